@@ -1,0 +1,1 @@
+"""Systematisk uppföljning: helpers behind the notebooks, the pipeline and the report."""

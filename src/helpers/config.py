@@ -1,0 +1,138 @@
+"""The municipality's configuration and the paths of one period's run."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "exempelkommun.yml"
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message is Swedish and names the file."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    data: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def municipality(self) -> str:
+        return str(self.data["kommun"])
+
+    @property
+    def is_demo(self) -> bool:
+        return bool(self.data.get("demo", False))
+
+    @property
+    def min_cell(self) -> int:
+        return int(self.data.get("rojandekontroll", {}).get("min_cell", 5))
+
+    @property
+    def min_group(self) -> int:
+        return int(self.data.get("rojandekontroll", {}).get("min_group", 10))
+
+    @property
+    def units(self) -> dict[str, str]:
+        """Unit code -> Swedish name, in the config's order."""
+        return {str(u["kod"]): str(u["namn"]) for u in self.data.get("enheter", [])}
+
+    def unit_name(self, code: str | None) -> str:
+        if code is None:
+            return "Hela verksamheten"
+        return self.units.get(code, code)
+
+    def period_info(self, period: str) -> dict[str, Any]:
+        return dict(self.data.get("perioder", {}).get(str(period), {}))
+
+    def resolve(self, relative: str | Path) -> Path:
+        """A path from the config, relative to the config file's folder (``~`` expanded)."""
+        p = Path(str(relative)).expanduser()
+        return p if p.is_absolute() else (self.dir / p)
+
+    def texts_dir(self, period: str) -> Path:
+        return self.resolve(self.data.get("texter", "texter")) / str(period)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    p = Path(path) if path else DEFAULT_CONFIG
+    if not p.is_absolute() and not p.exists():
+        p = PROJECT_ROOT / p
+    if not p.exists():
+        raise ConfigError(f"Konfigurationsfilen {p} finns inte.")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"Konfigurationsfilen {p} kunde inte läsas: {exc}") from exc
+    for key in ("kommun", "enheter"):
+        if key not in data:
+            raise ConfigError(f"Konfigurationsfilen {p} saknar nyckeln '{key}'.")
+    return Config(p.resolve(), data)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where one period's files live. Processed data stays under data/; outputs under reports/."""
+    data_dir: Path
+    output_dir: Path
+    period: str
+
+    @property
+    def raw(self) -> Path:
+        return self.data_dir / "raw" / self.period
+
+    @property
+    def processed(self) -> Path:
+        return self.data_dir / "processed" / self.period
+
+    @property
+    def quarantine(self) -> Path:
+        return self.processed / "karantan"
+
+    @property
+    def sample(self) -> Path:
+        return self.processed / "urval"
+
+    @property
+    def indicators(self) -> Path:
+        return self.output_dir / "indicators"
+
+    @property
+    def figures(self) -> Path:
+        return self.output_dir / "figurer"
+
+    @property
+    def analysis(self) -> Path:
+        return self.output_dir / "analys"
+
+    def processed_for(self, period: str) -> Path:
+        return self.data_dir / "processed" / str(period)
+
+
+def period_paths(period: str, data_dir: str | Path = "data", output_dir: str | Path | None = None,
+                 unit: str | None = None) -> Paths:
+    """Paths for a period; relative paths are taken from the project root."""
+    d = Path(data_dir)
+    d = d if d.is_absolute() else PROJECT_ROOT / d
+    if output_dir is None:
+        out = PROJECT_ROOT / "reports" / str(period)
+        if unit:
+            out = out / "enheter" / unit
+    else:
+        out = Path(output_dir)
+        out = out if out.is_absolute() else PROJECT_ROOT / out
+    return Paths(d, out, str(period))
