@@ -1,0 +1,63 @@
+"""Reading and writing the processed (canonical) tables of a period: Parquet, written atomically."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import table as table_spec
+
+_PANDAS_KIND = {"str": "string", "code": "string", "int": "Int64", "float": "Float64", "bool": "boolean",
+                "date": "datetime64[ns]"}
+
+
+def empty_table(name: str) -> pd.DataFrame:
+    spec = table_spec(name)
+    return pd.DataFrame({c.name: pd.Series(dtype=_PANDAS_KIND[c.kind]) for c in spec.columns})
+
+
+def coerce(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Give a frame the declared columns (in order) and dtypes; extra columns are kept after them."""
+    spec = table_spec(name)
+    out = df.copy()
+    for c in spec.columns:
+        if c.name not in out:
+            out[c.name] = pd.Series(pd.NA, index=out.index)
+        if c.kind == "date":
+            out[c.name] = pd.to_datetime(out[c.name], errors="coerce").astype("datetime64[ns]")
+        else:
+            out[c.name] = out[c.name].astype(_PANDAS_KIND[c.kind])
+    extra = [c for c in out.columns if c not in spec.names]
+    return out[spec.names + extra]
+
+
+def table_path(processed_dir: Path, name: str) -> Path:
+    return Path(processed_dir) / f"{name}.parquet"
+
+
+def load_table(processed_dir: str | Path, name: str) -> pd.DataFrame:
+    """A processed table, or an empty one with the declared columns when the period has none."""
+    path = table_path(Path(processed_dir), name)
+    if not path.exists():
+        return empty_table(name)
+    return coerce(name, pd.read_parquet(path))
+
+
+def write_atomic(df: pd.DataFrame, path: Path) -> Path:
+    """Write Parquet through a temporary file and rename: a failed write leaves the old file as it was."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def write_table(processed_dir: str | Path, name: str, df: pd.DataFrame) -> Path:
+    return write_atomic(coerce(name, df), table_path(Path(processed_dir), name))
