@@ -24,8 +24,8 @@ def number(value, decimals: int = 0) -> str:
     if _is_missing(value):
         return MISSING
     text = f"{float(value):,.{decimals}f}" if decimals else f"{round(float(value)):,d}"
-    if text in ("-0", "-0,0"):
-        text = text[1:]
+    if text.startswith("-") and float(text[1:].replace(",", "")) == 0:
+        text = text[1:]  # no "−0,0"
     return text.replace(",", NBSP).replace(".", ",").replace("-", "−")
 
 

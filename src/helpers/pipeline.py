@@ -1,0 +1,197 @@
+"""Run the step notebooks with papermill for one period, then render the report.
+
+Steps 01-04 (planning and data collection) run once per period. Steps 05-07 and the rendering run for the
+whole organisation and, when asked, for each unit; units run in parallel worker processes. Every executed
+notebook is kept under ``<output_dir>/notebooks/`` as the audit trail, with ``korning.json`` beside them.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import PROJECT_ROOT, load_config, period_paths
+from .formatting import number
+from .params import as_period
+
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+PERIOD_STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats")
+REPORT_STEPS = ("05_sammanstall", "06_analysera", "07_kvalitetsredovisning")
+REPORT_NOTEBOOK = REPORT_STEPS[-1]
+
+
+class PipelineError(RuntimeError):
+    """A step failed; the message (Swedish) names the notebook and the cell."""
+
+
+@dataclass
+class RunSpec:
+    period: str
+    config: Path
+    data_dir: Path
+    output_dir: Path
+    notebooks_dir: Path = NOTEBOOKS_DIR
+    unit: str | None = None
+    formats: tuple[str, ...] = ("html", "pdf")
+    log: list[dict] = field(default_factory=list)
+
+    def parameters(self) -> dict:
+        # Every parameter is passed explicitly, as a string: papermill does not type them.
+        return {"period": self.period, "config": str(self.config), "data_dir": str(self.data_dir),
+                "output_dir": str(self.output_dir), "unit": self.unit}
+
+    @property
+    def label(self) -> str:
+        return f"enhet {self.unit}" if self.unit else "hela verksamheten"
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _cell_failure(exc, notebook: str, executed: Path) -> PipelineError:
+    """Turn papermill's exception into a Swedish message that names the notebook and the cell."""
+    cell = getattr(exc, "cell_index", None)
+    count = getattr(exc, "exec_count", None)
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    source = (getattr(exc, "source", "") or "").strip().splitlines()
+    first = source[0][:100] if source else ""
+    where = f"cell {cell + 1}" if isinstance(cell, int) else "okänd cell"
+    if count:
+        where += f" (körning [{count}])"
+    return PipelineError(
+        f"Steget {notebook}.ipynb misslyckades i {where}: {ename}: {evalue}\n"
+        f"  Cellen börjar: {first}\n"
+        f"  Den körda notebooken med felet finns i {executed}")
+
+
+def run_notebook(spec: RunSpec, name: str) -> Path:
+    """Execute one step notebook into the audit folder; raise PipelineError on failure."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    source = spec.notebooks_dir / f"{name}.ipynb"
+    if not source.exists():
+        raise PipelineError(f"Notebooken {source} saknas.")
+    audit = spec.output_dir / "notebooks"
+    audit.mkdir(parents=True, exist_ok=True)
+    executed = audit / f"{name}.ipynb"
+    started = time.perf_counter()
+    try:
+        pm.execute_notebook(str(source), str(executed), parameters=spec.parameters(), cwd=str(spec.notebooks_dir),
+                            kernel_name="python3", progress_bar=False, log_output=False)
+    except PapermillExecutionError as exc:
+        spec.log.append({"steg": name, "status": "fel", "sekunder": round(time.perf_counter() - started, 2)})
+        raise _cell_failure(exc, name, executed) from None
+    except Exception as exc:  # kernel died, bad notebook file, ...
+        spec.log.append({"steg": name, "status": "fel", "sekunder": round(time.perf_counter() - started, 2)})
+        raise PipelineError(f"Steget {name}.ipynb kunde inte köras: {type(exc).__name__}: {exc}") from None
+    seconds = time.perf_counter() - started
+    spec.log.append({"steg": name, "status": "klar", "sekunder": round(seconds, 2)})
+    return executed
+
+
+def _write_log(spec: RunSpec, status: str) -> None:
+    path = spec.output_dir / "notebooks" / "korning.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"parametrar": spec.parameters(), "status": status, "steg": spec.log},
+                               ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def run_steps(spec: RunSpec, steps: tuple[str, ...], total: int, offset: int = 0) -> Path:
+    executed = None
+    for i, name in enumerate(steps, start=offset + 1):
+        _say(f"[{i}/{total}] {name} ({spec.label}) …")
+        try:
+            executed = run_notebook(spec, name)
+        finally:
+            _write_log(spec, "pågår" if spec.log and spec.log[-1]["status"] == "klar" else "fel")
+        _say(f"      klar på {number(spec.log[-1]['sekunder'], 1)} s")
+    return executed
+
+
+def render(spec: RunSpec, executed_report: Path) -> dict[str, Path]:
+    from .report.render import render_report
+
+    _say(f"Renderar rapporten ({spec.label}): {', '.join(spec.formats)} …")
+    return render_report(executed_report, spec.output_dir, formats=spec.formats)
+
+
+def run_report_part(spec: RunSpec, total: int) -> dict[str, Path]:
+    """Steps 05-07 and the rendering for one scope (whole organisation or one unit)."""
+    executed = run_steps(spec, REPORT_STEPS, total, offset=len(PERIOD_STEPS))
+    files = render(spec, executed)
+    _write_log(spec, "klar")
+    return files
+
+
+def _unit_worker(spec: RunSpec, total: int) -> tuple[str, dict[str, str] | None, str | None]:
+    try:
+        files = run_report_part(spec, total)
+        return spec.unit, {k: str(v) for k, v in files.items()}, None
+    except Exception as exc:  # reported back to the parent, one unit's failure does not stop the others
+        return spec.unit, None, str(exc)
+
+
+def run_pipeline(period, config=None, data_dir="data", output_dir=None, units=(), all_units=False, workers=2,
+                 formats=("html", "pdf"), notebooks_dir=None) -> dict[str, dict[str, Path]]:
+    """Run the whole chain for a period. Returns {scope: {format: path}}; raises PipelineError."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")  # deterministic SVG metadata in the kernels
+    period = as_period(period)
+    cfg = load_config(config)
+    paths = period_paths(period, data_dir, output_dir)
+    nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else NOTEBOOKS_DIR
+    wanted = list(cfg.units) if all_units else list(units or [])
+    for u in wanted:
+        if u not in cfg.units:
+            raise PipelineError(f"Okänd enhet '{u}'. Kända enheter: {', '.join(cfg.units)}.")
+    total = len(PERIOD_STEPS) + len(REPORT_STEPS)
+    whole = RunSpec(period, cfg.path, paths.data_dir, paths.output_dir, nb_dir, None, tuple(formats))
+    _say(f"Kör uppföljningen för {cfg.municipality}, period {period}.")
+    run_steps(whole, PERIOD_STEPS, total)
+    results = {"hela verksamheten": run_report_part(whole, total)}
+    if not wanted:
+        return results
+    specs = [RunSpec(period, cfg.path, paths.data_dir, paths.output_dir / "enheter" / u, nb_dir, u, tuple(formats))
+             for u in wanted]
+    failures = []
+    ctx = multiprocessing.get_context("spawn")  # separate kernels per process, no shared ZMQ state
+    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
+        for unit, files, error in pool.map(_unit_worker, specs, [total] * len(specs)):
+            if error:
+                failures.append(error)
+            else:
+                results[unit] = {k: Path(v) for k, v in files.items()}
+    if failures:
+        raise PipelineError("Rapporten för en eller flera enheter misslyckades:\n" + "\n".join(failures))
+    return results
+
+
+def cli_run(args) -> int:
+    from .config import ConfigError
+    from .params import ParameterError
+
+    started = time.perf_counter()
+    try:
+        cfg = load_config(args.config)
+        period = args.period or cfg.get("default_period")
+        formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
+        unknown = [f for f in formats if f not in ("html", "pdf")]
+        if unknown:
+            raise ParameterError(f"Okänt format: {', '.join(unknown)}. Välj html och/eller pdf.")
+        results = run_pipeline(period, cfg.path, args.data_dir, args.output_dir, args.unit or (), args.all_units,
+                               args.workers, formats, args.notebooks_dir)
+    except (PipelineError, ConfigError, ParameterError) as exc:
+        print(f"FEL: {exc}", file=sys.stderr)
+        return 1
+    _say(f"Klart på {number(time.perf_counter() - started, 1)} s. Rapporter:")
+    for scope, files in results.items():
+        for fmt, path in files.items():
+            _say(f"  {scope} ({fmt}): {path}")
+    return 0

@@ -1,0 +1,56 @@
+"""The canonical declarations and the processed-table IO."""
+import pandas as pd
+import pytest
+
+from helpers import schema, tables
+
+
+def test_every_table_declares_its_key_and_references_exist():
+    for t in schema.TABLES.values():
+        assert set(t.key) <= set(t.names), t.name
+        for c in t.columns:
+            if c.ref:
+                ref_table, ref_col = c.ref.split(".")
+                assert ref_col in schema.table(ref_table).names, c.ref
+
+
+def test_unknown_table_is_named_in_swedish():
+    with pytest.raises(KeyError, match="Okänd tabell 'klienter'"):
+        schema.table("klienter")
+
+
+def test_data_dictionary_has_swedish_labels_and_rules():
+    dd = schema.data_dictionary()
+    row = dd[(dd["Tabell"] == "evaluations") & (dd["Kolumn"] == "rating")].iloc[0]
+    assert row["Benämning"] == "Skattning 1–10"
+    assert "intervall: 1–10" in row["Regler"]
+    assert len(dd) == sum(len(t.columns) for t in schema.TABLES.values())
+
+
+def test_missing_table_reads_as_empty_with_declared_columns(tmp_path):
+    df = tables.load_table(tmp_path, "goals")
+    assert list(df.columns) == schema.table("goals").names and df.empty
+
+
+def test_write_and_load_roundtrip_coerces_types(tmp_path):
+    raw = pd.DataFrame({"goal_id": ["m1"], "intervention_id": ["i1"], "client_id": ["k1"],
+                        "set_on": ["2025-02-01"], "extra": [1]})
+    tables.write_table(tmp_path, "goals", raw)
+    back = tables.load_table(tmp_path, "goals")
+    assert back.loc[0, "set_on"] == pd.Timestamp("2025-02-01")
+    assert list(back.columns)[:5] == schema.table("goals").names
+    assert pd.isna(back.loc[0, "area"])
+
+
+def test_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
+    tables.write_table(tmp_path, "goals", pd.DataFrame({"goal_id": ["m1"]}))
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", boom)
+    with pytest.raises(OSError):
+        tables.write_table(tmp_path, "goals", pd.DataFrame({"goal_id": ["m2"]}))
+    monkeypatch.undo()
+    assert tables.load_table(tmp_path, "goals")["goal_id"].tolist() == ["m1"]
+    assert [p.name for p in tmp_path.iterdir()] == ["goals.parquet"]
