@@ -54,15 +54,30 @@ def _say(message: str) -> None:
     print(message, flush=True)
 
 
-def _cell_failure(exc, notebook: str, executed: Path) -> PipelineError:
+def _source_cell_number(notebook_path: Path, code: str) -> int | None:
+    """1-based number of the failing cell in the notebook as the analyst sees it (no injected cell)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(notebook_path, as_version=4)
+    except Exception:
+        return None
+    for i, cell in enumerate(nb.cells, start=1):
+        if cell.cell_type == "code" and cell.source == code:
+            return i
+    return None
+
+
+def _cell_failure(exc, notebook: str, notebook_path: Path, executed: Path) -> PipelineError:
     """Turn papermill's exception into a Swedish message that names the notebook and the cell."""
-    cell = getattr(exc, "cell_index", None)
     count = getattr(exc, "exec_count", None)
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
-    source = (getattr(exc, "source", "") or "").strip().splitlines()
+    code = getattr(exc, "source", "") or ""
+    source = code.strip().splitlines()
     first = source[0][:100] if source else ""
-    where = f"cell {cell + 1}" if isinstance(cell, int) else "okänd cell"
+    cell = _source_cell_number(notebook_path, code)
+    where = f"cell {cell}" if cell else "okänd cell"
     if count:
         where += f" (körning [{count}])"
     return PipelineError(
@@ -85,10 +100,11 @@ def run_notebook(spec: RunSpec, name: str) -> Path:
     started = time.perf_counter()
     try:
         pm.execute_notebook(str(source), str(executed), parameters=spec.parameters(), cwd=str(spec.notebooks_dir),
-                            kernel_name="python3", progress_bar=False, log_output=False)
+                            kernel_name="python3", progress_bar=False, log_output=False,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except PapermillExecutionError as exc:
         spec.log.append({"steg": name, "status": "fel", "sekunder": round(time.perf_counter() - started, 2)})
-        raise _cell_failure(exc, name, executed) from None
+        raise _cell_failure(exc, name, source, executed) from None
     except Exception as exc:  # kernel died, bad notebook file, ...
         spec.log.append({"steg": name, "status": "fel", "sekunder": round(time.perf_counter() - started, 2)})
         raise PipelineError(f"Steget {name}.ipynb kunde inte köras: {type(exc).__name__}: {exc}") from None

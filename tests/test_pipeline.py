@@ -1,0 +1,63 @@
+"""The runner: order of steps, the audit trail, and a failing cell named in a Swedish message."""
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from helpers import pipeline
+
+PARAMS = 'period = "2025"\nconfig = None\ndata_dir = "data"\noutput_dir = None\nunit = None'
+
+
+def _notebook(path, *cells):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    params = nbformat.v4.new_code_cell(PARAMS)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Test"), params] + [nbformat.v4.new_code_cell(c) for c in cells]
+    nbformat.write(nb, path)
+
+
+@pytest.fixture()
+def notebooks(tmp_path):
+    d = tmp_path / "nb"
+    d.mkdir()
+    _notebook(d / "01_planera.ipynb", "from pathlib import Path\nPath(output_dir).mkdir(parents=True, exist_ok=True)",
+              "(Path(output_dir) / 'steg1.txt').write_text(str(period) + type(period).__name__)")
+    _notebook(d / "02_fore_insats.ipynb", "x = 1", "y = x / 0  # fel med avsikt", "z = 3")
+    return d
+
+
+def test_failing_cell_is_named_and_exit_is_non_zero(notebooks, tmp_path):
+    out = tmp_path / "ut"
+    proc = subprocess.run([sys.executable, "-m", "helpers.cli", "run", "--period", "2025", "--notebooks-dir",
+                           str(notebooks), "--data-dir", str(tmp_path / "data"), "--output-dir", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "FEL: Steget 02_fore_insats.ipynb misslyckades i cell 4" in proc.stderr
+    assert "ZeroDivisionError" in proc.stderr and "y = x / 0" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    # Progress on the terminal, step 1 ran with the period as a string, the audit trail is kept.
+    assert "[1/7] 01_planera" in proc.stdout and "[2/7] 02_fore_insats" in proc.stdout
+    assert (out / "steg1.txt").read_text() == "2025str"
+    assert (out / "notebooks" / "01_planera.ipynb").exists()
+    assert (out / "notebooks" / "02_fore_insats.ipynb").exists()
+    log = json.loads((out / "notebooks" / "korning.json").read_text(encoding="utf-8"))
+    assert [s["status"] for s in log["steg"]] == ["klar", "fel"] and log["status"] == "fel"
+    assert log["parametrar"]["period"] == "2025"
+
+
+def test_missing_notebook_and_unknown_unit_are_refused(tmp_path):
+    with pytest.raises(pipeline.PipelineError, match="Okänd enhet 'x'"):
+        pipeline.run_pipeline("2025", units=["x"], output_dir=tmp_path)
+    spec = pipeline.RunSpec("2025", tmp_path / "c.yml", tmp_path, tmp_path, tmp_path)
+    with pytest.raises(pipeline.PipelineError, match="saknas"):
+        pipeline.run_notebook(spec, "01_planera")
+
+
+def test_bad_format_gives_exit_1(capsys):
+    from helpers.cli import main
+    assert main(["run", "--period", "2025", "--formats", "docx"]) == 1
+    assert "Okänt format: docx" in capsys.readouterr().err
