@@ -1,0 +1,43 @@
+"""The committed notebooks: one per step, thin, parameterised, without outputs."""
+import ast
+
+import nbformat
+import pytest
+
+from helpers.pipeline import NOTEBOOKS_DIR, PERIOD_STEPS, REPORT_STEPS
+
+NAMES = PERIOD_STEPS + REPORT_STEPS
+PARAMETERS = {"period", "config", "data_dir", "output_dir", "unit"}
+
+
+@pytest.fixture(params=NAMES)
+def notebook(request):
+    path = NOTEBOOKS_DIR / f"{request.param}.ipynb"
+    assert path.exists(), f"{path.name} saknas"
+    return nbformat.read(path, as_version=4)
+
+
+def test_committed_without_outputs(notebook):
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+
+
+def test_parameters_cell_declares_the_five_parameters(notebook):
+    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    names = {t.id for node in ast.parse(tagged[0].source).body for t in getattr(node, "targets", [])}
+    assert names == PARAMETERS
+    assert 'period = "2025"' in tagged[0].source  # a string, never an int
+
+
+def test_notebook_is_thin_and_swedish(notebook):
+    assert notebook.cells[0].cell_type == "markdown"
+    code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
+    tree = ast.parse("\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!"))))
+    defined = [n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
+    assert defined == [], f"logik hör hemma i src/helpers: {defined}"
+    assert "params.validate(" in code
+    prose = " ".join(c.source for c in notebook.cells if c.cell_type == "markdown")
+    assert any(ch in prose for ch in "åäö")
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
