@@ -1,0 +1,227 @@
+"""The follow-up plan (step 1): load the user-edited YAML, check it against the data model, render it in Swedish.
+
+A plan file has Swedish keys (see ``config/planer/exempelkommun.yml``):
+``namn``, ``syfte``, ``population`` (``enheter``, ``malgrupper``, ``insatstyper``, ``period``), ``variabler``
+(per occasion ``fore``/``under``/``efter``: canonical ``table.column`` names), ``instrument`` (keys of
+``schema.INSTRUMENTS``), ``registrering`` (what, when and by whom), ``urval`` (``metod``, ``parametrar``,
+``seed``, ``felmarginal``, ``andel``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import schema
+from .config import Config
+
+PLAN_OCCASIONS = ("fore", "under", "efter")
+
+
+class PlanError(ValueError):
+    """A plan that cannot be read or used; the message is Swedish and names the file."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    path: Path
+    data: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return str(self.data.get("namn") or "Uppföljningsplan")
+
+    @property
+    def purpose(self) -> str:
+        return str(self.data.get("syfte") or "").strip()
+
+    @property
+    def population(self) -> dict[str, Any]:
+        return dict(self.data.get("population") or {})
+
+    @property
+    def units(self) -> list[str]:
+        return [str(u) for u in self.population.get("enheter") or []]
+
+    @property
+    def target_groups(self) -> list[str]:
+        return [str(g) for g in self.population.get("malgrupper") or []]
+
+    @property
+    def intervention_types(self) -> list[str]:
+        return [str(t) for t in self.population.get("insatstyper") or []]
+
+    @property
+    def variables(self) -> dict[str, list[str]]:
+        """Occasion -> canonical ``table.column`` names, in the plan's order."""
+        raw = self.data.get("variabler") or {}
+        return {str(k): [str(v) for v in (vals or [])] for k, vals in raw.items()}
+
+    @property
+    def instruments(self) -> list[str]:
+        return [str(i) for i in self.data.get("instrument") or []]
+
+    @property
+    def registration(self) -> list[dict[str, str]]:
+        return [{str(k): str(v) for k, v in (r or {}).items()} for r in self.data.get("registrering") or []]
+
+    @property
+    def sampling(self) -> dict[str, Any]:
+        return dict(self.data.get("urval") or {})
+
+    @property
+    def method(self) -> str:
+        return str(self.sampling.get("metod") or "alla")
+
+    @property
+    def method_params(self) -> dict[str, Any]:
+        return dict(self.sampling.get("parametrar") or {})
+
+    @property
+    def seed(self) -> int:
+        return int(self.sampling.get("seed", 1))
+
+    @property
+    def margin(self) -> float:
+        return float(self.sampling.get("felmarginal", 0.05))
+
+    @property
+    def expected_share(self) -> float:
+        return float(self.sampling.get("andel", 0.5))
+
+    def variables_by_table(self, occasion: str) -> dict[str, list[str]]:
+        """Table -> columns the plan registers at an occasion (unknown names skipped; see ``check_plan``)."""
+        out: dict[str, list[str]] = {}
+        for var in self.variables.get(occasion, []):
+            table, _, column = var.partition(".")
+            if table in schema.TABLES and column in schema.TABLES[table].names:
+                out.setdefault(table, []).append(column)
+        return out
+
+
+def plan_path(config: Config) -> Path:
+    """The plan named by the config's ``plan`` key, resolved relative to the config file."""
+    if not config.get("plan"):
+        raise PlanError(f"Konfigurationsfilen {config.path} anger ingen uppföljningsplan (nyckeln 'plan').")
+    return config.resolve(config["plan"])
+
+
+def load_plan(path: str | Path | None = None, config: Config | None = None) -> Plan:
+    """Read a plan file; ``path=None`` takes the plan named in the config."""
+    if path is None:
+        if config is None:
+            raise PlanError("Ange en planfil eller en konfiguration med nyckeln 'plan'.")
+        p = plan_path(config)
+    else:
+        p = Path(path)
+        if not p.is_absolute() and not p.exists() and config is not None:
+            p = config.resolve(p)
+    if not p.exists():
+        raise PlanError(f"Planfilen {p} finns inte.")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PlanError(f"Planfilen {p} kunde inte läsas (YAML-fel): {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise PlanError(f"Planfilen {p} är inte sparad som UTF-8.") from exc
+    if not isinstance(data, dict):
+        raise PlanError(f"Planfilen {p} ska innehålla nycklar som syfte, population, variabler och urval.")
+    return Plan(p.resolve(), data)
+
+
+def check_plan(plan: Plan, config: Config | None = None) -> list[str]:
+    """Problems with the plan against the data model, in Swedish; an empty list means the plan can be used."""
+    from .sampling import METHODS  # sampling imports this module; the method list lives there
+
+    problems: list[str] = []
+    where = plan.path.name
+    if not plan.purpose:
+        problems.append(f"{where}: syfte saknas. Beskriv vad verksamheten behöver veta och varför.")
+    for occasion, names in plan.variables.items():
+        if occasion not in PLAN_OCCASIONS:
+            problems.append(f"{where}: okänt tillfälle '{occasion}' under variabler "
+                            f"(tillåtna: {', '.join(PLAN_OCCASIONS)}).")
+        for var in names:
+            table, dot, column = var.partition(".")
+            if not dot:
+                problems.append(f"{where}: variabeln '{var}' ({occasion}) ska skrivas som tabell.kolumn, "
+                                "t.ex. measurements.score.")
+            elif table not in schema.TABLES:
+                problems.append(f"{where}: okänd variabel '{var}' ({occasion}): tabellen '{table}' finns inte i "
+                                f"datamodellen. Kända tabeller: {', '.join(schema.TABLES)}.")
+            elif column not in schema.TABLES[table].names:
+                problems.append(f"{where}: okänd variabel '{var}' ({occasion}): tabellen {table} "
+                                f"({schema.TABLES[table].label}) har ingen kolumn '{column}'. "
+                                f"Kända kolumner: {', '.join(schema.TABLES[table].names)}.")
+    for instrument in plan.instruments:
+        if instrument not in schema.INSTRUMENTS:
+            problems.append(f"{where}: okänt instrument '{instrument}'. Kända instrument: "
+                            f"{', '.join(schema.INSTRUMENTS)}.")
+    for itype in plan.intervention_types:
+        if itype not in schema.INTERVENTION_TYPES:
+            problems.append(f"{where}: okänd insatstyp '{itype}'. Kända insatstyper: "
+                            f"{', '.join(schema.INTERVENTION_TYPES)}.")
+    if config is not None:
+        for unit in plan.units:
+            if unit not in config.units:
+                problems.append(f"{where}: okänd enhet '{unit}'. Kända enheter i {config.path.name}: "
+                                f"{', '.join(config.units)}.")
+    if plan.method not in METHODS:
+        problems.append(f"{where}: okänd urvalsmetod '{plan.method}'. Kända metoder: {', '.join(METHODS)}.")
+    if not 0 < plan.margin < 1:
+        problems.append(f"{where}: felmarginalen ska vara en andel mellan 0 och 1, t.ex. 0.05 (= 5 %).")
+    if not 0 < plan.expected_share < 1:
+        problems.append(f"{where}: andel (förväntad andel) ska ligga mellan 0 och 1, t.ex. 0.5.")
+    return problems
+
+
+def _variable_label(var: str) -> str:
+    table, _, column = var.partition(".")
+    try:
+        return f"{schema.TABLES[table].column(column).label} ({schema.TABLES[table].label.lower()})"
+    except KeyError:
+        return f"{var} (okänd variabel)"
+
+
+def render_plan(plan: Plan, config: Config | None = None) -> str:
+    """The plan as readable Swedish Markdown for the notebook."""
+    from .sampling import METHODS, margin_text
+
+    unit_name = config.unit_name if config is not None else (lambda code: code)
+    lines = [f"### {plan.name}", "", "**Syfte.** " + (plan.purpose or "Syfte saknas."), "", "**Vilka följs upp?**", ""]
+    lines.append("- Enheter: " + (", ".join(unit_name(u) for u in plan.units) or "alla enheter"))
+    lines.append("- Målgrupper: " + (", ".join(plan.target_groups) or "alla målgrupper"))
+    lines.append("- Insatstyper: " + (", ".join(plan.intervention_types) or "alla insatstyper"))
+    if plan.population.get("period"):
+        lines.append(f"- Period: {plan.population['period']}")
+    lines += ["", "**Vilka uppgifter samlas in?**", ""]
+    for occasion in PLAN_OCCASIONS:
+        names = plan.variables.get(occasion, [])
+        if names:
+            lines.append(f"- {schema.OCCASION_LABELS[occasion]}: " + "; ".join(_variable_label(v) for v in names))
+    if plan.instruments:
+        labels = [schema.INSTRUMENTS[i]["label"] if i in schema.INSTRUMENTS else f"{i} (okänt instrument)"
+                  for i in plan.instruments]
+        lines += ["", "**Instrument:** " + ", ".join(labels)]
+    if plan.registration:
+        lines += ["", "**När och av vem registreras uppgifterna?**", ""]
+        for r in plan.registration:
+            parts = [r.get("vad", ""), f"när: {r['nar']}" if r.get("nar") else "", f"vem: {r['vem']}" if r.get("vem") else ""]
+            lines.append("- " + " – ".join(p for p in parts if p))
+    method = METHODS.get(plan.method)
+    lines += ["", "**Urval:** " + (method.label if method else f"okänd metod '{plan.method}'")]
+    if plan.method_params:
+        lines.append("(" + ", ".join(f"{k}: {v}" for k, v in plan.method_params.items()) + ")")
+    lines.append(f"Slumpfrö {plan.seed}; önskad felmarginal {margin_text(plan.margin)} vid 95 % konfidensgrad.")
+    return "\n".join(lines)
+
+
+def plan_summary(plan: Plan) -> dict[str, Any]:
+    """Group-level description of the plan for ``planering/plan.json`` (no personal data)."""
+    return {"namn": plan.name, "syfte": plan.purpose, "fil": plan.path.name, "enheter": plan.units,
+            "malgrupper": plan.target_groups, "insatstyper": plan.intervention_types,
+            "variabler": plan.variables, "instrument": plan.instruments, "registrering": plan.registration,
+            "urval": {"metod": plan.method, "parametrar": plan.method_params, "seed": plan.seed,
+                      "felmarginal": plan.margin, "andel": plan.expected_share}}

@@ -1,0 +1,527 @@
+"""Step 1: the population, sampling methods, sample size, representativeness and the `sample` command.
+
+The population is one row per client and case opened (aktualiserad) in the period, with the client's age,
+age group, sex and birth day. It holds pseudonyms only, never a personnummer.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from . import grouping
+from .formatting import number, percent
+
+MISSING_LABEL = grouping.MISSING_GROUP
+POPULATION_COLUMNS = ["client_id", "case_id", "unit", "target_group", "opened", "birth_year", "birth_day", "sex",
+                      "age", "age_group"]
+VARIABLE_LABELS = {v: grouping.GROUPING_LABELS[v] for v in ("age_group", "sex", "unit", "target_group")}
+REPRESENTATIVENESS_VARIABLES = ("age_group", "sex", "unit", "target_group")
+Z_95 = 1.96
+
+
+class SamplingError(ValueError):
+    """A sampling method or parameter that cannot be used (Swedish message)."""
+
+
+@dataclass(frozen=True)
+class Method:
+    key: str
+    label: str
+    description: str
+    random: bool
+
+
+METHODS: dict[str, Method] = {m.key: m for m in [
+    Method("alla", "Alla klienter",
+           "Alla klienter som aktualiserats under perioden följs upp. Det bästa när det är möjligt.", False),
+    Method("fodelsedagar", "Födelsedagar (5, 15 och 25)",
+           "Klienter födda vissa dagar i månaden (standard den 5, 15 och 25: 36 av 365 dagar, ungefär 10 %). "
+           "Födelsedagen har inget samband med problem eller insatser, så urvalet blir slumpmässigt.", False),
+    Method("veckor", "Jämna (eller udda) veckor",
+           "Klienter som aktualiserats under jämna (eller udda) ISO-veckor, ungefär hälften. Vecka 53 räknas som "
+           "udda och hör till det år veckan tillhör enligt ISO 8601.", False),
+    Method("tidsperiod", "Ett kvartal eller en följd av månader",
+           "Alla klienter som aktualiserats under ett visst kvartal eller vissa månader. Se upp för "
+           "säsongsvariation: vilka som aktualiseras och vilka insatser som finns kan skilja mellan årstider.",
+           False),
+    Method("slumpmassigt", "Obundet slumpmässigt urval",
+           "n ärenden dras slumpmässigt bland alla aktualiseringar; samma slumpfrö ger samma urval.", True),
+    Method("stratifierat", "Stratifierat slumpmässigt urval",
+           "Populationen delas i strata (enhet och/eller målgrupp) och ett slumpmässigt urval dras i varje "
+           "stratum, proportionellt mot stratumets storlek eller med ett minsta antal per stratum.", True),
+]}
+
+
+@dataclass
+class SampleResult:
+    sample: pd.DataFrame
+    method: str
+    params: dict[str, Any]
+    seed: int
+    strata: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return METHODS[self.method].label
+
+
+# ---------------------------------------------------------------- population
+
+def build_population(clients: pd.DataFrame, cases: pd.DataFrame, period: str, units=None,
+                     target_groups=None) -> pd.DataFrame:
+    """One row per client and case opened in the period (calendar year), with the client's background.
+
+    Age is the age reached during the period (period − birth year). ``units``/``target_groups`` restrict it.
+    """
+    year = int(period)
+    c = cases.copy()
+    c["opened"] = pd.to_datetime(c["opened"], errors="coerce")
+    c = c[c["opened"].dt.year == year]
+    if units:
+        c = c[c["unit"].isin(list(units))]
+    if target_groups:
+        c = c[c["target_group"].isin(list(target_groups))]
+    cl = clients[["client_id", "birth_year", "birth_day", "sex"]].drop_duplicates("client_id")
+    pop = c[["client_id", "case_id", "unit", "target_group", "opened"]].merge(cl, on="client_id", how="left")
+    pop["age"] = grouping.age_at_period_end(pop["birth_year"], year).round().astype("Int64")
+    pop["age_group"] = grouping.age_group(pop["age"])
+    pop["sex"] = pop["sex"].astype("string").fillna("okänt")
+    pop["target_group"] = grouping.as_group(pop["target_group"])
+    pop = pop.sort_values(["opened", "case_id", "client_id"], kind="stable").reset_index(drop=True)
+    return pop[POPULATION_COLUMNS]
+
+
+def stratum_labels(df: pd.DataFrame, strata: list[str]) -> pd.Series:
+    """'barn_unga / Ungdom' style labels for the stratum columns (missing -> 'uppgift saknas')."""
+    if not strata:
+        return pd.Series("Alla", index=df.index, dtype="string")
+    parts = [df[s].astype("string").fillna(MISSING_LABEL) for s in strata]
+    label = parts[0]
+    for p in parts[1:]:
+        label = label + " / " + p
+    return label.astype("string")
+
+
+# ---------------------------------------------------------------- methods
+
+def _int_list(value, name: str, low: int, high: int) -> list[int]:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    try:
+        out = [int(v) for v in values]
+    except (TypeError, ValueError):
+        raise SamplingError(f"Parametern '{name}' ska vara heltal mellan {low} och {high}, inte {value!r}.") from None
+    if not out or any(v < low or v > high for v in out):
+        raise SamplingError(f"Parametern '{name}' ska vara heltal mellan {low} och {high}, inte {value!r}.")
+    return out
+
+
+def _positive_n(params: dict, size: int) -> int:
+    if "n" not in params:
+        raise SamplingError("Ange urvalets storlek med parametern 'n'.")
+    n = _int_list(params["n"], "n", 1, 10**9)[0]
+    return min(n, size)
+
+
+def allocate(sizes: pd.Series, n: int, minimum: int = 0) -> pd.Series:
+    """Proportional allocation of n over strata by largest remainder, then raised to ``minimum`` per stratum.
+
+    Sizes are capped at the stratum's size; ties in the remainders go to the stratum listed first.
+    """
+    total = int(sizes.sum())
+    if total == 0:
+        return sizes * 0
+    n = min(n, total)
+    quota = sizes * n / total
+    alloc = np.floor(quota).astype(int)
+    left = n - int(alloc.sum())
+    remainder = (quota - alloc).to_numpy()
+    order = sorted(range(len(sizes)), key=lambda i: (-remainder[i], i))
+    for i in order[:left]:
+        alloc.iloc[i] += 1
+    alloc = np.maximum(alloc, np.minimum(minimum, sizes))
+    return np.minimum(alloc, sizes).astype(int)
+
+
+def _iso_week(dates: pd.Series) -> pd.Series:
+    return dates.dt.isocalendar().week.astype("Int64")
+
+
+def draw_sample(population: pd.DataFrame, method: str, params: dict | None = None, seed: int = 1,
+                strata: list[str] | None = None) -> SampleResult:
+    """Select rows of the population with a method from ``METHODS``; same seed, same sample.
+
+    ``strata`` (default: the unit) labels each row's stratum for the sample-size table; for the stratified
+    method the parameter ``stratifiera_pa`` (list of columns) decides it instead.
+    """
+    if method not in METHODS:
+        raise SamplingError(f"Okänd urvalsmetod '{method}'. Kända metoder: {', '.join(METHODS)}.")
+    params = dict(params or {})
+    seed = int(seed)
+    pop = population.reset_index(drop=True)
+    warnings: list[str] = []
+    strata = list(strata) if strata is not None else ["unit"]
+    rng = np.random.default_rng(seed)
+
+    if method == "alla":
+        mask = pd.Series(True, index=pop.index)
+    elif method == "fodelsedagar":
+        days = _int_list(params.get("dagar", [5, 15, 25]), "dagar", 1, 31)
+        params["dagar"] = days
+        missing = int(pop["birth_day"].isna().sum())
+        if missing:
+            warnings.append(f"{missing} aktualiseringar saknar födelsedag (t.ex. reservnummer) och kan inte väljas.")
+        mask = pop["birth_day"].isin(days).fillna(False).astype(bool)
+    elif method == "veckor":
+        parity = str(params.get("veckor", "jamna")).lower()
+        if parity not in ("jamna", "udda"):
+            raise SamplingError(f"Parametern 'veckor' ska vara 'jamna' eller 'udda', inte '{parity}'.")
+        params["veckor"] = parity
+        weeks = _iso_week(pop["opened"])
+        mask = ((weeks % 2) == (0 if parity == "jamna" else 1)).fillna(False).astype(bool)
+    elif method == "tidsperiod":
+        if "kvartal" in params:
+            q = _int_list(params["kvartal"], "kvartal", 1, 4)[0]
+            months = list(range(3 * q - 2, 3 * q + 1))
+        elif "manader" in params:
+            span = _int_list(params["manader"], "manader", 1, 12)
+            if len(span) != 2 or span[0] > span[1]:
+                raise SamplingError("Parametern 'manader' ska vara [från, till], t.ex. [3, 5] för mars–maj.")
+            months = list(range(span[0], span[1] + 1))
+        else:
+            raise SamplingError("Ange 'kvartal' (1–4) eller 'manader' ([från, till]) för urval på tidsperiod.")
+        mask = pop["opened"].dt.month.isin(months).fillna(False).astype(bool)
+        warnings.append("Urval på en tidsperiod: det kan finnas säsongsvariationer i vilka som aktualiseras och "
+                        "vilka insatser som finns. Jämför urvalet med hela året nedan.")
+    elif method == "slumpmassigt":
+        n = _positive_n(params, len(pop))
+        if n == len(pop):
+            warnings.append("n är minst lika stort som populationen: alla väljs.")
+        mask = pd.Series(False, index=pop.index)
+        mask.iloc[np.sort(rng.choice(len(pop), size=n, replace=False))] = True
+    else:  # stratifierat
+        strata = [str(s) for s in params.get("stratifiera_pa", ["unit"])]
+        unknown = [s for s in strata if s not in ("unit", "target_group", "sex", "age_group")]
+        if unknown or not strata:
+            raise SamplingError(f"Okänd stratifieringsvariabel {unknown}: välj bland unit och target_group "
+                                "(eller sex, age_group).")
+        n = _positive_n(params, len(pop))
+        minimum = _int_list(params.get("minst_per_stratum", 0), "minst_per_stratum", 0, 10**9)[0]
+        fordelning = str(params.get("fordelning", "proportionell"))
+        if fordelning != "proportionell":
+            raise SamplingError(f"Okänd fördelning '{fordelning}': bara 'proportionell' (med minst_per_stratum).")
+        labels = stratum_labels(pop, strata)
+        sizes = labels.value_counts().sort_index()
+        alloc = allocate(sizes, n, minimum)
+        if int(alloc.sum()) > n:
+            warnings.append(f"Minsta antal per stratum ({minimum}) ger {int(alloc.sum())} i urvalet, fler än n = {n}.")
+        small = [s for s in sizes.index if sizes[s] < minimum]
+        if small:
+            warnings.append("Färre än minsta antal finns i: " + ", ".join(small) + " (alla där väljs).")
+        mask = pd.Series(False, index=pop.index)
+        for stratum, k in alloc.items():
+            idx = np.flatnonzero((labels == stratum).to_numpy())
+            mask.iloc[np.sort(rng.choice(idx, size=int(k), replace=False))] = True
+
+    sample = pop[mask.to_numpy()].copy()
+    sample["stratum"] = stratum_labels(sample, strata)
+    return SampleResult(sample.reset_index(drop=True), method, params, seed, strata, warnings)
+
+
+# ---------------------------------------------------------------- sample size
+
+def margin_text(margin: float) -> str:
+    """0.05 -> '±5 procentenheter' (a margin of error on a share is in percentage points)."""
+    points = margin * 100
+    return f"±{number(points, 0 if float(points).is_integer() else 1)} procentenheter"
+
+
+def sample_size(population_size: int, margin: float = 0.05, share: float = 0.5, z: float = Z_95) -> int:
+    """n needed to estimate a share within ±margin (95 %), with finite population correction, rounded up.
+
+    n0 = z²·p(1−p)/e², n = n0 / (1 + (n0 − 1)/N).
+    """
+    N = int(population_size)
+    if N <= 0:
+        return 0
+    n0 = z * z * share * (1 - share) / (margin * margin)
+    n = n0 / (1 + (n0 - 1) / N)
+    return min(N, math.ceil(round(n, 9)))
+
+
+def sample_size_table(population: pd.DataFrame, result: SampleResult, margin: float = 0.05,
+                      share: float = 0.5, unit_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Per stratum: population size, n needed for the margin of error, n the method gives, enough or not."""
+    pop_labels = stratum_labels(population, result.strata)
+    if unit_names and result.strata[:1] == ["unit"]:
+        pop_labels = pop_labels.replace(unit_names, regex=False)
+    sizes = pop_labels.value_counts().sort_index()
+    got_labels = result.sample["stratum"]
+    if unit_names and result.strata[:1] == ["unit"]:
+        got_labels = got_labels.replace(unit_names, regex=False)
+    got = got_labels.value_counts()
+    rows = []
+    for stratum, N in sizes.items():
+        need, have = sample_size(N, margin, share), int(got.get(stratum, 0))
+        rows.append({"Stratum": stratum, "Population": int(N), "Behövs": need, "Urval": have,
+                     "Räcker": "ja" if have >= need else "nej"})
+    N, have = len(population), len(result.sample)
+    need = sample_size(N, margin, share)
+    rows.append({"Stratum": "Totalt", "Population": N, "Behövs": need, "Urval": have,
+                 "Räcker": "ja" if have >= need else "nej"})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- representativeness
+
+def _distribution(values: pd.Series) -> pd.Series:
+    return values.astype("string").fillna(MISSING_LABEL).value_counts()
+
+
+def standardised_difference(p_sample: float, p_population: float) -> float:
+    """(p_s − p_p) / sqrt((p_s(1−p_s) + p_p(1−p_p)) / 2); 0 when both shares are 0 or 1."""
+    var = (p_sample * (1 - p_sample) + p_population * (1 - p_population)) / 2
+    return 0.0 if var == 0 else (p_sample - p_population) / math.sqrt(var)
+
+
+def representativeness(population: pd.DataFrame, sample: pd.DataFrame,
+                       variables=REPRESENTATIVENESS_VARIABLES,
+                       labels: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """Both distributions per variable and category, with the standardised difference of the shares."""
+    rows = []
+    for var in variables:
+        pop_n, smp_n = _distribution(population[var]), _distribution(sample[var])
+        cats = sorted(set(pop_n.index) | set(smp_n.index))
+        for cat in cats:
+            pn, sn = int(pop_n.get(cat, 0)), int(smp_n.get(cat, 0))
+            pp = pn / len(population) if len(population) else float("nan")
+            sp = sn / len(sample) if len(sample) else float("nan")
+            d = standardised_difference(sp, pp) if len(sample) and len(population) else float("nan")
+            name = (labels or {}).get(var, {}).get(cat, cat)
+            rows.append({"Variabel": VARIABLE_LABELS.get(var, var), "Kategori": name, "Population (antal)": pn,
+                         "Population (andel)": pp, "Urval (antal)": sn, "Urval (andel)": sp,
+                         "Standardiserad skillnad": d})
+    return pd.DataFrame(rows)
+
+
+def _verdict(var_label: str, part: pd.DataFrame, p_value: float, small: bool, whole: bool) -> str:
+    name = var_label.lower()
+    if part["Urval (antal)"].sum() == 0:
+        return "Urvalet är tomt."
+    if whole:
+        return f"Urvalet omfattar hela populationen: fördelningen efter {name} är densamma."
+    worst = part.loc[part["Standardiserad skillnad"].abs().idxmax()]
+    d = abs(float(worst["Standardiserad skillnad"]))
+    where = (f"{worst['Kategori']} ({percent(worst['Urval (andel)'])} i urvalet mot "
+             f"{percent(worst['Population (andel)'])} i populationen)")
+    caution = " Testet är osäkert eftersom några grupper är små." if small else ""
+    if (math.isnan(p_value) or p_value >= 0.05) and d < 0.1:
+        text = f"Urvalet liknar populationen i fråga om {name}: inga skillnader av betydelse."
+    elif (not math.isnan(p_value) and p_value < 0.05) or d >= 0.2:
+        over = "överrepresenterade" if worst["Standardiserad skillnad"] > 0 else "underrepresenterade"
+        text = f"Urvalet skiljer sig från populationen i fråga om {name}: {over} är {where}."
+    else:
+        text = f"Små skillnader i fråga om {name}: störst för {where}. Tolka med viss försiktighet."
+    return text + caution
+
+
+def representativeness_tests(table: pd.DataFrame) -> pd.DataFrame:
+    """Chi-square goodness of fit of the sample against the population's shares, and a verdict per variable."""
+    rows = []
+    for var_label, part in table.groupby("Variabel", sort=False):
+        n = int(part["Urval (antal)"].sum())
+        expected = part["Population (andel)"].to_numpy(dtype=float) * n
+        observed = part["Urval (antal)"].to_numpy(dtype=float)
+        keep = expected > 0
+        chi2 = p_value = float("nan")
+        dof = int(keep.sum()) - 1
+        if n and dof >= 1:
+            res = stats.chisquare(observed[keep], expected[keep])
+            chi2, p_value = float(res.statistic), float(res.pvalue)
+        whole = bool((part["Urval (antal)"] == part["Population (antal)"]).all())
+        small = bool(n and (expected[keep] < 5).any())
+        rows.append({"Variabel": var_label, "Chi2": chi2, "Frihetsgrader": max(dof, 0), "p-värde": p_value,
+                     "Största standardiserade skillnad": float(part["Standardiserad skillnad"].abs().max()),
+                     "Bedömning": _verdict(var_label, part, p_value, small, whole)})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- expected shortfall (bortfall)
+
+def expected_shortfall(processed_dir: Path, period: str, units=None) -> dict[str, Any]:
+    """Share of an earlier period's finished interventions with a before but no after measurement.
+
+    Reads the processed ``measurements`` (and ``interventions``, to keep finished ones and restrict to units)
+    of ``processed_dir``; says "uppgift saknas" when they are absent.
+    """
+    from .tables import load_table
+
+    out: dict[str, Any] = {"period": str(period), "med_fore": None, "utan_efter": None, "andel": None}
+    m = load_table(processed_dir, "measurements")
+    if m.empty:
+        out["text"] = f"Förväntat bortfall: uppgift saknas (inga mätningar för {period})."
+        return out
+    m = m.copy()
+    m["key"] = m["intervention_id"].fillna(m["client_id"] + "/" + m["instrument"])
+    iv = load_table(processed_dir, "interventions")
+    if not iv.empty:
+        finished = iv[iv["end"].notna()]
+        if units:
+            finished = finished[finished["unit"].isin(list(units))]
+        m = m[m["intervention_id"].isin(finished["intervention_id"])]
+    before = set(m.loc[m["occasion"] == "fore", "key"])
+    after = set(m.loc[m["occasion"].isin(["efter", "uppfoljning"]), "key"])
+    if not before:
+        out["text"] = f"Förväntat bortfall: uppgift saknas (inga före-mätningar för avslutade insatser {period})."
+        return out
+    missing = len(before - after)
+    out.update(med_fore=len(before), utan_efter=missing, andel=missing / len(before))
+    out["text"] = (f"Förväntat bortfall: {percent(missing / len(before))} av de avslutade insatserna {period} med "
+                   f"en före-mätning saknade efter-mätning ({missing} av {len(before)}).")
+    return out
+
+
+# ---------------------------------------------------------------- writing
+
+SAMPLE_CSV_HEADERS = {"client_id": "Klient-id", "case_id": "Ärende-id", "unit": "Enhet", "target_group": "Målgrupp",
+                      "opened": "Aktualiseringsdatum", "stratum": "Stratum"}
+
+
+def write_sample_list(result: SampleResult, sample_dir: Path) -> list[Path]:
+    """The sample list (pseudonyms, unit, stratum) as Parquet and CSV (UTF-8 with BOM, ';') under ``sample_dir``."""
+    from .tables import write_atomic
+
+    df = result.sample[list(SAMPLE_CSV_HEADERS)].copy()
+    sample_dir = Path(sample_dir)
+    parquet = write_atomic(df.reset_index(drop=True), sample_dir / "urval.parquet")
+    csv = sample_dir / "urval.csv"
+    shown = df.assign(opened=df["opened"].dt.strftime("%Y-%m-%d")).rename(columns=SAMPLE_CSV_HEADERS)
+    tmp = csv.with_suffix(".csv.tmp")
+    shown.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
+    tmp.replace(csv)
+    return [parquet, csv]
+
+
+def _json_safe(value):
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(float(value)) else float(value)
+    return value
+
+
+def write_planning(out_dir: Path, plan_info: dict, sizes: pd.DataFrame, repr_table: pd.DataFrame,
+                   repr_tests: pd.DataFrame, result: SampleResult, population_size: int,
+                   shortfall: dict) -> list[Path]:
+    """Group-level step-1 outputs (no pseudonyms) under ``out_dir`` (reports/<period>/planering)."""
+    from .tables import write_atomic
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [write_atomic(sizes, out_dir / "urvalsstorlek.parquet"),
+             write_atomic(repr_table, out_dir / "representativitet.parquet"),
+             write_atomic(repr_tests, out_dir / "representativitet_test.parquet")]
+    summary = {"metod": result.method, "metod_namn": result.label, "parametrar": result.params,
+               "seed": result.seed, "population": population_size, "urval": len(result.sample),
+               "klienter_i_urvalet": int(result.sample["client_id"].nunique()), "varningar": result.warnings,
+               "bortfall": shortfall, "bedomningar": dict(zip(repr_tests["Variabel"], repr_tests["Bedömning"]))}
+    for name, data in (("plan.json", plan_info), ("urval.json", summary)):
+        p = out_dir / name
+        p.write_text(json.dumps(_json_safe(data), ensure_ascii=False, indent=2), encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+# ---------------------------------------------------------------- population from the period's files
+
+def load_population(paths, period: str, plan=None, unit: str | None = None) -> pd.DataFrame:
+    """The population from the period's processed clients and cases, restricted by the plan and the unit."""
+    from .tables import load_table
+
+    clients, cases = load_table(paths.processed, "clients"), load_table(paths.processed, "cases")
+    units = [unit] if unit else (plan.units if plan is not None else None)
+    groups = plan.target_groups if plan is not None else None
+    return build_population(clients, cases, period, units=units, target_groups=groups)
+
+
+def import_population(period: str, config, data_dir) -> list:
+    """Import the config's sources for clients and cases (step 2's import engine); [] if there is none yet."""
+    try:
+        from .importing import import_sources
+    except ImportError:
+        return []
+    return import_sources(period, config, data_dir, tables=["clients", "cases"])
+
+
+# ---------------------------------------------------------------- the `uppfoljning sample` command
+
+def cli_sample(args) -> int:
+    """`uppfoljning sample --plan PLAN --period P [--method M] [--seed S] [--config C] [--data-dir D]`."""
+    import sys
+
+    from .config import ConfigError
+    from .params import ParameterError, validate
+    from .plan import PlanError, check_plan, load_plan, plan_summary
+    from .registration import write_templates
+
+    def fail(message: str) -> int:
+        print(f"Fel: {message}", file=sys.stderr)
+        return 2
+
+    try:
+        run = validate(args.period, args.config, args.data_dir)
+        plan = load_plan(args.plan, run.config)
+    except (ConfigError, ParameterError, PlanError) as exc:
+        return fail(str(exc))
+    problems = check_plan(plan, run.config)
+    if problems:
+        return fail("planen kan inte användas:\n  " + "\n  ".join(problems))
+    method = args.method or plan.method
+    params = plan.method_params if method == plan.method else {}
+    seed = plan.seed if args.seed is None else args.seed
+    pop = load_population(run.paths, run.period, plan)
+    if pop.empty:
+        import_population(run.period, run.config, run.paths.data_dir)
+        pop = load_population(run.paths, run.period, plan)
+    if pop.empty:
+        return fail(f"inga ärenden aktualiserade under {run.period} i {run.paths.processed}. "
+                    "Importera klienter och ärenden först (uppfoljning import).")
+    try:
+        result = draw_sample(pop, method, params, seed)
+    except SamplingError as exc:
+        return fail(str(exc))
+    sizes = sample_size_table(pop, result, plan.margin, plan.expected_share, run.config.units)
+    table = representativeness(pop, result.sample, labels={"unit": run.config.units})
+    tests = representativeness_tests(table)
+    prev = str(int(run.period) - 1)
+    shortfall = expected_shortfall(run.paths.processed_for(prev), prev, plan.units)
+    written = write_sample_list(result, run.paths.sample)
+    written += write_templates(plan, result.sample, run.paths.sample, run.period)
+    written += write_planning(run.paths.output_dir / "planering", plan_summary(plan), sizes, table, tests, result,
+                              len(pop), shortfall)
+    print(f"Urval för {run.config.municipality} {run.period}: {result.label} (slumpfrö {result.seed}).")
+    print(f"Population: {len(pop)} aktualiseringar. Urval: {len(result.sample)} aktualiseringar, "
+          f"{result.sample['client_id'].nunique()} klienter.")
+    for w in result.warnings:
+        print(f"Obs! {w}")
+    total = sizes.iloc[-1]
+    print(f"Behövs för en felmarginal på {margin_text(plan.margin)}: {total['Behövs']} "
+          f"(urvalet: {total['Urval']}).")
+    for verdict in tests["Bedömning"]:
+        print(f"- {verdict}")
+    print(shortfall["text"])
+    print("Skrivna filer:")
+    for p in written:
+        print(f"  {p}")
+    return 0
