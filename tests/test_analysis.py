@@ -1,0 +1,197 @@
+"""Comparisons, trend and key findings on small indicator tables in the step-5 contract."""
+import math
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from helpers import analysis as a
+from helpers.config import period_paths
+from helpers.goals import IndicatorInfo
+
+NB = "\u00a0"
+GLOSSARY = {"mal_i_arenden": IndicatorInfo("Andel insatser med dokumenterat mål", "andel"),
+            "klagomal": IndicatorInfo("Antal klagomål", "antal")}
+UNITS = {"barn_unga": "Barn och unga", "vuxna_missbruk": "Vuxna – missbruk och beroende"}
+
+
+def cell(period, value, n, lo=None, hi=None, grouping="total", group="Totalt", category="", suppressed=False,
+         indicator="mal_i_arenden"):
+    return {"indicator": indicator, "period": period, "grouping": grouping, "group": group, "category": category,
+            "numerator": None if value is None or n is None else value * n, "denominator": n,
+            "value": None if suppressed else value, "ci_low": lo, "ci_high": hi, "n": n, "suppressed": suppressed}
+
+
+def tables(**named_rows):
+    return {name: a.normalise(pd.DataFrame(rows), name) for name, rows in named_rows.items()}
+
+
+SHARES = [
+    cell("2024", 0.70, 400, 0.653, 0.743),
+    cell("2025", 0.76, 412, 0.716, 0.799),
+    cell("2025", 0.85, 120, 0.775, 0.903, grouping="unit", group="barn_unga"),
+    cell("2025", 0.60, 100, 0.502, 0.691, grouping="unit", group="vuxna_missbruk"),
+    cell("2025", None, 3, grouping="unit", group="ekonomiskt_bistand", suppressed=True),
+    cell("2024", 0.72, 110, 0.630, 0.795, grouping="unit", group="barn_unga"),
+]
+COUNTS = [cell("2024", 31, 31, indicator="klagomal"), cell("2025", 23, 23, indicator="klagomal")]
+
+
+def test_compare_periods_difference_in_points_intervals_and_text():
+    out = a.compare_periods(tables(mal_i_arenden=SHARES), "2025", GLOSSARY, UNITS)
+    total = out[out["grouping"] == "total"].iloc[0]
+    # 0.76 - 0.70 = 0.06 -> 6 procentenheter; [0.716, 0.799] and [0.653, 0.743] overlap (0.716 <= 0.743)
+    assert total["skillnad"] == pytest.approx(6.0)
+    assert total["skillnad_enhet"] == "procentenheter"
+    assert total["referens"] == "2024"
+    assert (total["n"], total["ref_n"]) == (412, 400)
+    assert bool(total["overlappar"]) is True
+    assert total["text"] == (f"Andelen insatser med dokumenterat mål ökade från 70{NB}% (n = 400) år 2024 till "
+                             f"76{NB}% (n = 412) år 2025 (+6 procentenheter). Konfidensintervallen (95 %) "
+                             "överlappar, så skillnaden kan bero på slumpen.")
+    unit = out[(out["grouping"] == "unit") & (out["group"] == "barn_unga")].iloc[0]
+    # 0.85 - 0.72 = 13 points; intervals [0.775, 0.903] and [0.630, 0.795] overlap
+    assert unit["skillnad"] == pytest.approx(13.0)
+    assert "(Barn och unga) ökade" in unit["text"]
+    # a unit with no 2024 row cannot be compared
+    vuxna = out[out["group"] == "vuxna_missbruk"].iloc[0]
+    assert math.isnan(vuxna["skillnad"]) and vuxna["text"].startswith("Kan inte jämföras")
+
+
+def test_compare_periods_counts_and_decrease():
+    out = a.compare_periods(tables(klagomal=COUNTS), "2025", GLOSSARY)
+    row = out.iloc[0]
+    assert row["skillnad"] == -8  # 23 - 31
+    assert row["text"] == "Antalet klagomål minskade från 31 år 2024 till 23 år 2025 (−8)."
+    assert pd.isna(row["overlappar"])
+
+
+def test_no_earlier_period_gives_no_time_comparison():
+    assert a.compare_periods(tables(klagomal=COUNTS[1:]), "2025", GLOSSARY).empty
+
+
+def test_compare_groups_against_total_and_non_overlap():
+    out = a.compare_groups(tables(mal_i_arenden=SHARES), "2025", GLOSSARY, UNITS)
+    assert list(out["group"]) == ["barn_unga", "vuxna_missbruk", "ekonomiskt_bistand"]
+    barn, vuxna, eb = (out.iloc[i] for i in range(3))
+    assert barn["skillnad"] == pytest.approx(9.0)  # 0.85 - 0.76
+    assert bool(barn["overlappar"]) is True  # 0.775 <= 0.799
+    assert vuxna["skillnad"] == pytest.approx(-16.0)  # 0.60 - 0.76
+    assert bool(vuxna["overlappar"]) is False  # 0.691 < 0.716
+    assert vuxna["text"].startswith(f"Andelen insatser med dokumenterat mål, Vuxna – missbruk och beroende: "
+                                    f"60{NB}% (n = 100) jämfört med 76{NB}% (n = 412) totalt (−16 procentenheter).")
+    assert "överlappar inte" in vuxna["text"]
+    assert math.isnan(eb["varde"]) and math.isnan(eb["skillnad"])
+
+
+def test_group_spread_is_highest_minus_lowest():
+    c = a.comparisons(tables(mal_i_arenden=SHARES), "2025", GLOSSARY, UNITS)
+    spread = a.group_spread(c).iloc[0]
+    assert (spread["hogst"], spread["lagst"]) == ("barn_unga", "vuxna_missbruk")
+    assert spread["spridning"] == pytest.approx(0.25)  # 0.85 - 0.60
+    assert bool(spread["overlappar"]) is False  # [0.775, 0.903] vs [0.502, 0.691]
+
+
+def test_intervals_overlap_and_signed():
+    assert a.intervals_overlap(0.1, 0.3, 0.3, 0.5) is True
+    assert a.intervals_overlap(0.1, 0.2, 0.3, 0.5) is False
+    assert a.intervals_overlap(0.1, float("nan"), 0.3, 0.5) is None
+    assert (a.signed(4.6), a.signed(-3.2), a.signed(0.2), a.signed(-0.4)) == ("+5", "−3", "±0", "±0")
+
+
+def test_trend_slope_and_direction():
+    rows = [cell("2023", 0.60, 300), cell("2024", 0.70, 300), cell("2025", 0.74, 300),
+            cell("2025", 0.5, 10, grouping="month", group="2025-01")]
+    out = a.trend(tables(mal_i_arenden=rows, klagomal=COUNTS), GLOSSARY)
+    share = out[out["indicator"] == "mal_i_arenden"]
+    assert list(share["period"]) == ["2023", "2024", "2025"]  # the month series is left out
+    # least squares over x = 2023, 2024, 2025 and y = 0.60, 0.70, 0.74: slope = (0.74 - 0.60) / 2 = 0.07
+    assert share["forandring_per_ar"].iloc[0] == pytest.approx(0.07)
+    assert set(share["riktning"]) == {"ökande"}
+    counts = out[out["indicator"] == "klagomal"]
+    assert counts["forandring_per_ar"].iloc[0] == pytest.approx(-8.0)  # two points: 23 - 31
+    assert counts["riktning"].iloc[0] == "minskande"
+
+
+def test_trend_direction_rules():
+    assert a.direction(0.005, 0.7, "andel", 3) == "oförändrad"  # under 1 point a year
+    assert a.direction(-0.02, 0.7, "andel", 3) == "minskande"
+    assert a.direction(0.1, 40, "antal", 2) == "oförändrad"  # 0.1 < 1 % of 40
+    assert a.direction(float("nan"), 40, "antal", 1) == "för få perioder"
+
+
+def test_suppressed_series_point_breaks_no_slope():
+    rows = [cell("2024", None, 3, suppressed=True), cell("2025", 0.8, 200)]
+    out = a.trend(tables(mal_i_arenden=rows), GLOSSARY)
+    assert set(out["riktning"]) == {"för få perioder"}
+    assert list(out["antal_perioder"]) == [1, 1]
+
+
+GOALS = pd.DataFrame({"mal": ["Mål i alla ärenden.", "Färre klagomål.", "Besök."],
+                      "indikator": ["mal_i_arenden", "klagomal", "placerade_besok"],
+                      "malvarde_text": ["minst 80 %", "lägre än föregående år", "minst 95 %"],
+                      "resultat_text": ["Andelen var 76 %.", "Antalet var 23.", "Det finns inga uppgifter."],
+                      "status": ["inte uppnått", "uppnått", "kan inte mätas"], "varde": [0.76, 23, None],
+                      "n": [412, 23, None]})
+
+
+def test_key_findings_from_goals_changes_and_groups():
+    c = a.comparisons(tables(mal_i_arenden=SHARES, klagomal=COUNTS), "2025", GLOSSARY, UNITS)
+    items = a.key_findings(GOALS, c, "2025", UNITS)
+    assert items[0] == "Av nämndens 3 mål för 2025 är 1 uppnått, 1 inte uppnått och 1 kan inte mätas."
+    assert items[1] == "Målet ”Mål i alla ärenden” är inte uppnått. Andelen var 76 %."
+    assert items[2].startswith("Förändring: Andelen insatser med dokumenterat mål ökade")
+    # only groups whose interval does not overlap the total's are findings: Vuxna, not Barn och unga
+    assert items[3].startswith("Skillnad mellan grupper: Andelen insatser med dokumenterat mål, Vuxna")
+    assert len(items) == 4
+
+
+def test_key_findings_without_anything_to_say():
+    assert a.key_findings(None, pd.DataFrame(columns=a.COMPARISON_COLUMNS), "2025") == [
+        "Inga tydliga förändringar eller skillnader mellan grupper syns i underlaget."]
+
+
+def test_key_findings_file_written_kept_when_edited_and_carries_caution(tmp_path):
+    path = tmp_path / "analys" / "nyckelfynd.md"
+    assert a.write_key_findings(path, ["Första fyndet."]) is True
+    text = path.read_text(encoding="utf-8")
+    assert "- Första fyndet.\n" in text and a.CAUTION in text
+    assert a.read_key_findings(path).startswith("- Första fyndet.")
+    # unedited: regenerated
+    assert a.write_key_findings(path, ["Nytt fynd."]) is True
+    assert "Nytt fynd." in path.read_text(encoding="utf-8")
+    # edited (marker kept, body changed): kept
+    path.write_text(path.read_text(encoding="utf-8").replace("Nytt fynd.", "Analytikerns text."), encoding="utf-8")
+    assert a.write_key_findings(path, ["Tredje."]) is False
+    assert "Analytikerns text." in path.read_text(encoding="utf-8")
+    # marker removed: kept
+    path.write_text("- Egen lista\n", encoding="utf-8")
+    assert a.write_key_findings(path, ["Fjärde."]) is False
+    assert a.read_key_findings(path) == "- Egen lista\n"
+
+
+def test_load_for_unit_report_falls_back_to_the_unit_rows(tmp_path):
+    whole = period_paths("2025", tmp_path / "data", tmp_path / "reports" / "2025")
+    whole.indicators.mkdir(parents=True)
+    pd.DataFrame(SHARES).to_parquet(whole.indicators / "mal_i_arenden.parquet")
+    unit_out = tmp_path / "reports" / "2025" / "enheter" / "barn_unga"
+    run = SimpleNamespace(paths=period_paths("2025", tmp_path / "data", unit_out), unit="barn_unga",
+                          unit_name="Barn och unga")
+    tabs, _ = a.load_for_run(run)
+    t = tabs["mal_i_arenden"]
+    assert set(t["grouping"]) == {"total"}
+    assert sorted(t["value"]) == [0.72, 0.85]  # barn_unga 2024 and 2025 as the unit's totals
+
+
+def test_write_analysis(tmp_path):
+    tabs = tables(mal_i_arenden=SHARES)
+    paths = a.write_analysis(tmp_path, a.comparisons(tabs, "2025", GLOSSARY), a.trend(tabs, GLOSSARY))
+    assert [p.name for p in paths] == ["jamforelser.parquet", "trend.parquet"]
+    assert len(pd.read_parquet(paths[0])) == 7  # 4 time comparisons + 3 group comparisons (see below)
+
+
+def test_comparisons_row_count():
+    # time: one per 2025 cell (total + 3 units = 4); groups: one per 2025 unit cell (3)
+    c = a.comparisons(tables(mal_i_arenden=SHARES), "2025", GLOSSARY)
+    assert (c["jamforelse"] == "tid").sum() == 4
+    assert (c["jamforelse"] == "grupp").sum() == 3
