@@ -1,0 +1,131 @@
+"""Reading the files the report is built from; a missing file degrades to "uppgift saknas", never a crash."""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Paths
+
+INDICATOR_COLUMNS = ["indicator", "period", "grouping", "group", "category", "numerator", "denominator", "value",
+                     "ci_low", "ci_high", "n", "suppressed"]
+GOAL_COLUMNS = ["mal", "indikator", "malvarde_text", "resultat_text", "status", "varde", "n"]
+
+
+def read_parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    if path.exists():
+        return pd.read_parquet(path)
+    return pd.DataFrame(columns=columns or [])
+
+
+def read_json(path: Path, default):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return default
+
+
+@dataclass
+class Figure:
+    id: str
+    title: str
+    alt: str
+    section: str
+    data_uri: str
+
+
+@dataclass
+class ReportInputs:
+    indicators: pd.DataFrame
+    glossary: pd.DataFrame
+    suppression: dict
+    goals: pd.DataFrame
+    comparisons: pd.DataFrame
+    trend: pd.DataFrame
+    key_findings: str
+    figures: list[Figure] = field(default_factory=list)
+    import_summary: dict = field(default_factory=dict)
+
+
+def load_indicators(folder: Path) -> pd.DataFrame:
+    frames = [pd.read_parquet(p) for p in sorted(folder.glob("*.parquet")) if p.stem != "ordlista"]
+    frames = [f for f in frames if set(INDICATOR_COLUMNS) <= set(f.columns)]
+    if not frames:
+        return pd.DataFrame(columns=INDICATOR_COLUMNS)
+    df = pd.concat(frames, ignore_index=True)
+    df["category"] = df["category"].fillna("").astype(str)
+    df["group"] = df["group"].fillna("").astype(str)
+    df["grouping"] = df["grouping"].fillna("").astype(str)
+    df["suppressed"] = df["suppressed"].fillna(False).astype(bool)
+    return df
+
+
+def _data_uri(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    mime = "image/svg+xml" if path.suffix.lower() == ".svg" else "image/png"
+    return f"data:{mime};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def load_figures(folder: Path) -> list[Figure]:
+    """Figures in report order from figurer.json; SVG preferred (sharp in print), PNG otherwise."""
+    figures = []
+    for item in read_json(folder / "figurer.json", []):
+        uri = None
+        for key in ("fil_svg", "fil_png"):
+            if item.get(key):
+                uri = _data_uri(folder / item[key]) or _data_uri(Path(item[key]))
+                if uri:
+                    break
+        if uri and str(item.get("alt", "")).strip():
+            figures.append(Figure(str(item.get("id", "")), str(item.get("rubrik", "")), str(item["alt"]).strip(),
+                                  str(item.get("avsnitt", "")), uri))
+    return figures
+
+
+def load_import_summary(processed: Path) -> dict:
+    """Rows per processed table and rejected rows per table (quarantine), from whatever the import wrote."""
+    summary: dict = {"tables": {}, "rejected": {}, "reasons": {}}
+    for p in sorted(processed.glob("*.parquet")):
+        try:
+            import pyarrow.parquet as pq
+            summary["tables"][p.stem] = pq.ParquetFile(p).metadata.num_rows
+        except Exception:
+            continue
+    quarantine = processed / "karantan"
+    for name in ("sammanfattning.json", "summary.json", "import.json"):
+        data = read_json(quarantine / name, None) or read_json(processed / name, None)
+        if isinstance(data, dict):
+            summary["file"] = data
+            break
+    for p in sorted(quarantine.glob("*.parquet")) + sorted(quarantine.glob("*.csv")):
+        try:
+            df = pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p, sep=None, engine="python")
+        except Exception:
+            continue
+        summary["rejected"][p.stem] = summary["rejected"].get(p.stem, 0) + len(df)
+        reason_col = next((c for c in ("reason", "orsak", "fel") if c in df.columns), None)
+        if reason_col:
+            for reason, k in df[reason_col].astype(str).value_counts().items():
+                summary["reasons"][reason] = summary["reasons"].get(reason, 0) + int(k)
+    return summary
+
+
+def load_inputs(paths: Paths) -> ReportInputs:
+    analysis = paths.analysis
+    key_findings = analysis / "nyckelfynd.md"
+    return ReportInputs(
+        indicators=load_indicators(paths.indicators),
+        glossary=read_parquet(paths.indicators / "ordlista.parquet",
+                              ["name", "label", "description", "numerator_text", "denominator_text", "unit"]),
+        suppression=read_json(paths.indicators / "undertryckning.json", {}),
+        goals=read_parquet(analysis / "mal.parquet", GOAL_COLUMNS),
+        comparisons=read_parquet(analysis / "jamforelser.parquet"),
+        trend=read_parquet(analysis / "trend.parquet"),
+        key_findings=key_findings.read_text(encoding="utf-8") if key_findings.exists() else "",
+        figures=load_figures(paths.figures),
+        import_summary=load_import_summary(paths.processed),
+    )

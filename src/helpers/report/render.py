@@ -1,0 +1,96 @@
+"""Render an executed report notebook: nbconvert HTML (no input, self-contained, lang="sv") and a tagged A4 PDF
+(WeasyPrint, PDF/UA-1). Totals are reconciled before anything is written; the privacy check runs after."""
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from pathlib import Path
+
+import nbformat
+
+from ..config import PROJECT_ROOT
+from .checks import check_report, format_findings
+from .errors import ReportCheckError
+from .reconcile import assert_reconciled
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+TEMPLATE_NAME = "kvalitetsredovisning"
+_exporter = None
+_TITLE = re.compile(r'data-report-title="([^"]*)"')
+_MIN_CELL = re.compile(r'data-min-cell="(\d+)"')
+
+
+def html_exporter():
+    """One HTMLExporter per process: the first export costs most of the time."""
+    global _exporter
+    if _exporter is None:
+        from nbconvert import HTMLExporter
+        _exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
+                                 exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                                 language_code="sv", exclude_anchor_links=True)
+        _exporter.register_filter("b64encode", lambda s: base64.b64encode(str(s).encode("utf-8")).decode("ascii"))
+    return _exporter
+
+
+def _read(executed_notebook) -> nbformat.NotebookNode:
+    if isinstance(executed_notebook, nbformat.NotebookNode):
+        return executed_notebook
+    return nbformat.read(str(executed_notebook), as_version=4)
+
+
+def _title_from_outputs(nb) -> str | None:
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            m = _TITLE.search(str(out.get("data", {}).get("text/html", "")))
+            if m:
+                import html
+                return html.unescape(m.group(1))
+    return None
+
+
+def notebook_to_html(executed_notebook, title: str | None = None) -> str:
+    nb = _read(executed_notebook)
+    title = title or _title_from_outputs(nb) or "Kvalitetsredovisning"
+    body, _ = html_exporter().from_notebook_node(nb, resources={"report_title": title})
+    return body
+
+
+def html_to_pdf(html_text: str, target: Path) -> Path:
+    """A4, tagged PDF/UA-1 with language and title from the HTML. WeasyPrint's CSS warnings are silenced."""
+    from weasyprint import HTML
+    for name in ("weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    HTML(string=html_text, base_url=str(target.parent)).write_pdf(str(target), pdf_variant="pdf/ua-1")
+    return target
+
+
+def render_report(executed_notebook, output_dir, formats=("html", "pdf"), basename: str = "kvalitetsredovisning",
+                  title: str | None = None, min_cell: int | None = None) -> dict[str, Path]:
+    """Write ``<output_dir>/<basename>.html`` and/or ``.pdf`` from an executed report notebook.
+
+    Raises ``ReportCheckError`` when a printed total does not match its parts (before anything is written) or
+    when the privacy check finds a personnummer or a small count in the written files.
+    """
+    formats = tuple(f.strip().lower() for f in (formats.split(",") if isinstance(formats, str) else formats))
+    unknown = set(formats) - {"html", "pdf"}
+    if unknown:
+        raise ValueError(f"Okänt format: {', '.join(sorted(unknown))}. Välj html och/eller pdf.")
+    html_text = notebook_to_html(executed_notebook, title)
+    assert_reconciled(html_text)
+    if min_cell is None:  # the threshold the report was built with (the title page carries it)
+        m = _MIN_CELL.search(html_text)
+        min_cell = int(m.group(1)) if m else 5
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    if "html" in formats:
+        written["html"] = out / f"{basename}.html"
+        written["html"].write_text(html_text, encoding="utf-8")
+    if "pdf" in formats:
+        written["pdf"] = html_to_pdf(html_text, out / f"{basename}.pdf")
+    problems = [format_findings(p, f) for p in written.values() if (f := check_report(p, min_cell))]
+    if problems:
+        raise ReportCheckError("Rapporten får inte publiceras: integritetskontrollen hittade uppgifter som kan "
+                               "röja enskilda personer.\n" + "\n".join(problems))
+    return written
