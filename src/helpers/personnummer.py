@@ -1,0 +1,180 @@
+"""Swedish personnummer and samordningsnummer: validation, derived facts and keyed pseudonyms.
+
+A personnummer is YYMMDD-NNNC (10 digits, `+` instead of `-` from the year the person turns 100) or
+YYYYMMDDNNNC (12 digits). C is a Luhn (mod 10, weights 2-1) check digit over the ten-digit form; the third
+digit of NNN is odd for men and even for women. A samordningsnummer has the day of birth plus 60.
+
+Pseudonyms are HMAC-SHA-256 of the normalised 12-digit number under a secret key kept outside the
+repository: the same person gets the same pseudonym in every file and period under the same key, and the
+pseudonym cannot be reversed or recomputed without the key.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+# The demo key is public on purpose: it is only accepted for synthetic data (`demo: true` in the config).
+DEMO_KEY = b"exempelkommun-demonyckel-endast-for-syntetiska-data"
+PSEUDONYM_LENGTH = 20  # hex characters (80 bits): collisions are negligible at any municipal scale
+
+_PNR_RE = re.compile(r"^(\d{2})?(\d{6})([-+]?)(\d{4})$")
+# A personnummer-like token inside free text (checked further with the date and Luhn rules).
+_PNR_IN_TEXT = re.compile(r"(?<!\d)((?:18|19|20)?\d{6}[-+]?\d{4})(?!\d)")
+
+# Swedish reasons, one per kind of failure (used as reason categories in the quarantine).
+R_FORMAT = "Ogiltigt personnummer: fel format"
+R_CHECK = "Ogiltigt personnummer: fel kontrollsiffra"
+R_DATE = "Ogiltigt personnummer: omöjligt datum"
+R_FUTURE = "Ogiltigt personnummer: födelsedatum efter periodens slut"
+
+
+class PseudonymKeyError(RuntimeError):
+    """No pseudonymisation key for real data (Swedish message)."""
+
+
+@dataclass(frozen=True)
+class Personnummer:
+    number: str  # normalised 12 digits, no separator
+    birth_date: dt.date
+    sex: str  # "kvinna" | "man"
+    id_type: str  # "personnummer" | "samordningsnummer"
+
+    @property
+    def birth_year(self) -> int:
+        return self.birth_date.year
+
+    @property
+    def birth_day(self) -> int:
+        return self.birth_date.day
+
+
+def luhn_check_digit(nine_digits: str) -> int:
+    """Check digit for YYMMDDNNN: weights 2,1,2,...; digits of products summed; (10 - sum % 10) % 10."""
+    total = 0
+    for i, ch in enumerate(nine_digits):
+        p = int(ch) * (2 if i % 2 == 0 else 1)
+        total += p // 10 + p % 10
+    return (10 - total % 10) % 10
+
+
+def parse(value, reference: dt.date | None = None) -> Personnummer | str:
+    """A valid `Personnummer`, or the Swedish reason why `value` is not one.
+
+    `reference` decides the century of a ten-digit number (the person is under 100 on that date with `-`,
+    100 or older with `+`) and is the latest possible birth date; default today.
+    """
+    ref = reference or dt.date.today()
+    text = "" if value is None else str(value).strip().replace(" ", "")
+    m = _PNR_RE.match(text)
+    if not m:
+        return R_FORMAT
+    century, yymmdd, sep, tail = m.groups()
+    if century is not None and sep == "+":
+        return R_FORMAT  # a 12-digit number carries its century; '+' only belongs to the 10-digit form
+    if luhn_check_digit(yymmdd + tail[:3]) != int(tail[3]):
+        return R_CHECK
+    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    id_type = "personnummer"
+    if dd > 60:
+        dd -= 60
+        id_type = "samordningsnummer"
+    if century is not None:
+        year = int(century) * 100 + yy
+    else:
+        year = (ref.year // 100) * 100 + yy
+        if year > ref.year:
+            year -= 100
+        if sep == "+":
+            year -= 100
+    try:
+        born = dt.date(year, mm, dd)
+    except ValueError:
+        return R_DATE
+    if century is None and sep != "+" and born > ref:
+        born = born.replace(year=year - 100)  # same year as the reference but a later day: a century earlier
+    if born > ref:
+        return R_FUTURE
+    sex = "man" if int(tail[2]) % 2 == 1 else "kvinna"
+    return Personnummer(f"{born.year:04d}{yymmdd[2:]}{tail}", born, sex, id_type)
+
+
+def is_valid(value, reference: dt.date | None = None) -> bool:
+    return isinstance(parse(value, reference), Personnummer)
+
+
+def pseudonym(number: str, key: bytes) -> str:
+    """Keyed pseudonym of a normalised 12-digit number."""
+    return hmac.new(key, number.encode("ascii"), hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
+
+
+def load_key(config) -> bytes:
+    """The pseudonymisation key named in the config's `pseudonym` section.
+
+    Order: the environment variable, then the key file; the documented demo key only for demo configs.
+    With real data and no key the import refuses.
+    """
+    section = (config.get("pseudonym") or {}) if config is not None else {}
+    env_name = section.get("nyckel_miljovariabel", "UPPFOLJNING_NYCKEL")
+    value = os.environ.get(env_name, "").strip()
+    if value:
+        return value.encode("utf-8")
+    key_file = section.get("nyckelfil")
+    if key_file:
+        path = config.resolve(key_file) if config is not None else Path(key_file).expanduser()
+        if path.is_file():
+            text = path.read_text(encoding="utf-8").strip()
+            if text:
+                return text.encode("utf-8")
+    if config is None or config.is_demo:
+        return DEMO_KEY
+    where = f" eller i nyckelfilen {key_file}" if key_file else ""
+    raise PseudonymKeyError(
+        f"Ingen nyckel för pseudonymisering hittades (miljövariabeln {env_name}{where}). "
+        "Med riktiga uppgifter importeras inga personnummer utan nyckel. Lägg nyckeln utanför projektmappen "
+        "och ange den i konfigurationens avsnitt 'pseudonym'.")
+
+
+def parse_series(values: pd.Series, key: bytes, reference: dt.date | None = None) -> pd.DataFrame:
+    """Validate and pseudonymise a column of personnummer; the work is done once per unique value.
+
+    Returns a frame on the same index with: client_id (pseudonym, NA when invalid), birth_year, birth_day,
+    sex, id_type and reason (NA when valid). No column holds the number itself.
+    """
+    text = values.astype("string").str.strip()
+    uniques = text.dropna().unique()
+    rows = {}
+    for u in uniques:
+        p = parse(u, reference)
+        if isinstance(p, Personnummer):
+            rows[u] = (pseudonym(p.number, key), p.birth_year, p.birth_day, p.sex, p.id_type, None)
+        else:
+            rows[u] = (None, None, None, None, None, p)
+    lookup = pd.DataFrame.from_dict(rows, orient="index",
+                                    columns=["client_id", "birth_year", "birth_day", "sex", "id_type", "reason"])
+    codes = pd.Index(lookup.index).get_indexer(text.fillna("\x00"))
+    out = lookup.iloc[codes.clip(min=0)].reset_index(drop=True) if len(lookup) else pd.DataFrame(
+        index=range(len(text)), columns=lookup.columns)
+    out.index = values.index
+    missing = codes < 0
+    if missing.any():
+        out.loc[missing, :] = None
+    out = out.astype({"client_id": "string", "birth_year": "Int64", "birth_day": "Int64", "sex": "string",
+                      "id_type": "string", "reason": "string"})
+    return out
+
+
+def contains_personnummer(text: str, reference: dt.date | None = None) -> bool:
+    """Whether free text holds something that validates as a personnummer or samordningsnummer."""
+    return any(is_valid(m, reference) for m in _PNR_IN_TEXT.findall(str(text)))
+
+
+def looks_like_personnummer(text) -> bool:
+    """Shape only (10 or 12 digits, optional separator): used to hide values in quarantine listings."""
+    return bool(_PNR_RE.match(str(text).strip().replace(" ", ""))) if text is not None else False
