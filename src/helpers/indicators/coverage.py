@@ -1,0 +1,78 @@
+"""Coverage: goals in every intervention, follow-up every 6 months, the client's evaluation afterwards."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .cells import distribution_cells, share_cells, stat_cells
+from .context import PeriodData
+
+IV_GROUPS = ["unit", "type", "provider_type", "target_group", "sex", "age_group"]
+RATINGS = [str(r) for r in range(1, 11)]
+
+
+def active_interventions(d: PeriodData) -> pd.DataFrame:
+    iv = d.interventions()
+    return iv[d.active(iv["start"], iv["end"]).fillna(False)]
+
+
+def finished_interventions(d: PeriodData) -> pd.DataFrame:
+    iv = d.interventions()
+    return iv[d.within(iv["end"])]
+
+
+def goals_in_interventions(d: PeriodData) -> pd.DataFrame:
+    """Active interventions with at least one goal set on or before the period's end."""
+    iv = active_interventions(d)
+    goals = d.table("goals")
+    with_goal = goals.loc[(goals["set_on"] <= d.end).fillna(False), "intervention_id"]
+    return share_cells(iv.assign(flag=iv["intervention_id"].isin(with_goal)), "flag", IV_GROUPS)
+
+
+def followed_up_every_six_months(d: PeriodData) -> pd.DataFrame:
+    """Interventions that had run ≥ 6 months at their reference date (end, or the period's end) with a
+    goal follow-up in the 6 months up to that date."""
+    months = int(d.setting("uppfoljning_manader", 6))
+    iv = active_interventions(d).copy()
+    iv["ref"] = iv["end"].fillna(d.end).clip(upper=d.end)
+    iv["window"] = iv["ref"] - pd.DateOffset(months=months)
+    iv = iv[(iv["start"] <= iv["window"]).fillna(False)]
+    fu = d.table("goal_followups")[["goal_id", "date"]].merge(
+        d.table("goals")[["goal_id", "intervention_id"]], on="goal_id")
+    fu = fu.merge(iv[["intervention_id", "ref", "window"]], on="intervention_id")
+    hit = fu.loc[((fu["date"] > fu["window"]) & (fu["date"] <= fu["ref"])).fillna(False), "intervention_id"]
+    return share_cells(iv.assign(flag=iv["intervention_id"].isin(hit)), "flag", IV_GROUPS)
+
+
+def evaluated_after_finish(d: PeriodData) -> pd.DataFrame:
+    """Interventions finished in the period that have the client's own evaluation."""
+    iv = finished_interventions(d)
+    ev = d.table("evaluations")
+    done = ev.loc[ev["rating"].notna() | ev["satisfied"].notna(), "intervention_id"]
+    return share_cells(iv.assign(flag=iv["intervention_id"].isin(done)), "flag", IV_GROUPS + ["provider"])
+
+
+def _ratings(d: PeriodData) -> pd.DataFrame:
+    iv = finished_interventions(d).drop(columns=["client_id"])
+    ev = d.table("evaluations")[["intervention_id", "rating"]].dropna(subset=["rating"])
+    ev = ev.drop_duplicates("intervention_id", keep="last").merge(iv, on="intervention_id")
+    return ev.assign(rating_text=ev["rating"].astype(int).astype(str), rating=ev["rating"].astype(float))
+
+
+def rating_distribution(d: PeriodData) -> pd.DataFrame:
+    return distribution_cells(_ratings(d), "rating_text", RATINGS, IV_GROUPS + ["provider"])
+
+
+def rating_mean(d: PeriodData) -> pd.DataFrame:
+    return stat_cells(_ratings(d), "rating", IV_GROUPS + ["provider"], "mean")
+
+
+def rating_median(d: PeriodData) -> pd.DataFrame:
+    return stat_cells(_ratings(d), "rating", IV_GROUPS + ["provider"], "median")
+
+
+def satisfied_with_support(d: PeriodData) -> pd.DataFrame:
+    """Evaluations after ekonomiskt bistånd: share 'tillfredsställande'."""
+    iv = finished_interventions(d).drop(columns=["client_id"])
+    ev = d.table("evaluations")[["intervention_id", "satisfied"]].dropna(subset=["satisfied"])
+    ev = ev.drop_duplicates("intervention_id", keep="last").merge(iv, on="intervention_id")
+    return share_cells(ev.assign(flag=ev["satisfied"] == "ja"), "flag", ["unit", "sex", "age_group"])

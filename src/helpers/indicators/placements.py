@@ -1,0 +1,69 @@
+"""Placements: children placed at the period's start and end, visits to placed children, övervägande
+and omprövning on time."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .cells import count_cells, share_cells
+from .context import PeriodData
+
+GROUPS = ["form", "legal_basis", "sex", "age_group"]
+POINTS = {"periodens_start": "start", "periodens_slut": "end"}
+POINT_LABELS = {"periodens_start": "Vid periodens början", "periodens_slut": "Vid periodens slut"}
+
+
+def _running_on(pl: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
+    return ((pl["start"] <= day) & (pl["end"].isna() | (pl["end"] >= day))).fillna(False)
+
+
+def placed_at_start_and_end(d: PeriodData) -> pd.DataFrame:
+    """Persons placed on the period's first and last day (category), counted once each."""
+    pl = d.with_clients(d.table("placements"))
+    parts = []
+    for category, point in POINTS.items():
+        day = d.start if point == "start" else d.end
+        rows = pl[_running_on(pl, day)].sort_values(["client_id", "start"]).drop_duplicates("client_id", keep="last")
+        parts.append(count_cells(rows, GROUPS, unique="client_id", category=category))
+    return pd.concat(parts, ignore_index=True)
+
+
+def visited_children(d: PeriodData) -> pd.DataFrame:
+    """Children placed during the whole period (not under LVM) with at least k visits in the period, of
+    which at least one with an individual talk with the child."""
+    k = int(d.setting("besok_per_ar", 4))
+    pl = d.table("placements")
+    pl = pl[(pl["legal_basis"] != "LVM").fillna(True)]
+    whole = pl[_running_on(pl, d.start) & _running_on(pl, d.end)]
+    visits = d.table("placement_visits")
+    visits = visits[d.within(visits["date"])].merge(whole[["placement_id", "client_id"]], on="placement_id")
+    per_child = visits.groupby("client_id").agg(visits=("date", "size"),
+                                                talks=("individual_talk", lambda s: s.fillna(False).astype(bool).sum()))
+    children = whole.sort_values(["client_id", "start"]).drop_duplicates("client_id")
+    children = children.merge(per_child, left_on="client_id", right_index=True, how="left")
+    flag = (children["visits"].fillna(0) >= k) & (children["talks"].fillna(0) >= 1)
+    return share_cells(d.with_clients(children.assign(flag=flag)), "flag", GROUPS)
+
+
+def reviews_on_time(d: PeriodData) -> pd.DataFrame:
+    """Placements with a review deadline in the period (6 months after the start or the last review;
+    omprövning under 3 § LVU, otherwise övervägande; not LVM) where every deadline was met."""
+    months = int(d.setting("overvagande_manader", 6))
+    pl = d.table("placements")
+    pl = pl[(pl["legal_basis"] != "LVM").fillna(True) & d.active(pl["start"], pl["end"]).fillna(False)].copy()
+    pl["review_type"] = (pl["legal_basis"] == "LVU3").fillna(False).map({True: "omprovning", False: "overvagande"})
+    pl["stop"] = pl["end"].fillna(d.end).clip(upper=d.end)
+    rv = d.table("placement_reviews").merge(pl[["placement_id", "review_type"]], on="placement_id")
+    rv = rv[(rv["type"] == rv["review_type"]) & (rv["date"] <= d.end).fillna(False)]
+    events = pd.concat([pl[["placement_id", "start"]].rename(columns={"start": "date"}),
+                        rv[["placement_id", "date"]]], ignore_index=True)
+    events = events.dropna().drop_duplicates().sort_values(["placement_id", "date"])
+    events["next"] = events.groupby("placement_id")["date"].shift(-1)
+    events["deadline"] = events["date"] + pd.DateOffset(months=months)
+    events = events.merge(pl[["placement_id", "stop"]], on="placement_id")
+    relevant = (events["deadline"] >= d.start) & (events["deadline"] <= events["stop"])
+    missed = relevant & (events["next"].isna() | (events["next"] > events["deadline"]))
+    due_ids = events.loc[relevant.fillna(False), "placement_id"].unique()
+    missed_ids = events.loc[missed.fillna(False), "placement_id"].unique()
+    due = pl[pl["placement_id"].isin(due_ids)]
+    due = d.with_clients(due.assign(flag=~due["placement_id"].isin(missed_ids)))
+    return share_cells(due, "flag", GROUPS)

@@ -1,0 +1,55 @@
+"""Ekonomiskt bistånd: months with försörjningsstöd per year, the long-term share, waiting time."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .cells import count_cells, distribution_cells, share_cells, stat_cells
+from .context import PeriodData
+
+GROUPS = ["sex", "age_group"]
+MONTH_BANDS = ["1–3 månader", "4–6 månader", "7–9 månader", "10–12 månader"]
+
+
+def recipients(d: PeriodData) -> pd.DataFrame:
+    """One row per client paid försörjningsstöd in the period, with the number of months paid."""
+    sm = d.table("support_months")
+    sm = sm[sm["month"].astype("string").str.startswith(f"{d.year}-").fillna(False) & (sm["amount"] > 0).fillna(False)]
+    rec = sm.groupby("client_id", sort=True)["month"].nunique().rename("months").reset_index()
+    rec["months"] = rec["months"].astype(float)
+    long_term = int(d.setting("langvarigt_manader", 10))
+    rec["long_term"] = rec["months"] >= long_term
+    rec["band"] = np.select([rec["months"] <= 3, rec["months"] <= 6, rec["months"] <= 9], MONTH_BANDS[:3],
+                            MONTH_BANDS[3])
+    return d.with_clients(rec)
+
+
+def recipient_count(d: PeriodData) -> pd.DataFrame:
+    return count_cells(recipients(d), GROUPS, unique="client_id")
+
+
+def months_mean(d: PeriodData) -> pd.DataFrame:
+    return stat_cells(recipients(d), "months", GROUPS, "mean")
+
+
+def months_distribution(d: PeriodData) -> pd.DataFrame:
+    return distribution_cells(recipients(d), "band", MONTH_BANDS, GROUPS)
+
+
+def long_term_share(d: PeriodData) -> pd.DataFrame:
+    return share_cells(recipients(d), "long_term", GROUPS)
+
+
+def _waits(d: PeriodData) -> pd.DataFrame:
+    a = d.table("support_applications")
+    a = a[d.within(a["decision_date"]) & a["first_contact"].notna()].copy()
+    a["days"] = (a["decision_date"] - a["first_contact"]).dt.days.astype(float)
+    return d.with_clients(a[a["days"] >= 0])
+
+
+def waiting_median(d: PeriodData) -> pd.DataFrame:
+    return stat_cells(_waits(d), "days", GROUPS, "median")
+
+
+def waiting_mean(d: PeriodData) -> pd.DataFrame:
+    return stat_cells(_waits(d), "days", GROUPS, "mean")

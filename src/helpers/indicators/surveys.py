@@ -1,0 +1,31 @@
+"""Brukarenkät: share of positive answers per question (1–2 on the 1–5 scale; 9 = vet ej left out)."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ..schema import SURVEY_QUESTIONS
+from .cells import share_cells
+from .context import PeriodData
+
+GROUPS = ["unit", "target_group", "sex"]
+
+
+def _answers(d: PeriodData) -> pd.DataFrame:
+    positive = [int(x) for x in d.setting("positiva_svar", [1, 2])]
+    a = d.table("survey_answers")
+    a = a[a["answer"].between(1, 5).fillna(False)]
+    return a.assign(flag=a["answer"].isin(positive))
+
+
+def positive_per_question(d: PeriodData) -> pd.DataFrame:
+    """Category = the question; each question's share among those who answered it (not 'vet ej')."""
+    a = _answers(d)
+    parts = [share_cells(a[a["question_id"] == q], "flag", GROUPS, category=q) for q in SURVEY_QUESTIONS]
+    return pd.concat(parts, ignore_index=True)
+
+
+def situation_improved(d: PeriodData) -> pd.DataFrame:
+    """The question on whether the situation has changed for the better (default Q7)."""
+    q = str(d.setting("fraga_forandring", "Q7"))
+    a = _answers(d)
+    return share_cells(a[a["question_id"] == q], "flag", GROUPS)
