@@ -1,0 +1,129 @@
+"""Personnummer: check digit, century, samordningsnummer, sex, pseudonyms and the key rules."""
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from helpers import personnummer as pnr
+from helpers.config import Config
+
+REF = dt.date(2025, 12, 31)
+
+
+def with_check(nine: str) -> str:
+    return nine + str(pnr.luhn_check_digit(nine))
+
+
+def test_worked_examples_from_skatteverket():
+    # DOMAIN.md 5.3: 640823-323 -> check digit 4; 701063-239 (samordningsnummer) -> 1.
+    assert pnr.luhn_check_digit("640823323") == 4
+    p = pnr.parse("640823-3234", REF)
+    assert (p.number, p.birth_date, p.sex, p.id_type) == ("196408233234", dt.date(1964, 8, 23), "man",
+                                                           "personnummer")
+    s = pnr.parse("701063-2391", REF)
+    assert (s.birth_date, s.sex, s.id_type) == (dt.date(1970, 10, 3), "man", "samordningsnummer")
+
+
+@pytest.mark.parametrize("text", ["6408233234", "640823-3234", "19640823-3234", "196408233234", " 640823 3234 "])
+def test_all_written_forms_give_the_same_number(text):
+    assert pnr.parse(text, REF).number == "196408233234"
+
+
+def test_century_from_separator_and_reference():
+    # "+" = 100 years or older; a ten-digit number is never in the future relative to the reference date.
+    assert pnr.parse("640823+3234", REF).birth_year == 1864
+    born_2010 = with_check("100101123")
+    assert pnr.parse(born_2010, REF).birth_year == 2010
+    # 25-12-31 is not after the reference, so 2025; with reference 2025-06-30 it lies ahead, so 1925.
+    dec = with_check("251231123")
+    assert pnr.parse(dec, REF).birth_year == 2025
+    assert pnr.parse(dec, dt.date(2025, 6, 30)).birth_year == 1925
+
+
+def test_invalid_numbers_give_swedish_reasons():
+    assert pnr.parse("640823-3235", REF) == pnr.R_CHECK
+    assert pnr.parse(with_check("640231123"), REF) == pnr.R_DATE  # 31 February
+    assert pnr.parse(with_check("640245123"), REF) == pnr.R_DATE  # day 45: neither a day nor day + 60
+    assert pnr.parse("64082-3234", REF) == pnr.R_FORMAT
+    assert pnr.parse("19640823+3234", REF) == pnr.R_FORMAT
+    assert pnr.parse(None, REF) == pnr.R_FORMAT
+    assert pnr.parse("20" + with_check("260101123"), REF) == pnr.R_FUTURE
+
+
+def test_sex_from_the_ninth_digit():
+    assert pnr.parse(with_check("800101122"), REF).sex == "kvinna"  # 2 even
+    assert pnr.parse(with_check("800101127"), REF).sex == "man"  # 7 odd
+
+
+dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=REF)
+
+
+@settings(max_examples=200, deadline=None)
+@given(born=dates, serial=st.integers(1, 999), coordination=st.booleans())
+def test_generated_numbers_validate_and_round_trip(born, serial, coordination):
+    day = born.day + (60 if coordination else 0)
+    nine = f"{born:%y%m}{day:02d}{serial:03d}"
+    full = f"{born.year // 100}{with_check(nine)}"
+    p = pnr.parse(full, REF)
+    assert p.birth_date == born
+    assert p.id_type == ("samordningsnummer" if coordination else "personnummer")
+    assert p.sex == ("man" if serial % 2 else "kvinna")
+    # Changing the check digit always makes it invalid.
+    wrong = full[:-1] + str((int(full[-1]) + 1) % 10)
+    assert pnr.parse(wrong, REF) == pnr.R_CHECK
+
+
+@settings(max_examples=100, deadline=None)
+@given(born=dates, serial=st.integers(1, 999), key=st.binary(min_size=16, max_size=64),
+       other=st.binary(min_size=16, max_size=64))
+def test_pseudonym_is_stable_keyed_and_hides_the_number(born, serial, key, other):
+    number = f"{born:%Y%m%d}{serial:03d}"
+    number += str(pnr.luhn_check_digit(number[2:]))
+    a = pnr.pseudonym(number, key)
+    assert a == pnr.pseudonym(number, key)  # same person, same key -> same pseudonym
+    assert len(a) == pnr.PSEUDONYM_LENGTH and all(c in "0123456789abcdef" for c in a)
+    assert number not in a and number[2:8] not in a
+    if other != key:
+        assert pnr.pseudonym(number, other) != a  # another key gives another pseudonym
+
+
+def test_pseudonym_is_the_same_for_all_written_forms():
+    s = pd.Series(["640823-3234", "196408233234", "6408233234", "701063-2391", "640823-3235", None])
+    out = pnr.parse_series(s, b"k" * 32, REF)
+    assert out.loc[0, "client_id"] == out.loc[1, "client_id"] == out.loc[2, "client_id"]
+    assert out.loc[3, "client_id"] != out.loc[0, "client_id"]
+    assert out.loc[3, "id_type"] == "samordningsnummer" and out.loc[3, "birth_day"] == 3
+    assert out.loc[4, "reason"] == pnr.R_CHECK and pd.isna(out.loc[4, "client_id"])
+    assert pd.isna(out.loc[5, "client_id"]) and pd.isna(out.loc[5, "reason"])
+    assert not out.astype(str).apply(lambda c: c.str.contains("3234")).any().any()
+
+
+def _config(tmp_path: Path, demo: bool, key_file: str | None = None) -> Config:
+    section = {"nyckel_miljovariabel": "TEST_UPPF_NYCKEL"}
+    if key_file:
+        section["nyckelfil"] = key_file
+    return Config(tmp_path / "kommun.yml", {"kommun": "K", "enheter": [], "demo": demo, "pseudonym": section})
+
+
+def test_key_from_environment_then_file_then_demo(tmp_path, monkeypatch):
+    monkeypatch.delenv("TEST_UPPF_NYCKEL", raising=False)
+    (tmp_path / "nyckel").write_text("filnyckel\n", encoding="utf-8")
+    assert pnr.load_key(_config(tmp_path, demo=False, key_file="nyckel")) == b"filnyckel"
+    monkeypatch.setenv("TEST_UPPF_NYCKEL", "miljonyckel")
+    assert pnr.load_key(_config(tmp_path, demo=False, key_file="nyckel")) == b"miljonyckel"
+    monkeypatch.delenv("TEST_UPPF_NYCKEL")
+    assert pnr.load_key(_config(tmp_path, demo=True)) == pnr.DEMO_KEY
+
+
+def test_real_data_without_key_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("TEST_UPPF_NYCKEL", raising=False)
+    with pytest.raises(pnr.PseudonymKeyError, match="TEST_UPPF_NYCKEL"):
+        pnr.load_key(_config(tmp_path, demo=False, key_file="finns_inte"))
+
+
+def test_personnummer_in_free_text_is_found():
+    assert pnr.contains_personnummer("Ring 640823-3234 om detta", REF)
+    assert not pnr.contains_personnummer("Ärende 2025000123", REF)  # month 50: not a date
+    assert not pnr.contains_personnummer("640823-3235", REF)  # wrong check digit
