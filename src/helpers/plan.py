@@ -170,10 +170,20 @@ def check_plan(plan: Plan, config: Config | None = None) -> list[str]:
                                 f"{', '.join(config.units)}.")
     if plan.method not in METHODS:
         problems.append(f"{where}: okänd urvalsmetod '{plan.method}'. Kända metoder: {', '.join(METHODS)}.")
-    if not 0 < plan.margin < 1:
-        problems.append(f"{where}: felmarginalen ska vara en andel mellan 0 och 1, t.ex. 0.05 (= 5 %).")
-    if not 0 < plan.expected_share < 1:
-        problems.append(f"{where}: andel (förväntad andel) ska ligga mellan 0 och 1, t.ex. 0.5.")
+    urval = plan.sampling
+    for key, convert, ok, message in (
+            ("seed", int, lambda v: True, "slumpfröet (seed) ska vara ett heltal"),
+            ("felmarginal", float, lambda v: 0 < v < 1,
+             "felmarginalen ska vara en andel mellan 0 och 1, t.ex. 0.05 (= ±5 procentenheter)"),
+            ("andel", float, lambda v: 0 < v < 1, "andel (förväntad andel) ska ligga mellan 0 och 1, t.ex. 0.5")):
+        if key not in urval:
+            continue
+        try:
+            valid = not isinstance(urval[key], bool) and ok(convert(urval[key]))
+        except (TypeError, ValueError):
+            valid = False
+        if not valid:
+            problems.append(f"{where}: {message}, inte {urval[key]!r}.")
     return problems
 
 

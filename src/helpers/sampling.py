@@ -165,7 +165,8 @@ def draw_sample(population: pd.DataFrame, method: str, params: dict | None = Non
         raise SamplingError(f"Okänd urvalsmetod '{method}'. Kända metoder: {', '.join(METHODS)}.")
     params = dict(params or {})
     seed = int(seed)
-    pop = population.reset_index(drop=True)
+    order = [c for c in ("opened", "case_id", "client_id") if c in population]
+    pop = population.sort_values(order, kind="stable").reset_index(drop=True)  # row order never matters
     warnings: list[str] = []
     strata = list(strata) if strata is not None else ["unit"]
     rng = np.random.default_rng(seed)
@@ -480,7 +481,7 @@ def cli_sample(args) -> int:
         return 2
 
     try:
-        run = validate(args.period, args.config, args.data_dir)
+        run = validate(args.period, args.config, args.data_dir, getattr(args, "output_dir", None))
         plan = load_plan(args.plan, run.config)
     except (ConfigError, ParameterError, PlanError) as exc:
         return fail(str(exc))
