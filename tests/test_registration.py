@@ -1,0 +1,172 @@
+"""Registration templates: content, data validation, instruction sheet, and read-back through the import."""
+import datetime as dt
+import re
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from helpers import registration, schema, tables
+from helpers.config import load_config
+from helpers.plan import load_plan
+
+PLAN = """
+syfte: Följa upp förändring.
+variabler:
+  fore: [clients.sex, measurements.intervention_id, measurements.date, measurements.score, goals.intervention_id,
+         goals.area]
+  efter: [measurements.date, measurements.score, goal_followups.attainment, evaluations.rating,
+          evaluations.satisfied]
+instrument: [AUDIT, egen_skala]
+registrering:
+  - {vad: Efter-mätning, nar: när insatsen avslutas, vem: handläggaren}
+"""
+SAMPLE = pd.DataFrame({"client_id": ["k1", "k2", "k2", "k3"], "case_id": ["c1", "c2", "c9", "c3"],
+                       "unit": "vuxna_missbruk", "stratum": "vuxna_missbruk"})
+
+
+@pytest.fixture
+def written(tmp_path):
+    p = tmp_path / "plan.yml"
+    p.write_text(PLAN, encoding="utf-8")
+    plan = load_plan(p)
+    return plan, registration.write_templates(plan, SAMPLE, tmp_path / "urval", "2025")
+
+
+def data_sheet(path):
+    return openpyxl.load_workbook(path).worksheets[0]
+
+
+def rows(ws):
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def validation_for(ws, cell):
+    found = [dv for dv in ws.data_validations.dataValidation if cell in dv.sqref]
+    assert len(found) == 1, f"{cell}: {len(found)} valideringar"
+    return found[0]
+
+
+def _formula_value(text):
+    m = re.fullmatch(r"DATE\((\d+),(\d+),(\d+)\)", text)
+    return dt.date(*map(int, m.groups())) if m else float(text)
+
+
+def allows(dv, value):
+    """What Excel does with a typed value under a data-validation definition (the parts the templates use)."""
+    if dv.type == "list":
+        return str(value) in dv.formula1.strip('"').split(",")
+    if dv.type == "whole" and float(value) != int(value):
+        return False
+    low = _formula_value(dv.formula1)
+    if dv.operator == "between":
+        return low <= value <= _formula_value(dv.formula2)
+    if dv.operator == "greaterThanOrEqual":
+        return value >= low
+    raise AssertionError(dv.operator)
+
+
+def test_one_template_per_occasion_and_table_without_case_system_tables(written):
+    _, paths = written
+    assert [p.name for p in paths] == [
+        "registrering_fore_measurements.xlsx", "registrering_fore_goals.xlsx",
+        "registrering_efter_measurements.xlsx", "registrering_efter_goal_followups.xlsx",
+        "registrering_efter_evaluations.xlsx"]  # clients.sex comes from the case system, not a template
+    assert all(p.parent.name == "urval" for p in paths)
+
+
+def test_headers_are_schema_labels_and_rows_hold_pseudonyms_only(written):
+    _, paths = written
+    ws = data_sheet(paths[2])  # efter, measurements
+    spec = schema.table("measurements")
+    header, *body = rows(ws)
+    # key + required columns + planned ones, in schema order; intervention_id is not planned for "efter"
+    assert header == [spec.column(c).label for c in
+                      ("measurement_id", "client_id", "instrument", "occasion", "date", "score")]
+    # one row per sampled client (k2 has two cases: one row) and instrument
+    assert [r[1] for r in body] == ["k1", "k1", "k2", "k2", "k3", "k3"]
+    assert [r[2] for r in body] == ["AUDIT", "egen_skala"] * 3
+    assert {r[3] for r in body} == {"efter"}
+    assert body[0][0] == "R2025-measurements-efter-0001-AUDIT" and len({r[0] for r in body}) == 6
+    assert all(r[4] is None and r[5] is None for r in body)  # left for the caseworker
+    assert ws.freeze_panes == "A2"
+
+
+def test_goal_ids_link_before_and_after(written):
+    _, paths = written
+    goals = rows(data_sheet(paths[1]))
+    followups = rows(data_sheet(paths[3]))
+    assert goals[0][:3] == ["Mål-id", "Insats-id", "Klient-id"]
+    assert [r[0] for r in goals[1:]] == [r[0] for r in followups[1:]] == [
+        "R2025-mal-0001", "R2025-mal-0002", "R2025-mal-0003"]
+
+
+def test_validation_rejects_out_of_range_values(written):
+    _, paths = written
+    ws = data_sheet(paths[2])
+    date = validation_for(ws, "E2")
+    assert (date.type, date.operator, date.formula1, date.formula2) == (
+        "date", "between", "DATE(1900,1,1)", "DATE(2025,12,31)")
+    assert date.showErrorMessage and date.errorStyle == "stop"
+    assert allows(date, dt.date(2025, 6, 1)) and not allows(date, dt.date(2026, 1, 1))
+    audit, own = validation_for(ws, "F2"), validation_for(ws, "F3")  # rows alternate AUDIT, egen_skala
+    assert (audit.type, audit.operator, audit.formula1, audit.formula2) == ("decimal", "between", "0", "40")
+    assert (own.formula1, own.formula2) == ("1", "10")
+    assert allows(audit, 40) and not allows(audit, 41) and not allows(own, 0) and allows(own, 7.5)
+    assert validation_for(ws, "F7") is own
+
+    ev = data_sheet(paths[4])
+    header = rows(ev)[0]
+    rating = validation_for(ev, f"{chr(65 + header.index('Skattning 1–10'))}2")
+    assert (rating.type, rating.operator, rating.formula1, rating.formula2) == ("whole", "between", "1", "10")
+    assert allows(rating, 10) and not allows(rating, 11) and not allows(rating, 2.5)
+    satisfied = validation_for(ev, f"{chr(65 + header.index('Tillfredsställande (ekonomiskt bistånd)'))}4")
+    assert satisfied.type == "list" and satisfied.formula1 == '"ja,nej"' and not allows(satisfied, "kanske")
+
+    fu = data_sheet(paths[3])
+    attainment = validation_for(fu, "C2")
+    assert attainment.type == "list" and attainment.formula1 == '"' + ",".join(schema.ATTAINMENT) + '"'
+    assert allows(attainment, "ingen_forandring") and not allows(attainment, "bra")
+
+
+def test_long_code_lists_go_to_a_hidden_sheet():
+    wb = openpyxl.Workbook()
+    codes = [f"kod_nummer_{i:03d}" for i in range(40)]  # 40 × 15 characters: over Excel's 255
+    dv = registration._list_validation(wb, codes, "type")
+    assert dv.formula1 == "Koder!$A$2:$A$41"
+    assert wb["Koder"].sheet_state == "hidden" and wb["Koder"]["A41"].value == "kod_nummer_039"
+
+
+def test_instruction_sheet_in_swedish(written):
+    _, paths = written
+    wb = openpyxl.load_workbook(paths[2])
+    assert wb.sheetnames[:2] == ["Mätningar", "Instruktioner"]
+    text = "\n".join(str(c) for r in wb["Instruktioner"].iter_rows(values_only=True) for c in r if c)
+    assert "Registrering efter insats: mätningar" in text
+    assert "Skriv aldrig personnummer" in text and "ÅÅÅÅ-MM-DD" in text
+    assert "när: när insatsen avslutas – vem: handläggaren" in text
+    assert "AUDIT (alkohol): 0–40; Egen skala 1–10: 1–10" in text
+    assert "Poäng" in text and "Tillfälle" in text
+
+
+def test_filled_template_reads_back_through_the_import(written, tmp_path):
+    importing = pytest.importorskip("helpers.importing")
+    _, paths = written
+    data = tmp_path / "data"
+    clients = pd.DataFrame({"client_id": ["k1", "k2", "k3"], "birth_year": 1980, "sex": "man"})
+    tables.write_table(data / "processed" / "2025", "clients", clients)
+    wb = openpyxl.load_workbook(paths[2])
+    ws = wb.worksheets[0]
+    ws["E2"], ws["F2"] = dt.datetime(2025, 5, 1), 12      # k1 AUDIT
+    ws["E3"], ws["F3"] = dt.datetime(2025, 5, 1), 7.5     # k1 egen skala
+    ws["E4"], ws["F4"] = dt.datetime(2025, 6, 3), 41      # k2 AUDIT: outside 0–40, Excel would have stopped it
+    filled = tmp_path / "ifylld.xlsx"
+    wb.save(filled)
+    res = importing.import_file("measurements", filled, "2025", mapping=None, config=load_config(),
+                                data_dir=data, write=False)
+    assert res.rows_in == 6 and len(res.accepted) + len(res.rejected["Rad"].unique()) == 6
+    acc = res.accepted.sort_values("measurement_id")
+    assert list(acc["client_id"]) == ["k1", "k1"] and list(acc["score"]) == [12.0, 7.5]
+    assert list(acc["instrument"]) == ["AUDIT", "egen_skala"] and set(acc["occasion"]) == {"efter"}
+    assert list(acc["date"].dt.strftime("%Y-%m-%d")) == ["2025-05-01", "2025-05-01"]
+    assert 4 in set(res.rejected["Rad"])  # the out-of-range score, row 4 of the sheet
