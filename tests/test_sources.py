@@ -1,0 +1,86 @@
+"""Reading Swedish exports: encoding, delimiter, title rows, Excel, and saying what was chosen."""
+from pathlib import Path
+
+import pytest
+
+from helpers.sources import SourceError, read_source
+
+CORPUS = Path(__file__).parent / "corpus"
+
+
+@pytest.mark.parametrize("name, encoding, delimiter", [
+    ("arenden_cp1252.csv", "cp1252", ";"),
+    ("arenden_utf8bom.txt", "utf-8-sig", "\t"),
+    ("arenden_komma.csv", "utf-8", ","),
+])
+def test_encoding_and_delimiter_are_detected(name, encoding, delimiter):
+    src = read_source(CORPUS / name)
+    assert (src.encoding, src.delimiter) == (encoding, delimiter)
+    assert list(src.df.columns) == ["Personnummer", "Namn", "Ärende", "Enhet", "Datum"]
+    # Swedish letters survive whatever the encoding: row 1 is "Åsa Öberg", row 3 "Vuxna – missbruk ...".
+    assert src.df.loc[0, "Namn"] == "Åsa Öberg"
+    assert src.df.loc[2, "Enhet"] == "Vuxna – missbruk och beroende"
+    assert src.rows.tolist() == [2, 3, 4]  # header on line 1
+    assert any("upptäckt" in n for n in src.notes)
+
+
+def test_hints_that_do_not_fit_are_overridden_with_a_note():
+    src = read_source(CORPUS / "arenden_cp1252.csv", encoding="utf-8", delimiter=";")
+    assert src.encoding == "cp1252" and src.df.loc[0, "Namn"] == "Åsa Öberg"
+    assert any("inte UTF-8" in n for n in src.notes)
+    src = read_source(CORPUS / "arenden_komma.csv", encoding="utf-8", delimiter=";")
+    assert src.delimiter == "," and len(src.df.columns) == 5
+    assert any("komma" in n for n in src.notes)
+
+
+def test_title_rows_above_the_header_are_skipped():
+    # Line 1 is a title, line 2 blank, line 3 the header: data starts on line 4.
+    src = read_source(CORPUS / "arenden_titelrad.csv")
+    assert src.header_row == 3
+    assert src.rows.tolist() == [4, 5, 6]
+    assert src.df.loc[1, "Ärende"] == "Ä2"
+
+
+def test_excel_with_merged_title_row():
+    src = read_source(CORPUS / "uppfoljning_sammanslagen_rubrik.xlsx", sheet="Uppföljning")
+    assert src.header_row == 2 and src.sheet == "Uppföljning"
+    assert list(src.df.columns) == ["Mål-id", "Uppföljningsdatum", "Måluppfyllelse"]
+    # Excel dates become ÅÅÅÅ-MM-DD text; an empty cell is missing.
+    assert src.df["Uppföljningsdatum"].tolist()[:3] == ["2025-03-01", "2025-04-01", "2026-01-02"]
+    assert src.df["Uppföljningsdatum"].isna().tolist() == [False, False, False, True]
+    assert src.rows.tolist() == [3, 4, 5, 6]
+
+
+def test_excel_missing_sheet_names_the_sheets():
+    with pytest.raises(SourceError, match="saknar bladet 'Mål'.*Uppföljning, Info"):
+        read_source(CORPUS / "uppfoljning_sammanslagen_rubrik.xlsx", sheet="Mål")
+
+
+def test_rows_with_too_many_fields_are_set_aside_with_their_line():
+    src = read_source(CORPUS / "fel_antal_falt.csv")
+    assert src.rows.tolist() == [2, 4]
+    assert [r for r, _ in src.bad_rows] == [3]
+
+
+@pytest.mark.parametrize("name, message", [
+    ("tom.csv", "är tom"),
+    ("binar.csv", "binärfil"),
+    ("finns_inte.csv", "finns inte"),
+])
+def test_unusable_files_raise_a_swedish_message_naming_the_file(name, message):
+    with pytest.raises(SourceError, match=message) as info:
+        read_source(CORPUS / name)
+    assert name in str(info.value)
+
+
+def test_header_only_gives_no_rows():
+    src = read_source(CORPUS / "bara_rubrik.csv")
+    assert src.df.empty and list(src.df.columns) == ["Personnummer", "Namn", "Ärende", "Enhet", "Datum"]
+    assert any("inga datarader" in n for n in src.notes)
+
+
+def test_corrupt_xlsx_is_refused(tmp_path):
+    bad = tmp_path / "trasig.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(SourceError, match="trasig.xlsx"):
+        read_source(bad)
