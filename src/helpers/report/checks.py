@@ -73,7 +73,7 @@ def check_html(text: str, min_cell: int, source: str = "") -> list[Finding]:
     findings: list[Finding] = []
     for i, table in enumerate(soup.find_all("table"), start=1):
         name = _table_name(table, i)
-        marked = table.find(attrs={"data-count": True}) is not None
+        marked = table.has_attr("data-counts-marked") or table.find(attrs={"data-count": True}) is not None
         headers = [th.get_text(" ", strip=True) for th in table.select("thead th")]
         count_idx = {j for j, h in enumerate(headers) if _COUNT_HEADER.match(h)}
         for r, tr in enumerate(table.select("tbody tr"), start=1):

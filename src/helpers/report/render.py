@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import logging
 import re
 from pathlib import Path
@@ -50,7 +51,9 @@ def _title_from_outputs(nb) -> str | None:
 
 
 def notebook_to_html(executed_notebook, title: str | None = None) -> str:
-    nb = _read(executed_notebook)
+    nb = copy.deepcopy(_read(executed_notebook))
+    for i, cell in enumerate(nb.cells):  # cell ids end up as anchors: numbered, so the HTML is reproducible
+        cell["id"] = f"del-{i}"
     title = title or _title_from_outputs(nb) or "Kvalitetsredovisning"
     body, _ = html_exporter().from_notebook_node(nb, resources={"report_title": title})
     return body

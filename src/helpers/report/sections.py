@@ -33,6 +33,10 @@ STATUS_LABELS = {"uppnått": "Uppnått", "delvis uppnått": "Delvis uppnått", "
                  "kan inte mätas": "Kan inte mätas"}
 UNIT_GROUPINGS = ("enhet", "unit", "enheter")
 TOTAL = "Totalt"
+GROUPING_LABELS = {"enhet": "enhet", "unit": "enhet", "kon": "kön", "sex": "kön", "aldersgrupp": "åldersgrupp",
+                   "age_group": "åldersgrupp", "insatstyp": "insatstyp", "type": "insatstyp",
+                   "utforare": "utförare", "provider": "utförare", "malgrupp": "målgrupp",
+                   "target_group": "målgrupp", "fraga": "fråga", "question": "fråga"}
 INCIDENT_LABELS = {"synpunkt": "Synpunkter", "klagomal": "Klagomål", "lex_sarah": "Lex Sarah-rapporter (internt)",
                    "lex_sarah_ivo": "Lex Sarah-anmälningar till IVO", "ivo_tillsyn": "Tillsynsärenden från IVO"}
 CAUTION = ("Uppföljningsdata visar förändring, inte effekt. Att fler klienter mår bättre efter en insats betyder "
@@ -135,6 +139,8 @@ class Report:
     def _indicator_rows(self, frame: pd.DataFrame) -> list[dict]:
         """One key-figure row per indicator (no distributions): label, result, numerator, denominator."""
         rows = []
+        order = {n: i for i, n in enumerate(self.labels)}
+        frame = frame.assign(_order=frame["indicator"].map(order).fillna(len(order))).sort_values("_order", kind="stable")
         for _, r in frame[frame["category"] == ""].iterrows():
             kind = self.kinds.get(r["indicator"], "share")
             sup = {"value", "numerator", "denominator"} if r["suppressed"] else set()
@@ -198,7 +204,7 @@ class Report:
             rows.append({"label": "Samtliga mål", "antal": len(goals), "_role": "total"})
             body.append(f"<p>Nämnden följer {len(goals)} mål för perioden. Tabellen visar hur många av dem som "
                         "uppnåddes; varje mål redovisas i avsnittet Mål för perioden.</p>")
-            body.append(self.table(rows, [Col("label", "Status"), Col("antal", "Antal mål", "number", sums=True)],
+            body.append(self.table(rows, [Col("label", "Status"), Col("antal", "Mål", "number", sums=True)],
                                    "Målens status"))
         if self.inputs.key_findings.strip():
             body.append("<h3>Nyckelfynd</h3>" + narrative.render_markdown(self.inputs.key_findings))
@@ -298,6 +304,8 @@ class Report:
 
     def _suppression_rows(self) -> list[dict]:
         ind = self.inputs.indicators
+        if ind.empty:
+            return []
         counts = ind[ind["suppressed"]].groupby("indicator").size()
         return [{"label": self.label(n), "antal": int(k), "_role": "part"} for n, k in counts.items()]
 
@@ -364,18 +372,21 @@ class Report:
             rows.append(self._appendix_row(r, kind, "part"))
         for _, r in total.iterrows():
             rows.append(self._appendix_row(r, kind, "total", TOTAL))
-        by = grouping.replace("_", " ")
+        by = GROUPING_LABELS.get(grouping.lower(), grouping.replace("_", " "))
+        has_parts = len(frame) > 0  # a lone total has nothing to add up
         if kind == "share":
             cols = [Col("group", by.capitalize()), Col("value", "Andel", "share"), Col("ci", "95 % KI"),
-                    Col("numerator", "Täljare", "count", sums=True), Col("denominator", "Nämnare", "count", sums=True)]
+                    Col("numerator", "Täljare", "count", sums=has_parts),
+                    Col("denominator", "Nämnare", "count", sums=has_parts)]
             shares = [("value", "numerator", "denominator")]
         elif kind == "count":
-            cols, shares = [Col("group", by.capitalize()), Col("value", "Antal", "count", sums=True)], []
+            cols, shares = [Col("group", by.capitalize()), Col("value", "Antal", "count", sums=has_parts)], []
         else:
             cols = [Col("group", by.capitalize()), Col("value", "Värde", "number", 1),
-                    Col("n", "Antal (n)", "count", sums=True)]
+                    Col("n", "Antal (n)", "count", sums=has_parts)]
             shares = []
-        return self.table(rows, cols, f"{label} per {by.lower()} {self.run.period}", share_cols=shares)
+        caption = f"{label} per {by.lower()} {self.run.period}" if has_parts else f"{label} {self.run.period}"
+        return self.table(rows, cols, caption, share_cols=shares)
 
     @staticmethod
     def _appendix_row(r, kind: str, role: str, label: str | None = None) -> dict:
@@ -401,7 +412,9 @@ class Report:
         body = ['<h3 id="bilaga-1">Bilaga 1. Indikatortabeller</h3>']
         if ind.empty:
             body.append('<p class="saknas">Indikatortabeller saknas (uppgift saknas).</p>')
-        for name in ind["indicator"].drop_duplicates():
+        names = list(ind["indicator"].drop_duplicates())
+        names.sort(key=lambda n: list(self.labels).index(n) if n in self.labels else len(self.labels))
+        for name in names:
             one = ind[ind["indicator"] == name]
             body.append(f"<h4>{_e(self.label(name))}</h4>")
             dist = one[(one["category"] != "") & (one["group"] == TOTAL)]
@@ -411,6 +424,7 @@ class Report:
             parts = one[(one["group"] != TOTAL) & (one["category"] == "")]
             if parts.empty:
                 body.append(self._appendix_table(name, "grupp", parts))
+                continue
             for grouping in parts["grouping"].drop_duplicates():
                 body.append(self._appendix_table(name, grouping, parts[parts["grouping"] == grouping]))
         body.append('<h3 id="bilaga-2">Bilaga 2. Ordlista</h3>')

@@ -1,6 +1,7 @@
 """Accessible HTML tables for the report: caption, scoped headers, Swedish numbers, "X" for suppressed cells.
 
-Cells carry machine-readable markers that the checks use: ``data-count`` on counts of persons or cases,
+Cells carry machine-readable markers that the checks use: ``data-count`` on counts of persons or cases (the
+table says ``data-counts-marked``, so unmarked cells are known not to be such counts),
 ``data-col`` with the column key, ``data-role`` (part/total) on rows, and on the table ``data-sum-cols``
 (columns whose total row must equal the sum of the part rows) and ``data-share-cols``
 (``share:numerator:denominator`` triples that must agree).
@@ -58,7 +59,7 @@ def html_table(rows: Sequence[dict], columns: Sequence[Col], caption: str, *, ta
     table and tells the reconciliation why a total may differ from its parts.
     """
     sum_cols = [c.key for c in columns if c.sums]
-    attrs = [f'id="{html.escape(table_id)}"', f'class="{css_class}"']
+    attrs = [f'id="{html.escape(table_id)}"', f'class="{css_class}"', "data-counts-marked"]
     if sum_cols:
         attrs.append(f'data-sum-cols="{" ".join(sum_cols)}"')
     shares = [":".join(t) for t in share_cols]
