@@ -107,3 +107,55 @@ def test_same_input_gives_byte_identical_svg_and_manifest(tmp_path):
     assert manifest == [{"id": "andel", "fil_svg": "andel.svg", "fil_png": "andel.png", "rubrik": "Andel per enhet",
                          "alt": alt, "avsnitt": "uppfoljning"}]
     assert f.read_manifest(tmp_path / "a")[0].alt == alt
+
+
+# --- the report's figure set on indicator tables in the step-5 contract ------------------------------------
+
+def indicator_rows(name, rows):
+    out = []
+    for period, grouping, group, category, value, n, sup in rows:
+        out.append({"indicator": name, "period": period, "grouping": grouping, "group": group,
+                    "category": category, "numerator": None, "denominator": n, "value": None if sup else value,
+                    "ci_low": None if sup or value is None else max(value - 0.05, 0),
+                    "ci_high": None if sup or value is None else min(value + 0.05, 1), "n": n, "suppressed": sup})
+    return out
+
+
+def demo_tables():
+    from helpers.analysis import normalise
+    T = "Totalt"
+    raw = {
+        "mal_i_arenden": [("2024", "total", T, "", 0.70, 400, False), ("2025", "total", T, "", 0.76, 412, False),
+                          ("2025", "unit", "vuxna_missbruk", "", 0.60, 100, False),
+                          ("2025", "unit", "barn_unga", "", 0.85, 120, False),
+                          ("2025", "unit", "ekonomiskt_bistand", "", None, 3, True)],
+        "maluppfyllelse": [("2025", "total", T, c, v, 200, False) for c, v in
+                           zip(["positiv_uppfyllt", "positiv_ej_uppfyllt", "ingen_forandring", "negativ"],
+                               [0.4, 0.3, 0.2, 0.1])],
+        "utvardering_efter_insats": [("2025", "total", T, "", 0.5, 80, False)],  # one group only: no figure
+    }
+    return {k: normalise(pd.DataFrame(indicator_rows(k, v)), k) for k, v in raw.items()}
+
+
+UNIT_NAMES = {"barn_unga": "Barn och unga", "vuxna_missbruk": "Vuxna – missbruk och beroende",
+              "ekonomiskt_bistand": "Ekonomiskt bistånd"}
+
+
+def test_report_figure_set_draws_what_has_data_in_report_order(tmp_path):
+    from helpers import report_figures as rf
+    from helpers.goals import IndicatorInfo
+    glossary = {"mal_i_arenden": IndicatorInfo("Mål i alla ärenden", "andel"),
+                "maluppfyllelse": IndicatorInfo("Måluppfyllelse", "andel")}
+    entries = rf.build(demo_tables(), glossary, "2025", tmp_path, UNIT_NAMES)
+    assert [e.id for e in entries] == ["mal_i_arenden", "uppfoljning_over_tid", "maluppfyllelse"]
+    bars = entries[0]
+    assert bars.rubrik == "Mål i alla ärenden: andel per enhet, 2025"
+    # units in the config's order, the suppressed unit named, not drawn
+    assert (f"Barn och unga 85{NB}% (n = 120); Vuxna – missbruk och beroende 60{NB}% (n = 100)." in bars.alt)
+    assert "Redovisas inte (för litet underlag): Ekonomiskt bistånd." in bars.alt
+    assert entries[1].rubrik == "Mål, måluppföljning och utvärdering över tid, 2024–2025"
+    assert f"Mål i alla ärenden: 2024 70{NB}%, 2025 76{NB}%" in entries[1].alt
+    assert "Totalt (n = 200): positiv förändring och målet uppfyllt 40" in entries[2].alt
+    manifest = json.loads((tmp_path / "figurer.json").read_text(encoding="utf-8"))
+    assert [m["avsnitt"] for m in manifest] == ["uppfoljning"] * 3
+    assert all((tmp_path / m["fil_svg"]).exists() and (tmp_path / m["fil_png"]).exists() for m in manifest)

@@ -197,7 +197,8 @@ def test_malformed_goal_names_file_goal_and_key(tmp_path, bad, message):
 def test_demo_config_goals_parse_and_reference_known_indicators():
     goals = g.goals_from_config(load_config())
     assert 5 <= len(goals) <= 7
-    assert {"mal_i_arenden", "uppfoljning_6_manader", "klagomal", "placerade_besok"} <= {x.indicator for x in goals}
+    assert {"mal_i_arenden", "uppfoljning_6_manader", "synpunkter_klagomal", "besok_placerade_barn"} <= \
+        {x.indicator for x in goals}
 
 
 def test_for_unit_drops_other_units_goals_and_reads_own_from_total():
@@ -216,3 +217,24 @@ def test_evaluate_goals_and_write(tmp_path):
     assert list(out["status"]) == ["uppnått", "kan inte mätas"]
     path = g.write_goals(out, tmp_path / "analys")
     assert pd.read_parquet(path)["status"].tolist() == ["uppnått", "kan inte mätas"]
+
+
+def test_demo_goals_name_registered_indicators():
+    from helpers.indicators.registry import REGISTRY
+    assert {x.indicator for x in g.goals_from_config(load_config())} <= set(REGISTRY)
+
+
+def test_measure_phrase_and_label_fallbacks():
+    goal = g.Goal("Mål", "mal_i_arenden", "minst", 0.9, measure="andelen pågående insatser med mål")
+    r = g.evaluate_goal(goal, table(row("2025", 0.91, 300)), "2025", g.IndicatorInfo("Mål i alla ärenden"))
+    assert r.result_text == f"Andelen pågående insatser med mål var 91{NB}% (n = 300), målet var minst 90{NB}%."
+    assert g.subject(g.IndicatorInfo("Mål i alla ärenden", "andel")) == "Andelen för ”Mål i alla ärenden”"
+    assert g.subject(g.IndicatorInfo("Utredningstid (median)", "median_dagar")) == "Utredningstid (median)"
+
+
+@pytest.mark.parametrize("value, unit, text", [
+    (0.705, "andel", f"70{NB}%"), (1234, "antal", f"1{NB}234"), (95.5, "median_dagar", "96 dagar"),
+    (37.25, "medelvärde_dagar", "37,2 dagar"), (-3.04, "medelvärde_poäng", "−3,0 poäng"),
+    (5.16, "medelvärde_månader", "5,2 månader"), (7.0, "median", "7,0")])
+def test_format_value_by_unit(value, unit, text):
+    assert g.format_value(value, unit) == text

@@ -28,7 +28,12 @@ GROUPING_LABELS = {"total": "Totalt", "unit": "enhet", "sex": "kön", "age_group
                    "provider_type": "utförartyp", "month": "månad", "instrument": "instrument",
                    "question_id": "fråga"}
 CATEGORY_LABELS = {**ATTAINMENT_LABELS, "forbattrad": "Förbättrad", "oforandrad": "Oförändrad",
-                   "forsamrad": "Försämrad", "inkomna": "Inkomna", "avslutade": "Avslutade"}
+                   "forsamrad": "Försämrad", "anmalningar": "Inkomna anmälningar", "inledda": "Inledda utredningar",
+                   "avslutade": "Avslutade utredningar",
+                   # the user survey's questions (SKR:s brukarundersökning IFO), short forms
+                   "Q1": "Nöjd med stödet", "Q2": "Lätt att få kontakt", "Q3": "Lätt att förstå informationen",
+                   "Q4": "Förståelse för min situation", "Q5": "Tillfrågad om synpunkter",
+                   "Q6": "Kunnat påverka hjälpen", "Q7": "Situationen har förbättrats"}
 INDICATOR_COLUMNS = ["indicator", "period", "grouping", "group", "category", "numerator", "denominator", "value",
                      "ci_low", "ci_high", "n", "suppressed"]
 COMPARISON_COLUMNS = ["jamforelse", "indikator", "etikett", "grouping", "group", "category", "period", "referens",
@@ -111,7 +116,12 @@ def combined(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 # --- wording --------------------------------------------------------------------------------------------
 
 def category_label(code: str) -> str:
-    return CATEGORY_LABELS.get(code, code)
+    """Swedish label of a category code (the registry's labels win when it can be imported)."""
+    try:
+        from .indicators.registry import CATEGORY_LABELS as registry_labels
+    except ImportError:
+        registry_labels = {}
+    return {**CATEGORY_LABELS, **registry_labels}.get(code, code)
 
 
 def group_label(group: str, unit_names: dict[str, str] | None = None) -> str:

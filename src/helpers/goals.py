@@ -38,6 +38,7 @@ class Goal:
     category: str = ""
     band: float | None = None
     partly_units: bool = False
+    measure: str = ""  # optional phrase for the result text, e.g. "andelen insatser med dokumenterat mål"
 
 
 @dataclass(frozen=True)
@@ -97,28 +98,39 @@ def _parse_goal(item, number: int, source: str) -> Goal:
                 target_value=value if target["typ"] not in RELATIVE else None, grouping=grouping,
                 group=str(group.get("group", "Totalt" if grouping == "total" else "")),
                 category=str(group.get("category", "")), band=None if band is None else float(band),
-                partly_units=bool(item.get("delvis_enheter", False)))
+                partly_units=bool(item.get("delvis_enheter", False)), measure=str(item.get("matt") or "").strip())
 
 
 # --- wording ------------------------------------------------------------------------------------------
 
+UNIT_WORDS = {"dagar": "dagar", "poäng": "poäng", "månader": "månader"}
+
+
 def format_value(value, unit: str, extra_decimals: int = 0) -> str:
-    """An indicator value in Swedish, by the indicator's unit."""
+    """An indicator value in Swedish, by the indicator's unit ("andel", "antal", "median_dagar", ...)."""
     if unit == "andel":
         return fmt.percent(value, extra_decimals)
-    if unit in ("median_dagar", "medel_dagar", "dagar"):
-        return f"{fmt.number(value, extra_decimals)} dagar"
-    if unit in ("medelvärde", "median"):
-        return fmt.number(value, 1 + extra_decimals)
-    return fmt.number(value, extra_decimals)
+    stat, _, measure = unit.partition("_")
+    decimals = 0 if unit in ("antal", "median_dagar") else (1 if stat in ("medelvärde", "median") else 0)
+    text = fmt.number(value, decimals + extra_decimals)
+    return f"{text} {UNIT_WORDS[measure]}" if measure in UNIT_WORDS else text
 
 
 def subject(info: IndicatorInfo) -> str:
-    """'Andel insatser med mål' -> 'Andelen insatser med mål' (definite form for running text)."""
+    """The indicator as the subject of a sentence: 'Andel insatser med mål' -> 'Andelen insatser med mål'.
+
+    A label that is not a phrase starting with Andel/Antal becomes 'Andelen för ”Mål i alla ärenden”'.
+    """
     label = info.label.strip()
-    for word, definite in (("Andel ", "Andelen "), ("Antal ", "Antalet "), ("Andel", "Andelen")):
+    for word, definite in (("Andel ", "Andelen "), ("Antal ", "Antalet ")):
         if label.startswith(word):
             return definite + label[len(word):]
+    if label.startswith(("Andelen ", "Antalet ")):
+        return label
+    if info.unit == "andel":
+        return f"Andelen för ”{label}”"
+    if info.unit == "antal":
+        return f"Antalet för ”{label}”"
     return label[:1].upper() + label[1:]
 
 
@@ -195,6 +207,8 @@ def evaluate_goal(goal: Goal, table: pd.DataFrame, period: str, info: IndicatorI
                   unit_names: dict[str, str] | None = None, min_cell: int = 5) -> GoalResult:
     """Judge one goal against its indicator table (all periods, contract of indicators/<name>.parquet)."""
     info = info or IndicatorInfo(label=goal.indicator)
+    if goal.measure:
+        info = IndicatorInfo(goal.measure[:1].upper() + goal.measure[1:], info.unit)
     unit_names = unit_names or {}
     target = target_text(goal, info.unit)
     period = str(period)
@@ -280,7 +294,7 @@ def for_unit(goals: list[Goal], unit: str | None, unit_names: dict[str, str]) ->
             if g.group not in names:
                 continue
             g = Goal(g.text, g.indicator, g.target_type, g.target_value, "total", "Totalt", g.category,
-                     g.band, False)
+                     g.band, False, g.measure)
         kept.append(g)
     return kept
 
