@@ -265,3 +265,25 @@ def test_import_sources_writes_nothing_when_a_file_is_unusable(tmp_path):
     with pytest.raises(ImportFileError, match="insatser.csv är tom"):
         import_sources("2025", path, data_dir=tmp_path)
     assert not (tmp_path / "processed").exists()
+
+
+def test_a_later_step_alone_also_imports_the_tables_it_refers_to(tmp_path):
+    raw = tmp_path / "raw" / "2025"
+    raw.mkdir(parents=True)
+    for name in ["arenden_cp1252.csv", "insatser_fel.csv"]:
+        shutil.copy(CORPUS / name, raw / name)
+    cfg = yaml.safe_load(Path(load_config().path).read_text(encoding="utf-8"))
+    cfg["kallor"] = [
+        {"fil": "arenden_cp1252.csv", "mappning": str(MAPPING), "tabeller": ["clients", "cases"], "steg": 2},
+        {"fil": "insatser_fel.csv", "mappning": str(MAPPING), "tabeller": ["interventions"], "steg": 3}]
+    path = tmp_path / "kommun.yml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    # Step 3 on an empty data folder: clients and cases come along, so the unknown case Ä9 is still caught
+    # exactly as when step 2 has run first.
+    results = import_sources("2025", path, data_dir=tmp_path, steps=[3])
+    assert [r.table for r in results] == ["clients", "cases", "interventions"]
+    assert results[2].reasons[v.R_REF] == 1
+    with pytest.raises(ValueError, match="stämmer inte"):
+        broken = results[2]
+        broken.accepted_rows += 1
+        importing.check_reconciled([broken])

@@ -378,6 +378,7 @@ def import_sources(period, config=None, data_dir="data", tables=None, steps=None
         for t in entry.get("tabeller") or []:
             if wanted_tables is None or t in wanted_tables:
                 jobs.append((list(TABLES).index(table_spec(t).name), i, t, entry))
+    jobs += _dependencies(jobs, cfg, period)
     batch = _Batch(paths)
     key = None
     mappings: dict[str, Mapping | None] = {}
@@ -394,6 +395,37 @@ def import_sources(period, config=None, data_dir="data", tables=None, steps=None
         batch.add(result)
     batch.commit()
     return batch.results
+
+
+def _dependencies(jobs: list, cfg: Config, period: str) -> list:
+    """Sources of the tables that the chosen tables refer to (e.g. interventions for goals), so that
+    references are checked the same way whichever step runs first."""
+    chosen = {j[2] for j in jobs}
+    wanted = set()
+    todo = list(chosen)
+    while todo:
+        for col in table_spec(todo.pop()).columns:
+            if col.ref:
+                ref = col.ref.split(".")[0]
+                if ref not in chosen and ref not in wanted:
+                    wanted.add(ref)
+                    todo.append(ref)
+    extra = []
+    for i, entry in enumerate(cfg.get("kallor") or []):
+        if "perioder" in entry and period not in {str(p) for p in entry["perioder"]}:
+            continue
+        for t in entry.get("tabeller") or []:
+            if t in wanted:
+                extra.append((list(TABLES).index(table_spec(t).name), i, t, entry))
+    return extra
+
+
+def check_reconciled(results: list[ImportResult]) -> None:
+    """Raise (Swedish message) if any import does not add up: rows in = accepted + rejected."""
+    wrong = [f"{r.source} → {r.table}: {r.rows_in} in, {r.accepted_rows} godkända, {len(r.rejected)} avvisade"
+             for r in results if not r.reconciled]
+    if wrong:
+        raise ValueError("Antalen stämmer inte: " + "; ".join(wrong))
 
 
 # --- Tables for the notebooks -------------------------------------------------------------------------
