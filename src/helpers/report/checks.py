@@ -91,8 +91,18 @@ def check_html(text: str, min_cell: int, source: str = "") -> list[Finding]:
     return findings
 
 
-_TABLE_ROW = re.compile(r"^(?P<label>\D.*?)\s+(?P<nums>(?:(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})*|X|–)"
-                        r"(?:\s|$))+)$")
+_TABLE_ROW = re.compile(r"^(?P<label>\D.*?)\s+(?P<nums>[\d X–%,\u00a0\u202f]+)$")
+_NUMBER_TOKEN = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?)(\s*%)?")
+
+
+def _whole_counts(nums: str) -> list[str]:
+    """Whole numbers in a row's tail, leaving out percentages, decimals and years."""
+    out = []
+    for number, pct in _NUMBER_TOKEN.findall(nums):
+        if pct or "," in number or re.fullmatch(r"(19|20)\d{2}", number):
+            continue
+        out.append(number)
+    return out
 
 
 def check_pdf_text(pages: list[str], min_cell: int) -> list[Finding]:
@@ -116,8 +126,8 @@ def check_pdf_text(pages: list[str], min_cell: int) -> list[Finding]:
                 in_count_table = False
                 continue
             m = _TABLE_ROW.match(s)
-            if in_count_table and m and "%" not in s:
-                for token in re.findall(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})*|X|–", m.group("nums")):
+            if in_count_table and m:
+                for token in _whole_counts(m.group("nums")):
                     if _small(parse_number(token), min_cell):
                         findings.append(Finding(f"publicerat antal under {min_cell} (trolig tabellrad)",
                                                 f"{where}, rad \"{s[:60]}\"", token))
