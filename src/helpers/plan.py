@@ -187,6 +187,14 @@ def check_plan(plan: Plan, config: Config | None = None) -> list[str]:
     return problems
 
 
+def require_valid(plan: Plan, config: Config | None = None) -> Plan:
+    """The plan if it passes ``check_plan``; otherwise a PlanError listing every problem."""
+    problems = check_plan(plan, config)
+    if problems:
+        raise PlanError("Planen kan inte användas:\n- " + "\n- ".join(problems))
+    return plan
+
+
 def _variable_label(var: str) -> str:
     table, _, column = var.partition(".")
     try:

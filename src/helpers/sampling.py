@@ -333,8 +333,13 @@ def _verdict(var_label: str, part: pd.DataFrame, p_value: float, small: bool, wh
     return text + caution
 
 
+TEST_COLUMNS = ["Variabel", "Chi2", "Frihetsgrader", "p-värde", "Största standardiserade skillnad", "Bedömning"]
+
+
 def representativeness_tests(table: pd.DataFrame) -> pd.DataFrame:
     """Chi-square goodness of fit of the sample against the population's shares, and a verdict per variable."""
+    if table.empty:
+        return pd.DataFrame(columns=TEST_COLUMNS)
     rows = []
     for var_label, part in table.groupby("Variabel", sort=False):
         n = int(part["Urval (antal)"].sum())
@@ -351,7 +356,7 @@ def representativeness_tests(table: pd.DataFrame) -> pd.DataFrame:
         rows.append({"Variabel": var_label, "Chi2": chi2, "Frihetsgrader": max(dof, 0), "p-värde": p_value,
                      "Största standardiserade skillnad": float(part["Standardiserad skillnad"].abs().max()),
                      "Bedömning": _verdict(var_label, part, p_value, small, whole)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=TEST_COLUMNS)
 
 
 # ---------------------------------------------------------------- expected shortfall (bortfall)
@@ -387,6 +392,61 @@ def expected_shortfall(processed_dir: Path, period: str, units=None) -> dict[str
     out["text"] = (f"Förväntat bortfall: {percent(missing / len(before))} av de avslutade insatserna {period} med "
                    f"en före-mätning saknade efter-mätning ({missing} av {len(before)}).")
     return out
+
+
+# ---------------------------------------------------------------- for the notebook
+
+def methods_table() -> pd.DataFrame:
+    """The sampling methods with their key (for the plan file), name and description."""
+    return pd.DataFrame([{"Metod i planen": m.key, "Namn": m.label, "Beskrivning": m.description,
+                          "Slumpmässig dragning": "ja" if m.random else "nej"} for m in METHODS.values()])
+
+
+def population_overview(population: pd.DataFrame, unit_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Aktualiseringar and clients per unit, with a total row (group level only)."""
+    names = population["unit"].map(lambda u: (unit_names or {}).get(u, u))
+    g = population.assign(Enhet=names).groupby("Enhet", sort=True)
+    out = pd.DataFrame({"Aktualiseringar": g.size(), "Klienter": g["client_id"].nunique()}).reset_index()
+    total = {"Enhet": "Totalt", "Aktualiseringar": len(population),
+             "Klienter": population["client_id"].nunique()}
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
+def sample_overview(result: SampleResult) -> str:
+    """One Swedish sentence on what the method gave, plus its warnings."""
+    s = result.sample
+    text = (f"Metod: {result.label} (slumpfrö {result.seed}). Urvalet: {len(s)} aktualiseringar, "
+            f"{s['client_id'].nunique()} klienter.")
+    notes = [f"**Obs!** {w}" for w in result.warnings]
+    if s.empty:
+        notes.append("**Obs!** Urvalet är tomt. Finns det aktualiseringar under perioden? Importera klienter och "
+                     "ärenden (steg 2) eller kontrollera planens enheter och målgrupper.")
+    return "\n\n".join([text] + notes)
+
+
+def verdicts_markdown(tests: pd.DataFrame) -> str:
+    """The plain-Swedish verdicts as a Markdown list (one per variable)."""
+    if tests.empty:
+        return "Ingen jämförelse: populationen är tom."
+    return "\n".join(f"- **{v}:** {b}" for v, b in zip(tests["Variabel"], tests["Bedömning"]))
+
+
+def swedish(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy for display: shares as '70 %', differences and test values with decimal comma."""
+    out = df.copy()
+    for col in out.columns:
+        if "(andel)" in col:
+            out[col] = out[col].map(percent)
+        elif col in ("Standardiserad skillnad", "Största standardiserade skillnad", "Chi2"):
+            out[col] = out[col].map(lambda v: number(v, 2))
+        elif col == "p-värde":
+            out[col] = out[col].map(lambda v: number(v, 3))
+    return out
+
+
+def sample_folder(paths, unit: str | None = None) -> Path:
+    """Where the sample list and templates go: urval/ for the whole organisation, urval/enheter/<unit> else."""
+    return paths.sample if unit is None else paths.sample / "enheter" / unit
 
 
 # ---------------------------------------------------------------- writing
