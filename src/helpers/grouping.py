@@ -69,7 +69,7 @@ def period_months(period: str | int) -> list[str]:
 def as_group(values: pd.Series) -> pd.Series:
     """A grouping column as strings, with missing values named."""
     s = values.astype("string").fillna(MISSING_GROUP)
-    return s.mask(s.str.strip() == "", MISSING_GROUP)
+    return s.mask(s == "", MISSING_GROUP)
 
 
 def add_client_groupings(df: pd.DataFrame, clients: pd.DataFrame, period: str | int) -> pd.DataFrame:

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..schema import ATTAINMENT, INSTRUMENTS
 from .cells import distribution_cells, share_cells, stat_cells
-from .context import PeriodData
+from .context import PeriodData, member
 
 ASSESSED = list(ATTAINMENT[:4])  # "ej_bedomt" is not part of the distribution
 CHANGE = ["forbattrad", "oforandrad", "forsamrad"]
@@ -80,5 +80,5 @@ def measured_after(d: PeriodData) -> pd.DataFrame:
     finished = finished[d.within(finished["end"])][IV_COLS]
     before = m[m["occasion"] == "fore"].drop_duplicates("key").merge(finished, on="intervention_id")
     after_keys = m.loc[m["occasion"].isin(["efter", "uppfoljning"]), "key"]
-    before = d.with_clients(before.assign(flag=before["key"].isin(after_keys)))
+    before = d.with_clients(before.assign(flag=member(before["key"], after_keys)))
     return share_cells(before, "flag", CHANGE_GROUPS)

@@ -66,17 +66,17 @@ class PeriodData:
         if name in ("investigations", "placements"):
             unit_cases = self.raw("cases").loc[self.raw("cases")["unit"] == self.unit, "case_id"]
             own = (df["unit"] == self.unit).fillna(False)
-            via_case = df["unit"].isna() & df["case_id"].isin(unit_cases)
+            via_case = df["unit"].isna() & member(df["case_id"], unit_cases)
             return df[own | via_case]
         if name in _THROUGH:
             key, parent = _THROUGH[name]
-            return df[df[key].isin(self.table(parent)[key])]
+            return df[member(df[key], self.table(parent)[key])]
         if name == "measurements":
-            by_iv = df["intervention_id"].isin(self.table("interventions")["intervention_id"])
-            by_client = df["intervention_id"].isna() & df["client_id"].isin(self.unit_clients())
+            by_iv = member(df["intervention_id"], self.table("interventions")["intervention_id"])
+            by_client = df["intervention_id"].isna() & member(df["client_id"], self.unit_clients())
             return df[by_iv | by_client]
         if name in _BY_CLIENT:
-            return df[df["client_id"].isin(self.unit_clients())]
+            return df[member(df["client_id"], self.unit_clients())]
         return df
 
     def unit_clients(self) -> pd.Index:
@@ -108,3 +108,9 @@ class PeriodData:
 
     def within(self, dates: pd.Series) -> pd.Series:
         return ((dates >= self.start) & (dates <= self.end)).fillna(False)
+
+
+def member(values: pd.Series, other) -> pd.Series:
+    """`values.isin(other)` through a hash table on plain objects (Arrow strings' isin is slow)."""
+    keys = pd.Index(pd.Series(other).dropna().astype(object).unique())
+    return pd.Series(pd.Series(values).astype(object).isin(keys).to_numpy(), index=values.index)

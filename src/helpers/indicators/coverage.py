@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .cells import distribution_cells, share_cells, stat_cells
-from .context import PeriodData
+from .context import PeriodData, member
 
 IV_GROUPS = ["unit", "type", "provider_type", "target_group", "sex", "age_group"]
 RATINGS = [str(r) for r in range(1, 11)]
@@ -25,7 +25,7 @@ def goals_in_interventions(d: PeriodData) -> pd.DataFrame:
     iv = active_interventions(d)
     goals = d.table("goals")
     with_goal = goals.loc[(goals["set_on"] <= d.end).fillna(False), "intervention_id"]
-    return share_cells(iv.assign(flag=iv["intervention_id"].isin(with_goal)), "flag", IV_GROUPS)
+    return share_cells(iv.assign(flag=member(iv["intervention_id"], with_goal)), "flag", IV_GROUPS)
 
 
 def followed_up_every_six_months(d: PeriodData) -> pd.DataFrame:
@@ -40,7 +40,7 @@ def followed_up_every_six_months(d: PeriodData) -> pd.DataFrame:
         d.table("goals")[["goal_id", "intervention_id"]], on="goal_id")
     fu = fu.merge(iv[["intervention_id", "ref", "window"]], on="intervention_id")
     hit = fu.loc[((fu["date"] > fu["window"]) & (fu["date"] <= fu["ref"])).fillna(False), "intervention_id"]
-    return share_cells(iv.assign(flag=iv["intervention_id"].isin(hit)), "flag", IV_GROUPS)
+    return share_cells(iv.assign(flag=member(iv["intervention_id"], hit)), "flag", IV_GROUPS)
 
 
 def evaluated_after_finish(d: PeriodData) -> pd.DataFrame:
@@ -48,7 +48,7 @@ def evaluated_after_finish(d: PeriodData) -> pd.DataFrame:
     iv = finished_interventions(d)
     ev = d.table("evaluations")
     done = ev.loc[ev["rating"].notna() | ev["satisfied"].notna(), "intervention_id"]
-    return share_cells(iv.assign(flag=iv["intervention_id"].isin(done)), "flag", IV_GROUPS + ["provider"])
+    return share_cells(iv.assign(flag=member(iv["intervention_id"], done)), "flag", IV_GROUPS + ["provider"])
 
 
 def _ratings(d: PeriodData) -> pd.DataFrame:

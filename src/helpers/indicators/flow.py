@@ -6,7 +6,7 @@ import pandas as pd
 from ..grouping import as_group
 from ..tables import load_table
 from .cells import distribution_cells, share_cells
-from .context import PeriodData
+from .context import PeriodData, member
 
 END_REASONS = ["planerad", "avbrott", "annan", "Uppgift saknas"]
 IV_GROUPS = ["unit", "type", "provider", "provider_type", "target_group", "sex", "age_group"]
@@ -36,7 +36,7 @@ def _cases_with_previous(d: PeriodData) -> pd.DataFrame:
         prev = load_table(prev_dir, "cases")
         if d.unit is not None:
             prev = prev[prev["unit"] == d.unit]
-        cases = pd.concat([cases, prev[~prev["case_id"].isin(cases["case_id"])]], ignore_index=True)
+        cases = pd.concat([cases, prev[~member(prev["case_id"], cases["case_id"])]], ignore_index=True)
     return cases
 
 
@@ -54,6 +54,6 @@ def not_reactualised(d: PeriodData) -> pd.DataFrame:
                       .fillna(False)]["client_id"]
     back = other[((other["opened"] > other["at"]) & (other["opened"] <= other["at"] + pd.DateOffset(months=12)))
                  .fillna(False)]["client_id"]
-    base = last[~last["client_id"].isin(open_then)]
-    base = d.with_clients(base.assign(flag=~base["client_id"].isin(back)))
+    base = last[~member(last["client_id"], open_then)]
+    base = d.with_clients(base.assign(flag=~member(base["client_id"], back)))
     return share_cells(base, "flag", ["unit", "sex", "age_group"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .cells import count_cells, share_cells
-from .context import PeriodData
+from .context import PeriodData, member
 
 GROUPS = ["form", "legal_basis", "sex", "age_group"]
 POINTS = {"periodens_start": "start", "periodens_slut": "end"}
@@ -64,6 +64,6 @@ def reviews_on_time(d: PeriodData) -> pd.DataFrame:
     missed = relevant & (events["next"].isna() | (events["next"] > events["deadline"]))
     due_ids = events.loc[relevant.fillna(False), "placement_id"].unique()
     missed_ids = events.loc[missed.fillna(False), "placement_id"].unique()
-    due = pl[pl["placement_id"].isin(due_ids)]
-    due = d.with_clients(due.assign(flag=~due["placement_id"].isin(missed_ids)))
+    due = pl[member(pl["placement_id"], due_ids)]
+    due = d.with_clients(due.assign(flag=~member(due["placement_id"], missed_ids)))
     return share_cells(due, "flag", GROUPS)
