@@ -326,3 +326,22 @@ def test_cli_sample_without_cases_says_so(tmp_path, capsys):
     (tmp_path / "plan.yml").write_text(PLAN, encoding="utf-8")
     code = sampling.cli_sample(sample_args(tmp_path))
     assert code == 2 and "inga ärenden aktualiserade under 2025" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_notebook_01_runs_and_writes_its_files(data_dir, tmp_path):
+    import papermill
+
+    from helpers.config import PROJECT_ROOT
+
+    nb = PROJECT_ROOT / "notebooks" / "01_planera.ipynb"
+    out = tmp_path / "reports"
+    papermill.execute_notebook(str(nb), str(tmp_path / "01.ipynb"), cwd=str(nb.parent), progress_bar=False,
+                               parameters={"period": "2025", "config": str(PROJECT_ROOT / "config/exempelkommun.yml"),
+                                           "data_dir": str(data_dir / "data"), "output_dir": str(out)})
+    urval = data_dir / "data" / "processed" / "2025" / "urval"
+    assert (urval / "urval.parquet").exists() and len(list(urval.glob("registrering_*.xlsx"))) == 6
+    summary = json.loads((out / "planering" / "urval.json").read_text(encoding="utf-8"))
+    assert summary["metod"] == "fodelsedagar" and summary["urval"] == 6  # the demo plan: days 5, 15, 25
+    executed = (tmp_path / "01.ipynb").read_text(encoding="utf-8")
+    assert "k004" not in executed  # the notebook shows group-level tables only, never a pseudonym
