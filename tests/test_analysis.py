@@ -195,3 +195,46 @@ def test_comparisons_row_count():
     c = a.comparisons(tables(mal_i_arenden=SHARES), "2025", GLOSSARY)
     assert (c["jamforelse"] == "tid").sum() == 4
     assert (c["jamforelse"] == "grupp").sum() == 3
+
+
+# --- notebook 06 end to end on indicator files in the step-5 contract -------------------------------------
+
+def write_fixture_indicators(folder):
+    """A small indicator folder: shares per unit for two years, a count, a distribution and monthly counts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = {"mal_i_arenden": SHARES + [cell("2024", 0.60, 90, 0.50, 0.69, grouping="unit", group="vuxna_missbruk")],
+            "synpunkter_klagomal": [dict(r, indicator="synpunkter_klagomal") for r in COUNTS],
+            "maluppfyllelse": [cell("2025", v, 200, category=c, indicator="maluppfyllelse") for c, v in
+                               zip(["positiv_uppfyllt", "positiv_ej_uppfyllt", "ingen_forandring", "negativ"],
+                                   [0.4, 0.3, 0.2, 0.1])],
+            "utredningar_per_manad": [cell("2025", 20 + m, 20 + m, grouping="month", group=f"2025-{m:02d}",
+                                           category=c, indicator="utredningar_per_manad")
+                                      for m in range(1, 13) for c in ("anmalningar", "avslutade")]}
+    for name, r in rows.items():
+        pd.DataFrame(r).to_parquet(folder / f"{name}.parquet")
+    pd.DataFrame({"name": ["mal_i_arenden", "synpunkter_klagomal", "maluppfyllelse", "utredningar_per_manad"],
+                  "label": ["Mål i alla ärenden", "Synpunkter och klagomål", "Måluppfyllelse",
+                            "Anmälningar och utredningar per månad"],
+                  "unit": ["andel", "antal", "andel", "antal"]}).to_parquet(folder / "ordlista.parquet")
+
+
+@pytest.mark.slow
+def test_notebook_06_writes_its_files(tmp_path):
+    import papermill as pm
+    from helpers.config import PROJECT_ROOT
+    out = tmp_path / "reports" / "2025"
+    write_fixture_indicators(out / "indicators")
+    pm.execute_notebook(str(PROJECT_ROOT / "notebooks" / "06_analysera.ipynb"), str(tmp_path / "06.ipynb"),
+                        parameters={"period": "2025", "data_dir": str(tmp_path / "data"), "output_dir": str(out)},
+                        cwd=str(PROJECT_ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
+    goals_table = pd.read_parquet(out / "analys" / "mal.parquet")
+    assert len(goals_table) == 7  # the demo config's goals
+    klagomal = goals_table[goals_table["indikator"] == "synpunkter_klagomal"].iloc[0]
+    assert klagomal["status"] == "uppnått"  # 23 < 31
+    assert (goals_table[goals_table["indikator"] == "mal_i_arenden"]["status"] == "inte uppnått").all()  # 76 % < 85 %
+    assert (out / "analys" / "jamforelser.parquet").exists() and (out / "analys" / "trend.parquet").exists()
+    assert a.CAUTION in (out / "analys" / "nyckelfynd.md").read_text(encoding="utf-8")
+    import json
+    ids = [e["id"] for e in json.loads((out / "figurer" / "figurer.json").read_text(encoding="utf-8"))]
+    assert ids == ["mal_i_arenden", "uppfoljning_over_tid", "maluppfyllelse", "utredningar_per_manad",
+                   "internkontroll_over_tid"]
