@@ -159,6 +159,11 @@ def test_stratified_by_unit_and_target_group():
     res = draw_sample(pop, "stratifierat", {"n": 8, "stratifiera_pa": ["unit", "target_group"]}, seed=1)
     assert res.sample["stratum"].value_counts().to_dict() == {
         "barn_unga / X": 2, "barn_unga / Y": 2, "vuxna_missbruk / X": 2, "vuxna_missbruk / Y": 2}
+    sizes = sampling.sample_size_table(pop, res, 0.05, 0.5, {"barn_unga": "Barn och unga"})
+    # N = 10 per stratum: 384.16 / (1 + 383.16/10) = 9.77 -> 10 needed; the method gives 2
+    assert list(sizes["Stratum"]) == ["Barn och unga / X", "Barn och unga / Y", "vuxna_missbruk / X",
+                                      "vuxna_missbruk / Y", "Totalt"]
+    assert list(sizes["Behövs"])[:4] == [10] * 4 and list(sizes["Urval"]) == [2, 2, 2, 2, 8]
     with pytest.raises(SamplingError, match="stratifieringsvariabel"):
         draw_sample(pop, "stratifierat", {"n": 8, "stratifiera_pa": ["postnummer"]})
 

@@ -260,14 +260,13 @@ def sample_size(population_size: int, margin: float = 0.05, share: float = 0.5, 
 def sample_size_table(population: pd.DataFrame, result: SampleResult, margin: float = 0.05,
                       share: float = 0.5, unit_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Per stratum: population size, n needed for the margin of error, n the method gives, enough or not."""
-    pop_labels = stratum_labels(population, result.strata)
-    if unit_names and result.strata[:1] == ["unit"]:
-        pop_labels = pop_labels.replace(unit_names, regex=False)
-    sizes = pop_labels.value_counts().sort_index()
-    got_labels = result.sample["stratum"]
-    if unit_names and result.strata[:1] == ["unit"]:
-        got_labels = got_labels.replace(unit_names, regex=False)
-    got = got_labels.value_counts()
+    def named(df: pd.DataFrame) -> pd.Series:
+        if unit_names and "unit" in result.strata:
+            df = df.assign(unit=df["unit"].map(lambda u: unit_names.get(u, u)))
+        return stratum_labels(df, result.strata)
+
+    sizes = named(population).value_counts().sort_index()
+    got = named(result.sample).value_counts()
     rows = []
     for stratum, N in sizes.items():
         need, have = sample_size(N, margin, share), int(got.get(stratum, 0))
