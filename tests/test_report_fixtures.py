@@ -40,21 +40,21 @@ def _row(indicator, grouping, group, num, den, value, n=None, category="", suppr
 
 def indicator_frames() -> dict[str, pd.DataFrame]:
     # Parts by unit add up to the total: 30+25+25 = 80 of 40+30+30 = 100.
-    goal = [_row("mal_i_arenden", "Totalt", "Totalt", 80, 100, 0.80, ci=(0.71, 0.87)),
-            _row("mal_i_arenden", "enhet", "Barn och unga", 30, 40, 0.75, ci=(0.60, 0.86)),
-            _row("mal_i_arenden", "enhet", "Vuxna – missbruk och beroende", 25, 30, 25 / 30),
-            _row("mal_i_arenden", "enhet", "Ekonomiskt bistånd", 25, 30, 25 / 30)]
+    goal = [_row("mal_i_arenden", "total", "Totalt", 80, 100, 0.80, ci=(0.71, 0.87)),
+            _row("mal_i_arenden", "unit", "barn_unga", 30, 40, 0.75, ci=(0.60, 0.86)),
+            _row("mal_i_arenden", "unit", "vuxna_missbruk", 25, 30, 25 / 30),
+            _row("mal_i_arenden", "unit", "ekonomiskt_bistand", 25, 30, 25 / 30)]
     # Distribution: 50+30+12+8 = 100 goals.
-    attain = [_row("maluppfyllelse", "Totalt", "Totalt", k, 100, k / 100, category=c)
+    attain = [_row("maluppfyllelse", "total", "Totalt", k, 100, k / 100, category=c)
               for c, k in (("Positiv förändring och målet uppfyllt", 50), ("Positiv förändring men målet inte uppfyllt", 30),
                            ("Ingen förändring", 12), ("Negativ förändring", 8))]
     # Counts by sex: 60 + 57 + suppressed (3) = 120; the suppressed part explains the gap.
-    inv = [_row("antal_utredningar", "Totalt", "Totalt", 120, np.nan, 120, n=120),
-           _row("antal_utredningar", "kon", "kvinna", 60, np.nan, 60, n=60),
-           _row("antal_utredningar", "kon", "man", 57, np.nan, 57, n=57),
-           _row("antal_utredningar", "kon", "annat", np.nan, np.nan, np.nan, n=np.nan, suppressed=True)]
-    median = [_row("tid_till_beslut", "Totalt", "Totalt", np.nan, np.nan, 95.5, n=120)]
-    survey = [_row("brukarenkat_bemotande", "Totalt", "Totalt", 45, 50, 0.90, ci=(0.79, 0.96))]
+    inv = [_row("antal_utredningar", "total", "Totalt", 120, np.nan, 120, n=120),
+           _row("antal_utredningar", "sex", "kvinna", 60, np.nan, 60, n=60),
+           _row("antal_utredningar", "sex", "man", 57, np.nan, 57, n=57),
+           _row("antal_utredningar", "sex", "annat", np.nan, np.nan, np.nan, n=np.nan, suppressed=True)]
+    median = [_row("tid_till_beslut", "total", "Totalt", np.nan, np.nan, 95.5, n=120)]
+    survey = [_row("brukarenkat_bemotande", "total", "Totalt", 45, 50, 0.90, ci=(0.79, 0.96))]
     return {"mal_i_arenden": pd.DataFrame(goal), "maluppfyllelse": pd.DataFrame(attain),
             "antal_utredningar": pd.DataFrame(inv), "tid_till_beslut": pd.DataFrame(median),
             "brukarenkat_bemotande": pd.DataFrame(survey)}
@@ -138,5 +138,5 @@ def executed_notebook(project: dict[str, Path], unit: str | None = None) -> nbfo
 def test_fixture_parts_add_up_by_hand():
     # The by-unit parts of mal_i_arenden sum to the total: 30 + 25 + 25 = 80 and 40 + 30 + 30 = 100.
     goal = indicator_frames()["mal_i_arenden"]
-    parts = goal[goal["grouping"] == "enhet"]
+    parts = goal[goal["grouping"] == "unit"]
     assert parts["numerator"].sum() == 80 and parts["denominator"].sum() == 100

@@ -145,3 +145,10 @@ def test_missing_inputs_degrade_to_uppgift_saknas(tmp_path):
 def test_unknown_format_is_a_swedish_error(rendered, tmp_path):
     with pytest.raises(ValueError, match="Okänt format"):
         render_report(executed_notebook(rendered["project"]), tmp_path, formats="docx")
+
+
+def test_appendix_names_units_and_groupings_in_swedish(rendered):
+    table = next(t for t in rendered["soup"].find_all("table")
+                 if t.caption.get_text().endswith("Insatser med dokumenterat mål per enhet 2025"))
+    groups = [tr.th.get_text() for tr in table.select("tbody tr")]
+    assert groups == ["Barn och unga", "Vuxna – missbruk och beroende", "Ekonomiskt bistånd", "Totalt"]

@@ -13,7 +13,8 @@ import pandas as pd
 
 from .. import formatting as fmt
 from ..params import RunParams
-from ..schema import TABLES
+from ..grouping import GROUPING_LABELS
+from ..schema import ATTAINMENT_LABELS, TABLES
 from . import narrative
 from .inputs import Figure, ReportInputs, load_inputs
 from .tables import Col, html_table
@@ -33,16 +34,21 @@ STATUS_LABELS = {"uppnått": "Uppnått", "delvis uppnått": "Delvis uppnått", "
                  "kan inte mätas": "Kan inte mätas"}
 UNIT_GROUPINGS = ("enhet", "unit", "enheter")
 TOTAL = "Totalt"
-GROUPING_LABELS = {"enhet": "enhet", "unit": "enhet", "kon": "kön", "sex": "kön", "aldersgrupp": "åldersgrupp",
-                   "age_group": "åldersgrupp", "insatstyp": "insatstyp", "type": "insatstyp",
-                   "utforare": "utförare", "provider": "utförare", "malgrupp": "målgrupp",
-                   "target_group": "målgrupp", "fraga": "fråga", "question": "fråga"}
 INCIDENT_LABELS = {"synpunkt": "Synpunkter", "klagomal": "Klagomål", "lex_sarah": "Lex Sarah-rapporter (internt)",
                    "lex_sarah_ivo": "Lex Sarah-anmälningar till IVO", "ivo_tillsyn": "Tillsynsärenden från IVO"}
 CAUTION = ("Uppföljningsdata visar förändring, inte effekt. Att fler klienter mår bättre efter en insats betyder "
            "inte att insatsen orsakade förbättringen: andra händelser i livet, att de som svarar skiljer sig från "
            "dem som inte svarar och naturlig variation kan förklara skillnaden. Resultaten beskriver verksamheten "
            "och är ett underlag för dialog och förbättring, inte en utvärdering av insatsernas effekter.")
+
+
+def category_labels() -> dict[str, str]:
+    """Swedish labels of the indicators' category codes (the registry's, when step 5 is installed)."""
+    try:
+        from ..indicators.registry import CATEGORY_LABELS
+        return dict(CATEGORY_LABELS)
+    except Exception:  # the report still renders codes as they are
+        return dict(ATTAINMENT_LABELS)
 
 
 def _e(text) -> str:
@@ -91,7 +97,7 @@ class Report:
         g = self.inputs.glossary
         self.labels = dict(zip(g.get("name", []), g.get("label", [])))
         self.kinds = {n: value_kind(u) for n, u in zip(g.get("name", []), g.get("unit", []))}
-        self.units_of = dict(zip(g.get("name", []), g.get("unit", [])))
+        self.category_labels = category_labels()
 
     # -- helpers --------------------------------------------------------------------------------------------
     @property
@@ -368,11 +374,12 @@ class Report:
         total = self._total_frame()
         total = total[(total["indicator"] == name) & (total["category"] == "")]
         rows = []
+        names = self.cfg.units if grouping.lower() in UNIT_GROUPINGS else {}
         for _, r in frame.iterrows():
-            rows.append(self._appendix_row(r, kind, "part"))
+            rows.append(self._appendix_row(r, kind, "part", names.get(r["group"])))
         for _, r in total.iterrows():
             rows.append(self._appendix_row(r, kind, "total", TOTAL))
-        by = GROUPING_LABELS.get(grouping.lower(), grouping.replace("_", " "))
+        by = GROUPING_LABELS.get(grouping, grouping.replace("_", " ")).lower()
         has_parts = len(frame) > 0  # a lone total has nothing to add up
         if kind == "share":
             cols = [Col("group", by.capitalize()), Col("value", "Andel", "share"), Col("ci", "95 % KI"),
@@ -399,7 +406,18 @@ class Report:
         return row
 
     def _distribution_table(self, name: str, frame: pd.DataFrame) -> str:
-        rows = [{"category": r["category"], "antal": r["numerator"], "andel": r["value"], "_role": "part",
+        labels = self.category_labels
+        if self.kinds.get(name, "share") != "share":  # counts per category (e.g. per month): no shares
+            rows = [{"category": labels.get(r["category"], r["category"]), "antal": r["value"], "_role": "part",
+                     "_suppressed": {"antal"} if r["suppressed"] else set()} for _, r in frame.iterrows()]
+            total = self._total_frame()
+            total = total[(total["indicator"] == name) & (total["category"] == "")]
+            for _, r in total.iterrows():
+                rows.append({"category": TOTAL, "antal": r["value"], "_role": "total",
+                             "_suppressed": {"antal"} if r["suppressed"] else set()})
+            cols = [Col("category", "Kategori"), Col("antal", "Antal", "count", sums=len(total) > 0)]
+            return self.table(rows, cols, f"{self.label(name)} per kategori {self.run.period}")
+        rows = [{"category": labels.get(r["category"], r["category"]), "antal": r["numerator"], "andel": r["value"], "_role": "part",
                  "_suppressed": {"antal", "andel"} if r["suppressed"] else set()} for _, r in frame.iterrows()]
         dens = frame["denominator"].dropna()
         if len(dens):
