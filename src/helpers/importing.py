@@ -217,8 +217,8 @@ def _scrub_free_text(canon: pd.DataFrame, spec, reference: dt.date, notes: list[
         if col.kind != "str" or col.name == "client_id" or col.name not in canon:
             continue
         s = canon[col.name]
-        uniques = s.dropna().unique()
-        hits = {u for u in uniques if any(ch.isdigit() for ch in str(u)) and pnr.contains_personnummer(u, reference)}
+        candidates = s[s.str.contains(pnr.PNR_IN_TEXT_PATTERN, regex=True).fillna(False)].unique()
+        hits = {u for u in candidates if pnr.contains_personnummer(u, reference)}
         if hits:
             mask = s.isin(hits).fillna(False)
             canon.loc[mask, col.name] = pd.NA
