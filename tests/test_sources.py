@@ -84,3 +84,24 @@ def test_corrupt_xlsx_is_refused(tmp_path):
     bad.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(SourceError, match="trasig.xlsx"):
         read_source(bad)
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+cell = st.text(alphabet="abcåäöÅÄÖé -–,.:0123456789", min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cell, min_size=3, max_size=3), min_size=1, max_size=8),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]), delimiter=st.sampled_from([";", "\t", ","]))
+def test_any_swedish_csv_reads_back_exactly(tmp_path, rows, encoding, delimiter):
+    import csv
+    import io
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=delimiter, lineterminator="\r\n").writerows([["Ärende", "Enhet", "Värde"]] + rows)
+    path = tmp_path / "export.csv"
+    path.write_bytes(buf.getvalue().encode(encoding))
+    src = read_source(path, expected={"Ärende", "Enhet", "Värde"})
+    assert src.delimiter == delimiter
+    assert src.df.astype(str).values.tolist() == rows
+    assert src.rows.tolist() == list(range(2, len(rows) + 2))
