@@ -135,8 +135,13 @@ def run_steps(spec: RunSpec, steps: tuple[str, ...], total: int, offset: int = 0
 def render(spec: RunSpec, executed_report: Path) -> dict[str, Path]:
     from .report.render import render_report
 
+    from .report.errors import ReportCheckError
+
     _say(f"Renderar rapporten ({spec.label}): {', '.join(spec.formats)} …")
-    return render_report(executed_report, spec.output_dir, formats=spec.formats)
+    try:
+        return render_report(executed_report, spec.output_dir, formats=spec.formats)
+    except ReportCheckError as exc:
+        raise PipelineError(f"Rapporten ({spec.label}) stoppades av kontrollen: {exc}") from None
 
 
 def run_report_part(spec: RunSpec, total: int) -> dict[str, Path]:
@@ -205,6 +210,9 @@ def cli_run(args) -> int:
                                args.workers, formats, args.notebooks_dir)
     except (PipelineError, ConfigError, ParameterError) as exc:
         print(f"FEL: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # an unexpected fault still gets a Swedish line, not only a traceback
+        print(f"FEL: oväntat fel i körningen: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     _say(f"Klart på {number(time.perf_counter() - started, 1)} s. Rapporter:")
     for scope, files in results.items():
