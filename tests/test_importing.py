@@ -287,3 +287,8 @@ def test_a_later_step_alone_also_imports_the_tables_it_refers_to(tmp_path):
         broken = results[2]
         broken.accepted_rows += 1
         importing.check_reconciled([broken])
+
+
+def test_a_period_without_raw_files_has_nothing_to_import(tmp_path):
+    assert import_sources("2025", None, data_dir=tmp_path) == []
+    assert not (tmp_path / "processed").exists()

@@ -363,10 +363,13 @@ def import_file(table: str, source, period, *, mapping=None, config=None, data_d
 
 def import_sources(period, config=None, data_dir="data", tables=None, steps=None) -> list[ImportResult]:
     """Import the config's `kallor` for a period (filtered by tables and/or steps), in dependency order,
-    and write processed tables, quarantine and log. Nothing is written if any file cannot be used."""
+    and write processed tables, quarantine and log. Nothing is written if any file cannot be used.
+    A period without a raw folder has nothing to import yet: the result is empty."""
     period = as_period(period)
     cfg = _config(config)
     paths = period_paths(period, data_dir)
+    if not paths.raw.is_dir():
+        return []
     wanted_tables = set(tables) if tables else None
     wanted_steps = {int(s) for s in steps} if steps else None
     jobs = []
