@@ -98,6 +98,7 @@ _NUMBER_TOKEN = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?)(\s*%)?"
 def _whole_counts(nums: str) -> list[str]:
     """Whole numbers in a row's tail, leaving out percentages, decimals and years."""
     out = []
+    nums = re.sub(r"\d+\s*[–-]\s*\d+", " ", nums)  # a range like "1–10" is a scale, not two counts
     for number, pct in _NUMBER_TOKEN.findall(nums):
         if pct or "," in number or re.fullmatch(r"(19|20)\d{2}", number):
             continue
@@ -126,6 +127,8 @@ def check_pdf_text(pages: list[str], min_cell: int) -> list[Finding]:
                 in_count_table = False
                 continue
             m = _TABLE_ROW.match(s)
+            if m and len(m.group("label").split()) > 8:  # running prose wrapped onto a number, not a row label
+                m = None
             if in_count_table and m:
                 for token in _whole_counts(m.group("nums")):
                     if _small(parse_number(token), min_cell):

@@ -417,6 +417,17 @@ class Report:
                              "_suppressed": {"antal"} if r["suppressed"] else set()})
             cols = [Col("category", "Kategori"), Col("antal", "Antal", "count", sums=len(total) > 0)]
             return self.table(rows, cols, f"{self.label(name)} per kategori {self.run.period}")
+        from ..indicators.registry import REGISTRY
+
+        spec = REGISTRY.get(name)
+        if spec is not None and not spec.distribution:  # one share per category (e.g. per question): no total
+            rows = [{"category": labels.get(r["category"], r["category"]), "antal": r["numerator"],
+                     "bas": r["denominator"], "andel": r["value"], "_role": "part",
+                     "_suppressed": {"antal", "bas", "andel"} if r["suppressed"] else set()}
+                    for _, r in frame.iterrows()]
+            cols = [Col("category", "Kategori"), Col("antal", "Antal", "count"), Col("bas", "Bas", "count"),
+                    Col("andel", "Andel", "share")]
+            return self.table(rows, cols, f"{self.label(name)} per kategori {self.run.period}")
         rows = [{"category": labels.get(r["category"], r["category"]), "antal": r["numerator"], "andel": r["value"], "_role": "part",
                  "_suppressed": {"antal", "andel"} if r["suppressed"] else set()} for _, r in frame.iterrows()]
         dens = frame["denominator"].dropna()
