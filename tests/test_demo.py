@@ -295,3 +295,19 @@ def test_cli_writes_a_swedish_summary_and_refuses_bad_input(tmp_path, capsys):
     assert main(["demo", "--data-dir", str(tmp_path), "--periods", "25"]) == 1
     assert "årtal med fyra siffror" in capsys.readouterr().err
     assert main(["demo", "--data-dir", str(tmp_path), "--clients", "3"]) == 1
+
+
+def test_ages_fit_each_unit(demo):
+    # Age at aktualisering from the personnummer's birth date (samordningsnummer: day - 60). Persons are drawn
+    # by their age in the middle of the year, so a case can be opened up to a year on either side of it.
+    limits = {"Barn och unga": (0, 21), "Vuxenenheten": (17, 76), "Ekonomiskt bistånd": (17, 81)}
+    for r in read_csv(demo / "2025/arenden.csv", "cp1252"):
+        digits = r["Personnummer"].replace("-", "")
+        if len(digits) == 10:
+            digits = ("20" if int(digits[:2]) <= 25 else "19") + digits
+        day = int(digits[6:8])
+        born = dt.date(int(digits[:4]), int(digits[4:6]), day - 60 if day > 60 else day)
+        opened = dt.date.fromisoformat(r["Aktualiseringsdatum"])
+        age = opened.year - born.year - ((opened.month, opened.day) < (born.month, born.day))
+        lo, hi = limits[r["Enhet"]]
+        assert lo <= age <= hi, r

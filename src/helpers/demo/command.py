@@ -8,7 +8,7 @@ from pathlib import Path
 from ..config import period_paths
 from .exports import build
 from .faults import plant
-from .world import _rng
+from .world import stream_rng
 from .writers import write
 
 FAULT_LIST = "_planterade_fel.json"
@@ -38,7 +38,7 @@ def generate_period(folder: Path, period: str, clients: int = 5000, seed: int = 
     """Write one period's exports and the list of planted faults; returns (path, data rows) per file and it."""
     folder.mkdir(parents=True, exist_ok=True)
     files = build(seed, clients, period)
-    planted = plant(_rng(seed, int(period), 5), files, int(period))
+    planted = plant(stream_rng(seed, int(period), 5), files, int(period))
     written = [write(f, folder, period) for f in files]
     (folder / FAULT_LIST).write_text(json.dumps(planted, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                      encoding="utf-8")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import labels as L
 from .organisation import incidents, survey
-from .world import _rng, cohort, years_for
+from .world import stream_rng, cohort, years_for
 
 
 @dataclass
@@ -263,7 +263,7 @@ def _register(p: _Period, goals, goal_ids, iv_ids, period: str) -> dict[str, She
 
 
 def _survey(seed: int, clients: int, year: int) -> pd.DataFrame:
-    rows = survey(_rng(seed, year, 3), year, clients)
+    rows = survey(stream_rng(seed, year, 3), year, clients)
     return _frame([{"Svarsid": r["respondent_id"], "Enkät": r["survey"], "Verksamhet": L.SURVEY_UNIT[r["unit"]],
                     "Målgrupp": L.SURVEY_GROUP[r["target_group"]], "Kön": L.SEX[r["sex"]],
                     "Fråga": L.QUESTION[r["question_id"]], "Svar": str(r["answer"])} for r in rows],
@@ -271,7 +271,7 @@ def _survey(seed: int, clients: int, year: int) -> pd.DataFrame:
 
 
 def _incidents(seed: int, clients: int, year: int) -> pd.DataFrame:
-    rows = incidents(_rng(seed, year, 4), year, clients)
+    rows = incidents(stream_rng(seed, year, 4), year, clients)
     return _frame([{"Diarienummer": r["incident_id"], "Inkom": r["date"], "Typ": L.INCIDENT[r["type"]],
                     "Kategori": r["category"], "Enhet": L.UNIT[r["unit"]]} for r in rows],
                   ["Diarienummer", "Inkom", "Typ", "Kategori", "Enhet"])

@@ -29,7 +29,8 @@ class Population:
     adults: tuple[Person, ...]
 
 
-def _rng(seed: int, year: int, stream: int) -> np.random.Generator:
+def stream_rng(seed: int, year: int, stream: int) -> np.random.Generator:
+    """Independent streams: 0 persons, 1 cases, 2 follow-up register, 3 survey, 4 incidents, 5 faults."""
     return np.random.default_rng([seed, year, stream])
 
 
@@ -39,7 +40,7 @@ def new_cases_per_year(clients: int) -> dict[str, int]:
 
 @lru_cache(maxsize=4)
 def population(seed: int, clients: int) -> Population:
-    rng = _rng(seed, 0, 0)
+    rng = stream_rng(seed, 0, 0)
     n = new_cases_per_year(clients)
     taken: set[str] = set()
     children = make_pool(rng, int(n["barn_unga"] * POOL_FACTOR) + 20, dt.date(1996, 1, 1), dt.date(2024, 6, 30),
@@ -80,7 +81,7 @@ class Year:
 def cohort(seed: int, clients: int, year: int) -> Year:
     """The cases opened in `year` and all that follows from them."""
     pop = population(seed, clients)
-    rng = _rng(seed, year, 1)
+    rng = stream_rng(seed, year, 1)
     c = Cohort(year)
     start = dt.date(year, 1, 1)
     span = (dt.date(year, 12, 31) - start).days + 1
@@ -92,7 +93,7 @@ def cohort(seed: int, clients: int, year: int) -> Year:
         adult_case(rng, c, person, opened())
     for person in _draw(rng, pop.adults, "ekonomiskt_bistand", year, n["ekonomiskt_bistand"]):
         support_case(rng, c, person, opened())
-    return Year(c, follow_up(_rng(seed, year, 2), year, c.interventions))
+    return Year(c, follow_up(stream_rng(seed, year, 2), year, c.interventions))
 
 
 def years_for(period: int) -> range:
