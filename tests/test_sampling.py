@@ -217,8 +217,19 @@ def test_representativeness_by_hand():
     assert row["Chi2"] == pytest.approx(0.83333, abs=1e-4)
     assert row["Frihetsgrader"] == 1
     assert row["p-värde"] == pytest.approx(0.3613, abs=1e-3)
-    assert "skiljer sig" in row["Bedömning"] and "underrepresenterade" in row["Bedömning"]
+    # |d| >= 0.2 but p >= 0.05: a noticeable difference that chance can explain
+    assert row["Bedömning"].startswith("Märkbara skillnader i fråga om kön, men de kan bero på slumpen")
     assert "kvinna (50\u00a0% i urvalet mot 60\u00a0% i populationen)" in row["Bedömning"]
+
+
+def test_representativeness_significant_difference():
+    pop = pd.DataFrame({"sex": ["kvinna"] * 50 + ["man"] * 50})
+    smp = pd.DataFrame({"sex": ["kvinna"] * 30 + ["man"] * 10})
+    row = sampling.representativeness_tests(sampling.representativeness(pop, smp, ["sex"])).iloc[0]
+    # expected 20 and 20, observed 30 and 10: chi2 = 100/20 + 100/20 = 10, 1 df, p = 0.00157
+    assert row["Chi2"] == pytest.approx(10.0) and row["p-värde"] == pytest.approx(0.00157, abs=1e-5)
+    assert row["Bedömning"] == ("Urvalet skiljer sig från populationen i fråga om kön: överrepresenterade är "
+                                "kvinna (75\u00a0% i urvalet mot 50\u00a0% i populationen).")
 
 
 def test_representativeness_similar_and_whole():
@@ -350,3 +361,21 @@ def test_notebook_01_runs_and_writes_its_files(data_dir, tmp_path):
     assert summary["metod"] == "fodelsedagar" and summary["urval"] == 6  # the demo plan: days 5, 15, 25
     executed = (tmp_path / "01.ipynb").read_text(encoding="utf-8")
     assert "k004" not in executed  # the notebook shows group-level tables only, never a pseudonym
+
+
+def test_demo_population_through_the_import(tmp_path):
+    from helpers.config import load_config, period_paths
+    from helpers.demo import generate
+
+    cfg = load_config()
+    generate(tmp_path, periods=("2025",), clients=200)
+    sampling.import_population("2025", cfg, tmp_path)
+    paths = period_paths("2025", tmp_path)
+    pop = sampling.load_population(paths, "2025")
+    clients = tables.load_table(paths.processed, "clients")
+    assert len(pop) > 50 and "personnummer" not in pop.columns
+    assert not pop["client_id"].str.fullmatch(r"\d{6,8}-?\d{4}").any()  # pseudonyms, never personnummer
+    # birthday sample = exactly the population rows whose client is born on the 5th, 15th or 25th
+    res = draw_sample(pop, "fodelsedagar")
+    born = set(clients.loc[clients["birth_day"].isin([5, 15, 25]), "client_id"])
+    assert set(res.sample["case_id"]) == set(pop.loc[pop["client_id"].isin(born), "case_id"])

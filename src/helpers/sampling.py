@@ -322,11 +322,15 @@ def _verdict(var_label: str, part: pd.DataFrame, p_value: float, small: bool, wh
     where = (f"{worst['Kategori']} ({percent(worst['Urval (andel)'])} i urvalet mot "
              f"{percent(worst['Population (andel)'])} i populationen)")
     caution = " Testet är osäkert eftersom några grupper är små." if small else ""
-    if (math.isnan(p_value) or p_value >= 0.05) and d < 0.1:
+    significant = not math.isnan(p_value) and p_value < 0.05
+    if not significant and d < 0.1:
         text = f"Urvalet liknar populationen i fråga om {name}: inga skillnader av betydelse."
-    elif (not math.isnan(p_value) and p_value < 0.05) or d >= 0.2:
+    elif significant:
         over = "överrepresenterade" if worst["Standardiserad skillnad"] > 0 else "underrepresenterade"
         text = f"Urvalet skiljer sig från populationen i fråga om {name}: {over} är {where}."
+    elif d >= 0.2:
+        text = (f"Märkbara skillnader i fråga om {name}, men de kan bero på slumpen (chitvåtestet visar ingen "
+                f"säker skillnad): störst för {where}. Tolka med försiktighet.")
     else:
         text = f"Små skillnader i fråga om {name}: störst för {where}. Tolka med viss försiktighet."
     return text + caution
