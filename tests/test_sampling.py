@@ -321,8 +321,14 @@ def test_cli_sample_writes_list_templates_and_planning(data_dir, capsys):
 
 
 def test_cli_sample_method_and_seed_override(data_dir, capsys):
-    assert sampling.cli_sample(sample_args(data_dir, method="slumpmassigt")) == 2  # n missing
-    assert "Ange urvalets storlek" in capsys.readouterr().err
+    # no n for a random method: the n needed for the margin, 384.16 / (1 + 383.16/62) = 53.5 -> 54
+    assert sampling.cli_sample(sample_args(data_dir, method="slumpmassigt")) == 0
+    out = capsys.readouterr().out
+    assert "n = 54" in out and "Urval: 54 aktualiseringar" in out
+    assert sampling.cli_sample(sample_args(data_dir, method="veckor")) == 0  # plan's dagar not passed on
+    capsys.readouterr()
+    assert sampling.cli_sample(sample_args(data_dir, method="lotteri")) == 2
+    assert "Okänd urvalsmetod 'lotteri'" in capsys.readouterr().err
     assert sampling.cli_sample(sample_args(data_dir, method="alla", seed=3)) == 0
     assert "Urval: 62 aktualiseringar" in capsys.readouterr().out
 

@@ -561,6 +561,10 @@ def cli_sample(args) -> int:
     if pop.empty:
         return fail(f"inga ärenden aktualiserade under {run.period} i {run.paths.processed}. "
                     "Importera klienter och ärenden först (uppfoljning import).")
+    notes = []
+    if method in ("slumpmassigt", "stratifierat") and "n" not in params:
+        params = {**params, "n": sample_size(len(pop), plan.margin, plan.expected_share)}
+        notes.append(f"n saknas i planen: urvalet får det antal som behövs för felmarginalen, n = {params['n']}.")
     try:
         result = draw_sample(pop, method, params, seed)
     except SamplingError as exc:
@@ -577,7 +581,7 @@ def cli_sample(args) -> int:
     print(f"Urval för {run.config.municipality} {run.period}: {result.label} (slumpfrö {result.seed}).")
     print(f"Population: {len(pop)} aktualiseringar. Urval: {len(result.sample)} aktualiseringar, "
           f"{result.sample['client_id'].nunique()} klienter.")
-    for w in result.warnings:
+    for w in notes + result.warnings:
         print(f"Obs! {w}")
     total = sizes.iloc[-1]
     print(f"Behövs för en felmarginal på {margin_text(plan.margin)}: {total['Behövs']} "
