@@ -13,18 +13,6 @@ from test_report_fixtures import make_project
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "07_kvalitetsredovisning.ipynb"
 
 
-def test_notebook_is_committed_clean_with_the_parameters_cell():
-    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
-    assert nb["cells"][0]["cell_type"] == "markdown" and nb["cells"][0]["source"][0].startswith("# ")
-    params = nb["cells"][1]
-    assert "parameters" in params["metadata"]["tags"]
-    assert "".join(params["source"]).splitlines()[0] == 'period = "2025"'
-    for cell in nb["cells"]:
-        if cell["cell_type"] == "code":
-            assert cell["outputs"] == [] and cell["execution_count"] is None
-
-
 @pytest.mark.slow
 def test_notebook_runs_and_renders(tmp_path):
     import papermill
