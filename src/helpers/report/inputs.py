@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..analysis import read_key_findings
 from ..config import Paths
 
 INDICATOR_COLUMNS = ["indicator", "period", "grouping", "group", "category", "numerator", "denominator", "value",
@@ -125,7 +126,7 @@ def load_inputs(paths: Paths) -> ReportInputs:
         goals=read_parquet(analysis / "mal.parquet", GOAL_COLUMNS),
         comparisons=read_parquet(analysis / "jamforelser.parquet"),
         trend=read_parquet(analysis / "trend.parquet"),
-        key_findings=key_findings.read_text(encoding="utf-8") if key_findings.exists() else "",
+        key_findings=read_key_findings(key_findings) if key_findings.exists() else "",
         figures=load_figures(paths.figures),
         import_summary=load_import_summary(paths.processed),
     )
