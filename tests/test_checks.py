@@ -115,3 +115,14 @@ def test_cli_exit_codes_and_swedish_output(clean_report, tmp_path, capsys):
     assert "personnummer" in out and "löptext" in out and "3234" not in out
     assert _cli(tmp_path / "saknas.html") == 2
     assert "finns inte" in capsys.readouterr().err
+
+
+def test_small_n_in_running_text_reads_grouped_thousands_as_one_number():
+    nb = "\u00a0"
+    clean = f"<p>Andelen var 66 % (n = 2 979), jämfört med 81 % (n = 3{nb}209).</p>"
+    assert check_html(clean, 5) == []
+    leak = "<p>Andelen var 50 % (n = 2), målet var 80 %.</p>"
+    assert [f.text for f in check_html(leak, 5)] == ["n = 2"]
+    # In a PDF the same applies; a scale "1–10" and wrapped prose are not table counts.
+    assert check_pdf_text(["Andelen var 66 % (n = 2 979).", "Tabell 3. Antal\nKlientens skattning 1–10"], 5) == []
+    assert [f.text for f in check_pdf_text(["Andelen var 50 % (n = 3)."], 5)] == ["n = 3"]

@@ -76,6 +76,37 @@ def test_figures_are_inline_with_real_alt_texts(html):
         assert len(alt) > 20 and "No description" not in alt
 
 
+def _key_figures(html):
+    """The rows of the whole organisation's key-figure table: label -> [result, numerator, denominator]."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    caption = next(c for c in soup.find_all("caption") if "Nyckeltal för hela verksamheten" in c.get_text())
+    rows = {}
+    for tr in caption.find_parent("table").find("tbody").find_all("tr"):
+        cells = [c.get_text(" ", strip=True).replace("\u00a0", " ") for c in tr.find_all(["th", "td"])]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_key_figures_match_the_data_computed_here(demo, html):
+    processed = demo["data"] / "processed" / "2025"
+    start, end = pd.Timestamp("2025-01-01"), pd.Timestamp("2025-12-31")
+    # Goals in every intervention: active in 2025 = started by 31 Dec and not ended before 1 Jan.
+    iv = pd.read_parquet(processed / "interventions.parquet")
+    active = iv[(iv["start"] <= end) & (iv["end"].isna() | (iv["end"] >= start))]
+    goals = pd.read_parquet(processed / "goals.parquet")
+    with_goal = active["intervention_id"].isin(goals.loc[goals["set_on"] <= end, "intervention_id"])
+    num, den = int(with_goal.sum()), len(active)
+    assert den >= 50
+    assert _key_figures(html)["Mål i alla ärenden"] == [f"{round(100 * num / den)} %", str(num), str(den)]
+    # Long-term försörjningsstöd: recipients with payments in 10-12 months of 2025 among all recipients.
+    months = pd.read_parquet(processed / "support_months.parquet")
+    per_client = months[months["month"].str.startswith("2025-")].groupby("client_id")["month"].nunique()
+    num, den = int((per_client >= 10).sum()), len(per_client)
+    assert _key_figures(html)["Långvarigt försörjningsstöd"] == [f"{round(100 * num / den)} %", str(num), str(den)]
+
+
 def test_two_runs_give_identical_html(demo, html):
     assert (demo["out2"] / "kvalitetsredovisning.html").read_text(encoding="utf-8") == html
 

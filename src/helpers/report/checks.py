@@ -13,7 +13,8 @@ from .reconcile import parse_number
 # YYMMDD or CCYYMMDD, optional -/+, NNNC; the day may be +60 (samordningsnummer).
 _PNR = re.compile(r"(?<![\d/.,:-])((?:19|20)?)(\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
                   r"([-+]?)(\d{3})(\d)(?![\d/.,:-]?\d)")
-_SMALL_N_TEXT = re.compile(r"\bn\s*=\s*(\d+)(?![\d,])")
+# "n = 3" in running text; "n = 2 979" (space-grouped thousands) is one number, not 2.
+_SMALL_N_TEXT = re.compile(r"\bn\s*=\s*(\d{1,3}(?:[ \u00a0\u202f]\d{3})*)(?![\d,])")
 _COUNT_HEADER = re.compile(r"^(antal|n|täljare|nämnare|svarande)\b", re.IGNORECASE)
 
 
@@ -54,7 +55,7 @@ def _small(value: float | None, min_cell: int) -> bool:
 
 def _small_n_in_text(text: str, where: str, min_cell: int) -> list[Finding]:
     return [Finding(f"litet antal i text (under {min_cell})", where, m.group(0))
-            for m in _SMALL_N_TEXT.finditer(text) if _small(int(m.group(1)), min_cell)]
+            for m in _SMALL_N_TEXT.finditer(text) if _small(int(re.sub(r"\D", "", m.group(1))), min_cell)]
 
 
 def _visible_text(soup: BeautifulSoup) -> str:
