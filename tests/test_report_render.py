@@ -152,3 +152,18 @@ def test_appendix_names_units_and_groupings_in_swedish(rendered):
                  if t.caption.get_text().endswith("Insatser med dokumenterat mål per enhet 2025"))
     groups = [tr.th.get_text() for tr in table.select("tbody tr")]
     assert groups == ["Barn och unga", "Vuxna – missbruk och beroende", "Ekonomiskt bistånd", "Totalt"]
+
+
+def test_only_the_report_period_is_tabulated(tmp_path):
+    """Indicator files hold earlier periods too; the report's tables count only its own period."""
+    import pandas as pd
+
+    from helpers.report.inputs import load_indicators
+
+    rows = [{"indicator": "mal_i_arenden", "period": p, "grouping": "total", "group": "Totalt", "category": "",
+             "numerator": num, "denominator": 10.0, "value": num / 10, "ci_low": None, "ci_high": None,
+             "n": 10.0, "suppressed": False} for p, num in (("2024", 6.0), ("2025", 8.0))]
+    pd.DataFrame(rows).to_parquet(tmp_path / "mal_i_arenden.parquet")
+    assert len(load_indicators(tmp_path)) == 2
+    only = load_indicators(tmp_path, "2025")
+    assert only["period"].tolist() == ["2025"] and only["numerator"].tolist() == [8.0]

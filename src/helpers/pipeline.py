@@ -128,7 +128,7 @@ def run_steps(spec: RunSpec, steps: tuple[str, ...], total: int, offset: int = 0
             executed = run_notebook(spec, name)
         finally:
             _write_log(spec, "pågår" if spec.log and spec.log[-1]["status"] == "klar" else "fel")
-        _say(f"      klar på {number(spec.log[-1]['sekunder'], 1)} s")
+        _say(f"[{i}/{total}] {name} ({spec.label}): klar på {number(spec.log[-1]['sekunder'], 1)} s")
     return executed
 
 
@@ -142,6 +142,29 @@ def render(spec: RunSpec, executed_report: Path) -> dict[str, Path]:
         return render_report(executed_report, spec.output_dir, formats=spec.formats)
     except ReportCheckError as exc:
         raise PipelineError(f"Rapporten ({spec.label}) stoppades av kontrollen: {exc}") from None
+
+
+def import_earlier_periods(period: str, config, paths) -> list[str]:
+    """Import earlier periods' raw exports that have not been processed, so step 5 can compare over time."""
+    from .importing import import_sources
+
+    raw_root = paths.data_dir / "raw"
+    done = []
+    if not raw_root.is_dir():
+        return done
+    for folder in sorted(raw_root.iterdir()):
+        earlier = folder.name
+        if not (folder.is_dir() and earlier.isdigit() and earlier < period):
+            continue
+        if paths.processed_for(earlier).is_dir():
+            continue
+        _say(f"Importerar tidigare period {earlier} för jämförelser över tid …")
+        results = import_sources(earlier, config, paths.data_dir)
+        rows = sum(r.rows_in for r in results)
+        rejected = sum(len(r.rejected) for r in results)
+        _say(f"      {earlier}: {number(rows)} rader lästa, {number(rejected)} avvisade (karantän).")
+        done.append(earlier)
+    return done
 
 
 def run_report_part(spec: RunSpec, total: int) -> dict[str, Path]:
@@ -176,6 +199,10 @@ def run_pipeline(period, config=None, data_dir="data", output_dir=None, units=()
     whole = RunSpec(period, cfg.path, paths.data_dir, paths.output_dir, nb_dir, None, tuple(formats))
     _say(f"Kör uppföljningen för {cfg.municipality}, period {period}.")
     run_steps(whole, PERIOD_STEPS, total)
+    try:
+        import_earlier_periods(period, cfg, paths)
+    except Exception as exc:  # comparisons are a bonus: say why they are missing and go on
+        _say(f"Varning: tidigare perioder kunde inte importeras ({exc}); rapporten jämför inte över tid.")
     results = {"hela verksamheten": run_report_part(whole, total)}
     if not wanted:
         return results

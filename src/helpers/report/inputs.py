@@ -51,7 +51,8 @@ class ReportInputs:
     import_summary: dict = field(default_factory=dict)
 
 
-def load_indicators(folder: Path) -> pd.DataFrame:
+def load_indicators(folder: Path, period: str | None = None) -> pd.DataFrame:
+    """The indicator cells; with `period`, only that period's (the files also hold earlier periods)."""
     frames = [pd.read_parquet(p) for p in sorted(folder.glob("*.parquet")) if p.stem != "ordlista"]
     frames = [f for f in frames if set(INDICATOR_COLUMNS) <= set(f.columns)]
     if not frames:
@@ -61,6 +62,8 @@ def load_indicators(folder: Path) -> pd.DataFrame:
     df["group"] = df["group"].fillna("").astype(str)
     df["grouping"] = df["grouping"].fillna("").astype(str)
     df["suppressed"] = df["suppressed"].fillna(False).astype(bool)
+    if period is not None:
+        df = df[df["period"].astype(str) == str(period)].reset_index(drop=True)
     return df
 
 
@@ -119,7 +122,7 @@ def load_inputs(paths: Paths) -> ReportInputs:
     analysis = paths.analysis
     key_findings = analysis / "nyckelfynd.md"
     return ReportInputs(
-        indicators=load_indicators(paths.indicators),
+        indicators=load_indicators(paths.indicators, paths.period),
         glossary=read_parquet(paths.indicators / "ordlista.parquet",
                               ["name", "label", "description", "numerator_text", "denominator_text", "unit"]),
         suppression=read_json(paths.indicators / "undertryckning.json", {}),
