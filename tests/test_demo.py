@@ -15,7 +15,7 @@ from helpers import schema
 from helpers.cli import main
 from helpers.config import PROJECT_ROOT, load_config
 from helpers.demo import FAULT_LIST, FILES, generate, luhn_ok
-from helpers.demo.people import luhn_digit
+from helpers.personnummer import luhn_check_digit as luhn_digit
 
 CLIENTS = 300
 MAPPINGS = PROJECT_ROOT / "config" / "mappings"

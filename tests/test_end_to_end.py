@@ -151,3 +151,33 @@ def test_executed_notebooks_pass_nbval(demo):
                            *map(str, executed)], capture_output=True, text=True, timeout=1200,
                           cwd=Path(__file__).parents[1] / "notebooks")
     assert proc.returncode == 0, proc.stdout[-3000:]
+
+
+def test_goal_table_matches_the_indicator_values(demo, html):
+    goals = pd.read_parquet(demo["out"] / "analys" / "mal.parquet")
+    assert len(goals) >= 5
+    text = _text(html)
+    assert "Mål för perioden" in text
+    for _, g in goals.iterrows():
+        assert g["resultat_text"].replace("\u00a0", " ") in text and g["status"] in text
+        if g["indikator"] == "mal_i_arenden":  # a whole-organisation goal: its value is the indicator's total
+            ind = pd.read_parquet(demo["out"] / "indicators" / "mal_i_arenden.parquet")
+            total = ind[(ind["period"] == "2025") & (ind["grouping"] == "total")].iloc[0]
+            assert g["varde"] == pytest.approx(total["value"]) and g["n"] == total["denominator"]
+            status = "uppnått" if total["value"] >= 0.95 else ("delvis uppnått" if total["value"] >= 0.85
+                                                                else "inte uppnått")
+            assert g["status"] == status
+    assert set(goals["status"]) <= {"uppnått", "delvis uppnått", "inte uppnått", "kan inte mätas"}
+
+
+def test_report_has_no_accessibility_violations(demo):
+    import os
+
+    from helpers.report.a11y import axe_violations, describe, find_chromium
+
+    if not find_chromium():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium saknas i CI: .ci/run ska installera det (paketet chromium).")
+        pytest.skip("Chromium saknas på den här datorn")
+    violations = axe_violations(demo["out"] / "kvalitetsredovisning.html")
+    assert violations == [], describe(violations)

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from ..personnummer import luhn_check_digit
 
 FEMALE_NAMES = ("Anna", "Eva", "Maria", "Karin", "Sara", "Emma", "Lena", "Elin", "Ida", "Johanna", "Sofia",
                 "Linnea", "Maja", "Ebba", "Alva", "Astrid", "Wilma", "Selma", "Agnes", "Hanna", "Åsa",
@@ -20,21 +21,12 @@ SURNAMES = ("Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsso
             "Åberg", "Öberg", "Ali", "Mohammed", "Hassan", "Nyström", "Holm", "Sundberg", "Ström", "Söderberg")
 
 
-def luhn_digit(nine: str) -> int:
-    """Check digit of YYMMDDNNN: weights 2,1,2,... from the left, digits of products summed (DOMAIN §5.3)."""
-    total = 0
-    for i, ch in enumerate(nine):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d // 10 + d % 10
-    return (10 - total % 10) % 10
-
-
 def luhn_ok(number: str) -> bool:
     """True when a formatted personnummer/samordningsnummer (10 or 12 digits, '-' or '+') has a valid check."""
     digits = "".join(ch for ch in number if ch.isdigit())
     if len(digits) == 12:
         digits = digits[2:]
-    return len(digits) == 10 and luhn_digit(digits[:9]) == int(digits[9])
+    return len(digits) == 10 and luhn_check_digit(digits[:9]) == int(digits[9])
 
 
 @dataclass(frozen=True)
@@ -64,7 +56,7 @@ class Person:
 def _digits(birth: dt.date, serial: int, coordination: bool) -> str:
     day = birth.day + (60 if coordination else 0)
     nine = f"{birth.year % 100:02d}{birth.month:02d}{day:02d}{serial:03d}"
-    return f"{birth.year // 100:02d}{nine}{luhn_digit(nine)}"
+    return f"{birth.year // 100:02d}{nine}{luhn_check_digit(nine)}"
 
 
 def make_pool(rng: np.random.Generator, n: int, first_birth: dt.date, last_birth: dt.date, share_men: float,

@@ -9,6 +9,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from .reconcile import parse_number
+from ..personnummer import luhn_check_digit
 
 # YYMMDD or CCYYMMDD, optional -/+, NNNC; the day may be +60 (samordningsnummer).
 _PNR = re.compile(r"(?<![\d/.,:-])((?:19|20)?)(\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
@@ -27,11 +28,7 @@ class Finding:
 
 def luhn_ok(nine_digits: str, check: str) -> bool:
     """Modulus-10 check digit over YYMMDDNNN (weights 2,1,2,...)."""
-    total = 0
-    for i, ch in enumerate(nine_digits):
-        p = int(ch) * (2 if i % 2 == 0 else 1)
-        total += p // 10 + p % 10
-    return (10 - total % 10) % 10 == int(check)
+    return luhn_check_digit(nine_digits) == int(check)
 
 
 def find_personnummer(text: str, where: str) -> list[Finding]:
