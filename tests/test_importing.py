@@ -256,12 +256,7 @@ def test_import_sources_writes_nothing_when_a_file_is_unusable(tmp_path):
     raw.mkdir(parents=True)
     shutil.copy(CORPUS / "arenden_cp1252.csv", raw / "arenden.csv")
     shutil.copy(CORPUS / "tom.csv", raw / "insatser.csv")
-    cfg = yaml.safe_load(Path(load_config().path).read_text(encoding="utf-8"))
-    cfg["kallor"] = [
-        {"fil": "arenden.csv", "mappning": str(MAPPING), "tabeller": ["clients", "cases"], "steg": 2},
-        {"fil": "insatser.csv", "mappning": str(MAPPING), "tabeller": ["interventions"], "steg": 3}]
-    path = tmp_path / "kommun.yml"
-    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    path = _config_with_sources(tmp_path, "arenden.csv", "insatser.csv")
     with pytest.raises(ImportFileError, match="insatser.csv är tom"):
         import_sources("2025", path, data_dir=tmp_path)
     assert not (tmp_path / "processed").exists()
@@ -272,12 +267,7 @@ def test_a_later_step_alone_also_imports_the_tables_it_refers_to(tmp_path):
     raw.mkdir(parents=True)
     for name in ["arenden_cp1252.csv", "insatser_fel.csv"]:
         shutil.copy(CORPUS / name, raw / name)
-    cfg = yaml.safe_load(Path(load_config().path).read_text(encoding="utf-8"))
-    cfg["kallor"] = [
-        {"fil": "arenden_cp1252.csv", "mappning": str(MAPPING), "tabeller": ["clients", "cases"], "steg": 2},
-        {"fil": "insatser_fel.csv", "mappning": str(MAPPING), "tabeller": ["interventions"], "steg": 3}]
-    path = tmp_path / "kommun.yml"
-    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    path = _config_with_sources(tmp_path, "arenden_cp1252.csv", "insatser_fel.csv")
     # Step 3 on an empty data folder: clients and cases come along, so the unknown case Ä9 is still caught
     # exactly as when step 2 has run first.
     results = import_sources("2025", path, data_dir=tmp_path, steps=[3])
@@ -292,3 +282,14 @@ def test_a_later_step_alone_also_imports_the_tables_it_refers_to(tmp_path):
 def test_a_period_without_raw_files_has_nothing_to_import(tmp_path):
     assert import_sources("2025", None, data_dir=tmp_path) == []
     assert not (tmp_path / "processed").exists()
+
+
+def _config_with_sources(tmp_path, cases_file, interventions_file):
+    """The demo config with two sources: a case export (step 2) and an intervention export (step 3)."""
+    cfg = yaml.safe_load(Path(load_config().path).read_text(encoding="utf-8"))
+    cfg["kallor"] = [
+        {"fil": cases_file, "mappning": str(MAPPING), "tabeller": ["clients", "cases"], "steg": 2},
+        {"fil": interventions_file, "mappning": str(MAPPING), "tabeller": ["interventions"], "steg": 3}]
+    path = tmp_path / "kommun.yml"
+    path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    return path
