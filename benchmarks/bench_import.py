@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from helpers.importing import import_file
-from helpers.mapping import Mapping, TableMapping
+from helpers.collect.importing import import_file
+from helpers.collect.mapping import Mapping, TableMapping
 
 TYPES = np.array(["HVB", "familjehem", "Öppenvård", "behandling_missbruk", "boendestod"])
 UNITS = np.array(["Barn och unga", "Vuxna – missbruk och beroende", "Ekonomiskt bistånd"])

@@ -20,7 +20,7 @@ import pandas as pd
 
 from helpers.config import Config
 from helpers.indicators import REGISTRY
-from helpers.indicators.compute import _one_period
+from helpers.publication.build import _one_period
 from helpers.indicators.context import PeriodData
 from helpers.schema import ATTAINMENT, INSTRUMENTS, INTERVENTION_TYPES, SEXES, SURVEY_QUESTIONS
 from helpers.tables import write_table

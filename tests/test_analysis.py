@@ -5,9 +5,9 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from helpers import analysis as a
+from helpers.analysis import comparisons as a
 from helpers.config import period_paths
-from helpers.goals import IndicatorInfo
+from helpers.analysis.goals import IndicatorInfo
 
 NB = "\u00a0"
 GLOSSARY = {"mal_i_arenden": IndicatorInfo("Andel insatser med dokumenterat mål", "andel"),

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.disclosure import (DisclosureError, apply_disclosure, assert_publishable, primary_mask,
+from helpers.publication.primary import (DisclosureError, apply_disclosure, assert_publishable, primary_mask,
                                 publishable, secondary_mask)
 
 

@@ -7,7 +7,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from helpers import figures as f
+from helpers.analysis import charts as f
 from helpers.schema import ATTAINMENT_LABELS
 
 NB = "\u00a0"
@@ -122,7 +122,7 @@ def indicator_rows(name, rows):
 
 
 def demo_tables():
-    from helpers.analysis import normalise
+    from helpers.analysis.comparisons import normalise
     T = "Totalt"
     raw = {
         "mal_i_arenden": [("2024", "total", T, "", 0.70, 400, False), ("2025", "total", T, "", 0.76, 412, False),
@@ -142,8 +142,8 @@ UNIT_NAMES = {"barn_unga": "Barn och unga", "vuxna_missbruk": "Vuxna – missbru
 
 
 def test_report_figure_set_draws_what_has_data_in_report_order(tmp_path):
-    from helpers import report_figures as rf
-    from helpers.goals import IndicatorInfo
+    from helpers.analysis import figure_specs as rf
+    from helpers.analysis.goals import IndicatorInfo
     glossary = {"mal_i_arenden": IndicatorInfo("Mål i alla ärenden", "andel"),
                 "maluppfyllelse": IndicatorInfo("Måluppfyllelse", "andel")}
     entries = rf.build(demo_tables(), glossary, "2025", tmp_path, UNIT_NAMES)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import goals as g
+from helpers.analysis import goals as g
 from helpers.config import ConfigError, load_config
 
 NB = "\u00a0"

@@ -6,8 +6,9 @@ import sys
 
 import pytest
 
-from helpers import importing, personnummer as pnr
-from helpers import validation as v
+from helpers import personnummer as pnr
+from helpers.collect import importing
+from helpers.collect import validation as v
 from helpers.config import load_config
 
 EXPECTED_REASON = {

@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import importing, personnummer as pnr
-from helpers import validation as v
+from helpers import personnummer as pnr
+from helpers.collect import importing
+from helpers.collect import validation as v
 from helpers.cli import main as cli_main
 from helpers.config import load_config
-from helpers.importing import ImportFileError, import_file, import_sources
+from helpers.collect.importing import ImportFileError, import_file, import_sources
 from helpers.tables import load_table
 
 CORPUS = Path(__file__).parent / "corpus"

@@ -5,8 +5,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from helpers.disclosure import assert_publishable
-from helpers.indicators import REGISTRY, compute_all, dictionary, overview, write_indicators
+from helpers.publication.primary import assert_publishable
+from helpers.indicators import REGISTRY, dictionary
+from helpers.publication.build import compute_all, overview, write_indicators
 from helpers.indicators.stats import wilson
 from helpers.tables import write_table
 from test_indicators_data import cell, config, share, tables

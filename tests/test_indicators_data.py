@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import Config
-from helpers.indicators import compute_indicator
+from helpers.publication.build import compute_indicator
 
 T = pd.Timestamp
 NaT = pd.NaT

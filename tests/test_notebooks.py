@@ -4,7 +4,7 @@ import ast
 import nbformat
 import pytest
 
-from helpers.pipeline import NOTEBOOKS_DIR, PERIOD_STEPS, REPORT_STEPS
+from helpers.run.pipeline import NOTEBOOKS_DIR, PERIOD_STEPS, REPORT_STEPS
 
 NAMES = PERIOD_STEPS + REPORT_STEPS
 PARAMETERS = {"period", "config", "data_dir", "output_dir", "unit"}

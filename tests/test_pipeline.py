@@ -6,7 +6,7 @@ import sys
 import nbformat
 import pytest
 
-from helpers import pipeline
+from helpers.run import pipeline
 
 PARAMS = 'period = "2025"\nconfig = None\ndata_dir = "data"\noutput_dir = None\nunit = None'
 

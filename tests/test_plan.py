@@ -2,7 +2,7 @@
 import pytest
 
 from helpers.config import load_config
-from helpers.plan import PlanError, check_plan, load_plan, plan_summary, render_plan
+from helpers.plan.spec import PlanError, check_plan, load_plan, plan_summary, render_plan
 
 
 @pytest.fixture(scope="module")

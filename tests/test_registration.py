@@ -6,9 +6,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from helpers import registration, schema, tables
+from helpers import schema, tables
+from helpers.plan import registration
 from helpers.config import load_config
-from helpers.plan import load_plan
+from helpers.plan.spec import load_plan
 
 PLAN = """
 syfte: Följa upp förändring.
@@ -150,7 +151,7 @@ def test_instruction_sheet_in_swedish(written):
 
 
 def test_filled_template_reads_back_through_the_import(written, tmp_path):
-    importing = pytest.importorskip("helpers.importing")
+    importing = pytest.importorskip("helpers.collect.importing")
     _, paths = written
     data = tmp_path / "data"
     clients = pd.DataFrame({"client_id": ["k1", "k2", "k3"], "birth_year": 1980, "sex": "man"})

@@ -5,9 +5,10 @@ import json
 import pandas as pd
 import pytest
 
-from helpers import sampling, tables
+from helpers import tables
+from helpers.plan import command, sampling
 from helpers.cli import main
-from helpers.sampling import SamplingError, draw_sample, sample_size
+from helpers.plan.sampling import SamplingError, draw_sample, sample_size
 
 
 def make_population(opened, birth_days=None, units=None, target_groups=None, period="2025"):
@@ -301,7 +302,7 @@ def sample_args(tmp, **kw):
 
 
 def test_cli_sample_writes_list_templates_and_planning(data_dir, capsys):
-    assert sampling.cli_sample(sample_args(data_dir)) == 0
+    assert command.cli_sample(sample_args(data_dir)) == 0
     out = capsys.readouterr().out
     # birth days 5, 15, 25 occur twice each among days 1 + i % 31 for i < 62: 6 clients
     assert "Urval: 6 aktualiseringar, 6 klienter" in out
@@ -322,14 +323,14 @@ def test_cli_sample_writes_list_templates_and_planning(data_dir, capsys):
 
 def test_cli_sample_method_and_seed_override(data_dir, capsys):
     # no n for a random method: the n needed for the margin, 384.16 / (1 + 383.16/62) = 53.5 -> 54
-    assert sampling.cli_sample(sample_args(data_dir, method="slumpmassigt")) == 0
+    assert command.cli_sample(sample_args(data_dir, method="slumpmassigt")) == 0
     out = capsys.readouterr().out
     assert "n = 54" in out and "Urval: 54 aktualiseringar" in out
-    assert sampling.cli_sample(sample_args(data_dir, method="veckor")) == 0  # plan's dagar not passed on
+    assert command.cli_sample(sample_args(data_dir, method="veckor")) == 0  # plan's dagar not passed on
     capsys.readouterr()
-    assert sampling.cli_sample(sample_args(data_dir, method="lotteri")) == 2
+    assert command.cli_sample(sample_args(data_dir, method="lotteri")) == 2
     assert "Okänd urvalsmetod 'lotteri'" in capsys.readouterr().err
-    assert sampling.cli_sample(sample_args(data_dir, method="alla", seed=3)) == 0
+    assert command.cli_sample(sample_args(data_dir, method="alla", seed=3)) == 0
     assert "Urval: 62 aktualiseringar" in capsys.readouterr().out
 
 
@@ -346,7 +347,7 @@ def test_cli_sample_bad_plan_exits_2_with_swedish_message(tmp_path, capsys):
 
 def test_cli_sample_without_cases_says_so(tmp_path, capsys):
     (tmp_path / "plan.yml").write_text(PLAN, encoding="utf-8")
-    code = sampling.cli_sample(sample_args(tmp_path))
+    code = command.cli_sample(sample_args(tmp_path))
     assert code == 2 and "inga ärenden aktualiserade under 2025" in capsys.readouterr().err
 
 

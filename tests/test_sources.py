@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.sources import SourceError, read_source
+from helpers.collect.sources import SourceError, read_source
 
 CORPUS = Path(__file__).parent / "corpus"
 

@@ -60,11 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from .demo import cli_demo as handler
         elif args.command == "import":
-            from .importing import cli_import as handler
+            from .collect.importing import cli_import as handler
         elif args.command == "sample":
-            from .sampling import cli_sample as handler
+            from .plan.command import cli_sample as handler
         elif args.command == "run":
-            from .pipeline import cli_run as handler
+            from .run.pipeline import cli_run as handler
         else:
             from .report.checks import cli_check_report as handler
         return int(handler(args) or 0)

@@ -64,3 +64,30 @@ def month(value, short: bool = False) -> str:
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+def display_table(df: pd.DataFrame, shares=(), decimals: dict | None = None, counts=()):
+    """A frame for the analyst's eyes in a notebook: no index column, Swedish numbers ("70 %", "1 234",
+    decimal comma), "–" for missing values and text never cut off. ``shares`` are 0..1 columns shown as
+    percent; ``counts`` whole numbers; ``decimals`` gives other numeric columns their decimals."""
+    decimals = dict(decimals or {})
+    formats = {}
+    for col in df.columns:
+        if col in shares:
+            formats[col] = percent
+        elif col in counts:
+            formats[col] = integer
+        elif col in decimals:
+            formats[col] = (lambda d: (lambda v: number(v, d)))(decimals[col])
+        elif pd.api.types.is_bool_dtype(df[col]):
+            formats[col] = lambda v: MISSING if _is_missing(v) else ("ja" if v else "nej")
+        elif pd.api.types.is_integer_dtype(df[col]):
+            formats[col] = integer
+        elif pd.api.types.is_float_dtype(df[col]):
+            whole = df[col].dropna()
+            formats[col] = integer if len(whole) and (whole == whole.round()).all() else \
+                (lambda v: number(v, 1))
+        else:
+            formats[col] = lambda v: MISSING if _is_missing(v) else str(v)
+    return (df.style.format(formats, na_rep=MISSING).hide(axis="index")
+            .set_table_styles([{"selector": "td, th", "props": "white-space: normal; max-width: none;"}]))

@@ -45,18 +45,49 @@ def load_table(processed_dir: str | Path, name: str) -> pd.DataFrame:
     return coerce(name, pd.read_parquet(path))
 
 
-def write_atomic(df: pd.DataFrame, path: Path) -> Path:
-    """Write Parquet through a temporary file and rename: a failed write leaves the old file as it was."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+class FileWriteError(OSError):
+    """A file that cannot be written (Swedish message naming the file and the likely cause)."""
+
+
+def _write_error(path: Path, exc: OSError) -> FileWriteError:
+    if isinstance(exc, PermissionError):
+        why = ("den är troligen öppen i ett annat program (till exempel Excel) eller så saknas skrivrättighet "
+               "till mappen. Stäng filen eller välj en annan mapp och försök igen")
+    else:
+        why = f"{exc.strerror or exc}"
+    return FileWriteError(f"Filen {path} kunde inte skrivas: {why}.")
+
+
+def replace_atomic(path: Path, write) -> Path:
+    """Call ``write(tmp)`` on a temporary file beside ``path`` and rename it into place: a failed or interrupted
+    write leaves the old file as it was. A locked or read-only target gives a Swedish message naming it."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _write_error(path, exc) from exc
     os.close(fd)
     try:
-        df.to_parquet(tmp, index=False)
+        write(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        raise _write_error(path, exc) from exc
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def write_atomic(df: pd.DataFrame, path: Path) -> Path:
+    """Write Parquet through a temporary file and rename: a failed write leaves the old file as it was."""
+    return replace_atomic(Path(path), lambda tmp: df.to_parquet(tmp, index=False))
+
+
+def write_excel_csv(df: pd.DataFrame, path: Path) -> Path:
+    """A CSV that Swedish Excel opens correctly by double-click: UTF-8 with BOM, semicolon, decimal comma."""
+    return replace_atomic(Path(path), lambda tmp: df.to_csv(tmp, sep=";", decimal=",", index=False,
+                                                            encoding="utf-8-sig"))
 
 
 def write_table(processed_dir: str | Path, name: str, df: pd.DataFrame) -> Path:

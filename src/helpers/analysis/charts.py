@@ -18,7 +18,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import formatting as fmt
+from .. import formatting as fmt
 
 SVG_SALT = "kvalitetsredovisning"
 PALETTE = sns.color_palette("colorblind")

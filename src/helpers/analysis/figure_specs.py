@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import figures
-from .analysis import GROUPING_LABELS, category_label, info_for
+from . import charts as figures
+from .comparisons import GROUPING_LABELS, category_label, info_for
 from .goals import IndicatorInfo
-from .schema import ATTAINMENT, INSTRUMENTS
+from ..schema import ATTAINMENT, INSTRUMENTS
 
 BAR_GROUPINGS = ("unit", "type", "age_group", "sex")
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import disclosure
+from . import primary as disclosure
 from ..config import Config, load_config, period_paths
 from ..grouping import GROUPING_LABELS, TOTAL_GROUP
 from ..tables import write_atomic
-from .context import PeriodData
-from .registry import CATEGORY_LABELS, REGISTRY, UNIT_LABELS, dictionary, get
+from ..indicators.context import PeriodData
+from ..indicators.registry import CATEGORY_LABELS, REGISTRY, UNIT_LABELS, dictionary, get
 
 COLUMNS = disclosure.PUBLISHED_COLUMNS
 EXCEL_HEADERS = {"indicator": "Indikator", "period": "Period", "grouping": "Indelning", "group": "Grupp",

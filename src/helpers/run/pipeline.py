@@ -15,9 +15,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import PROJECT_ROOT, load_config, period_paths
-from .formatting import number
-from .params import as_period
+from ..config import PROJECT_ROOT, load_config, period_paths
+from ..formatting import number
+from ..params import as_period
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 PERIOD_STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats")
@@ -133,9 +133,9 @@ def run_steps(spec: RunSpec, steps: tuple[str, ...], total: int, offset: int = 0
 
 
 def render(spec: RunSpec, executed_report: Path) -> dict[str, Path]:
-    from .report.render import render_report
+    from ..report.render import render_report
 
-    from .report.errors import ReportCheckError
+    from ..report.errors import ReportCheckError
 
     _say(f"Renderar rapporten ({spec.label}): {', '.join(spec.formats)} …")
     try:
@@ -146,7 +146,7 @@ def render(spec: RunSpec, executed_report: Path) -> dict[str, Path]:
 
 def import_earlier_periods(period: str, config, paths) -> list[str]:
     """Import earlier periods' raw exports that have not been processed, so step 5 can compare over time."""
-    from .importing import import_sources
+    from ..collect.importing import import_sources
 
     raw_root = paths.data_dir / "raw"
     done = []
@@ -222,8 +222,8 @@ def run_pipeline(period, config=None, data_dir="data", output_dir=None, units=()
 
 
 def cli_run(args) -> int:
-    from .config import ConfigError
-    from .params import ParameterError
+    from ..config import ConfigError
+    from ..params import ParameterError
 
     started = time.perf_counter()
     try:

@@ -19,8 +19,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import schema
-from .plan import PLAN_OCCASIONS, Plan
+from .. import schema
+from .spec import PLAN_OCCASIONS, Plan
 
 # Tables that come from the case-system export (step 2), not from caseworkers' registration.
 CASE_SYSTEM_TABLES = ("clients", "cases")

@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
-from . import schema
-from .config import Config
+from .. import schema
+from ..config import Config
+from .methods import METHODS, margin_text
 
 PLAN_OCCASIONS = ("fore", "under", "efter")
 
@@ -133,7 +134,6 @@ def load_plan(path: str | Path | None = None, config: Config | None = None) -> P
 
 def check_plan(plan: Plan, config: Config | None = None) -> list[str]:
     """Problems with the plan against the data model, in Swedish; an empty list means the plan can be used."""
-    from .sampling import METHODS  # sampling imports this module; the method list lives there
 
     problems: list[str] = []
     where = plan.path.name
@@ -205,7 +205,6 @@ def _variable_label(var: str) -> str:
 
 def render_plan(plan: Plan, config: Config | None = None) -> str:
     """The plan as readable Swedish Markdown for the notebook."""
-    from .sampling import METHODS, margin_text
 
     unit_name = config.unit_name if config is not None else (lambda code: code)
     lines = [f"### {plan.name}", "", "**Syfte.** " + (plan.purpose or "Syfte saknas."), "", "**Vilka följs upp?**", ""]

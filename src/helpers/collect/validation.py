@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .schema import ATTAINMENT_LABELS, INSTRUMENTS, OCCASION_LABELS, Column, Table
+from ..schema import ATTAINMENT_LABELS, INSTRUMENTS, OCCASION_LABELS, Column, Table
 
 R_REQUIRED = "Obligatoriskt värde saknas"
 R_CODE = "Okänd kod"

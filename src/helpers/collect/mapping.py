@@ -21,8 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from .config import PROJECT_ROOT
-from .schema import table as table_spec
+from ..config import PROJECT_ROOT
+from ..schema import table as table_spec
 
 PERSONNUMMER = "personnummer"  # special target: validated, then replaced by client_id
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y",

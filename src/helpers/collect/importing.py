@@ -19,15 +19,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import personnummer as pnr
+from .. import personnummer as pnr
 from . import validation as v
-from .config import Config, ConfigError, Paths, load_config, period_paths
+from ..config import Config, ConfigError, Paths, load_config, period_paths
 from .mapping import (PERSONNUMMER, DEFAULT_DATE_FORMATS, Mapping, MappingError, TableMapping, expected_headers,
                       identity_mapping, load_mapping)
-from .params import ParameterError, as_period
-from .schema import TABLES, table as table_spec
+from ..params import ParameterError, as_period
+from ..schema import TABLES, table as table_spec
 from .sources import DELIMITER_NAMES, ENCODING_NAMES, SourceError, read_source
-from .tables import coerce, load_table, table_path, write_table
+from ..tables import coerce, load_table, table_path, write_table
 
 SOURCE_COLUMN = "import_source"  # extra column in processed tables: the file each row came from
 HIDDEN = "(dolt)"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import formatting as fmt
-from .config import Config, ConfigError
-from .tables import write_atomic
+from .. import formatting as fmt
+from ..config import Config, ConfigError
+from ..tables import write_atomic
 
 REACHED = "uppnått"
 PARTLY = "delvis uppnått"

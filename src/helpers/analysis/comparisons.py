@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import formatting as fmt
+from .. import formatting as fmt
 from .goals import IndicatorInfo, format_value, subject
-from .schema import ATTAINMENT_LABELS
-from .tables import write_atomic
+from ..schema import ATTAINMENT_LABELS
+from ..tables import write_atomic
 
 CAUTION = ("Uppföljningsdata visar förändring, inte effekten av en insats: förändringen kan ha andra orsaker "
            "än insatsen (Socialstyrelsen 2014).")
@@ -118,7 +118,7 @@ def combined(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def category_label(code: str) -> str:
     """Swedish label of a category code (the registry's labels win when it can be imported)."""
     try:
-        from .indicators.registry import CATEGORY_LABELS as registry_labels
+        from ..indicators.registry import CATEGORY_LABELS as registry_labels
     except ImportError:
         registry_labels = {}
     return {**CATEGORY_LABELS, **registry_labels}.get(code, code)

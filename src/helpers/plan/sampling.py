@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import grouping
-from .formatting import number, percent
+from .. import grouping
+from ..formatting import number, percent
+from .methods import METHODS, Method, margin_text  # noqa: F401 (re-exported)
 
 MISSING_LABEL = grouping.MISSING_GROUP
 POPULATION_COLUMNS = ["client_id", "case_id", "unit", "target_group", "opened", "birth_year", "birth_day", "sex",
@@ -28,35 +29,6 @@ Z_95 = 1.96
 
 class SamplingError(ValueError):
     """A sampling method or parameter that cannot be used (Swedish message)."""
-
-
-@dataclass(frozen=True)
-class Method:
-    key: str
-    label: str
-    description: str
-    random: bool
-
-
-METHODS: dict[str, Method] = {m.key: m for m in [
-    Method("alla", "Alla klienter",
-           "Alla klienter som aktualiserats under perioden följs upp. Det bästa när det är möjligt.", False),
-    Method("fodelsedagar", "Födelsedagar (5, 15 och 25)",
-           "Klienter födda vissa dagar i månaden (standard den 5, 15 och 25: 36 av 365 dagar, ungefär 10 %). "
-           "Födelsedagen har inget samband med problem eller insatser, så urvalet blir slumpmässigt.", False),
-    Method("veckor", "Jämna (eller udda) veckor",
-           "Klienter som aktualiserats under jämna (eller udda) ISO-veckor, ungefär hälften. Vecka 53 räknas som "
-           "udda och hör till det år veckan tillhör enligt ISO 8601.", False),
-    Method("tidsperiod", "Ett kvartal eller en följd av månader",
-           "Alla klienter som aktualiserats under ett visst kvartal eller vissa månader. Se upp för "
-           "säsongsvariation: vilka som aktualiseras och vilka insatser som finns kan skilja mellan årstider.",
-           False),
-    Method("slumpmassigt", "Obundet slumpmässigt urval",
-           "n ärenden dras slumpmässigt bland alla aktualiseringar; samma slumpfrö ger samma urval.", True),
-    Method("stratifierat", "Stratifierat slumpmässigt urval",
-           "Populationen delas i strata (enhet och/eller målgrupp) och ett slumpmässigt urval dras i varje "
-           "stratum, proportionellt mot stratumets storlek eller med ett minsta antal per stratum.", True),
-]}
 
 
 @dataclass
@@ -238,12 +210,6 @@ def draw_sample(population: pd.DataFrame, method: str, params: dict | None = Non
 
 # ---------------------------------------------------------------- sample size
 
-def margin_text(margin: float) -> str:
-    """0.05 -> '±5 procentenheter' (a margin of error on a share is in percentage points)."""
-    points = margin * 100
-    return f"±{number(points, 0 if float(points).is_integer() else 1)} procentenheter"
-
-
 def sample_size(population_size: int, margin: float = 0.05, share: float = 0.5, z: float = Z_95) -> int:
     """n needed to estimate a share within ±margin (95 %), with finite population correction, rounded up.
 
@@ -370,7 +336,7 @@ def expected_shortfall(processed_dir: Path, period: str, units=None) -> dict[str
     Reads the processed ``measurements`` (and ``interventions``, to keep finished ones and restrict to units)
     of ``processed_dir``; says "uppgift saknas" when they are absent.
     """
-    from .tables import load_table
+    from ..tables import load_table
 
     out: dict[str, Any] = {"period": str(period), "med_fore": None, "utan_efter": None, "andel": None}
     m = load_table(processed_dir, "measurements")
@@ -460,7 +426,7 @@ SAMPLE_CSV_HEADERS = {"client_id": "Klient-id", "case_id": "Ärende-id", "unit":
 
 def write_sample_list(result: SampleResult, sample_dir: Path) -> list[Path]:
     """The sample list (pseudonyms, unit, stratum) as Parquet and CSV (UTF-8 with BOM, ';') under ``sample_dir``."""
-    from .tables import write_atomic
+    from ..tables import write_atomic
 
     df = result.sample[list(SAMPLE_CSV_HEADERS)].copy()
     sample_dir = Path(sample_dir)
@@ -489,7 +455,7 @@ def write_planning(out_dir: Path, plan_info: dict, sizes: pd.DataFrame, repr_tab
                    repr_tests: pd.DataFrame, result: SampleResult, population_size: int,
                    shortfall: dict) -> list[Path]:
     """Group-level step-1 outputs (no pseudonyms) under ``out_dir`` (reports/<period>/planering)."""
-    from .tables import write_atomic
+    from ..tables import write_atomic
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -511,7 +477,7 @@ def write_planning(out_dir: Path, plan_info: dict, sizes: pd.DataFrame, repr_tab
 
 def load_population(paths, period: str, plan=None, unit: str | None = None) -> pd.DataFrame:
     """The population from the period's processed clients and cases, restricted by the plan and the unit."""
-    from .tables import load_table
+    from ..tables import load_table
 
     clients, cases = load_table(paths.processed, "clients"), load_table(paths.processed, "cases")
     units = [unit] if unit else (plan.units if plan is not None else None)
@@ -522,74 +488,7 @@ def load_population(paths, period: str, plan=None, unit: str | None = None) -> p
 def import_population(period: str, config, data_dir) -> list:
     """Import the config's sources for clients and cases (step 2's import engine); [] if there is none yet."""
     try:
-        from .importing import import_sources
+        from ..collect.importing import import_sources
     except ImportError:
         return []
     return import_sources(period, config, data_dir, tables=["clients", "cases"])
-
-
-# ---------------------------------------------------------------- the `uppfoljning sample` command
-
-def cli_sample(args) -> int:
-    """`uppfoljning sample --plan PLAN --period P [--method M] [--seed S] [--config C] [--data-dir D]`."""
-    import sys
-
-    from .config import ConfigError
-    from .params import ParameterError, validate
-    from .plan import PlanError, check_plan, load_plan, plan_summary
-    from .registration import write_templates
-
-    def fail(message: str) -> int:
-        print(f"Fel: {message}", file=sys.stderr)
-        return 2
-
-    try:
-        run = validate(args.period, args.config, args.data_dir, getattr(args, "output_dir", None))
-        plan = load_plan(args.plan, run.config)
-    except (ConfigError, ParameterError, PlanError) as exc:
-        return fail(str(exc))
-    problems = check_plan(plan, run.config)
-    if problems:
-        return fail("planen kan inte användas:\n  " + "\n  ".join(problems))
-    method = args.method or plan.method
-    params = plan.method_params if method == plan.method else {}
-    seed = plan.seed if args.seed is None else args.seed
-    pop = load_population(run.paths, run.period, plan)
-    if pop.empty:
-        import_population(run.period, run.config, run.paths.data_dir)
-        pop = load_population(run.paths, run.period, plan)
-    if pop.empty:
-        return fail(f"inga ärenden aktualiserade under {run.period} i {run.paths.processed}. "
-                    "Importera klienter och ärenden först (uppfoljning import).")
-    notes = []
-    if method in ("slumpmassigt", "stratifierat") and "n" not in params:
-        params = {**params, "n": sample_size(len(pop), plan.margin, plan.expected_share)}
-        notes.append(f"n saknas i planen: urvalet får det antal som behövs för felmarginalen, n = {params['n']}.")
-    try:
-        result = draw_sample(pop, method, params, seed)
-    except SamplingError as exc:
-        return fail(str(exc))
-    sizes = sample_size_table(pop, result, plan.margin, plan.expected_share, run.config.units)
-    table = representativeness(pop, result.sample, labels={"unit": run.config.units})
-    tests = representativeness_tests(table)
-    prev = str(int(run.period) - 1)
-    shortfall = expected_shortfall(run.paths.processed_for(prev), prev, plan.units)
-    written = write_sample_list(result, run.paths.sample)
-    written += write_templates(plan, result.sample, run.paths.sample, run.period)
-    written += write_planning(run.paths.output_dir / "planering", plan_summary(plan), sizes, table, tests, result,
-                              len(pop), shortfall)
-    print(f"Urval för {run.config.municipality} {run.period}: {result.label} (slumpfrö {result.seed}).")
-    print(f"Population: {len(pop)} aktualiseringar. Urval: {len(result.sample)} aktualiseringar, "
-          f"{result.sample['client_id'].nunique()} klienter.")
-    for w in notes + result.warnings:
-        print(f"Obs! {w}")
-    total = sizes.iloc[-1]
-    print(f"Behövs för en felmarginal på {margin_text(plan.margin)}: {total['Behövs']} "
-          f"(urvalet: {total['Urval']}).")
-    for verdict in tests["Bedömning"]:
-        print(f"- {verdict}")
-    print(shortfall["text"])
-    print("Skrivna filer:")
-    for p in written:
-        print(f"  {p}")
-    return 0

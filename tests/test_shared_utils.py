@@ -1,0 +1,62 @@
+"""Shared utilities: console output that survives cp1252, Excel-friendly CSV, locked files, notebook tables."""
+from __future__ import annotations
+
+import io
+import os
+
+import pandas as pd
+import pytest
+
+from helpers.console import say
+from helpers.formatting import display_table
+from helpers.tables import FileWriteError, write_atomic, write_excel_csv
+
+
+def test_say_replaces_what_cp1252_cannot_show():
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="cp1252")
+    say("karantän → 3 rader ≥ 5", file=stream)
+    stream.flush()
+    assert raw.getvalue().decode("cp1252") == "karantän ? 3 rader ? 5\n"
+
+
+def test_excel_csv_has_bom_semicolon_and_decimal_comma(tmp_path):
+    path = write_excel_csv(pd.DataFrame({"Område": ["Åre", "Öland"], "Andel": [0.5, 0.25]}), tmp_path / "x.csv")
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines() == ["Område;Andel", "Åre;0,5", "Öland;0,25"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to read-only folders")
+def test_read_only_folder_gives_swedish_message_naming_the_file(tmp_path):
+    folder = tmp_path / "ut"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(FileWriteError, match=r"ut/t\.parquet kunde inte skrivas"):
+            write_atomic(pd.DataFrame({"a": [1]}), folder / "t.parquet")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
+    target = tmp_path / "t.parquet"
+    write_atomic(pd.DataFrame({"a": [1]}), target)
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(FileWriteError, match="öppen i ett annat program"):
+        write_atomic(pd.DataFrame({"a": [2]}), target)
+    monkeypatch.undo()
+    assert pd.read_parquet(target)["a"].tolist() == [1]
+    assert [p.name for p in tmp_path.iterdir()] == ["t.parquet"]
+
+
+def test_display_table_uses_swedish_formats_and_no_index():
+    df = pd.DataFrame({"Grupp": ["a", None], "Andel (%)": [0.759537, None], "Antal": [5793.0, 3.0]})
+    html = display_table(df, shares=["Andel (%)"]).to_html()
+    for shown in ("76\u00a0%", "5\u00a0793", ">–<", ">3<"):
+        assert shown in html
+    for hidden in ("0.759537", "5793.0", "nan", "NaN", "row_heading"):
+        assert hidden not in html
