@@ -56,7 +56,11 @@ def test_no_eligible_rows(tmp_path):
     df = run("mal_i_arenden", tmp_path, data=data)
     c = cell(df)
     assert (c["numerator"], c["denominator"], c["n"]) == (0, 0, 0) and math.isnan(c["value"])
-    assert not c["suppressed"] and len(df) == 1
+    assert not c["suppressed"]
+    # each unit's own total (0 of 0) is the organisation's row for that unit
+    units = df[df["grouping"] == "unit"]
+    assert len(df) == 4 and set(units["group"]) == {"barn_unga", "vuxna_missbruk", "ekonomiskt_bistand"}
+    assert (units["denominator"] == 0).all()
 
 
 def test_all_suppressed_with_the_default_threshold(tmp_path):

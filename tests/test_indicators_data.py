@@ -10,15 +10,16 @@ from pathlib import Path
 import pandas as pd
 
 from helpers.config import Config
-from helpers.publication.build import compute_indicator
+from helpers.publication.compute import compute_indicator
 
 T = pd.Timestamp
 NaT = pd.NaT
 
 
 def config(min_cell: int = 1, min_group: int = 1, **settings) -> Config:
-    data = {"kommun": "Testkommun", "enheter": [{"kod": u, "namn": u} for u in
-                                                ("barn_unga", "vuxna_missbruk", "ekonomiskt_bistand")],
+    data = {"kommun": "Testkommun", "enheter": [{"kod": u, "namn": u, "omraden": [a]} for u, a in
+                                                (("barn_unga", "barn_unga"), ("vuxna_missbruk", "missbruk_vuxen"),
+                                                 ("ekonomiskt_bistand", "ekonomiskt_bistand"))],
             "rojandekontroll": {"min_cell": min_cell, "min_group": min_group}}
     if settings:
         data["indikatorer"] = settings

@@ -51,6 +51,25 @@ class Config:
         """Unit code -> Swedish name, in the config's order."""
         return {str(u["kod"]): str(u["namn"]) for u in self.data.get("enheter", [])}
 
+    def unit_areas(self, code: str) -> tuple[str, ...]:
+        """The verksamhetsområden a unit works with (`omraden:`); empty = not declared (everything applies)."""
+        for u in self.data.get("enheter", []):
+            if str(u.get("kod")) == code:
+                return tuple(str(a) for a in (u.get("omraden") or ()))
+        return ()
+
+    def units_for_area(self, area: str | None) -> list[str] | None:
+        """The units that work with `area`; None when no unit declares its areas (or no area is given)."""
+        if area is None or not any(self.unit_areas(u) for u in self.units):
+            return None
+        return [u for u in self.units if area in self.unit_areas(u) or not self.unit_areas(u)]
+
+    def applies(self, unit: str | None, areas: tuple[str, ...] | None) -> bool:
+        """Whether an indicator concerning `areas` (None: all) applies to a unit (None: the whole organisation)."""
+        if unit is None or areas is None or not self.unit_areas(unit):
+            return True
+        return bool(set(self.unit_areas(unit)) & set(areas))
+
     def unit_name(self, code: str | None) -> str:
         if code is None:
             return "Hela verksamheten"
@@ -86,10 +105,19 @@ def load_config(path: str | Path | None = None) -> Config:
 
 @dataclass(frozen=True)
 class Paths:
-    """Where one period's files live. Processed data stays under data/; outputs under reports/."""
+    """Where one period's files live. Processed data stays under data/; outputs under the period's report folder
+    (``root``): the publication and each scope's analysis there, a unit's report under ``root/enheter/<unit>``."""
     data_dir: Path
     output_dir: Path
     period: str
+    unit: str | None = None
+
+    @property
+    def root(self) -> Path:
+        """The period's report folder (the whole organisation's report, the publication, the analysis)."""
+        if self.unit and self.output_dir.parent.name == "enheter" and self.output_dir.name == self.unit:
+            return self.output_dir.parents[1]
+        return self.output_dir
 
     @property
     def raw(self) -> Path:
@@ -108,16 +136,20 @@ class Paths:
         return self.processed / "urval"
 
     @property
-    def indicators(self) -> Path:
-        return self.output_dir / "indicators"
+    def publication(self) -> Path:
+        return self.root / "publikation"
 
     @property
     def figures(self) -> Path:
         return self.output_dir / "figurer"
 
+    def analysis_for(self, scope: str | None) -> Path:
+        """One scope's analysis (goals, comparisons, trend, key findings): ``root/analys/<scope>``."""
+        return self.root / "analys" / (scope or "hela")
+
     @property
     def analysis(self) -> Path:
-        return self.output_dir / "analys"
+        return self.analysis_for(self.unit)
 
     def processed_for(self, period: str) -> Path:
         return self.data_dir / "processed" / str(period)
@@ -125,14 +157,12 @@ class Paths:
 
 def period_paths(period: str, data_dir: str | Path = "data", output_dir: str | Path | None = None,
                  unit: str | None = None) -> Paths:
-    """Paths for a period; relative paths are taken from the project root."""
+    """Paths for a period; relative paths are taken from the project root. `output_dir` is the period's report
+    folder (a unit's report goes to its `enheter/<unit>` subfolder) or, as the runner passes it, the unit's own."""
     d = Path(data_dir)
     d = d if d.is_absolute() else PROJECT_ROOT / d
-    if output_dir is None:
-        out = PROJECT_ROOT / "reports" / str(period)
-        if unit:
-            out = out / "enheter" / unit
-    else:
-        out = Path(output_dir)
-        out = out if out.is_absolute() else PROJECT_ROOT / out
-    return Paths(d, out, str(period))
+    out = PROJECT_ROOT / "reports" / str(period) if output_dir is None else Path(output_dir)
+    out = out if out.is_absolute() else PROJECT_ROOT / out
+    if unit and not (out.parent.name == "enheter" and out.name == unit):
+        out = out / "enheter" / unit
+    return Paths(d, out, str(period), unit)

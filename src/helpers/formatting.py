@@ -66,6 +66,19 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+UNIT_WORDS = {"dagar": "dagar", "poäng": "poäng", "månader": "månader"}
+
+
+def format_value(value, unit: str, extra_decimals: int = 0) -> str:
+    """An indicator value in Swedish, by the indicator's unit ("andel", "antal", "median_dagar", ...)."""
+    if unit == "andel":
+        return percent(value, extra_decimals)
+    stat, _, measure = unit.partition("_")
+    decimals = 0 if unit in ("antal", "median_dagar") else (1 if stat in ("medelvärde", "median") else 0)
+    text = number(value, decimals + extra_decimals)
+    return f"{text} {UNIT_WORDS[measure]}" if measure in UNIT_WORDS else text
+
+
 def display_table(df: pd.DataFrame, shares=(), decimals: dict | None = None, counts=()):
     """A frame for the analyst's eyes in a notebook: no index column, Swedish numbers ("70 %", "1 234",
     decimal comma), "–" for missing values and text never cut off. ``shares`` are 0..1 columns shown as

@@ -52,6 +52,11 @@ class Table:
 
 
 SEXES = ("kvinna", "man", "annat", "okänt")
+# Verksamhetsområden: a unit declares the areas it works with (config `enheter[].omraden`), an indicator the areas
+# it concerns, so that a unit's report shows exactly the indicators that apply to it.
+AREAS = {"barn_unga": "Barn och unga", "missbruk_vuxen": "Vuxna – missbruk och beroende",
+         "ekonomiskt_bistand": "Ekonomiskt bistånd", "aldre": "Äldre", "funktionsnedsattning": "Funktionsnedsättning",
+         "ovrigt": "Övrigt"}
 UNITS_HINT = "enhetens kod, t.ex. barn_unga"
 ATTAINMENT = ("positiv_uppfyllt", "positiv_ej_uppfyllt", "ingen_forandring", "negativ", "ej_bedomt")
 ATTAINMENT_LABELS = {

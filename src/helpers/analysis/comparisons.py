@@ -44,38 +44,10 @@ MARKER_RE = re.compile(r"<!-- nyckelfynd genererade automatiskt, kontrollsumma (
 
 # --- reading --------------------------------------------------------------------------------------------
 
-def load_indicators(indicators_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """Every indicator table in the folder (ordlista excluded), by name, with normalised columns."""
-    out = {}
-    for path in sorted(Path(indicators_dir).glob("*.parquet")):
-        if path.stem != "ordlista":
-            out[path.stem] = normalise(pd.read_parquet(path), path.stem)
-    return out
-
-
-def normalise(df: pd.DataFrame, name: str = "") -> pd.DataFrame:
-    """The contract's columns with stable types: period/group/category as str, suppressed as bool."""
-    df = df.copy()
-    for col in INDICATOR_COLUMNS:
-        if col not in df:
-            df[col] = name if col == "indicator" else (False if col == "suppressed" else np.nan)
-    for col in ("indicator", "period", "grouping", "group"):
-        df[col] = df[col].astype(str)
-    df["category"] = df["category"].fillna("").astype(str)
-    df["suppressed"] = df["suppressed"].fillna(False).astype(bool)
-    for col in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
-        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
-    return df
-
-
-def load_glossary(indicators_dir: str | Path) -> dict[str, IndicatorInfo]:
-    """name -> (label, unit) from ordlista.parquet; empty when step 5 wrote none."""
-    path = Path(indicators_dir) / "ordlista.parquet"
-    if not path.exists():
-        return {}
-    df = pd.read_parquet(path)
-    return {str(r["name"]): IndicatorInfo(str(r.get("label") or r["name"]), str(r.get("unit") or "andel"))
-            for _, r in df.iterrows()}
+def glossary() -> dict[str, IndicatorInfo]:
+    """name -> (label, unit) from the indicator registry."""
+    from ..indicators.registry import INDICATORS
+    return {i.name: IndicatorInfo(i.label, i.unit) for i in INDICATORS}
 
 
 def info_for(name: str, table: pd.DataFrame, glossary: dict[str, IndicatorInfo]) -> IndicatorInfo:
@@ -84,26 +56,6 @@ def info_for(name: str, table: pd.DataFrame, glossary: dict[str, IndicatorInfo])
         return glossary[name]
     has_ci = not table.empty and table["ci_low"].notna().any()
     return IndicatorInfo(name.replace("_", " ").capitalize(), "andel" if has_ci else "antal")
-
-
-def for_unit_report(tables: dict[str, pd.DataFrame], unit: str, unit_name: str) -> dict[str, pd.DataFrame]:
-    """From the whole organisation's tables, one unit's rows as that report's totals."""
-    out = {}
-    for name, df in tables.items():
-        rows = df[(df["grouping"] == "unit") & df["group"].isin([unit, unit_name])].copy()
-        rows["grouping"], rows["group"] = "total", "Totalt"
-        out[name] = rows.reset_index(drop=True)
-    return out
-
-
-def load_for_run(run) -> tuple[dict[str, pd.DataFrame], dict[str, IndicatorInfo]]:
-    """The indicator tables a run analyses. A unit report without its own indicators uses the unit's rows of
-    the whole organisation's tables (reports/<period>/indicators)."""
-    own = Path(run.paths.indicators)
-    if any(p.stem != "ordlista" for p in own.glob("*.parquet")) or run.unit is None:
-        return load_indicators(own), load_glossary(own)
-    whole = own.parents[2] / "indicators" if own.parent.parent.name == "enheter" else own
-    return for_unit_report(load_indicators(whole), run.unit, run.unit_name), load_glossary(whole)
 
 
 def combined(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -169,3 +169,13 @@ def build(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo], p
         entries.append(figures.save_entry(fig, alt, figures_dir, spec.id, caption, spec.section))
     figures.write_manifest(entries, figures_dir)
     return entries
+
+
+def build_for_report(run) -> list[figures.FigureEntry]:
+    """The figures of one report (whole organisation or one unit), drawn from the publication's cells."""
+    from ..publication.views import Publication
+    from .comparisons import glossary
+
+    pub = Publication.load(run.paths.publication, run.config, run.period)
+    return build(pub.tables(run.unit), glossary(), run.period, run.paths.figures, run.config.units,
+                 run.config.min_cell)

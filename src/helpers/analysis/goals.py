@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import formatting as fmt
+from ..formatting import format_value  # noqa: F401 (used by the analysis too)
 from ..config import Config, ConfigError
 from ..tables import write_atomic
 
@@ -102,19 +103,6 @@ def _parse_goal(item, number: int, source: str) -> Goal:
 
 
 # --- wording ------------------------------------------------------------------------------------------
-
-UNIT_WORDS = {"dagar": "dagar", "poäng": "poäng", "månader": "månader"}
-
-
-def format_value(value, unit: str, extra_decimals: int = 0) -> str:
-    """An indicator value in Swedish, by the indicator's unit ("andel", "antal", "median_dagar", ...)."""
-    if unit == "andel":
-        return fmt.percent(value, extra_decimals)
-    stat, _, measure = unit.partition("_")
-    decimals = 0 if unit in ("antal", "median_dagar") else (1 if stat in ("medelvärde", "median") else 0)
-    text = fmt.number(value, decimals + extra_decimals)
-    return f"{text} {UNIT_WORDS[measure]}" if measure in UNIT_WORDS else text
-
 
 def subject(info: IndicatorInfo) -> str:
     """The indicator as the subject of a sentence: 'Andel insatser med mål' -> 'Andelen insatser med mål'.

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import ATTAINMENT, INSTRUMENTS
-from .cells import distribution_cells, share_cells, stat_cells
+from .cells import Spec, distribution, share, stat
 from .context import PeriodData, member
 
 ASSESSED = list(ATTAINMENT[:4])  # "ej_bedomt" is not part of the distribution
@@ -14,7 +14,7 @@ CHANGE_LABELS = {"forbattrad": "Förbättrad", "oforandrad": "Oförändrad", "fo
 IV_COLS = ["intervention_id", "unit", "type", "provider", "provider_type", "target_group"]
 
 
-def goal_attainment(d: PeriodData) -> pd.DataFrame:
+def goal_attainment(d: PeriodData) -> Spec:
     """Goals followed up in the period, by their latest assessed follow-up in the period."""
     fu = d.table("goal_followups")
     fu = fu[d.within(fu["date"]) & (fu["attainment"] != "ej_bedomt").fillna(False)]
@@ -23,7 +23,7 @@ def goal_attainment(d: PeriodData) -> pd.DataFrame:
         latest[["goal_id", "attainment"]], on="goal_id")
     goals = goals.merge(d.interventions()[IV_COLS], on="intervention_id", how="left")
     goals = d.with_clients(goals)
-    return distribution_cells(goals, "attainment", ASSESSED,
+    return distribution(goals, "attainment", ASSESSED,
                               ["unit", "type", "provider", "target_group", "area", "sex", "age_group"])
 
 
@@ -54,24 +54,25 @@ def paired_measurements(d: PeriodData) -> pd.DataFrame:
 CHANGE_GROUPS = ["instrument", "unit", "type", "provider", "sex", "age_group"]
 
 
-def change_distribution(d: PeriodData) -> pd.DataFrame:
-    return distribution_cells(paired_measurements(d), "change", CHANGE, CHANGE_GROUPS)
+def change_distribution(d: PeriodData) -> Spec:
+    return distribution(paired_measurements(d), "change", CHANGE, CHANGE_GROUPS)
 
 
-def _per_instrument(cells: pd.DataFrame) -> pd.DataFrame:
-    # Scores of different instruments cannot be pooled: no total row.
-    return cells[cells["grouping"] != "total"].reset_index(drop=True)
+def _per_instrument(spec: Spec) -> Spec:
+    """Scores of different instruments cannot be pooled: cells per instrument only, no total row."""
+    spec.keep = lambda cells: cells[cells["grouping"] != "total"]
+    return spec
 
 
-def change_median(d: PeriodData) -> pd.DataFrame:
-    return _per_instrument(stat_cells(paired_measurements(d), "delta", ["instrument"], "median"))
+def change_median(d: PeriodData) -> Spec:
+    return _per_instrument(stat(paired_measurements(d), "delta", ["instrument"], "median"))
 
 
-def change_mean(d: PeriodData) -> pd.DataFrame:
-    return _per_instrument(stat_cells(paired_measurements(d), "delta", ["instrument"], "mean"))
+def change_mean(d: PeriodData) -> Spec:
+    return _per_instrument(stat(paired_measurements(d), "delta", ["instrument"], "mean"))
 
 
-def measured_after(d: PeriodData) -> pd.DataFrame:
+def measured_after(d: PeriodData) -> Spec:
     """Attrition: of the före measurements in interventions finished in the period, the share with an
     after measurement."""
     m = d.table("measurements").dropna(subset=["score", "date"])
@@ -81,4 +82,4 @@ def measured_after(d: PeriodData) -> pd.DataFrame:
     before = m[m["occasion"] == "fore"].drop_duplicates("key").merge(finished, on="intervention_id")
     after_keys = m.loc[m["occasion"].isin(["efter", "uppfoljning"]), "key"]
     before = d.with_clients(before.assign(flag=member(before["key"], after_keys)))
-    return share_cells(before, "flag", CHANGE_GROUPS)
+    return share(before, "flag", CHANGE_GROUPS)

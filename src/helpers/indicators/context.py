@@ -1,4 +1,8 @@
-"""One period's processed tables, restricted to a unit when asked, with the period's bounds."""
+"""One period's processed tables and the setting they are read in.
+
+Indicators compute on the whole organisation's rows; every row carries the unit it belongs to, so the publication
+can build each unit's cells from the same rows (one population, one definition for a unit wherever it appears).
+"""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,22 +13,11 @@ from ..config import Config
 from ..grouping import add_client_groupings, as_group
 from ..tables import load_table
 
-# Tables reached through another table when a unit is chosen: (key column, table it belongs to).
-_THROUGH = {
-    "sessions": ("intervention_id", "interventions"),
-    "goals": ("intervention_id", "interventions"),
-    "evaluations": ("intervention_id", "interventions"),
-    "goal_followups": ("goal_id", "goals"),
-    "placement_visits": ("placement_id", "placements"),
-    "placement_reviews": ("placement_id", "placements"),
-}
-_BY_CLIENT = ("clients", "support_applications", "support_months")
-
 
 class PeriodData:
-    """Lazily loaded, cached tables of one period (calendar year) and the setting they are read in."""
+    """Lazily loaded, cached tables of one period (calendar year)."""
 
-    def __init__(self, period: str, processed_dir: str | Path, config: Config, unit: str | None = None,
+    def __init__(self, period: str, processed_dir: str | Path, config: Config,
                  tables: dict[str, pd.DataFrame] | None = None):
         self.period = str(period)
         self.year = int(period)
@@ -32,9 +25,7 @@ class PeriodData:
         self.end = pd.Timestamp(f"{self.year}-12-31")
         self.processed_dir = Path(processed_dir)
         self.config = config
-        self.unit = unit
         self._given = tables or {}
-        self._raw: dict[str, pd.DataFrame] = {}
         self._cache: dict[str, pd.DataFrame] = {}
 
     # -- settings -------------------------------------------------------------------------------
@@ -43,60 +34,57 @@ class PeriodData:
         return (self.config.get("indikatorer") or {}).get(key, default)
 
     # -- tables ---------------------------------------------------------------------------------
-    def raw(self, name: str) -> pd.DataFrame:
-        if name not in self._raw:
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self._cache:
             if name in self._given:
                 from ..tables import coerce
-                self._raw[name] = coerce(name, self._given[name])
+                self._cache[name] = coerce(name, self._given[name])
             else:
-                self._raw[name] = load_table(self.processed_dir, name)
-        return self._raw[name]
-
-    def table(self, name: str) -> pd.DataFrame:
-        """A table restricted to the unit (when one is set)."""
-        if name not in self._cache:
-            self._cache[name] = self._restrict(name, self.raw(name))
+                self._cache[name] = load_table(self.processed_dir, name)
         return self._cache[name]
 
-    def _restrict(self, name: str, df: pd.DataFrame) -> pd.DataFrame:
-        if self.unit is None:
-            return df
-        if name in ("cases", "interventions", "survey_answers", "incidents"):
-            return df[df["unit"] == self.unit]
-        if name in ("investigations", "placements"):
-            unit_cases = self.raw("cases").loc[self.raw("cases")["unit"] == self.unit, "case_id"]
-            own = (df["unit"] == self.unit).fillna(False)
-            via_case = df["unit"].isna() & member(df["case_id"], unit_cases)
-            return df[own | via_case]
-        if name in _THROUGH:
-            key, parent = _THROUGH[name]
-            return df[member(df[key], self.table(parent)[key])]
-        if name == "measurements":
-            by_iv = member(df["intervention_id"], self.table("interventions")["intervention_id"])
-            by_client = df["intervention_id"].isna() & member(df["client_id"], self.unit_clients())
-            return df[by_iv | by_client]
-        if name in _BY_CLIENT:
-            return df[member(df["client_id"], self.unit_clients())]
-        return df
+    def _case_units(self) -> pd.Series:
+        cases = self.table("cases").drop_duplicates("case_id")
+        return pd.Series(cases["unit"].to_numpy(), index=cases["case_id"].astype(object))
 
-    def unit_clients(self) -> pd.Index:
-        """Clients with a case, intervention, investigation or placement in the unit."""
-        if "_unit_clients" not in self._cache:
-            ids = pd.concat([self.table(t)["client_id"] for t in
-                             ("cases", "interventions", "investigations", "placements")])
-            self._cache["_unit_clients"] = pd.DataFrame({"client_id": ids.dropna().unique()})
-        return pd.Index(self._cache["_unit_clients"]["client_id"])
+    def _with_case_unit(self, name: str) -> pd.DataFrame:
+        """Investigations and placements: their own unit, else the unit of their case."""
+        key = f"_{name}"
+        if key not in self._cache:
+            df = self.table(name).copy()
+            via_case = df["case_id"].astype(object).map(self._case_units())
+            df["unit"] = df["unit"].astype("string").fillna(via_case.astype("string"))
+            self._cache[key] = df
+        return self._cache[key]
+
+    def investigations(self) -> pd.DataFrame:
+        return self._with_case_unit("investigations")
+
+    def placements(self) -> pd.DataFrame:
+        return self._with_case_unit("placements")
+
+    def client_unit(self, client_ids: pd.Series, area: str | None = None) -> pd.Series:
+        """The unit of each client's most recently opened case, among the units that work with `area`
+        (all units when none declares its areas); missing when the client has no such case."""
+        cases = self.table("cases")[["client_id", "unit", "opened"]].dropna(subset=["unit"])
+        units = self.config.units_for_area(area)
+        if units is not None:
+            cases = cases[cases["unit"].isin(units)]
+        latest = cases.sort_values(["client_id", "opened", "unit"]).drop_duplicates("client_id", keep="last")
+        lookup = pd.Series(latest["unit"].to_numpy(), index=latest["client_id"].astype(object))
+        return pd.Series(client_ids.astype(object).map(lookup).to_numpy(), index=client_ids.index,
+                         dtype="string")
 
     # -- enriched frames ------------------------------------------------------------------------
     def with_clients(self, df: pd.DataFrame) -> pd.DataFrame:
         """Add sex and age group (age at the period's end) by client_id."""
-        return add_client_groupings(df, self.raw("clients"), self.year)
+        return add_client_groupings(df, self.table("clients"), self.year)
 
     def interventions(self) -> pd.DataFrame:
         """Interventions with sex, age group and the case's target group as grouping columns."""
         if "_interventions" not in self._cache:
             iv = self.table("interventions").copy()
-            cases = self.raw("cases")[["case_id", "target_group"]].drop_duplicates("case_id")
+            cases = self.table("cases")[["case_id", "target_group"]].drop_duplicates("case_id")
             iv = iv.merge(cases, on="case_id", how="left")
             iv["target_group"] = as_group(iv["target_group"])
             self._cache["_interventions"] = self.with_clients(iv)

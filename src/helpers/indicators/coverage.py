@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .cells import distribution_cells, share_cells, stat_cells
+from .cells import Spec, distribution, share, stat
 from .context import PeriodData, member
 
 IV_GROUPS = ["unit", "type", "provider_type", "target_group", "sex", "age_group"]
@@ -20,15 +20,15 @@ def finished_interventions(d: PeriodData) -> pd.DataFrame:
     return iv[d.within(iv["end"])]
 
 
-def goals_in_interventions(d: PeriodData) -> pd.DataFrame:
+def goals_in_interventions(d: PeriodData) -> Spec:
     """Active interventions with at least one goal set on or before the period's end."""
     iv = active_interventions(d)
     goals = d.table("goals")
     with_goal = goals.loc[(goals["set_on"] <= d.end).fillna(False), "intervention_id"]
-    return share_cells(iv.assign(flag=member(iv["intervention_id"], with_goal)), "flag", IV_GROUPS)
+    return share(iv.assign(flag=member(iv["intervention_id"], with_goal)), "flag", IV_GROUPS)
 
 
-def followed_up_every_six_months(d: PeriodData) -> pd.DataFrame:
+def followed_up_every_six_months(d: PeriodData) -> Spec:
     """Interventions that had run ≥ 6 months at their reference date (end, or the period's end) with a
     goal follow-up in the 6 months up to that date."""
     months = int(d.setting("uppfoljning_manader", 6))
@@ -40,15 +40,15 @@ def followed_up_every_six_months(d: PeriodData) -> pd.DataFrame:
         d.table("goals")[["goal_id", "intervention_id"]], on="goal_id")
     fu = fu.merge(iv[["intervention_id", "ref", "window"]], on="intervention_id")
     hit = fu.loc[((fu["date"] > fu["window"]) & (fu["date"] <= fu["ref"])).fillna(False), "intervention_id"]
-    return share_cells(iv.assign(flag=member(iv["intervention_id"], hit)), "flag", IV_GROUPS)
+    return share(iv.assign(flag=member(iv["intervention_id"], hit)), "flag", IV_GROUPS)
 
 
-def evaluated_after_finish(d: PeriodData) -> pd.DataFrame:
+def evaluated_after_finish(d: PeriodData) -> Spec:
     """Interventions finished in the period that have the client's own evaluation."""
     iv = finished_interventions(d)
     ev = d.table("evaluations")
     done = ev.loc[ev["rating"].notna() | ev["satisfied"].notna(), "intervention_id"]
-    return share_cells(iv.assign(flag=member(iv["intervention_id"], done)), "flag", IV_GROUPS + ["provider"])
+    return share(iv.assign(flag=member(iv["intervention_id"], done)), "flag", IV_GROUPS + ["provider"])
 
 
 def _ratings(d: PeriodData) -> pd.DataFrame:
@@ -58,21 +58,21 @@ def _ratings(d: PeriodData) -> pd.DataFrame:
     return ev.assign(rating_text=ev["rating"].astype(int).astype(str), rating=ev["rating"].astype(float))
 
 
-def rating_distribution(d: PeriodData) -> pd.DataFrame:
-    return distribution_cells(_ratings(d), "rating_text", RATINGS, IV_GROUPS + ["provider"])
+def rating_distribution(d: PeriodData) -> Spec:
+    return distribution(_ratings(d), "rating_text", RATINGS, IV_GROUPS + ["provider"])
 
 
-def rating_mean(d: PeriodData) -> pd.DataFrame:
-    return stat_cells(_ratings(d), "rating", IV_GROUPS + ["provider"], "mean")
+def rating_mean(d: PeriodData) -> Spec:
+    return stat(_ratings(d), "rating", IV_GROUPS + ["provider"], "mean")
 
 
-def rating_median(d: PeriodData) -> pd.DataFrame:
-    return stat_cells(_ratings(d), "rating", IV_GROUPS + ["provider"], "median")
+def rating_median(d: PeriodData) -> Spec:
+    return stat(_ratings(d), "rating", IV_GROUPS + ["provider"], "median")
 
 
-def satisfied_with_support(d: PeriodData) -> pd.DataFrame:
+def satisfied_with_support(d: PeriodData) -> Spec:
     """Evaluations after ekonomiskt bistånd: share 'tillfredsställande'."""
     iv = finished_interventions(d).drop(columns=["client_id"])
     ev = d.table("evaluations")[["intervention_id", "satisfied"]].dropna(subset=["satisfied"])
     ev = ev.drop_duplicates("intervention_id", keep="last").merge(iv, on="intervention_id")
-    return share_cells(ev.assign(flag=ev["satisfied"] == "ja"), "flag", ["unit", "sex", "age_group"])
+    return share(ev.assign(flag=ev["satisfied"] == "ja"), "flag", ["unit", "sex", "age_group"])

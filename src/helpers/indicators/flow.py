@@ -5,7 +5,7 @@ import pandas as pd
 
 from ..grouping import as_group
 from ..tables import load_table
-from .cells import distribution_cells, share_cells
+from .cells import Spec, distribution, share
 from .context import PeriodData, member
 
 END_REASONS = ["planerad", "avbrott", "annan", "Uppgift saknas"]
@@ -18,15 +18,15 @@ def _finished(d: PeriodData) -> pd.DataFrame:
     return iv.assign(reason=as_group(iv["end_reason"]))
 
 
-def end_reasons(d: PeriodData) -> pd.DataFrame:
+def end_reasons(d: PeriodData) -> Spec:
     """Interventions finished in the period by how they ended."""
-    return distribution_cells(_finished(d), "reason", END_REASONS, IV_GROUPS)
+    return distribution(_finished(d), "reason", END_REASONS, IV_GROUPS)
 
 
-def provider_comparison(d: PeriodData) -> pd.DataFrame:
+def provider_comparison(d: PeriodData) -> Spec:
     """Share of the interventions finished in the period that ended as planned, per provider."""
     iv = _finished(d)
-    return share_cells(iv.assign(flag=iv["reason"] == "planerad"), "flag", ["provider", "provider_type", "type", "unit"])
+    return share(iv.assign(flag=iv["reason"] == "planerad"), "flag", ["provider", "provider_type", "type", "unit"])
 
 
 def _cases_with_previous(d: PeriodData) -> pd.DataFrame:
@@ -34,13 +34,11 @@ def _cases_with_previous(d: PeriodData) -> pd.DataFrame:
     prev_dir = d.processed_dir.parent / str(d.year - 1)
     if prev_dir.is_dir() and prev_dir != d.processed_dir:
         prev = load_table(prev_dir, "cases")
-        if d.unit is not None:
-            prev = prev[prev["unit"] == d.unit]
         cases = pd.concat([cases, prev[~member(prev["case_id"], cases["case_id"])]], ignore_index=True)
     return cases
 
 
-def not_reactualised(d: PeriodData) -> pd.DataFrame:
+def not_reactualised(d: PeriodData) -> Spec:
     """Clients whose cases were all closed in the first half of the previous year (last closure in that
     half-year, no other case open then) without a new case opened within 12 months (KKiK)."""
     cases = _cases_with_previous(d)
@@ -56,4 +54,4 @@ def not_reactualised(d: PeriodData) -> pd.DataFrame:
                  .fillna(False)]["client_id"]
     base = last[~member(last["client_id"], open_then)]
     base = d.with_clients(base.assign(flag=~member(base["client_id"], back)))
-    return share_cells(base, "flag", ["unit", "sex", "age_group"])
+    return share(base, "flag", ["unit", "sex", "age_group"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .cells import count_cells
+from .cells import Spec, count
 from .context import PeriodData
 
 GROUPS = ["incident_type", "category_type", "unit"]
@@ -15,13 +15,13 @@ def _incidents(d: PeriodData, types: tuple[str, ...]) -> pd.DataFrame:
     return i.assign(incident_type=i["type"], category_type=i["category"])
 
 
-def complaints(d: PeriodData) -> pd.DataFrame:
-    return count_cells(_incidents(d, ("synpunkt", "klagomal")), GROUPS)
+def complaints(d: PeriodData) -> Spec:
+    return count(_incidents(d, ("synpunkt", "klagomal")), GROUPS)
 
 
-def lex_sarah(d: PeriodData) -> pd.DataFrame:
-    return count_cells(_incidents(d, ("lex_sarah", "lex_sarah_ivo")), GROUPS)
+def lex_sarah(d: PeriodData) -> Spec:
+    return count(_incidents(d, ("lex_sarah", "lex_sarah_ivo")), GROUPS)
 
 
-def ivo_supervision(d: PeriodData) -> pd.DataFrame:
-    return count_cells(_incidents(d, ("ivo_tillsyn",)), GROUPS[1:])
+def ivo_supervision(d: PeriodData) -> Spec:
+    return count(_incidents(d, ("ivo_tillsyn",)), GROUPS[1:])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .cells import count_cells, share_cells
+from .cells import Spec, count, share
 from .context import PeriodData, member
 
 GROUPS = ["form", "legal_basis", "sex", "age_group"]
@@ -12,28 +12,40 @@ POINTS = {"periodens_start": "start", "periodens_slut": "end"}
 POINT_LABELS = {"periodens_start": "Vid periodens början", "periodens_slut": "Vid periodens slut"}
 
 
+def children_and_young(d: PeriodData, pl: pd.DataFrame, on: pd.Series) -> pd.DataFrame:
+    """Placements of children and young people: under LVU (any age), or under SoL of a person under 18 on the
+    date `on`. Adults' placements (SoL, LVM) have no övervägande and no visits under 6 kap. SoL."""
+    clients = d.table("clients").drop_duplicates("client_id")
+    born = pl["client_id"].astype(object).map(pd.Series(clients["birth_year"].to_numpy(),
+                                                        index=clients["client_id"].astype(object)))
+    age = pd.Series(on, index=pl.index).dt.year - pd.to_numeric(born, errors="coerce")
+    lvu = pl["legal_basis"].isin(["LVU2", "LVU3"]).fillna(False)
+    sol_child = (pl["legal_basis"] == "SoL").fillna(False) & (age < 18).fillna(False)
+    return pl[lvu | sol_child]
+
+
 def _running_on(pl: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
     return ((pl["start"] <= day) & (pl["end"].isna() | (pl["end"] >= day))).fillna(False)
 
 
-def placed_at_start_and_end(d: PeriodData) -> pd.DataFrame:
+def placed_at_start_and_end(d: PeriodData) -> list[Spec]:
     """Persons placed on the period's first and last day (category), counted once each."""
-    pl = d.with_clients(d.table("placements"))
-    parts = []
+    pl = d.with_clients(d.placements())
+    specs = []
     for category, point in POINTS.items():
         day = d.start if point == "start" else d.end
         rows = pl[_running_on(pl, day)].sort_values(["client_id", "start"]).drop_duplicates("client_id", keep="last")
-        parts.append(count_cells(rows, GROUPS, unique="client_id", category=category))
-    return pd.concat(parts, ignore_index=True)
+        specs.append(count(rows, GROUPS, unique="client_id", category=category))
+    return specs
 
 
-def visited_children(d: PeriodData) -> pd.DataFrame:
-    """Children placed during the whole period (not under LVM) with at least k visits in the period, of
-    which at least one with an individual talk with the child."""
+def visited_children(d: PeriodData) -> Spec:
+    """Children placed during the whole period (LVU, or SoL under 18 at the period's end) with at least k visits
+    in the period, of which at least one with an individual talk with the child."""
     k = int(d.setting("besok_per_ar", 4))
-    pl = d.table("placements")
-    pl = pl[(pl["legal_basis"] != "LVM").fillna(True)]
+    pl = d.placements()
     whole = pl[_running_on(pl, d.start) & _running_on(pl, d.end)]
+    whole = children_and_young(d, whole, pd.Series(d.end, index=whole.index))
     visits = d.table("placement_visits")
     visits = visits[d.within(visits["date"])].merge(whole[["placement_id", "client_id"]], on="placement_id")
     per_child = visits.groupby("client_id").agg(visits=("date", "size"),
@@ -41,15 +53,17 @@ def visited_children(d: PeriodData) -> pd.DataFrame:
     children = whole.sort_values(["client_id", "start"]).drop_duplicates("client_id")
     children = children.merge(per_child, left_on="client_id", right_index=True, how="left")
     flag = (children["visits"].fillna(0) >= k) & (children["talks"].fillna(0) >= 1)
-    return share_cells(d.with_clients(children.assign(flag=flag)), "flag", GROUPS)
+    return share(d.with_clients(children.assign(flag=flag)), "flag", GROUPS)
 
 
-def reviews_on_time(d: PeriodData) -> pd.DataFrame:
-    """Placements with a review deadline in the period (6 months after the start or the last review;
-    omprövning under 3 § LVU, otherwise övervägande; not LVM) where every deadline was met."""
+def reviews_on_time(d: PeriodData) -> Spec:
+    """Placements of children and young people (LVU, or SoL under 18 at the start) with a review deadline in the
+    period (6 months after the start or the last review; omprövning under 3 § LVU, otherwise övervägande) where
+    every deadline was met."""
     months = int(d.setting("overvagande_manader", 6))
-    pl = d.table("placements")
-    pl = pl[(pl["legal_basis"] != "LVM").fillna(True) & d.active(pl["start"], pl["end"]).fillna(False)].copy()
+    pl = d.placements()
+    pl = pl[d.active(pl["start"], pl["end"]).fillna(False)]
+    pl = children_and_young(d, pl, pl["start"]).copy()
     pl["review_type"] = (pl["legal_basis"] == "LVU3").fillna(False).map({True: "omprovning", False: "overvagande"})
     pl["stop"] = pl["end"].fillna(d.end).clip(upper=d.end)
     rv = d.table("placement_reviews").merge(pl[["placement_id", "review_type"]], on="placement_id")
@@ -66,4 +80,4 @@ def reviews_on_time(d: PeriodData) -> pd.DataFrame:
     missed_ids = events.loc[missed.fillna(False), "placement_id"].unique()
     due = pl[member(pl["placement_id"], due_ids)]
     due = d.with_clients(due.assign(flag=~member(due["placement_id"], missed_ids)))
-    return share_cells(due, "flag", GROUPS)
+    return share(due, "flag", GROUPS)

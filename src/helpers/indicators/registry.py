@@ -1,7 +1,7 @@
 """The indicator registry: every indicator declared once, with its Swedish definition."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 import pandas as pd
@@ -25,6 +25,21 @@ CATEGORY_LABELS = {**{k: v for k, v in ATTAINMENT_LABELS.items()}, **change.CHAN
 
 
 @dataclass(frozen=True)
+class View:
+    """An indicator shown as one category of another indicator's cells (the same numbers, one place):
+    `category` is a category code, or `setting` names the config key (under `indikatorer:`) that holds it."""
+    of: str
+    category: str = ""
+    setting: str = ""
+    groupings: tuple[str, ...] | None = None
+
+    def category_in(self, config) -> str:
+        if not self.setting:
+            return self.category
+        return str((config.get("indikatorer") or {}).get(self.setting, self.category))
+
+
+@dataclass(frozen=True)
 class Indicator:
     name: str
     label: str
@@ -36,6 +51,14 @@ class Indicator:
     groupings: tuple[str, ...]
     compute: Callable
     distribution: bool = False  # the categories of a group add up to its base
+    population: str = ""  # name of the population its denominator (or n, or count) counts; shared = same numbers
+    areas: tuple[str, ...] | None = None  # verksamhetsområden it concerns (None: all); elsewhere "ej tillämpligt"
+    view: "View | None" = None  # a view of another indicator's cells, not computed on its own
+
+    @property
+    def base(self) -> str:
+        """The population key of its denominator: indicators with the same key share their bases."""
+        return self.population or self.name
 
     @property
     def kind(self) -> str:
@@ -178,6 +201,39 @@ INDICATORS = [
        ("incidents",), tuple(organisation.GROUPS[1:]), organisation.ivo_supervision),
 ]
 del _I
+
+# Indicators whose denominators (or n, or counts) count the same population share those numbers.
+POPULATIONS = {
+    "utvardering_efter_insats": "avslutade_insatser", "avslutade_insatser": "avslutade_insatser",
+    "utvardering_skattning": "skattningar", "utvardering_skattning_medel": "skattningar",
+    "utvardering_skattning_median": "skattningar",
+    "forandring_fore_efter": "matpar", "forandring_median": "matpar", "forandring_medel": "matpar",
+    "forsorjningsstod_mottagare": "ekb_mottagare", "forsorjningsstod_manader": "ekb_mottagare",
+    "forsorjningsstod_manader_fordelning": "ekb_mottagare", "langvarigt_forsorjningsstod": "ekb_mottagare",
+    "vantetid_ekonomiskt_bistand": "ekb_beslut", "vantetid_ekonomiskt_bistand_medel": "ekb_beslut",
+    "utredning_4_manader": "avslutade_utredningar", "utredningstid_median": "avslutade_utredningar",
+    "utredningstid_medel": "avslutade_utredningar",
+}
+# Verksamhetsområden (schema.AREAS) an indicator concerns; a unit outside them shows it as "ej tillämpligt".
+_EKB, _BARN, _VUXEN = ("ekonomiskt_bistand",), ("barn_unga",), ("missbruk_vuxen",)
+AREAS = {
+    **{n: _EKB for n in ("nojd_ekonomiskt_bistand", "forsorjningsstod_mottagare", "forsorjningsstod_manader",
+                         "forsorjningsstod_manader_fordelning", "langvarigt_forsorjningsstod",
+                         "vantetid_ekonomiskt_bistand", "vantetid_ekonomiskt_bistand_medel")},
+    **{n: _BARN for n in ("forhandsbedomning_14_dagar", "utredning_4_manader", "utredningstid_median",
+                          "utredningstid_medel", "utredningar_per_manad", "besok_placerade_barn",
+                          "overvagande_i_tid")},
+    "placerade": _BARN + _VUXEN,
+}
+VIEWS = {
+    "livssituation_forbattrad": View("brukarenkat_positiva", category="Q7", setting="fraga_forandring"),
+    "utforarjamforelse": View("avslutade_insatser", category="planerad",
+                              groupings=("provider", "provider_type", "type", "unit")),
+}
+# A mean's sum is the weighted sum of a distribution's categories (the mean rating = Σ rating × count / n).
+WEIGHTED_SUMS = {"utvardering_skattning_medel": ("utvardering_skattning", {str(r): float(r) for r in range(1, 11)})}
+INDICATORS = [replace(i, population=POPULATIONS.get(i.name, ""), areas=AREAS.get(i.name), view=VIEWS.get(i.name))
+              for i in INDICATORS]
 
 REGISTRY: dict[str, Indicator] = {i.name: i for i in INDICATORS}
 

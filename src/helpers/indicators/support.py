@@ -4,10 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .cells import count_cells, distribution_cells, share_cells, stat_cells
+from .cells import Spec, count, distribution, share, stat
 from .context import PeriodData
 
 GROUPS = ["sex", "age_group"]
+AREA = "ekonomiskt_bistand"  # rows belong to the unit that handles the client's ekonomiskt bistånd
 MONTH_BANDS = ["1–3 månader", "4–6 månader", "7–9 månader", "10–12 månader"]
 
 
@@ -21,35 +22,36 @@ def recipients(d: PeriodData) -> pd.DataFrame:
     rec["long_term"] = rec["months"] >= long_term
     rec["band"] = np.select([rec["months"] <= 3, rec["months"] <= 6, rec["months"] <= 9], MONTH_BANDS[:3],
                             MONTH_BANDS[3])
-    return d.with_clients(rec)
+    return d.with_clients(rec.assign(unit=d.client_unit(rec["client_id"], AREA)))
 
 
-def recipient_count(d: PeriodData) -> pd.DataFrame:
-    return count_cells(recipients(d), GROUPS, unique="client_id")
+def recipient_count(d: PeriodData) -> Spec:
+    return count(recipients(d), GROUPS, unique="client_id")
 
 
-def months_mean(d: PeriodData) -> pd.DataFrame:
-    return stat_cells(recipients(d), "months", GROUPS, "mean")
+def months_mean(d: PeriodData) -> Spec:
+    return stat(recipients(d), "months", GROUPS, "mean")
 
 
-def months_distribution(d: PeriodData) -> pd.DataFrame:
-    return distribution_cells(recipients(d), "band", MONTH_BANDS, GROUPS)
+def months_distribution(d: PeriodData) -> Spec:
+    return distribution(recipients(d), "band", MONTH_BANDS, GROUPS)
 
 
-def long_term_share(d: PeriodData) -> pd.DataFrame:
-    return share_cells(recipients(d), "long_term", GROUPS)
+def long_term_share(d: PeriodData) -> Spec:
+    return share(recipients(d), "long_term", GROUPS)
 
 
 def _waits(d: PeriodData) -> pd.DataFrame:
     a = d.table("support_applications")
     a = a[d.within(a["decision_date"]) & a["first_contact"].notna()].copy()
     a["days"] = (a["decision_date"] - a["first_contact"]).dt.days.astype(float)
-    return d.with_clients(a[a["days"] >= 0])
+    a = a[a["days"] >= 0]
+    return d.with_clients(a.assign(unit=d.client_unit(a["client_id"], AREA)))
 
 
-def waiting_median(d: PeriodData) -> pd.DataFrame:
-    return stat_cells(_waits(d), "days", GROUPS, "median")
+def waiting_median(d: PeriodData) -> Spec:
+    return stat(_waits(d), "days", GROUPS, "median")
 
 
-def waiting_mean(d: PeriodData) -> pd.DataFrame:
-    return stat_cells(_waits(d), "days", GROUPS, "mean")
+def waiting_mean(d: PeriodData) -> Spec:
+    return stat(_waits(d), "days", GROUPS, "mean")

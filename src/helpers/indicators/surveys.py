@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..schema import SURVEY_QUESTIONS
-from .cells import share_cells
+from .cells import Spec, share
 from .context import PeriodData
 
 GROUPS = ["unit", "target_group", "sex"]
@@ -17,15 +17,14 @@ def _answers(d: PeriodData) -> pd.DataFrame:
     return a.assign(flag=a["answer"].isin(positive))
 
 
-def positive_per_question(d: PeriodData) -> pd.DataFrame:
+def positive_per_question(d: PeriodData) -> list[Spec]:
     """Category = the question; each question's share among those who answered it (not 'vet ej')."""
     a = _answers(d)
-    parts = [share_cells(a[a["question_id"] == q], "flag", GROUPS, category=q) for q in SURVEY_QUESTIONS]
-    return pd.concat(parts, ignore_index=True)
+    return [share(a[a["question_id"] == q], "flag", GROUPS, category=q) for q in SURVEY_QUESTIONS]
 
 
-def situation_improved(d: PeriodData) -> pd.DataFrame:
+def situation_improved(d: PeriodData) -> Spec:
     """The question on whether the situation has changed for the better (default Q7)."""
     q = str(d.setting("fraga_forandring", "Q7"))
     a = _answers(d)
-    return share_cells(a[a["question_id"] == q], "flag", GROUPS)
+    return share(a[a["question_id"] == q], "flag", GROUPS)

@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.comparisons import read_key_findings
-from ..config import Paths
+from ..config import Config, Paths
+from ..indicators.registry import dictionary
+from ..publication.views import Publication
 
 INDICATOR_COLUMNS = ["indicator", "period", "grouping", "group", "category", "numerator", "denominator", "value",
                      "ci_low", "ci_high", "n", "suppressed"]
@@ -40,6 +42,8 @@ class Figure:
 
 @dataclass
 class ReportInputs:
+    publication: Publication
+    scope: str | None
     indicators: pd.DataFrame
     glossary: pd.DataFrame
     suppression: dict
@@ -118,14 +122,31 @@ def load_import_summary(processed: Path) -> dict:
     return summary
 
 
-def load_inputs(paths: Paths) -> ReportInputs:
-    analysis = paths.analysis
+class MissingStepError(RuntimeError):
+    """A report asked for before the steps it reads have run (Swedish message naming the step)."""
+
+
+def require_steps(paths: Paths, scope: str | None = None) -> None:
+    """Stop with a clear message when step 5's publication or step 6's analysis for the scope is missing."""
+    if not (paths.publication / "celler.parquet").exists():
+        raise MissingStepError(f"Publikationen för {paths.period} saknas i {paths.publication}. Kör steg 5 "
+                               "(05_sammanstall) för perioden först.")
+    if not (paths.analysis_for(scope) / "mal.parquet").exists():
+        raise MissingStepError(f"Analysen för {paths.period} saknas i {paths.analysis_for(scope)}. Kör steg 6 "
+                               "(06_analysera) för perioden först.")
+
+
+def load_inputs(paths: Paths, config: Config, scope: str | None = None) -> ReportInputs:
+    """Everything one report shows: its scope's cells of the period's publication, its analysis and figures."""
+    pub = Publication.load(paths.publication, config, paths.period)
+    tables = pub.tables(scope)
+    frames = [t[t["period"] == paths.period] for t in tables.values()]
+    indicators = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INDICATOR_COLUMNS)
+    analysis = paths.analysis_for(scope)
     key_findings = analysis / "nyckelfynd.md"
+    glossary = dictionary().rename(columns={"numerator": "numerator_text", "denominator": "denominator_text"})
     return ReportInputs(
-        indicators=load_indicators(paths.indicators, paths.period),
-        glossary=read_parquet(paths.indicators / "ordlista.parquet",
-                              ["name", "label", "description", "numerator_text", "denominator_text", "unit"]),
-        suppression=read_json(paths.indicators / "undertryckning.json", {}),
+        publication=pub, scope=scope, indicators=indicators, glossary=glossary, suppression=pub.meta,
         goals=read_parquet(analysis / "mal.parquet", GOAL_COLUMNS),
         comparisons=read_parquet(analysis / "jamforelser.parquet"),
         trend=read_parquet(analysis / "trend.parquet"),

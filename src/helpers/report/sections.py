@@ -88,7 +88,7 @@ class Report:
     def __init__(self, run: RunParams, inputs: ReportInputs | None = None):
         self.run = run
         self.cfg = run.config
-        self.inputs = inputs if inputs is not None else load_inputs(run.paths)
+        self.inputs = inputs if inputs is not None else load_inputs(run.paths, run.config, run.unit)
         self.texts = self.cfg.texts_dir(run.period)
         self.info = self.cfg.period_info(run.period)
         self._tables = 0
@@ -256,34 +256,37 @@ class Report:
         body.append(self.figures_for("kvalitetssakring"))
         return self._section("kvalitetssakring", "\n".join(body))
 
-    def _incident_counts(self, period: str) -> dict[str, int] | None:
-        from ..tables import load_table
-        try:
-            df = load_table(self.run.paths.processed_for(period), "incidents")
-        except Exception:
-            return None
-        if df.empty:
-            return None
-        if self.run.unit:
-            df = df[df["unit"] == self.run.unit]
-        return {k: int(v) for k, v in df["type"].astype(str).value_counts().items()}
+    def _incident_cells(self, period: str) -> dict[str, pd.Series]:
+        """The publication's cells of synpunkter, klagomål, lex Sarah and IVO for a period, by incident type."""
+        pub, out = self.inputs.publication, {}
+        for indicator, kinds in (("synpunkter_klagomal", ("synpunkt", "klagomal")),
+                                 ("lex_sarah", ("lex_sarah", "lex_sarah_ivo")), ("ivo_tillsyn", ("ivo_tillsyn",))):
+            for kind in kinds:
+                cell = pub.cell(indicator, self.run.unit, period, "incident_type", kind) if len(kinds) > 1 else \
+                    pub.cell(indicator, self.run.unit, period)
+                if cell is None and len(kinds) > 1 and pub.cell(indicator, self.run.unit, period) is not None:
+                    out[kind] = pd.Series({"value": 0.0, "status": "publicerad"})  # no such incidents that year
+                elif cell is not None:
+                    out[kind] = cell
+        return out
 
     def internkontroll(self) -> str:
         body = [self._text("internkontroll")]
-        now = self._incident_counts(self.run.period)
+        now = self._incident_cells(self.run.period)
         prev_period = str(int(self.run.period) - 1)
-        before = self._incident_counts(prev_period)
-        if now is None:
+        before = self._incident_cells(prev_period)
+        if not now:
             body.append('<p class="saknas">Uppgifter om synpunkter, klagomål, lex Sarah och tillsyn saknas för '
                         "perioden (uppgift saknas).</p>")
         else:
-            rows, small = [], self.cfg.min_cell
+            rows = []
             for code, label in INCIDENT_LABELS.items():
-                row = {"label": label, "now": now.get(code, 0), "_suppressed": set()}
-                row["before"] = before.get(code, 0) if before is not None else None
-                for k in ("now", "before"):
-                    if row[k] is not None and 0 < row[k] < small:
-                        row["_suppressed"].add(k)
+                row = {"label": label, "_suppressed": set()}
+                for key, cells in (("now", now), ("before", before)):
+                    cell = cells.get(code)
+                    row[key] = None if cell is None else cell["value"]
+                    if cell is not None and cell["status"] != "publicerad":
+                        row["_suppressed"].add(key)
                 rows.append(row)
             body.append(self.table(rows, [Col("label", "Typ"), Col("now", f"Antal {self.run.period}", "count"),
                                           Col("before", f"Antal {prev_period}", "count")],

@@ -1,0 +1,187 @@
+"""The publication's cells as a linked set: the quantities they reveal and how those quantities relate.
+
+Every published number is a variable that an outsider could try to solve for: a share's numerator and denominator,
+a count, the n (and sum) of a mean, the n of a median. Variables with the same meaning are one variable, whichever
+cells show them: the denominator of all categories of a distribution, and the bases of indicators that count the
+same population (``Indicator.population``, e.g. all interventions finished in the period). The relations are
+those an outsider knows from the definitions:
+- the groups of a grouping add up to the total (every row falls in exactly one group, "Uppgift saknas" included);
+- the organisation is the sum of its units, plus rows that belong to no unit (or minus rows counted in two);
+- the categories of a distribution add up to its base;
+- a numerator is at most its denominator; the complement (denominator − numerator) is audited like a count;
+- a mean's sum is additive, and the mean rating is the weighted sum of the rating distribution.
+Earlier periods are related to the current one only through the cells themselves (shown side by side).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..indicators.registry import REGISTRY, WEIGHTED_SUMS
+from .compute import ORG
+
+
+@dataclass
+class Model:
+    """A neutral description of the linked set (converted to the protection engine's structure)."""
+    var_keys: list[tuple] = field(default_factory=list)
+    var_values: list[float] = field(default_factory=list)
+    var_protect: list[bool] = field(default_factory=list)
+    var_lower: list[float] = field(default_factory=list)
+    var_labels: list[str] = field(default_factory=list)
+    cell_rows: list[int] = field(default_factory=list)  # index into the cells frame
+    shows: list[tuple[int, int]] = field(default_factory=list)  # (cell position, variable)
+    equalities: list[tuple[dict[int, float], str]] = field(default_factory=list)  # Σ coef·x = 0, label
+    inequalities: list[tuple[dict[int, float], str]] = field(default_factory=list)  # Σ coef·x ≤ 0, label
+    expressions: list[tuple[int, dict[int, float], str]] = field(default_factory=list)  # (cell position, …)
+    _index: dict[tuple, int] = field(default_factory=dict)
+
+    def variable(self, key: tuple, value: float, label: str, protect: bool = True, lower: float = 0.0) -> int:
+        if key in self._index:
+            return self._index[key]
+        self._index[key] = len(self.var_keys)
+        self.var_keys.append(key)
+        self.var_values.append(float(value))
+        self.var_protect.append(protect)
+        self.var_lower.append(lower)
+        self.var_labels.append(label)
+        return self._index[key]
+
+
+def _label(cell: pd.Series, what: str) -> str:
+    where = "hela verksamheten" if cell["scope"] == ORG else f"enhet {cell['scope']}"
+    group = "totalt" if cell["grouping"] == "total" else f"{cell['grouping']}={cell['group']}"
+    category = f", kategori {cell['category']}" if cell["category"] else ""
+    return f"{cell['indicator']} {cell['period']}, {where}, {group}{category}: {what}"
+
+
+def _base_key(ind, c: pd.Series) -> tuple:
+    """The shared denominator/n/count: population, category (unless the categories share one base), place."""
+    cat = "" if ind.distribution or ind.kind in ("mean", "median") else c["category"]
+    return ("base", ind.base, cat, c["scope"], c["period"], c["grouping"], c["group"])
+
+
+def _value(x) -> float:
+    return 0.0 if pd.isna(x) else float(x)
+
+
+def build_model(cells: pd.DataFrame) -> Model:
+    """The linked set of the applicable cells (the frame's rows, in order; not-applicable cells are left out)."""
+    m = Model()
+    sums_of: dict[tuple, int] = {}
+    for pos, (i, c) in enumerate(cells[cells["applicable"]].iterrows()):
+        ind = REGISTRY[c["indicator"]]
+        m.cell_rows.append(i)
+        base = m.variable(_base_key(ind, c), _value(c["n"] if ind.kind in ("mean", "median", "count")
+                                                     else c["denominator"]),
+                          _label(c, "antal" if ind.kind == "count" else "n"))
+        m.shows.append((pos, base))
+        if ind.kind == "share":
+            num = m.variable(("num", ind.name, c["category"], c["scope"], c["period"], c["grouping"], c["group"]),
+                             _value(c["numerator"]), _label(c, "täljare"))
+            m.shows.append((pos, num))
+            m.expressions.append((pos, {base: 1.0, num: -1.0}, _label(c, "nämnare − täljare")))
+            if not ind.distribution:
+                m.inequalities.append(({num: 1.0, base: -1.0}, _label(c, "täljare ≤ nämnare")))
+        elif ind.kind == "mean":
+            key = ("sum", ind.name, c["category"], c["scope"], c["period"], c["grouping"], c["group"])
+            s = m.variable(key, _value(c["numerator"]), _label(c, "summa"), protect=False, lower=-np.inf)
+            m.shows.append((pos, s))
+            sums_of[key] = s
+    _grouping_sums(m)
+    _scope_sums(m)
+    _distribution_sums(m, cells)
+    _weighted_sums(m, sums_of)
+    return m
+
+
+def _families(m: Model, kinds=("base", "num", "sum")) -> dict[tuple, dict[tuple[str, str], int]]:
+    """Variables by family (everything but the grouping and group), then by (grouping, group)."""
+    out: dict[tuple, dict[tuple[str, str], int]] = defaultdict(dict)
+    for v, key in enumerate(m.var_keys):
+        if key[0] in kinds:
+            out[key[:5]][(key[5], key[6])] = v
+    return out
+
+
+def _equation(m: Model, total: int, parts: list[int], label: str, rest_lower_sign: bool = False) -> None:
+    """total = Σ parts (+ a never-published rest when the parts do not add up exactly)."""
+    eq = {total: 1.0}
+    for p in parts:
+        eq[p] = eq.get(p, 0.0) - 1.0
+    gap = m.var_values[total] - sum(m.var_values[p] for p in parts)
+    if abs(gap) > 1e-9 and m.var_keys[total][0] == "sum" and not rest_lower_sign:
+        return  # sums over rows that do not add up are not a relation an outsider can use exactly
+    if abs(gap) > 1e-9:
+        sign = 1.0 if gap > 0 else -1.0
+        rest = m.variable(("rest",) + m.var_keys[total][1:] + (label,), abs(gap), f"{label}: rest", protect=False)
+        eq[rest] = -sign
+    m.equalities.append((eq, label))
+
+
+def _grouping_sums(m: Model) -> None:
+    for family, members in _families(m).items():
+        total = members.get(("total", "Totalt"))
+        if total is None:
+            continue
+        by_grouping: dict[str, list[int]] = defaultdict(list)
+        for (grouping, _), v in members.items():
+            if grouping != "total":
+                by_grouping[grouping].append(v)
+        for grouping, parts in by_grouping.items():
+            _equation(m, total, parts, f"{family[1]} {family[4]} {family[3]}: {grouping} summerar till totalen",
+                      rest_lower_sign=False)
+
+
+def _scope_sums(m: Model) -> None:
+    by_place: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for v, key in enumerate(m.var_keys):
+        if key[0] in ("base", "num", "sum"):
+            by_place[(key[0], key[1], key[2], key[4], key[5], key[6])][key[3]] = v
+    for place, scopes in by_place.items():
+        if ORG not in scopes or len(scopes) < 2:
+            continue
+        parts = [v for s, v in scopes.items() if s != ORG]
+        _equation(m, scopes[ORG], parts, f"{place[1]} {place[3]} {place[4]}={place[5]}: enheterna och helheten",
+                  rest_lower_sign=place[0] != "sum")
+
+
+def _distribution_sums(m: Model, cells: pd.DataFrame) -> None:
+    members: dict[tuple, list[int]] = defaultdict(list)
+    base_of: dict[tuple, int] = {}
+    for v, key in enumerate(m.var_keys):
+        if key[0] == "num" and REGISTRY[key[1]].distribution:
+            place = (key[1], key[3], key[4], key[5], key[6])
+            members[place].append(v)
+            base_of[place] = m._index[("base", REGISTRY[key[1]].base, "", key[3], key[4], key[5], key[6])]
+    for place, parts in members.items():
+        eq = {base_of[place]: 1.0}
+        for p in parts:
+            eq[p] = -1.0
+        m.equalities.append((eq, f"{place[0]} {place[2]}: kategorierna summerar till basen"))
+
+
+def _weighted_sums(m: Model, sums_of: dict[tuple, int]) -> None:
+    for mean_name, (dist_name, weights) in WEIGHTED_SUMS.items():
+        for key, s in sums_of.items():
+            if key[1] != mean_name:
+                continue
+            eq = {s: 1.0}
+            for category, w in weights.items():
+                v = m._index.get(("num", dist_name, category) + key[3:])
+                if v is None:
+                    break
+                eq[v] = -w
+            else:
+                m.equalities.append((eq, f"{mean_name} {key[4]}: summan är den viktade fördelningen"))
+
+
+def violated(m: Model, tolerance: float = 1e-6) -> list[str]:
+    """Relations the true values do not satisfy (a wrong declaration)."""
+    x = np.asarray(m.var_values)
+    bad = [label for eq, label in m.equalities if abs(sum(c * x[v] for v, c in eq.items())) > tolerance]
+    bad += [label for eq, label in m.inequalities if sum(c * x[v] for v, c in eq.items()) > tolerance]
+    return bad

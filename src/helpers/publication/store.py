@@ -1,0 +1,156 @@
+"""Writing and reading the publication's files.
+
+Published (under the report folder, ``<output_dir>/publikation/``): ``celler.parquet`` (every cell, numbers only
+where the status is "publicerad"), ``publikation.json`` (version, method, thresholds, counts), the Excel workbook
+``indikatorer.xlsx`` with Swedish labels, the data dictionary ``ordlista.csv``/``.parquet`` and one Parquet per
+indicator under ``indikatorer/`` (views of the same cells).
+Internal (under the period's processed data, never published): ``celler_intern.parquet`` with the true values and
+why each cell is hidden (primär/sekundär), which later periods need to keep their own publications consistent.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import labels
+from ..formatting import SUPPRESSED as X
+from ..indicators.registry import INDICATORS, REGISTRY, UNIT_LABELS, dictionary
+from ..tables import replace_atomic, write_atomic, write_excel_csv
+from .primary import assert_publishable
+from .views import NOT_APPLICABLE, PUBLISHED, Publication, published_numbers, unit_label
+
+FOLDER = "publikation"
+INTERNAL = "celler_intern.parquet"
+PUBLISHED_FILE = "celler.parquet"
+META = "publikation.json"
+PUBLIC_COLUMNS = ["cell_id", "indicator", "scope", "period", "grouping", "group", "category", "numerator",
+                  "denominator", "value", "ci_low", "ci_high", "n", "kind", "status"]
+EXCEL_HEADERS = {"scope": "Område", "period": "Period", "grouping": "Indelning", "group": "Grupp",
+                 "category": "Kategori", "numerator": "Täljare", "denominator": "Nämnare", "value": "Värde",
+                 "ci_low": "95 % konfidensintervall, nedre", "ci_high": "95 % konfidensintervall, övre",
+                 "n": "Antal (n)", "status": "Status"}
+GLOSSARY_HEADERS = {"label": "Indikator", "description": "Definition", "numerator": "Täljare",
+                    "denominator": "Nämnare", "unit_label": "Mått", "groupings": "Indelningar", "name": "Kod"}
+
+
+def internal_path(processed_dir: Path) -> Path:
+    return Path(processed_dir) / FOLDER / INTERNAL
+
+
+def version(published: pd.DataFrame) -> str:
+    """A content hash of the published cells: the same cells give the same version."""
+    text = published[PUBLIC_COLUMNS].to_csv(index=False, float_format="%.10g")
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def write_internal(cells: pd.DataFrame, processed_dir: Path) -> Path:
+    return write_atomic(cells.reset_index(drop=True), internal_path(processed_dir))
+
+
+def read_internal(processed_dir: Path) -> pd.DataFrame | None:
+    path = internal_path(processed_dir)
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def write_published(cells: pd.DataFrame, out_dir: Path, config, period: str, meta: dict) -> dict[str, Path]:
+    """Every published file of the period under ``<out_dir>/publikation/``; returns them by name."""
+    folder = Path(out_dir) / FOLDER
+    public = published_numbers(cells)[PUBLIC_COLUMNS].reset_index(drop=True)
+    assert_publishable(public.assign(suppressed=public["status"] != PUBLISHED), config.min_cell)
+    meta = {**meta, "period": str(period), "version": version(public)}
+    written = {"celler": write_atomic(public, folder / PUBLISHED_FILE)}
+    written["meta"] = replace_atomic(folder / META, lambda tmp: Path(tmp).write_text(
+        json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8"))
+    glossary = dictionary()
+    written["ordlista"] = write_atomic(glossary, folder / "ordlista.parquet")
+    written["ordlista_csv"] = write_excel_csv(glossary.rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())],
+                                              folder / "ordlista.csv")
+    pub = Publication(public, config, period, meta)
+    for name in pub.view["indicator"].drop_duplicates():
+        part = pub.view[pub.view["indicator"] == name]
+        write_atomic(part[PUBLIC_COLUMNS].reset_index(drop=True), folder / "indikatorer" / f"{name}.parquet")
+    written["excel"] = write_workbook(pub, folder / "indikatorer.xlsx")
+    return written
+
+
+def read_published(folder: Path) -> tuple[pd.DataFrame, dict]:
+    folder = Path(folder)
+    folder = folder if folder.name == FOLDER else folder / FOLDER
+    cells = pd.read_parquet(folder / PUBLISHED_FILE)
+    meta_path = folder / META
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    return cells, meta
+
+
+def _sheet_names() -> dict[str, str]:
+    """A unique Swedish sheet name (at most 31 characters) per indicator."""
+    used, out = {"Ordlista", "Om filen"}, {}
+    for ind in INDICATORS:
+        base = "".join(ch for ch in ind.label if ch not in "[]:*?/\\")[:31].rstrip()
+        name, i = base, 2
+        while name in used:
+            name = f"{base[:28]} {i}"
+            i += 1
+        used.add(name)
+        out[ind.name] = name
+    return out
+
+
+def excel_rows(pub: Publication, name: str) -> pd.DataFrame:
+    """One indicator's cells with Swedish labels, X for suppressed numbers, "ej tillämplig" where it does not apply."""
+    part = pub.view[pub.view["indicator"] == name]
+    cfg = pub.config
+    out = pd.DataFrame({
+        "scope": [unit_label(cfg, s) for s in part["scope"]],
+        "period": part["period"].to_numpy(),
+        "grouping": [labels.grouping_label(g) for g in part["grouping"]],
+        "group": [labels.group_label(g, v, cfg) for g, v in zip(part["grouping"], part["group"])],
+        "category": [labels.category_label(c) if c else "" for c in part["category"]],
+    })
+    for c in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
+        col = part[c].astype(object).where(part[c].notna(), None).to_numpy()
+        hidden = (part["status"] != PUBLISHED).to_numpy()
+        col[hidden] = np.where(part["status"].to_numpy()[hidden] == NOT_APPLICABLE, "ej tillämplig", X)
+        out[c] = col
+    out["status"] = part["status"].to_numpy()
+    return out.rename(columns=EXCEL_HEADERS)
+
+
+def write_workbook(pub: Publication, path: Path) -> Path:
+    """The Excel workbook: an information sheet, the glossary and one sheet per indicator, Swedish throughout."""
+    from openpyxl.utils import get_column_letter
+
+    sheets = _sheet_names()
+
+    def write(tmp):
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+            about = pd.DataFrame({"Uppgift": ["Kommun", "Period", "Version", "Undertryckta uppgifter", "Teckenförklaring"],
+                                  "Värde": [pub.config.municipality, pub.period, pub.meta.get("version", ""),
+                                            f"{X} = visas inte (röjandekontroll)",
+                                            "ej tillämplig = indikatorn gäller inte området"]})
+            about.to_excel(xw, sheet_name="Om filen", index=False)
+            glossary = dictionary().rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())]
+            glossary.to_excel(xw, sheet_name="Ordlista", index=False)
+            for name in pub.view["indicator"].drop_duplicates():
+                rows = excel_rows(pub, name)
+                rows.to_excel(xw, sheet_name=sheets[name], index=False)
+                ws = xw.sheets[sheets[name]]
+                share = REGISTRY[name].kind == "share"
+                for j, col in enumerate(rows.columns, start=1):
+                    ws.column_dimensions[get_column_letter(j)].width = 24 if j <= 5 else 14
+                    if col in (EXCEL_HEADERS["value"], EXCEL_HEADERS["ci_low"], EXCEL_HEADERS["ci_high"]):
+                        fmt = "0%" if share else "0.0"
+                        for cell in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                            cell[0].number_format = fmt
+                ws.freeze_panes = "A2"
+            for ws in xw.sheets.values():
+                ws.sheet_properties.tabColor = None
+    return replace_atomic(path, write)
+
+
+def unit_text(name: str) -> str:
+    return UNIT_LABELS[REGISTRY[name].unit]

@@ -1,0 +1,106 @@
+"""The publication's cells: every scope from the same rows, views instead of copies, "ej tillämplig", relations."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers.publication.compute import ORG, compute_cells
+from helpers.publication.primary import primary_mask
+from helpers.publication.relations import build_model, violated
+from helpers.publication.views import NOT_APPLICABLE, PUBLISHED, SUPPRESSED, Publication
+from publication_data import config, tables
+
+
+@pytest.fixture(scope="module")
+def cells(tmp_path_factory):
+    return compute_cells("2025", tmp_path_factory.mktemp("data"), config(), earlier=False, tables=tables())
+
+
+def publication(cells, statuses=None) -> Publication:
+    status = np.where(cells["applicable"], PUBLISHED, NOT_APPLICABLE)
+    if statuses is not None:
+        status = np.where(statuses, SUPPRESSED, status)
+    return Publication(cells.assign(status=status), config(), "2025")
+
+
+def one(df, **where) -> pd.Series:
+    hit = df
+    for k, v in where.items():
+        hit = hit[hit[k] == v]
+    assert len(hit) == 1, where
+    return hit.iloc[0]
+
+
+def test_each_scope_is_built_from_its_own_rows(cells):
+    # avslutade_insatser, planned endings: A 2 of 3, B 7 of 9, C 8 of 10, whole organisation 17 of 22
+    planned = cells[(cells["indicator"] == "avslutade_insatser") & (cells["grouping"] == "total")
+                    & (cells["category"] == "planerad")]
+    got = {r["scope"]: (r["numerator"], r["denominator"]) for _, r in planned.iterrows()}
+    assert got == {ORG: (17, 22), "a": (2, 3), "b": (7, 9), "c": (8, 10)}
+
+
+def test_a_units_cell_in_the_organisations_report_is_the_units_own_cell(cells):
+    pub = publication(cells)
+    org = pub.scope(None)
+    for unit in ("a", "b", "c"):
+        own = one(pub.scope(unit), indicator="utvardering_efter_insats", grouping="total")
+        in_org = one(org, indicator="utvardering_efter_insats", grouping="unit", group=unit)
+        assert in_org["cell_id"] == own["cell_id"]
+        assert (in_org["numerator"], in_org["denominator"]) == (own["numerator"], own["denominator"])
+    # A: 2 of 3 rated; B 7 of 9; C 9 of 10
+    assert one(org, indicator="utvardering_efter_insats", grouping="unit", group="c")["numerator"] == 9
+
+
+def test_a_view_shows_the_cells_of_its_source(cells):
+    pub = publication(cells)
+    view = one(pub.scope(None), indicator="utforarjamforelse", grouping="total")
+    source = one(pub.scope(None), indicator="avslutade_insatser", grouping="total", category="planerad")
+    assert view["cell_id"] == source["cell_id"] and view["numerator"] == 17 and view["category"] == ""
+
+
+def test_indicators_outside_a_units_areas_are_not_applicable_there(cells):
+    pub = publication(cells)
+    support = cells[(cells["indicator"] == "forsorjningsstod_mottagare") & (cells["scope"] == "a")]
+    assert len(support) == 1 and not support["applicable"].iloc[0] and support["value"].isna().all()
+    assert not pub.applies("forsorjningsstod_mottagare", "a") and pub.applies("forsorjningsstod_mottagare", "c")
+    assert "forsorjningsstod_mottagare" not in pub.indicators("a")
+    assert "forsorjningsstod_mottagare" not in pub.tables("a")
+    # and the organisation's breakdown by unit leaves the unit out instead of showing 0 of n
+    investigations = pub.scope(None)
+    assert investigations[(investigations["indicator"] == "utredning_4_manader")
+                          & (investigations["grouping"] == "unit")]["group"].tolist() == ["a"]
+
+
+def test_primary_rules_cover_numerator_denominator_complement_and_n():
+    df = pd.DataFrame({"kind": ["share", "share", "share", "share", "count", "median", "mean", "share"],
+                       "numerator": [3, 38, 20, 0, np.nan, np.nan, 3.0, 12],
+                       "denominator": [40, 40, 40, 8, np.nan, np.nan, 12, 12],
+                       "value": [3 / 40, 38 / 40, 0.5, 0.0, 4, 7.0, 0.25, 1.0],
+                       "n": [40, 40, 40, 8, 4, 3, 12, 12]})
+    # numerator 3; complement 2; fine; 0 % on a base of 8 < 10; count 4; median on n 3; a mean's sum of 3 is
+    # not a count (n 12 is fine); 100 % on a base of 12 is shown
+    assert primary_mask(df, 5, 10).tolist() == [True, True, False, True, True, True, False, False]
+
+
+def test_the_declared_relations_hold_on_the_true_values(cells):
+    model = build_model(cells)
+    assert violated(model) == []
+    labels = [label for _, label in model.equalities]
+    assert any("enheterna och helheten" in s for s in labels)
+    assert any("kategorierna summerar till basen" in s for s in labels)
+    assert any("viktade fördelningen" in s for s in labels)
+
+
+def test_shared_bases_are_one_variable(cells):
+    model = build_model(cells)
+    rows = cells.loc[model.cell_rows].reset_index(drop=True)
+    shown = {}
+    for pos, var in model.shows:
+        shown.setdefault(var, set()).add(rows.loc[pos, "indicator"])
+    base = model._index[("base", "avslutade_insatser", "", ORG, "2025", "total", "Totalt")]
+    # the finished interventions: evaluated share's denominator and every end-reason category's base
+    assert shown[base] == {"utvardering_efter_insats", "avslutade_insatser"}
+    ratings = model._index[("base", "skattningar", "", "b", "2025", "total", "Totalt")]
+    assert shown[ratings] == {"utvardering_skattning", "utvardering_skattning_medel", "utvardering_skattning_median"}
+    assert model.var_values[ratings] == 8
