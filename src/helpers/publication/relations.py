@@ -51,44 +51,40 @@ class Model:
         return self._index[key]
 
 
-def _label(cell: pd.Series, what: str) -> str:
-    where = "hela verksamheten" if cell["scope"] == ORG else f"enhet {cell['scope']}"
-    group = "totalt" if cell["grouping"] == "total" else f"{cell['grouping']}={cell['group']}"
-    category = f", kategori {cell['category']}" if cell["category"] else ""
-    return f"{cell['indicator']} {cell['period']}, {where}, {group}{category}: {what}"
-
-
-def _base_key(ind, c: pd.Series) -> tuple:
-    """The shared denominator/n/count: population, category (unless the categories share one base), place."""
-    cat = "" if ind.distribution or ind.kind in ("mean", "median") else c["category"]
-    return ("base", ind.base, cat, c["scope"], c["period"], c["grouping"], c["group"])
-
-
 def _value(x) -> float:
-    return 0.0 if pd.isna(x) else float(x)
+    return 0.0 if x != x else float(x)  # NaN (an empty group) reveals 0
 
 
 def build_model(cells: pd.DataFrame) -> Model:
     """The linked set of the applicable cells (the frame's rows, in order; not-applicable cells are left out)."""
     m = Model()
     sums_of: dict[tuple, int] = {}
-    for pos, (i, c) in enumerate(cells[cells["applicable"]].iterrows()):
-        ind = REGISTRY[c["indicator"]]
+    rows = cells[cells["applicable"]]
+    cols = [rows[c].tolist() for c in ("indicator", "scope", "period", "grouping", "group", "category",
+                                       "numerator", "denominator", "n")]
+    for pos, (i, name, scope, period, grouping, group, category, num_v, den_v, n_v) in \
+            enumerate(zip(rows.index, *cols)):
+        ind = REGISTRY[name]
+        kind = ind.kind
+        place = (scope, period, grouping, group)
+        where = "hela verksamheten" if scope == ORG else f"enhet {scope}"
+        label = f"{name} {period}, {where}, " + ("totalt" if grouping == "total" else f"{grouping}={group}") + \
+            (f", kategori {category}" if category else "")
         m.cell_rows.append(i)
-        base = m.variable(_base_key(ind, c), _value(c["n"] if ind.kind in ("mean", "median", "count")
-                                                     else c["denominator"]),
-                          _label(c, "antal" if ind.kind == "count" else "n"))
+        base_cat = "" if ind.distribution or kind in ("mean", "median") else category
+        base = m.variable(("base", ind.base, base_cat) + place,
+                          _value(n_v if kind in ("mean", "median", "count") else den_v),
+                          f"{label}: {'antal' if kind == 'count' else 'n'}")
         m.shows.append((pos, base))
-        if ind.kind == "share":
-            num = m.variable(("num", ind.name, c["category"], c["scope"], c["period"], c["grouping"], c["group"]),
-                             _value(c["numerator"]), _label(c, "täljare"))
+        if kind == "share":
+            num = m.variable(("num", name, category) + place, _value(num_v), f"{label}: täljare")
             m.shows.append((pos, num))
-            m.expressions.append((pos, {base: 1.0, num: -1.0}, _label(c, "nämnare − täljare")))
+            m.expressions.append((pos, {base: 1.0, num: -1.0}, f"{label}: nämnare − täljare"))
             if not ind.distribution:
-                m.inequalities.append(({num: 1.0, base: -1.0}, _label(c, "täljare ≤ nämnare")))
-        elif ind.kind == "mean":
-            key = ("sum", ind.name, c["category"], c["scope"], c["period"], c["grouping"], c["group"])
-            s = m.variable(key, _value(c["numerator"]), _label(c, "summa"), protect=False, lower=-np.inf)
+                m.inequalities.append(({num: 1.0, base: -1.0}, f"{label}: täljare ≤ nämnare"))
+        elif kind == "mean":
+            key = ("sum", name, category) + place
+            s = m.variable(key, _value(num_v), f"{label}: summa", protect=False, lower=-np.inf)
             m.shows.append((pos, s))
             sums_of[key] = s
     _grouping_sums(m)

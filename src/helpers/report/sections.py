@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
+from pathlib import Path
 
 import pandas as pd
 
@@ -15,7 +17,9 @@ from .. import formatting as fmt
 from ..params import RunParams
 from ..grouping import GROUPING_LABELS
 from ..schema import ATTAINMENT_LABELS, TABLES
-from . import narrative
+from ..tables import replace_atomic
+from . import claims, live, narrative
+from .errors import ReportCheckError
 from .inputs import Figure, ReportInputs, load_inputs
 from .tables import Col, html_table
 
@@ -94,6 +98,7 @@ class Report:
         self._tables = 0
         self._figures = 0
         self._placed: set[int] = set()
+        self.claims: list[claims.Claim] = []
         g = self.inputs.glossary
         self.labels = dict(zip(g.get("name", []), g.get("label", [])))
         self.kinds = {n: value_kind(u) for n, u in zip(g.get("name", []), g.get("unit", []))}
@@ -138,8 +143,34 @@ class Report:
         return (f'<section class="avsnitt" id="{sid}" aria-labelledby="{sid}-rubrik">\n'
                 f'<h2 id="{sid}-rubrik">{_e(title)}</h2>\n{body}\n</section>')
 
-    def _text(self, name: str, missing: str | None = narrative.MISSING_TEXT) -> str:
-        return narrative.section_html(self.texts, name, missing)
+    def _text(self, name: str, missing: str | None = narrative.MISSING_TEXT, scope: str | None = "") -> str:
+        """An analyst's text with its live numbers filled in from the publication and checked against them.
+        `scope` is the unit whose cells the text's references read (default: the report's own)."""
+        text = narrative.read_text(self.texts, name)
+        if text is None:
+            return f'<p class="saknas">{missing}</p>' if missing else ""
+        scope = self.run.unit if scope == "" else scope
+        goals = self.inputs.goals if scope == self.run.unit else self._goals_for(scope)
+        ctx = live.TextContext(self.inputs.publication, scope, goals)
+        rendered = live.render(text, ctx)
+        self.claims += claims.check_text(rendered, ctx, f"{name}.md")
+        return narrative.render_markdown(live.strip(rendered))
+
+    def _goals_for(self, scope: str | None) -> pd.DataFrame:
+        from .inputs import GOAL_COLUMNS, read_parquet
+        return read_parquet(self.run.paths.analysis_for(scope) / "mal.parquet", GOAL_COLUMNS)
+
+    def write_checks(self) -> Path:
+        """The text check's findings for the run's check list; with the strict option a contradiction stops here."""
+        folder = self.run.paths.output_dir / "notebooks"
+        rows = [c.row() for c in self.claims]
+        path = replace_atomic(folder / "textkontroll.json", lambda tmp: Path(tmp).write_text(
+            json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8"))
+        errors = [c for c in self.claims if c.level == claims.ERROR]
+        if errors and claims.strict(self.cfg):
+            lines = "\n".join(f"- {c.text}: {c.message} (\"{c.sentence[:80]}\")" for c in errors)
+            raise ReportCheckError(f"Texterna säger emot siffrorna ({len(errors)} fel):\n{lines}")
+        return path
 
     # -- indicator rows -------------------------------------------------------------------------------------
     def _indicator_rows(self, frame: pd.DataFrame) -> list[dict]:
@@ -223,6 +254,7 @@ class Report:
     def uppfoljning(self) -> str:
         body = [self._text("uppfoljning", missing=None)]
         if self.run.unit:
+            body.append(self._text(f"uppfoljning_{self.run.unit}", missing=None))
             body.append(self.key_figures(self._total_frame(), f"Nyckeltal för {self.run.unit_name} {self.run.period}"))
             body.append(self.figures_for("uppfoljning"))
         else:
@@ -230,7 +262,7 @@ class Report:
             body.append(self.key_figures(self._total_frame(), f"Nyckeltal för hela verksamheten {self.run.period}"))
             for code, name in self.cfg.units.items():
                 body.append(f'<h3 id="enhet-{_e(code)}">{_e(name)}</h3>')
-                body.append(self._text(f"uppfoljning_{code}", missing=None))
+                body.append(self._text(f"uppfoljning_{code}", missing=None, scope=code))
                 frame = self._unit_frame(code)
                 if len(frame):
                     body.append(self.key_figures(frame, f"Nyckeltal för {name} {self.run.period}"))
