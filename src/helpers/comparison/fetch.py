@@ -37,6 +37,10 @@ class KoladaResponseError(RuntimeError):
 Opener = Callable[[str, float], bytes]
 
 
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 def _urlopen(url: str, timeout: float) -> bytes:
     request = urllib.request.Request(url, headers={"Accept": "application/json",
                                                    "User-Agent": "uppfoljning (kvalitetsredovisning)"})
@@ -100,11 +104,11 @@ class _Client:
 
 def fetch_snapshot(kpis: list[str], municipality_ids: list[str], years: list[str], *, api_url: str = API_URL,
                    timeout: float = 30.0, retries: int = 3, backoff: float = 1.0, opener: Opener | None = None,
-                   sleep=time.sleep, say=lambda message: None, today: dt.date | None = None) -> dict:
+                   sleep=None, say=lambda message: None, today: dt.date | None = None) -> dict:
     """The snapshot document: every value Kolada has for these KPIs, municipalities (the municipality, its group,
     Riket) and years. Raises KoladaUnavailable when Kolada cannot be reached, KoladaResponseError for a wrong
     answer."""
-    client = _Client(opener or _urlopen, timeout, retries, backoff, sleep, say)
+    client = _Client(opener or _urlopen, timeout, retries, backoff, sleep or _pause, say)
     base = api_url.rstrip("/")
     values: list[dict] = []
     n_pages = 0
