@@ -118,7 +118,8 @@ def _problem(error: dict) -> str:
     if kind == "value_error":
         what = str(error.get("ctx", {}).get("error", error["msg"]))
     elif kind == "literal_error":
-        what = f"ska vara en av {error.get('ctx', {}).get('expected', '')}"
+        expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", " eller ")
+        what = f"ska vara en av {expected}"
     else:
         what = _MESSAGES.get(kind, "har ett ogiltigt värde")
     return f"{_where(error['loc'])}: {what}."
