@@ -56,6 +56,16 @@ def _with_per_page(url: str) -> str:
     return url + ("&" if "?" in url else "?") + f"per_page={PER_PAGE}"
 
 
+def _reason(exc: object, timeout: float) -> str:
+    if isinstance(exc, socket.gaierror):
+        return "adressen kunde inte slås upp"
+    if isinstance(exc, ConnectionRefusedError):
+        return "anslutningen nekades"
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"inget svar inom {timeout:g} s"
+    return f"ingen kontakt ({exc})"
+
+
 class _Client:
     def __init__(self, opener: Opener, timeout: float, retries: int, backoff: float, sleep, say):
         self.opener, self.timeout, self.retries, self.backoff = opener, timeout, retries, backoff
@@ -77,8 +87,7 @@ class _Client:
                 raise KoladaResponseError(f"Kolada svarade HTTP {exc.code} på {url}. Kontrollera nyckeltalen och "
                                           "kommunkoderna i konfigurationen.") from None
             except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError) as exc:
-                reason = getattr(exc, "reason", exc)
-                last = f"ingen kontakt ({reason})"
+                last = _reason(getattr(exc, "reason", exc), self.timeout)
                 continue
             try:
                 doc = json.loads(body.decode("utf-8"))
