@@ -40,6 +40,36 @@ def _own(own_values: dict, kpi: str, indicator: str | None, info: KpiInfo | None
     return float(value) * 100 if info is not None and info.unit == "procent" else float(value)
 
 
+def _kolada_values(rows: pd.DataFrame, settings: KoladaSettings, kpi: str, period: str, notes: list[str]) -> dict:
+    """The year and the municipality's, the group's and the country's values for one KPI; notes appended."""
+    me, country, group = settings.municipality_id, settings.country_id, settings.group_ids
+    years = sorted(y for y in rows["period"].dropna().unique() if y <= period)
+    if not years:
+        notes.append(f"Kolada-filen har inga värden för {kpi} för {period} eller tidigare.")
+        return {}
+    mine = [y for y in years if _value(rows, me, y) is not None]
+    national = [y for y in years if _value(rows, country, y) is not None]
+    year = mine[-1] if mine else (national[-1] if national else years[-1])
+    out = {"year": year, "older": year < period, "municipality_value": _value(rows, me, year),
+           "country_value": _value(rows, country, year)}
+    if not mine:
+        notes.append(f"{settings.municipality_name} ({me}) saknar värde för {kpi} i Kolada-filen.")
+    if out["older"]:
+        notes.append(f"Senaste värde i Kolada-filen gäller {year}.")
+    if out["country_value"] is None:
+        notes.append(f"Riket saknar värde för {year} i Kolada-filen.")
+    members = [v for v in (_value(rows, m, year) for m in group) if v is not None]
+    out["group_n"] = len(members)
+    if members:
+        summary = statistics.median if settings.group_measure == "median" else statistics.fmean
+        out["group_value"] = float(summary(members))
+        if len(members) < len(group):
+            notes.append(f"{settings.group_name}: värde för {len(members)} av {len(group)} kommuner {year}.")
+    else:
+        notes.append(f"Ingen kommun i {settings.group_name.lower()} har värde för {year} i Kolada-filen.")
+    return out
+
+
 def comparison_frame(snapshot: KoladaSnapshot, settings: KoladaSettings, period: str,
                      own_values: dict[str, float] | None = None,
                      catalogue: dict[str, KpiInfo] | None = None) -> pd.DataFrame:
@@ -52,7 +82,6 @@ def comparison_frame(snapshot: KoladaSnapshot, settings: KoladaSettings, period:
     given = own_values is not None
     own_values = own_values or {}
     catalogue = catalogue if catalogue is not None else {}
-    me, country = settings.municipality_id, settings.country_id
     out = []
     for choice in settings.kpis:
         kpi, info = choice.kpi, catalogue.get(choice.kpi)
@@ -70,35 +99,10 @@ def comparison_frame(snapshot: KoladaSnapshot, settings: KoladaSettings, period:
             notes.append(f"Nyckeltalet {kpi} finns inte i nyckeltalskatalogen; enheten är okänd.")
         elif not info.comparable and row["own_value"] is not None:
             notes.append("Uppföljningens värde mäter inte exakt samma sak som Koladas nyckeltal.")
-        years = sorted(y for y in rows["period"].dropna().unique() if y <= period)
         if snapshot.frame[snapshot.frame["kpi"] == kpi].empty:
             notes.append(f"Nyckeltalet {kpi} saknas i Kolada-filen.")
-        elif not years:
-            notes.append(f"Kolada-filen har inga värden för {kpi} för {period} eller tidigare.")
         else:
-            mine = [y for y in years if _value(rows, me, y) is not None]
-            national = [y for y in years if _value(rows, country, y) is not None]
-            year = mine[-1] if mine else (national[-1] if national else years[-1])
-            row["year"] = year
-            if not mine:
-                notes.append(f"{settings.municipality_name} ({me}) saknar värde för {kpi} i Kolada-filen.")
-            if year < period:
-                row["older"] = True
-                notes.append(f"Senaste värde i Kolada-filen gäller {year}.")
-            row["municipality_value"] = _value(rows, me, year)
-            row["country_value"] = _value(rows, country, year)
-            if row["country_value"] is None:
-                notes.append(f"Riket saknar värde för {year} i Kolada-filen.")
-            members = [v for v in (_value(rows, m, year) for m in settings.group_ids) if v is not None]
-            row["group_n"] = len(members)
-            if members:
-                summary = statistics.median if settings.group_measure == "median" else statistics.fmean
-                row["group_value"] = float(summary(members))
-                if len(members) < len(settings.group_ids):
-                    notes.append(f"{settings.group_name}: värde för {len(members)} av {len(settings.group_ids)} "
-                                 f"kommuner {year}.")
-            else:
-                notes.append(f"Ingen kommun i {settings.group_name.lower()} har värde för {year} i Kolada-filen.")
+            row.update(_kolada_values(rows, settings, kpi, period, notes))
         row["note"] = " ".join(notes)
         out.append(row)
     frame = pd.DataFrame(out, columns=FRAME_COLUMNS)
