@@ -182,6 +182,12 @@ def test_more_than_25_ids_are_split_over_requests():
     assert len(data) == 2 and data[0].count(",") == 24 and "/municipality/0026/year/2025" in data[1]
 
 
+def test_the_synthetic_demo_file_is_not_overwritten(capsys):
+    assert main(["kolada", "hamta", "--api-url", "https://kolada.invalid/v3"]) == 2
+    err = capsys.readouterr().err
+    assert "exempelkommun_syntetisk.json är en syntetisk demofil" in err and "Ange --output" in err
+
+
 def test_visa_shows_the_demo_comparison(capsys):
     assert main(["kolada", "visa", "--period", "2025"]) == 0
     out = capsys.readouterr().out

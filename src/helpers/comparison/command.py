@@ -28,6 +28,10 @@ def _fetch(args) -> int:
     settings = kolada_settings(config)
     if settings is None:
         raise ConfigError(f"Konfigurationsfilen {config.path} har inget avsnitt jamforelse.kolada.")
+    if settings.synthetic and not args.output:
+        raise ConfigError(f"{settings.file} är en syntetisk demofil (syntetisk: true i {config.path}) och skrivs "
+                          "inte över. Ange --output för den hämtade filen, eller ändra fil och syntetisk i "
+                          "konfigurationen.")
     period = _period(args, config)
     years = [str(int(period) - i) for i in range(YEARS - 1, -1, -1)]
     ids = list(dict.fromkeys([settings.municipality_id, *settings.group_ids, settings.country_id]))
@@ -48,7 +52,8 @@ def _fetch(args) -> int:
             say(f"Obs: Kolada hade inga värden för {kpi} åren {years[0]}–{years[-1]}. Kontrollera att "
                 "nyckeltalet finns kvar i Kolada.")
     if settings.synthetic:
-        say("Obs: konfigurationen säger syntetisk: true. Ändra till false när filen innehåller riktiga värden.")
+        say("Obs: konfigurationen säger syntetisk: true. Peka fil på den hämtade filen och ändra till "
+            "syntetisk: false för att rapporten ska använda de riktiga värdena.")
     return 0
 
 

@@ -16,6 +16,8 @@ from .frame import KoladaSnapshot
 from .kolada import read_snapshot
 from .section import KoladaSettings, kolada_settings
 
+# Kolada's terms (kolada.se/om-oss/api) ask for "Källa: Kolada" and say that data one has processed must not be
+# credited to Kolada: hence the line saying the group value is our own calculation.
 SOURCE = "Källa: Kolada (RKA), CC BY 4.0"
 SYNTHETIC = "Syntetiska demodata, inte verkliga värden"
 FRAME_COLUMNS = ["kpi", "label", "unit", "decimals", "indicator", "own_value", "municipality_value",
