@@ -51,6 +51,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-report", help="Granska en renderad rapport (HTML/PDF) för integritetsläckor")
     p.add_argument("path", help="Rapportens sökväg")
     p.add_argument("--min-cell", type=int, default=5, help="Minsta publicerade antal (standard 5)")
+
+    p = sub.add_parser("kolada", help="Jämförelse med andra kommuner och riket (Kolada)")
+    ksub = p.add_subparsers(dest="kolada_command", required=True, metavar="ÅTGÄRD")
+    for name, text in (("hamta", "Hämta de konfigurerade nyckeltalen från Koladas API till Kolada-filen"),
+                       ("visa", "Visa jämförelsen för en period ur Kolada-filen")):
+        k = ksub.add_parser(name, help=text)
+        k.add_argument("--config", default=None, help="Kommunens konfiguration (YAML). Standard: exempelkommun")
+        k.add_argument("--period", default=None, help="År, t.ex. 2025 (standard: konfigurationens default_period)")
+    k = ksub.choices["hamta"]
+    k.add_argument("--output", default=None, help="Fil att skriva (standard: jamforelse.kolada.fil)")
+    k.add_argument("--api-url", default=None, help="Koladas API-adress (standard: https://api.kolada.se/v3)")
     return parser
 
 
@@ -63,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             from .collect.importing import cli_import as handler
         elif args.command == "sample":
             from .plan.command import cli_sample as handler
+        elif args.command == "kolada":
+            from .comparison.command import cli_kolada as handler
         elif args.command == "run":
             from .run.pipeline import cli_run as handler
         else:
