@@ -173,9 +173,9 @@ def build(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo], p
 
 def build_for_report(run) -> list[figures.FigureEntry]:
     """The figures of one report (whole organisation or one unit), drawn from the publication's cells."""
-    from ..publication.views import Publication
+    from ..publication.store import load_publication
     from .comparisons import glossary
 
-    pub = Publication.load(run.paths.publication, run.config, run.period)
+    pub = load_publication(run.paths.publication, run.config, run.period)
     return build(pub.tables(run.unit), glossary(), run.period, run.paths.figures, run.config.units,
                  run.config.min_cell)

@@ -18,8 +18,8 @@ from ..grouping import TOTAL_GROUP
 from ..indicators.cells import build_all
 from ..indicators.context import PeriodData
 from ..indicators.registry import INDICATORS, REGISTRY, Indicator
+from .views import ORG
 
-ORG = "hela"  # the scope code of the whole organisation
 KEY = ["indicator", "scope", "period", "grouping", "group", "category"]
 VALUES = ["numerator", "denominator", "value", "ci_low", "ci_high", "n"]
 COLUMNS = ["cell_id"] + KEY + VALUES + ["kind", "applicable"]

@@ -114,4 +114,4 @@ def write(built: Built, period: str, out_dir, data_dir="data", config=None) -> d
 
 
 def publication(out_dir, config, period) -> Publication:
-    return Publication.load(Path(out_dir) / store.FOLDER, as_config(config), str(period))
+    return store.load_publication(Path(out_dir) / store.FOLDER, as_config(config), str(period))

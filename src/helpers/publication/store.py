@@ -86,6 +86,12 @@ def read_published(folder: Path) -> tuple[pd.DataFrame, dict]:
     return cells, meta
 
 
+def load_publication(folder: Path, config, period: str) -> Publication:
+    """The published cells of a period (``<report folder>/publikation``) with their views."""
+    cells, meta = read_published(Path(folder))
+    return Publication(cells, config, str(period), meta)
+
+
 def _sheet_names() -> dict[str, str]:
     """A unique Swedish sheet name (at most 31 characters) per indicator."""
     used, out = {"Ordlista", "Om filen"}, {}

@@ -13,8 +13,8 @@ import pandas as pd
 from ..config import Config
 from ..grouping import TOTAL_GROUP
 from ..indicators.registry import INDICATORS, REGISTRY
-from .compute import ORG
 
+ORG = "hela"  # the scope code of the whole organisation
 PUBLISHED = "publicerad"
 SUPPRESSED = "undertryckt"
 NOT_APPLICABLE = "ej tillämplig"
@@ -60,12 +60,6 @@ class Publication:
                             "s": full["scope"] != ORG, "g": full["grouping"] != "total",
                             "u": full["grouping"] != "unit"})
         self.view = full.loc[key.sort_values(["i", "p", "s", "g", "u"], kind="stable").index].reset_index(drop=True)
-
-    @classmethod
-    def load(cls, folder: str | Path, config: Config, period: str) -> "Publication":
-        from .store import read_published
-        cells, meta = read_published(Path(folder))
-        return cls(cells, config, period, meta)
 
     # -- selections -----------------------------------------------------------------------------------
     def scope(self, scope: str | None = None, period: str | None = "current", applicable: bool = True) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 from ..analysis.comparisons import read_key_findings
 from ..config import Config, Paths
 from ..indicators.registry import dictionary
+from ..publication.store import load_publication
 from ..publication.views import Publication
 
 INDICATOR_COLUMNS = ["indicator", "period", "grouping", "group", "category", "numerator", "denominator", "value",
@@ -138,7 +139,7 @@ def require_steps(paths: Paths, scope: str | None = None) -> None:
 
 def load_inputs(paths: Paths, config: Config, scope: str | None = None) -> ReportInputs:
     """Everything one report shows: its scope's cells of the period's publication, its analysis and figures."""
-    pub = Publication.load(paths.publication, config, paths.period)
+    pub = load_publication(paths.publication, config, paths.period)
     tables = pub.tables(scope)
     frames = [t[t["period"] == paths.period] for t in tables.values()]
     indicators = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INDICATOR_COLUMNS)
