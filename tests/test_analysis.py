@@ -1,12 +1,10 @@
-"""Comparisons, trend and key findings on small indicator tables in the step-5 contract."""
+"""Comparisons and trends on small indicator tables in the step-5 contract (key findings: test_findings.py)."""
 import math
-from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from helpers.analysis import comparisons as a
-from helpers.config import period_paths
 from helpers.analysis.goals import IndicatorInfo
 
 NB = "\u00a0"
@@ -125,62 +123,6 @@ def test_suppressed_series_point_breaks_no_slope():
     out = a.trend(tables(mal_i_arenden=rows), GLOSSARY)
     assert set(out["riktning"]) == {"för få perioder"}
     assert list(out["antal_perioder"]) == [1, 1]
-
-
-GOALS = pd.DataFrame({"mal": ["Mål i alla ärenden.", "Färre klagomål.", "Besök."],
-                      "indikator": ["mal_i_arenden", "klagomal", "placerade_besok"],
-                      "malvarde_text": ["minst 80 %", "lägre än föregående år", "minst 95 %"],
-                      "resultat_text": ["Andelen var 76 %.", "Antalet var 23.", "Det finns inga uppgifter."],
-                      "status": ["inte uppnått", "uppnått", "kan inte mätas"], "varde": [0.76, 23, None],
-                      "n": [412, 23, None]})
-
-
-def test_key_findings_from_goals_changes_and_groups():
-    c = a.comparisons(tables(mal_i_arenden=SHARES, klagomal=COUNTS), "2025", GLOSSARY, UNITS)
-    items = a.key_findings(GOALS, c, "2025", UNITS)
-    assert items[0] == "Av nämndens 3 mål för 2025 är 1 uppnått, 1 inte uppnått och 1 kan inte mätas."
-    assert items[1] == "Målet ”Mål i alla ärenden” är inte uppnått. Andelen var 76 %."
-    assert items[2].startswith("Förändring: Andelen insatser med dokumenterat mål ökade")
-    # only groups whose interval does not overlap the total's are findings: Vuxna, not Barn och unga
-    assert items[3].startswith("Skillnad mellan grupper: Andelen insatser med dokumenterat mål, Vuxna")
-    assert len(items) == 4
-
-
-def test_key_findings_without_anything_to_say():
-    assert a.key_findings(None, pd.DataFrame(columns=a.COMPARISON_COLUMNS), "2025") == [
-        "Inga tydliga förändringar eller skillnader mellan grupper syns i underlaget."]
-
-
-def test_key_findings_file_written_kept_when_edited_and_carries_caution(tmp_path):
-    path = tmp_path / "analys" / "nyckelfynd.md"
-    assert a.write_key_findings(path, ["Första fyndet."]) is True
-    text = path.read_text(encoding="utf-8")
-    assert "- Första fyndet.\n" in text and a.CAUTION in text
-    assert a.read_key_findings(path).startswith("- Första fyndet.")
-    # unedited: regenerated
-    assert a.write_key_findings(path, ["Nytt fynd."]) is True
-    assert "Nytt fynd." in path.read_text(encoding="utf-8")
-    # edited (marker kept, body changed): kept
-    path.write_text(path.read_text(encoding="utf-8").replace("Nytt fynd.", "Analytikerns text."), encoding="utf-8")
-    assert a.write_key_findings(path, ["Tredje."]) is False
-    assert "Analytikerns text." in path.read_text(encoding="utf-8")
-    # marker removed: kept
-    path.write_text("- Egen lista\n", encoding="utf-8")
-    assert a.write_key_findings(path, ["Fjärde."]) is False
-    assert a.read_key_findings(path) == "- Egen lista\n"
-
-
-def test_load_for_unit_report_falls_back_to_the_unit_rows(tmp_path):
-    whole = period_paths("2025", tmp_path / "data", tmp_path / "reports" / "2025")
-    whole.indicators.mkdir(parents=True)
-    pd.DataFrame(SHARES).to_parquet(whole.indicators / "mal_i_arenden.parquet")
-    unit_out = tmp_path / "reports" / "2025" / "enheter" / "barn_unga"
-    run = SimpleNamespace(paths=period_paths("2025", tmp_path / "data", unit_out), unit="barn_unga",
-                          unit_name="Barn och unga")
-    tabs, _ = a.load_for_run(run)
-    t = tabs["mal_i_arenden"]
-    assert set(t["grouping"]) == {"total"}
-    assert sorted(t["value"]) == [0.72, 0.85]  # barn_unga 2024 and 2025 as the unit's totals
 
 
 def test_write_analysis(tmp_path):

@@ -1,25 +1,23 @@
-"""Step 6: compare with earlier periods and between groups, follow trends, and draft the key findings.
+"""Step 6: compare with earlier periods and between groups, and follow trends.
 
-Reads the indicator tables of step 5 (``<output_dir>/indicators/<name>.parquet``, all periods in one table) and
-writes ``<output_dir>/analys/jamforelser.parquet``, ``trend.parquet`` and ``nyckelfynd.md``.
+Reads the publication's indicator tables (all periods in one table per indicator) and writes
+``analys/<scope>/jamforelser.parquet`` and ``trend.parquet``. The key findings drawn from these comparisons are
+in ``findings``.
 """
 from __future__ import annotations
 
-import hashlib
 import math
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import formatting as fmt
+from .findings import CAUTION, read_key_findings, write_key_findings  # noqa: F401 (the old place of these)
 from .goals import IndicatorInfo, format_value, subject
 from ..schema import ATTAINMENT_LABELS
 from ..tables import write_atomic
 
-CAUTION = ("Uppföljningsdata visar förändring, inte effekten av en insats: förändringen kan ha andra orsaker "
-           "än insatsen (Socialstyrelsen 2014).")
 GROUP_GROUPINGS = ("unit", "sex", "age_group", "target_group", "type", "provider", "provider_type",
                    "question_id")
 NOT_IN_TREND = ("month",)
@@ -39,7 +37,6 @@ INDICATOR_COLUMNS = ["indicator", "period", "grouping", "group", "category", "nu
 COMPARISON_COLUMNS = ["jamforelse", "indikator", "etikett", "grouping", "group", "category", "period", "referens",
                       "varde", "ci_low", "ci_high", "n", "ref_varde", "ref_ci_low", "ref_ci_high", "ref_n",
                       "skillnad", "skillnad_enhet", "overlappar", "text"]
-MARKER_RE = re.compile(r"<!-- nyckelfynd genererade automatiskt, kontrollsumma ([0-9a-f]{12})[^>]*-->\n")
 
 
 # --- reading --------------------------------------------------------------------------------------------
@@ -56,6 +53,21 @@ def info_for(name: str, table: pd.DataFrame, glossary: dict[str, IndicatorInfo])
         return glossary[name]
     has_ci = not table.empty and table["ci_low"].notna().any()
     return IndicatorInfo(name.replace("_", " ").capitalize(), "andel" if has_ci else "antal")
+
+
+def normalise(df: pd.DataFrame, name: str = "") -> pd.DataFrame:
+    """The contract's columns with stable types: period/group/category as str, suppressed as bool."""
+    df = df.copy()
+    for col in INDICATOR_COLUMNS:
+        if col not in df:
+            df[col] = name if col == "indicator" else (False if col == "suppressed" else np.nan)
+    for col in ("indicator", "period", "grouping", "group"):
+        df[col] = df[col].astype(str)
+    df["category"] = df["category"].fillna("").astype(str)
+    df["suppressed"] = df["suppressed"].fillna(False).astype(bool)
+    for col in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+    return df
 
 
 def combined(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -123,6 +135,16 @@ def _what(info: IndicatorInfo, category: str) -> str:
 
 # --- comparisons ----------------------------------------------------------------------------------------
 
+def _first_by(df: pd.DataFrame, keys: tuple[str, ...]) -> dict[tuple, dict]:
+    """key -> the first row (as a dict) with that key."""
+    out: dict[tuple, dict] = {}
+    for r in df.to_dict("records"):
+        out.setdefault(tuple(r[k] for k in keys), r)
+    return out
+
+
+# --- comparisons (row by row) ----------------------------------------------------------------------------------------
+
 def _compare(kind: str, name: str, info: IndicatorInfo, row: pd.Series, ref: pd.Series | None, reference: str,
              sentence) -> dict:
     out = {"jamforelse": kind, "indikator": name, "etikett": info.label, "grouping": row["grouping"],
@@ -154,12 +176,9 @@ def compare_periods(tables: dict[str, pd.DataFrame], period: str, glossary: dict
             continue
         prev = earlier[-1]
         current = df[(df["period"] == period) & ~df["grouping"].isin(NOT_IN_TREND)]
-        before = df[df["period"] == prev].set_index(["grouping", "group", "category"])
-        for _, row in current.iterrows():
-            key = (row["grouping"], row["group"], row["category"])
-            ref = before.loc[key] if key in before.index else None
-            if isinstance(ref, pd.DataFrame):
-                ref = ref.iloc[0]
+        before = _first_by(df[df["period"] == prev], ("grouping", "group", "category"))
+        for row in current.to_dict("records"):
+            ref = before.get((row["grouping"], row["group"], row["category"]))
 
             def sentence(diff, diff_unit, row=row, ref=ref):
                 where = "" if row["grouping"] == "total" else f" ({group_label(row['group'], unit_names)})"
@@ -183,11 +202,9 @@ def compare_groups(tables: dict[str, pd.DataFrame], period: str, glossary: dict[
     for name, df in tables.items():
         info = info_for(name, df, glossary)
         now = df[df["period"] == str(period)]
-        totals = now[now["grouping"] == "total"].set_index("category")
-        for _, row in now[now["grouping"].isin(GROUP_GROUPINGS)].iterrows():
-            ref = totals.loc[row["category"]] if row["category"] in totals.index else None
-            if isinstance(ref, pd.DataFrame):
-                ref = ref.iloc[0]
+        totals = {key[0]: r for key, r in _first_by(now[now["grouping"] == "total"], ("category",)).items()}
+        for row in now[now["grouping"].isin(GROUP_GROUPINGS)].to_dict("records"):
+            ref = totals.get(row["category"])
 
             def sentence(diff, diff_unit, row=row, ref=ref):
                 return (f"{_what(info, row['category'])}, {group_label(row['group'], unit_names)}: "
@@ -234,15 +251,11 @@ def trend(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo]) -
         part = df[~df["grouping"].isin(NOT_IN_TREND)].copy()
         part["etikett"] = info.label
         part["enhet"] = info.unit
-        slopes = {}
-        for key, s in part.groupby(["grouping", "group", "category"], sort=False):
-            s = s[s["value"].notna()]
-            slope = float(np.polyfit(s["period"].astype(int), s["value"], 1)[0]) if len(s) >= 2 else np.nan
-            slopes[key] = (len(s), slope, direction(slope, s["value"].mean(), info.unit, len(s)))
+        fit = _slopes(part)
         keys = list(zip(part["grouping"], part["group"], part["category"]))
-        part["antal_perioder"] = [slopes[k][0] for k in keys]
-        part["forandring_per_ar"] = [slopes[k][1] for k in keys]
-        part["riktning"] = [slopes[k][2] for k in keys]
+        part["antal_perioder"] = [int(fit[k][0]) for k in keys]
+        part["forandring_per_ar"] = [fit[k][1] for k in keys]
+        part["riktning"] = [direction(fit[k][1], fit[k][2], info.unit, int(fit[k][0])) for k in keys]
         frames.append(part)
     cols = ["indicator", "etikett", "enhet", "grouping", "group", "category", "period", "value", "ci_low",
             "ci_high", "n", "suppressed", "antal_perioder", "forandring_per_ar", "riktning"]
@@ -253,6 +266,22 @@ def trend(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo]) -
                            ).reset_index(drop=True)
 
 
+def _slopes(part: pd.DataFrame) -> dict[tuple, tuple[int, float, float]]:
+    """(grouping, group, category) -> (periods with a value, least-squares slope per year, mean value)."""
+    v = part[part["value"].notna()]
+    x = v["period"].astype(int).astype(float)
+    y = v["value"].astype(float)
+    sums = pd.DataFrame({"k": 1.0, "x": x, "y": y, "xx": x * x, "xy": x * y}).groupby(
+        [v["grouping"], v["group"], v["category"]], sort=False).sum()
+    out = {}
+    for key, r in zip(sums.index, sums.itertuples(index=False)):
+        spread = r.k * r.xx - r.x * r.x
+        slope = (r.k * r.xy - r.x * r.y) / spread if r.k >= 2 and spread > 0 else np.nan
+        out[key] = (r.k, float(slope), r.y / r.k)
+    missing = set(zip(part["grouping"], part["group"], part["category"])) - set(out)
+    return {**out, **{key: (0, np.nan, np.nan) for key in missing}}
+
+
 def direction(slope: float, mean: float, unit: str, periods: int) -> str:
     """'ökande', 'minskande' or 'oförändrad' (under 1 procentenhet, or 1 % of the mean, per year)."""
     if periods < 2 or pd.isna(slope):
@@ -261,74 +290,6 @@ def direction(slope: float, mean: float, unit: str, periods: int) -> str:
     if abs(slope) < threshold:
         return "oförändrad"
     return "ökande" if slope > 0 else "minskande"
-
-
-# --- key findings ---------------------------------------------------------------------------------------
-
-def key_findings(goal_table: pd.DataFrame, comparison_table: pd.DataFrame, period: str,
-                 unit_names: dict[str, str] | None = None, top: int = 3) -> list[str]:
-    """A short list drawn from the numbers: goal status, largest changes, groups that differ most."""
-    items = []
-    if goal_table is not None and not goal_table.empty:
-        counts = goal_table["status"].value_counts()
-        parts = [f"{counts.get(s, 0)} {s}" for s in ("uppnått", "delvis uppnått", "inte uppnått", "kan inte mätas")
-                 if counts.get(s, 0)]
-        items.append(f"Av nämndens {len(goal_table)} mål för {period} är " + _join(parts) + ".")
-        for _, g in goal_table[goal_table["status"].isin(["inte uppnått", "delvis uppnått"])].iterrows():
-            items.append(f"Målet ”{g['mal'].rstrip('.')}” är {g['status']}. {g['resultat_text']}")
-    c = comparison_table
-    if c is not None and not c.empty:
-        shares = c[c["skillnad_enhet"] == "procentenheter"]
-        changes = shares[(shares["jamforelse"] == "tid") & (shares["grouping"] == "total")
-                         & shares["skillnad"].notna()]
-        changes = changes.reindex(changes["skillnad"].abs().sort_values(ascending=False, kind="stable").index)
-        for _, r in changes[changes["skillnad"].abs() >= 0.5].head(top).iterrows():
-            items.append("Förändring: " + r["text"])
-        separate = ~shares["overlappar"].astype("boolean").fillna(True).astype(bool)
-        groups = shares[(shares["jamforelse"] == "grupp") & shares["skillnad"].notna() & separate]
-        groups = groups.reindex(groups["skillnad"].abs().sort_values(ascending=False, kind="stable").index)
-        for _, r in groups.head(top).iterrows():
-            items.append("Skillnad mellan grupper: " + r["text"])
-    if len(items) == (1 if goal_table is not None and not goal_table.empty else 0):
-        items.append("Inga tydliga förändringar eller skillnader mellan grupper syns i underlaget.")
-    return items
-
-
-def _join(parts: list[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " och " + parts[-1]
-
-
-def render_key_findings(items: list[str]) -> str:
-    """The Markdown the analyst edits: a marker line, the list, and the caution."""
-    body = "".join(f"- {item}\n" for item in items) + f"\n*{CAUTION}*\n"
-    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]
-    return (f"<!-- nyckelfynd genererade automatiskt, kontrollsumma {digest}. Filen skrivs om vid nästa körning "
-            f"så länge den är oredigerad; när du ändrar texten behålls dina ändringar. -->\n{body}")
-
-
-def is_generated_unedited(text: str) -> bool:
-    """True when the file still carries the marker and its body is exactly what was generated."""
-    m = MARKER_RE.match(text)
-    return bool(m) and hashlib.sha256(text[m.end():].encode("utf-8")).hexdigest()[:12] == m.group(1)
-
-
-def write_key_findings(path: str | Path, items: list[str]) -> bool:
-    """Write nyckelfynd.md unless the analyst has edited it. Returns whether the file was written."""
-    path = Path(path)
-    if path.exists() and not is_generated_unedited(path.read_text(encoding="utf-8")):
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(render_key_findings(items), encoding="utf-8")
-    tmp.replace(path)
-    return True
-
-
-def read_key_findings(path: str | Path) -> str:
-    """The findings as Markdown for the report, without the marker line."""
-    text = Path(path).read_text(encoding="utf-8")
-    m = MARKER_RE.match(text)
-    return text[m.end():] if m else text
 
 
 # --- writing --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import comparisons as cmp
+from . import findings as fnd
 from . import goals as g
 
 ORG = "hela"
@@ -18,7 +19,7 @@ class ScopeAnalysis:
     goals: pd.DataFrame
     comparisons: pd.DataFrame
     trend: pd.DataFrame
-    findings: list[str]
+    findings: list  # findings.KeyFindings: list[findings.Finding] with the rule and the number tested
 
 
 def analyse(pub, scope: str | None, config) -> ScopeAnalysis:
@@ -30,7 +31,7 @@ def analyse(pub, scope: str | None, config) -> ScopeAnalysis:
     goal_table = g.evaluate_goals(goal_list, tables, period, gloss, config.units, config.min_cell)
     comparison = cmp.comparisons(tables, period, gloss, config.units)
     trend = cmp.trend(tables, gloss)
-    findings = cmp.key_findings(goal_table, comparison, period, config.units)
+    findings = fnd.key_findings(goal_table, comparison, period, config, scope)
     return ScopeAnalysis(scope, goal_table, comparison, trend, findings)
 
 
@@ -38,7 +39,7 @@ def write(result: ScopeAnalysis, paths) -> list:
     folder = paths.analysis_for(result.scope)
     written = [g.write_goals(result.goals, folder)]
     written += cmp.write_analysis(folder, result.comparisons, result.trend)
-    cmp.write_key_findings(folder / "nyckelfynd.md", result.findings)
+    fnd.write_key_findings(folder / "nyckelfynd.md", result.findings)
     return written + [folder / "nyckelfynd.md"]
 
 
