@@ -1,22 +1,29 @@
 """One look for every chart in the report, and the charts themselves.
 
-The theme is seaborn's colour-blind-safe palette with DejaVu Sans; bars carry hatching and direct value labels
-so a chart reads in greyscale print. Axes use Swedish formats ("70 %", decimal comma, month names). Every chart
-function returns ``(fig, alt_text)``: the alt text says what the chart shows, with its key numbers. Suppressed
-cells are never drawn: they are marked "X" and explained in a note under the chart.
+The theme (seaborn's colour-blind-safe palette, DejaVu Sans) is set once per process. Bars carry hatching and
+direct value labels so a chart reads in greyscale print; every axis has a label; values carry their unit and
+statistic ("7,0 månader", "Median (dagar)"). A committee goal is a dashed line labelled "Mål 80 %". Every chart
+function returns ``(fig, alt_text)``: the alt text says what the chart shows, with its key numbers and the goal.
+Suppressed cells are never drawn: they are marked "X" and explained in a note under the chart.
+
+Speed: figures are plain ``Figure`` objects (no pyplot state) with constrained layout, written once as SVG with
+text kept as text (``svg.fonttype: none``: no glyph outlines, and the words stay searchable); PNG only on request.
 """
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import matplotlib.pyplot as plt
+import matplotlib as mpl
+import matplotlib.pyplot as plt  # noqa: F401 (callers close figures with charts.plt.close)
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import blended_transform_factory
 
 from .. import formatting as fmt
 
@@ -28,20 +35,34 @@ LINESTYLES = ("-", "--", ":", "-.")
 WIDTH = 6.3  # inches: the text width of an A4 page with 2,5 cm margins
 PNG_DPI = 200
 FONT = "DejaVu Sans"
+NOTE_SIZE = 8  # points
+LABEL_SIZE = 8  # points: value labels and goal labels
+GOAL_STYLE = {"linestyle": (0, (5, 3)), "linewidth": 1.3, "color": "#222222"}
+THEME_RC = {
+    "svg.hashsalt": SVG_SALT, "svg.fonttype": "none", "savefig.dpi": PNG_DPI, "figure.dpi": 100,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#333333",
+    "axes.labelcolor": "#222222", "text.color": "#222222", "xtick.color": "#222222",
+    "ytick.color": "#222222", "grid.color": "#dddddd", "hatch.color": "#333333", "hatch.linewidth": 0.6,
+    "font.size": 10, "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9,
+    "legend.fontsize": 9, "legend.frameon": False, "figure.constrained_layout.h_pad": 0.05,
+    "patch.facecolor": "#0173b2", "lines.color": "#0173b2",  # explicit: "C0" is looked up for every artist
+    "figure.constrained_layout.w_pad": 0.05}
 
 
-def apply_theme() -> None:
-    """The report's single theme (idempotent)."""
-    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font=FONT, rc={
-        "svg.hashsalt": SVG_SALT, "svg.fonttype": "path", "savefig.dpi": PNG_DPI, "figure.dpi": 100,
-        "axes.spines.top": False, "axes.spines.right": False, "axes.edgecolor": "#333333",
-        "axes.labelcolor": "#222222", "text.color": "#222222", "xtick.color": "#222222",
-        "ytick.color": "#222222", "grid.color": "#dddddd", "hatch.color": "#333333", "hatch.linewidth": 0.6,
-        "font.size": 10, "axes.labelsize": 10, "xtick.labelsize": 9, "ytick.labelsize": 9,
-        "legend.fontsize": 9, "legend.frameon": False})
+def apply_theme(force: bool = False) -> None:
+    """The report's single theme, set once per process (again only when something changed it, or forced)."""
+    if not force and mpl.rcParams.get("svg.hashsalt") == SVG_SALT and mpl.rcParams["svg.fonttype"] == "none":
+        return
+    sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font=FONT, rc=THEME_RC)
 
 
-# --- Swedish axes ---------------------------------------------------------------------------------------
+def _figure(height: float) -> tuple[Figure, object]:
+    apply_theme()
+    fig = Figure(figsize=(WIDTH, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+# --- Swedish values and axes ----------------------------------------------------------------------------
 
 def percent_formatter() -> FuncFormatter:
     return FuncFormatter(lambda v, _pos: fmt.percent(v))
@@ -51,12 +72,32 @@ def number_formatter(decimals: int = 0) -> FuncFormatter:
     return FuncFormatter(lambda v, _pos: fmt.number(v, decimals))
 
 
+def statistic(unit: str) -> str:
+    """'median' / 'medelvärde' for units of a statistic, else ''."""
+    stat = unit.split("_")[0]
+    return stat if stat in ("median", "medelvärde") else ""
+
+
 def value_text(value, unit: str) -> str:
+    """A value with its unit: "70 %", "7,0 månader", "89 dagar", "12"."""
+    return fmt.format_value(value, unit)
+
+
+def described(value, unit: str) -> str:
+    """A value with its statistic and unit, for running text: "median 89 dagar", "70 %"."""
+    stat = statistic(unit)
+    return f"{stat} {value_text(value, unit)}" if stat else value_text(value, unit)
+
+
+def value_axis_label(unit: str) -> str:
+    """The value axis's label: "Andel (%)", "Antal", "Median (dagar)", "Medelvärde (månader)"."""
     if unit == "andel":
-        return fmt.percent(value)
-    if "dagar" in unit:
-        return f"{fmt.number(value)} dagar"
-    return fmt.number(value, 1 if unit in ("medelvärde", "median") else 0)
+        return "Andel (%)"
+    if unit == "antal":
+        return "Antal"
+    stat, _, measure = unit.partition("_")
+    name = stat[:1].upper() + stat[1:]
+    return f"{name} ({measure})" if measure else name
 
 
 def _value_axis(axis, unit: str) -> None:
@@ -68,9 +109,15 @@ def _hidden(row) -> bool:
     return bool(row.get("suppressed", False)) or pd.isna(row.get("value"))
 
 
-def _note(fig: Figure, lines: list[str]) -> None:
-    if lines:
-        fig.text(0.01, 0.005, "\n".join(lines), ha="left", va="bottom", fontsize=8, color="#333333")
+def _notes(fig: Figure, lines: list[str]) -> None:
+    """Notes under the chart; the layout keeps a band at the bottom free for them."""
+    if not lines:
+        return
+    height = fig.get_figheight() * 72
+    band = (len(lines) * NOTE_SIZE * 1.35 + 6) / height
+    fig.text(0.01, 0.004, "\n".join(lines), ha="left", va="bottom", fontsize=NOTE_SIZE, color="#333333",
+             linespacing=1.25)
+    fig.get_layout_engine().set(rect=(0, band, 1, 1 - band))
 
 
 def _n_text(n) -> str:
@@ -89,176 +136,310 @@ def _join(parts: list[str]) -> str:
     return "; ".join(parts) + "." if parts else ""
 
 
+def _axis_labels(ax, x: str, y: str) -> None:
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.xaxis.label.set_gid("x-axelns-etikett")
+    ax.yaxis.label.set_gid("y-axelns-etikett")
+
+
+# --- goals ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GoalMark:
+    """A committee goal drawn on a chart: a dashed line at ``value`` labelled ``label`` ("Mål 80 %").
+
+    ``where`` is the bar (group label) or line (series) it belongs to; "" = the whole chart (a goal on the
+    total). ``text`` is the goal for the alt text ("minst 80 %")."""
+    value: float
+    label: str
+    text: str
+    where: str = ""
+
+
+def _goal_alt(goals, whole: str = "") -> str:
+    if not goals:
+        return ""
+    if len(goals) == 1 and not goals[0].where:
+        return f" Den streckade linjen visar nämndens mål: {goals[0].text}."
+    parts = [f"{g.where or whole}: {g.text}" for g in goals]
+    return f" Streckade linjer visar nämndens mål ({'; '.join(parts)})."
+
+
+def spread(positions: list[float], gap: float) -> list[float]:
+    """Positions moved apart so that neighbours are at least ``gap`` apart: labels that would collide are set as
+    a block centred on their own mean, in their order (a one-dimensional label repel)."""
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
+    blocks = [[i] for i in order]  # each block: members in order
+
+    def start(block):
+        return sum(positions[i] for i in block) / len(block) - gap * (len(block) - 1) / 2
+
+    merged = True
+    while merged:
+        merged = False
+        for k in range(1, len(blocks)):
+            if start(blocks[k]) < start(blocks[k - 1]) + gap * len(blocks[k - 1]) - 1e-12:
+                blocks[k - 1:k + 1] = [blocks[k - 1] + blocks[k]]
+                merged = True
+                break
+    out = [0.0] * len(positions)
+    for block in blocks:
+        for j, i in enumerate(block):
+            out[i] = start(block) + j * gap
+    return out
+
+
 # --- charts ---------------------------------------------------------------------------------------------
 
-def bars_by_group(data: pd.DataFrame, what: str, unit: str = "andel", min_cell: int = 5
-                  ) -> tuple[Figure, str]:
-    """Horizontal bars per group with 95 % intervals and direct labels.
+def bars_by_group(data: pd.DataFrame, what: str, unit: str = "andel", min_cell: int = 5, *,
+                  group_axis: str = "Grupp", goals: tuple[GoalMark, ...] = ()) -> tuple[Figure, str]:
+    """Horizontal bars per group with 95 % intervals, direct value labels and the committee's goal.
 
     ``data``: label, value, n, suppressed and optionally ci_low/ci_high, in the order to show (top first).
     """
-    apply_theme()
     data = data.reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(WIDTH, 0.9 + 0.42 * max(len(data), 1)))
+    fig, ax = _figure(1.25 + 0.42 * max(len(data), 1))
     y = np.arange(len(data))
     has_ci = {"ci_low", "ci_high"} <= set(data.columns) and bool(data["ci_low"].notna().any())
     reach = data["ci_high"].fillna(data["value"]) if has_ci else data["value"]
-    top = 1.0 if unit == "andel" else max(float(np.nanmax(reach)) if reach.notna().any() else 1.0, 1.0) * 1.05
+    highest = max([float(np.nanmax(reach)) if reach.notna().any() else 0.0] + [g.value for g in goals])
+    top = 1.0 if unit == "andel" else max(highest, 1.0) * 1.05
     shown, hidden = [], []
-    for i, row in data.iterrows():
-        if _hidden(row):
-            ax.text(0.005 * top, i, f"{fmt.SUPPRESSED}", va="center", ha="left", fontweight="bold")
+    rows = data.to_dict("records")
+    visible = [i for i, row in enumerate(rows) if not _hidden(row)]
+    if visible:  # one call for all bars and one for all intervals: far fewer artists than one per row
+        ax.barh(visible, [rows[i]["value"] for i in visible], color=PALETTE[0], edgecolor="#333333",
+                linewidth=0.6, height=0.62)
+    with_ci = [i for i in visible if has_ci and pd.notna(rows[i].get("ci_low"))]
+    if with_ci:
+        values = np.array([rows[i]["value"] for i in with_ci], dtype=float)
+        ax.errorbar(values, with_ci, fmt="none", ecolor="#222222", elinewidth=1, capsize=3,
+                    xerr=[values - np.array([rows[i]["ci_low"] for i in with_ci], dtype=float),
+                          np.array([rows[i]["ci_high"] for i in with_ci], dtype=float) - values])
+    for i, row in enumerate(rows):
+        if i not in visible:
+            ax.text(0.005 * top, i, fmt.SUPPRESSED, va="center", ha="left", fontweight="bold")
             hidden.append(str(row["label"]))
             continue
-        ax.barh(i, row["value"], color=PALETTE[0], edgecolor="#333333", linewidth=0.6, height=0.62)
-        end = row["value"]
-        if has_ci and pd.notna(row.get("ci_low")):
-            ax.errorbar(row["value"], i, xerr=[[row["value"] - row["ci_low"]], [row["ci_high"] - row["value"]]],
-                        fmt="none", ecolor="#222222", elinewidth=1, capsize=3)
-            end = row["ci_high"]
-        label = f"{value_text(row['value'], unit)}{_n_text(row.get('n'))}"
-        ax.text(end + 0.015 * top, i, label, va="center", ha="left", fontsize=9)
+        end = row["ci_high"] if i in with_ci else row["value"]
+        label = value_text(row["value"], unit) + ("" if unit == "antal" else _n_text(row.get("n")))
+        ax.text(end + 0.015 * top, i, label, va="center", ha="left", fontsize=LABEL_SIZE + 1,
+                bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
         shown.append(f"{row['label']} {label}")
     ax.set_yticks(y, [str(v) for v in data["label"]])
-    ax.invert_yaxis()
-    ax.set_xlim(0, top * 1.28)
+    ax.set_ylim(len(data) - 0.5, -0.5)
+    ax.set_xlim(0, top * 1.3)
     if unit == "andel":
         ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     _value_axis(ax.xaxis, unit)
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel(what[:1].upper() + what[1:])
+    _axis_labels(ax, value_axis_label(unit), group_axis)
+    rows = {str(label): i for i, label in enumerate(data["label"])}
+    on_top = blended_transform_factory(ax.transData, ax.transAxes)
+    for goal in goals:
+        if not goal.where:
+            ax.axvline(goal.value, **GOAL_STYLE, zorder=2.5)  # under the value labels' white boxes
+            ax.text(goal.value, 1.01, goal.label, transform=on_top, ha="center", va="bottom", fontsize=LABEL_SIZE)
+        elif goal.where in rows:
+            i = rows[goal.where]
+            ax.plot([goal.value, goal.value], [i - 0.42, i + 0.42], **GOAL_STYLE, zorder=2.5)
+            ax.text(goal.value, i - 0.36, goal.label, ha="center", va="bottom", fontsize=LABEL_SIZE - 1)
     notes = (["Felstaplarna visar 95 % konfidensintervall."] if has_ci else []) + \
         ([_suppressed_note(min_cell)] if hidden else [])
-    _note(fig, notes)
-    fig.tight_layout(rect=(0, 0.03 * len(notes) + 0.01 if notes else 0, 1, 1))
-    alt = f"Stapeldiagram: {_lower_first(what)}. " + _join(shown)
+    _notes(fig, notes)
+    stat = statistic(unit)
+    alt = f"Stapeldiagram: {_lower_first(what)}{f' ({stat})' if stat and stat not in what else ''}. " + \
+        _join(shown)
     if hidden:
         alt += f" Redovisas inte (för litet underlag): {', '.join(hidden)}."
     if has_ci:
         alt += " Felstaplarna visar 95 % konfidensintervall."
+    alt += _goal_alt(list(goals))
     return fig, alt.strip()
 
 
+def _text_width(text: str, size: float) -> float:
+    """A generous estimate of a one-line text's width in inches (DejaVu Sans averages ~0,6 em a character)."""
+    return len(text) * size * 0.62 / 72
+
+
+def _axes_width(tick_labels: list[str]) -> float:
+    """The width (inches) a horizontal bar chart's axes get at least, after its tick labels and y label."""
+    longest = max((_text_width(t, 9) for t in tick_labels), default=0.0)
+    return WIDTH - longest - 0.65
+
+
+def _segment_fits(value: float, text: str, axes_width: float) -> bool:
+    """Whether a label fits inside a stacked segment of ``value`` (a share of the axes' width)."""
+    return value * axes_width >= _text_width(text, LABEL_SIZE) + 0.1
+
+
 def stacked_shares(data: pd.DataFrame, what: str, categories: list[str] | None = None,
-                   category_labels: dict[str, str] | None = None, min_cell: int = 5) -> tuple[Figure, str]:
+                   category_labels: dict[str, str] | None = None, min_cell: int = 5, *,
+                   group_axis: str = "Grupp") -> tuple[Figure, str]:
     """100 % stacked horizontal bars, one per group (e.g. goal attainment or improved/unchanged/worse).
 
-    ``data``: label, category, value (share of the group), n (the group's base), suppressed.
+    ``data``: label, category, value (share of the group), n (the group's base), suppressed. Segment labels are
+    drawn only where they fit inside their segment; every share is in the alt text.
     """
-    apply_theme()
     labels = category_labels or {}
     cats = list(categories or dict.fromkeys(data["category"]))
     cats = [c for c in cats if c in set(data["category"])]
     groups = list(dict.fromkeys(data["label"]))
-    fig, ax = plt.subplots(figsize=(WIDTH, 1.4 + 0.45 * max(len(groups), 1) + 0.22 * len(cats)))
+    bases = {g: data.loc[data["label"] == g, "n"].dropna().max() if "n" in data else None for g in groups}
+    tick_labels = [f"{g}{_n_text(bases[g])}" for g in groups]
+    axes_width = _axes_width(tick_labels)
+    names = [labels.get(c, c) for c in cats]
+    columns = 2 if len(cats) > 2 and 2 * max((_text_width(t, 9) for t in names), default=0) + 1.0 <= WIDTH else \
+        (len(cats) if len(cats) <= 2 and sum(_text_width(t, 9) + 0.6 for t in names) <= WIDTH else 1)
+    legend_rows = math.ceil(len(cats) / max(columns, 1))
+    fig, ax = _figure(1.35 + 0.45 * max(len(groups), 1) + 0.21 * legend_rows)
     shown, hidden = [], []
-    handles = {}
+    cells = {(r["label"], r["category"]): r for r in data.to_dict("records")}
+    segments = {c: ([], [], []) for c in cats}  # per category: rows, widths, lefts
+    texts = []
     for i, group in enumerate(groups):
-        part = data[data["label"] == group].set_index("category")
-        if part.apply(_hidden, axis=1).all():
+        parts = [cells[(group, c)] for c in cats if (group, c) in cells]
+        if all(_hidden(r) for r in parts):
             ax.text(0.005, i, fmt.SUPPRESSED, va="center", ha="left", fontweight="bold")
             hidden.append(str(group))
             continue
         left, pieces = 0.0, []
-        for k, cat in enumerate(cats):
-            if cat not in part.index:
+        for cat in cats:
+            row = cells.get((group, cat))
+            if row is None:
                 continue
-            row = part.loc[cat]
             if _hidden(row):
                 pieces.append(f"{labels.get(cat, cat)} {fmt.SUPPRESSED}")
                 continue
             value = float(row["value"])
-            bar = ax.barh(i, value, left=left, color=PALETTE[k % len(PALETTE)], hatch=HATCHES[k % len(HATCHES)],
-                          edgecolor="#333333", linewidth=0.6, height=0.62, label=labels.get(cat, cat))
-            handles.setdefault(cat, bar)
-            if value >= 0.09:
-                ax.text(left + value / 2, i, fmt.percent(value), ha="center", va="center", fontsize=8,
-                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none",
-                              "alpha": 0.85})
+            for target, item in zip(segments[cat], (i, value, left)):
+                target.append(item)
+            text = fmt.percent(value)
+            if _segment_fits(value, text, axes_width):
+                texts.append((left + value / 2, i, text))
             left += value
-            pieces.append(f"{labels.get(cat, cat).lower()} {fmt.percent(value)}")
-        n = part["n"].dropna().max() if "n" in part else None
-        shown.append(f"{group}{_n_text(n)}: " + ", ".join(pieces))
-    bases = {g: data.loc[data["label"] == g, "n"].dropna().max() if "n" in data else None for g in groups}
-    ax.set_yticks(np.arange(len(groups)), [f"{g}{_n_text(bases[g])}" for g in groups])
-    ax.invert_yaxis()
+            pieces.append(f"{labels.get(cat, cat).lower()} {text}")
+        ns = [r["n"] for r in parts if "n" in r and pd.notna(r["n"])]
+        shown.append(f"{group}{_n_text(max(ns) if ns else None)}: " + ", ".join(pieces))
+    handles = {}
+    for k, cat in enumerate(cats):
+        ys, widths, lefts = segments[cat]
+        if ys:  # one call per category
+            handles[cat] = ax.barh(ys, widths, left=lefts, color=PALETTE[k % len(PALETTE)],
+                                   hatch=HATCHES[k % len(HATCHES)], edgecolor="#333333", linewidth=0.6, height=0.62,
+                                   label=labels.get(cat, cat))
+    for x, yv, text in texts:
+        ax.text(x, yv, text, ha="center", va="center", fontsize=LABEL_SIZE,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    ax.set_yticks(np.arange(len(groups)), tick_labels)
+    ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(0, 1)
     ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     ax.xaxis.set_major_formatter(percent_formatter())
     ax.grid(axis="y", visible=False)
+    _axis_labels(ax, "Andel (%)", group_axis)
     ordered = [handles[c] for c in cats if c in handles]
     if ordered:
-        ax.legend(ordered, [labels.get(c, c) for c in cats if c in handles], loc="upper left",
-                  bbox_to_anchor=(0, -0.12), ncol=2 if len(ordered) > 2 else len(ordered))
+        ax.legend(ordered, [labels.get(c, c) for c in cats if c in handles], loc="lower left",
+                  bbox_to_anchor=(0, 1.01), ncol=columns, borderaxespad=0)
     notes = [_suppressed_note(min_cell)] if hidden or any(fmt.SUPPRESSED in s for s in shown) else []
-    _note(fig, notes)
-    fig.tight_layout(rect=(0, 0.04 if notes else 0, 1, 1))
+    _notes(fig, notes)
     alt = f"Liggande stapeldiagram med andelar som summerar till 100 %: {_lower_first(what)}. " + _join(shown)
     if hidden:
         alt += f" Redovisas inte (för litet underlag): {', '.join(hidden)}."
     return fig, alt.strip()
 
 
-def trend_lines(data: pd.DataFrame, what: str, unit: str = "andel", min_cell: int = 5) -> tuple[Figure, str]:
-    """One line per series across periods, with markers, line styles and a direct label at the last point.
+TREND_HEIGHT = 3.6
+TREND_AXES_HEIGHT = 1.9  # inches: at least what the axes get in a trend chart (for spacing labels)
+
+
+def trend_lines(data: pd.DataFrame, what: str, unit: str = "andel", min_cell: int = 5, *,
+                goals: tuple[GoalMark, ...] = ()) -> tuple[Figure, str]:
+    """One line per series across periods, with markers, line styles, a direct label at the last point and the
+    committee's goals as dashed lines in the series' colour.
 
     ``data``: series, period, value, suppressed (optionally n). Suppressed periods are gaps.
     """
-    apply_theme()
     periods = sorted(data["period"].astype(str).unique())
     x_of = {p: i for i, p in enumerate(periods)}
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
-    parts, hidden = [], False
-    for k, (series, s) in enumerate(data.groupby("series", sort=False)):
+    series_names = list(dict.fromkeys(data["series"]))
+    fig, ax = _figure(TREND_HEIGHT + 0.22 * max(len(series_names) - 1, 0))
+    values = pd.to_numeric(data["value"], errors="coerce")
+    highest = max([float(values.max()) if values.notna().any() else 0.0] + [g.value for g in goals])
+    y_top = 1.02 if unit == "andel" else max(highest * 1.15, 1.0)
+    gap = (LABEL_SIZE * 1.3 / 72) / TREND_AXES_HEIGHT * y_top  # one label's height in data units
+    parts, hidden_at, ends = [], set(), []
+    colour = {}
+    for k, series in enumerate(series_names):
+        s = data[data["series"] == series]
         s = s.assign(period=s["period"].astype(str)).sort_values("period")
         ys = [np.nan if _hidden(r) else float(r["value"]) for _, r in s.iterrows()]
         xs = [x_of[p] for p in s["period"]]
+        colour[series] = PALETTE[k % len(PALETTE)]
         ax.plot(xs, ys, marker=MARKERS[k % len(MARKERS)], linestyle=LINESTYLES[k % len(LINESTYLES)],
-                color=PALETTE[k % len(PALETTE)], linewidth=1.8, markersize=6, label=str(series))
+                color=colour[series], linewidth=1.8, markersize=6, label=str(series))
         points = []
-        for (_, r), x, y in zip(s.iterrows(), xs, ys):
-            if np.isnan(y):
-                hidden = True
-                ax.annotate(fmt.SUPPRESSED, (x, 0), xytext=(0, 4), textcoords="offset points", ha="center",
-                            fontweight="bold")
+        for (_, r), x, yv in zip(s.iterrows(), xs, ys):
+            if np.isnan(yv):
+                hidden_at.add(x)
                 points.append(f"{r['period']} redovisas inte")
             else:
-                points.append(f"{r['period']} {value_text(y, unit)}")
-        last = [(x, y) for x, y in zip(xs, ys) if not np.isnan(y)]
+                points.append(f"{r['period']} {value_text(yv, unit)}")
+        last = [(x, yv) for x, yv in zip(xs, ys) if not np.isnan(yv)]
         if last:
-            ax.annotate(value_text(last[-1][1], unit), last[-1], xytext=(6, 0), textcoords="offset points",
-                        va="center", fontsize=8, color="#222222")
+            ends.append((last[-1][0], last[-1][1], value_text(last[-1][1], unit)))
         parts.append(f"{series}: " + ", ".join(points))
+    for x in sorted(hidden_at):  # one mark per period, whichever series it hides (the alt text names them)
+        ax.annotate(fmt.SUPPRESSED, (x, 0), xytext=(0, 4), textcoords="offset points", ha="center",
+                    fontweight="bold")
+    hidden = bool(hidden_at)
+    for x in sorted({e[0] for e in ends}):
+        column = [e for e in ends if e[0] == x]
+        for (x0, y0, text), y1 in zip(column, spread([e[1] for e in column], gap)):
+            ax.annotate(text, (x0, y0), xytext=(x0 + 0.06, y1), textcoords="data", va="center", ha="left",
+                        fontsize=LABEL_SIZE, color="#222222", zorder=4,
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    drawn = {}
+    for goal in goals:  # one line per distinct goal value and series
+        drawn.setdefault((goal.value, goal.where), goal)
+    marks = list(drawn.values())
+    for goal, y_label in zip(marks, spread([g.value for g in marks], gap)):
+        line_colour = colour.get(goal.where, GOAL_STYLE["color"])
+        ax.axhline(goal.value, **{**GOAL_STYLE, "color": line_colour}, zorder=1)
+        ax.text(-0.28, y_label + gap * 0.15, goal.label, ha="left", va="bottom", fontsize=LABEL_SIZE,
+                color="#222222", bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
+                                       "alpha": 0.85})
     ax.set_xticks(range(len(periods)), periods)
     ax.set_xlim(-0.3, len(periods) - 0.4)
-    if unit == "andel":
-        ax.set_ylim(0, 1.02)
-    else:
-        ax.set_ylim(bottom=0)
+    ax.set_ylim(0, y_top)
+    if unit != "andel":
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     _value_axis(ax.yaxis, unit)
-    ax.set_ylabel(what[:1].upper() + what[1:] if len(what) < 40 else "")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    notes = [_suppressed_note(min_cell)] if hidden else []
-    _note(fig, notes)
-    fig.tight_layout(rect=(0, 0.04 if notes else 0, 1, 1))
-    alt = f"Linjediagram: {_lower_first(what)}, {periods[0]}–{periods[-1]}. " if periods else \
-        f"Linjediagram: {_lower_first(what)}. "
-    return fig, (alt + _join(parts)).strip()
+    _axis_labels(ax, "År", value_axis_label(unit))
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=1, borderaxespad=0)
+    _notes(fig, [_suppressed_note(min_cell)] if hidden else [])
+    stat = statistic(unit)
+    intro = f"Linjediagram: {_lower_first(what)}{f' ({stat})' if stat and stat not in what else ''}"
+    alt = f"{intro}, {periods[0]}–{periods[-1]}. " if periods else f"{intro}. "
+    return fig, (alt + _join(parts) + _goal_alt(marks)).strip()
 
 
 def monthly_counts(data: pd.DataFrame, what: str, min_cell: int = 5) -> tuple[Figure, str]:
     """Counts per month for a few series (e.g. opened and closed investigations), Swedish month names.
 
-    ``data``: month ("ÅÅÅÅ-MM"), series, value, suppressed.
+    ``data``: month ("ÅÅÅÅ-MM"), series, value, suppressed. More than twelve months: every k-th month is named.
     """
-    apply_theme()
     months = sorted(data["month"].astype(str).unique())
     x_of = {m: i for i, m in enumerate(months)}
     one_year = len({m[:4] for m in months}) == 1
-    fig, ax = plt.subplots(figsize=(WIDTH, 3.4))
+    series_names = list(dict.fromkeys(data["series"]))
+    fig, ax = _figure(3.4 + 0.22 * max(len(series_names) - 1, 0))
     parts, hidden = [], False
-    for k, (series, s) in enumerate(data.groupby("series", sort=False)):
+    for k, series in enumerate(series_names):
+        s = data[data["series"] == series]
         s = s.assign(month=s["month"].astype(str)).sort_values("month")
         ys = np.array([np.nan if _hidden(r) else float(r["value"]) for _, r in s.iterrows()])
         xs = [x_of[m] for m in s["month"]]
@@ -277,18 +458,16 @@ def monthly_counts(data: pd.DataFrame, what: str, min_cell: int = 5) -> tuple[Fi
             parts.append(text)
         else:
             parts.append(f"{series}: redovisas inte")
-    labels = [fmt.MONTHS_SHORT[int(m[5:7]) - 1] + ("" if one_year else f"\n{m[:4]}") for m in months]
-    ax.set_xticks(range(len(months)), labels)
+    step = max(1, math.ceil(len(months) / 12))
+    ticks = list(range(0, len(months), step))
+    names = [fmt.MONTHS_SHORT[int(months[i][5:7]) - 1] + ("" if one_year else f"\n{months[i][:4]}") for i in ticks]
+    ax.set_xticks(ticks, names)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(number_formatter())
-    ax.set_ylabel("Antal")
-    if one_year and months:
-        ax.set_xlabel(months[0][:4])
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    notes = [_suppressed_note(min_cell)] if hidden else []
-    _note(fig, notes)
-    fig.tight_layout(rect=(0, 0.04 if notes else 0, 1, 1))
+    _axis_labels(ax, f"Månad {months[0][:4]}" if one_year and months else "Månad", "Antal")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=min(3, len(series_names)) or 1, borderaxespad=0)
+    _notes(fig, [_suppressed_note(min_cell)] if hidden else [])
     return fig, (f"Linjediagram per månad: {_lower_first(what)}. " + _join(parts)).strip()
 
 
@@ -296,7 +475,7 @@ def monthly_counts(data: pd.DataFrame, what: str, min_cell: int = 5) -> tuple[Fi
 
 @dataclass(frozen=True)
 class FigureEntry:
-    """One row of figurer.json; file names are relative to the figurer folder."""
+    """One row of figurer.json; file names are relative to the figurer folder ("" = not written)."""
     id: str
     fil_svg: str
     fil_png: str
@@ -305,23 +484,26 @@ class FigureEntry:
     avsnitt: str
 
 
-def save(fig: Figure, figures_dir: str | Path, fig_id: str, close: bool = True) -> tuple[Path, Path]:
-    """Write ``<id>.svg`` (deterministic: fixed hash salt, no date) and a 200-dpi ``<id>.png``."""
+def save(fig: Figure, figures_dir: str | Path, fig_id: str, close: bool = True, png: bool = True
+         ) -> tuple[Path, Path | None]:
+    """Write ``<id>.svg`` (deterministic: fixed hash salt, no date, text as text) and, when asked, a 200-dpi
+    ``<id>.png``."""
     d = Path(figures_dir)
     d.mkdir(parents=True, exist_ok=True)
-    svg, png = d / f"{fig_id}.svg", d / f"{fig_id}.png"
-    with plt.rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "path"}):
-        fig.savefig(svg, format="svg", metadata={"Date": None}, bbox_inches="tight")
-        fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None}, bbox_inches="tight")
+    svg, png_path = d / f"{fig_id}.svg", (d / f"{fig_id}.png" if png else None)
+    with mpl.rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "none"}):
+        fig.savefig(svg, format="svg", metadata={"Date": None})
+        if png_path is not None:
+            fig.savefig(png_path, format="png", dpi=PNG_DPI, metadata={"Software": None})
     if close:
         plt.close(fig)
-    return svg, png
+    return svg, png_path
 
 
-def save_entry(fig: Figure, alt: str, figures_dir: str | Path, fig_id: str, caption: str, section: str
-               ) -> FigureEntry:
-    svg, png = save(fig, figures_dir, fig_id)
-    return FigureEntry(fig_id, svg.name, png.name, caption, alt, section)
+def save_entry(fig: Figure, alt: str, figures_dir: str | Path, fig_id: str, caption: str, section: str,
+               png: bool = True) -> FigureEntry:
+    svg, png_path = save(fig, figures_dir, fig_id, png=png)
+    return FigureEntry(fig_id, svg.name, png_path.name if png_path else "", caption, alt, section)
 
 
 def write_manifest(entries: list[FigureEntry], figures_dir: str | Path) -> Path:
