@@ -1,5 +1,6 @@
 """Chart functions: a Figure and an alt text with the numbers in Swedish; suppressed cells never drawn."""
 import json
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -7,7 +8,11 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from helpers.analysis import chart_checks as checks
 from helpers.analysis import charts as f
+from helpers.analysis import figure_specs as specs
+from helpers.analysis.goals import Goal
+from helpers.config import DEFAULT_CONFIG, load_config
 from helpers.schema import ATTAINMENT_LABELS
 
 NB = "\u00a0"
@@ -158,4 +163,173 @@ def test_report_figure_set_draws_what_has_data_in_report_order(tmp_path):
     assert "Totalt (n = 200): positiv förändring och målet uppfyllt 40" in entries[2].alt
     manifest = json.loads((tmp_path / "figurer.json").read_text(encoding="utf-8"))
     assert [m["avsnitt"] for m in manifest] == ["uppfoljning"] * 3
-    assert all((tmp_path / m["fil_svg"]).exists() and (tmp_path / m["fil_png"]).exists() for m in manifest)
+    assert all((tmp_path / m["fil_svg"]).exists() and m["fil_png"] == "" for m in manifest)  # SVG only by default
+    with_png = rf.build(demo_tables(), glossary, "2025", tmp_path / "png", UNIT_NAMES, png=True)
+    assert all((tmp_path / "png" / e.fil_png).is_file() for e in with_png)
+
+
+# --- goal lines, labels, units, overlaps and codes --------------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def dashed_lines(ax):
+    return [line for line in ax.lines if line.get_linestyle() not in ("-", "None", "")]
+
+
+def texts(fig):
+    return [t.get_text() for t in checks.drawn_texts(fig)]
+
+
+def svg_texts(path):
+    """Every text a reader can see in a saved SVG (text is kept as text: svg.fonttype none)."""
+    root = ElementTree.parse(path).getroot()
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def test_goal_line_on_bars_dashed_labelled_and_in_alt():
+    goal = f.GoalMark(0.8, f"Mål 80{NB}%", f"minst 80{NB}%")
+    fig, alt = f.bars_by_group(GROUPS, "andel insatser med mål per enhet 2025", goals=(goal,))
+    [line] = dashed_lines(fig.axes[0])
+    assert list(line.get_xdata()) == [0.8, 0.8]
+    assert f"Mål 80{NB}%" in texts(fig)
+    assert alt.endswith(f"Den streckade linjen visar nämndens mål: minst 80{NB}%.")
+    # a goal for one group is drawn across that group's bar only
+    fig, alt = f.bars_by_group(GROUPS, "andel per enhet", goals=(f.GoalMark(0.9, f"Mål 90{NB}%", f"minst 90{NB}%",
+                                                                         "Vuxna"),))
+    [line] = dashed_lines(fig.axes[0])
+    assert list(line.get_ydata()) == pytest.approx([1 - 0.42, 1 + 0.42])  # row 1 = Vuxna
+    assert f"(Vuxna: minst 90{NB}%)" in alt
+
+
+def test_goal_marks_only_for_goals_on_the_total_or_a_group_drawn():
+    goals = [Goal("A", "mal_i_arenden", "minst", 0.8), Goal("B", "mal_i_arenden", "minst", 0.9, "unit", "barn_unga"),
+             Goal("C", "mal_i_arenden", "minst", 0.7, "unit", "ekonomiskt_bistand"),
+             Goal("D", "mal_i_arenden", "lagre_an_foregaende"), Goal("E", "lex_sarah", "hogst", 10),
+             Goal("F", "utredningstid_median", "hogst", 90)]
+    marks = specs.goal_marks(goals, "mal_i_arenden", "andel", {"barn_unga": "Barn och unga"}, "unit")
+    assert marks == (f.GoalMark(0.8, f"Mål 80{NB}%", f"minst 80{NB}%"),
+                     f.GoalMark(0.9, f"Mål 90{NB}%", f"minst 90{NB}%", "Barn och unga"))
+    # a goal on a group that is not drawn, a goal relative to last year: no line
+    assert specs.goal_marks(goals, "mal_i_arenden", "andel", {"kvinna": "Kvinnor"}, "sex") == marks[:1]
+    assert specs.goal_marks(goals, "utredningstid_median", "median_dagar") == (
+        f.GoalMark(90.0, "Mål högst 90 dagar", "högst 90 dagar"),)
+
+
+def test_trend_goal_lines_per_series_and_labels_do_not_collide():
+    data = pd.DataFrame({"series": ["A"] * 8 + ["B"] * 8 + ["C"] * 8, "period": [str(y) for y in range(2018, 2026)] * 3,
+                         "value": [0.7] * 7 + [0.76] + [0.72] * 7 + [0.77] + [0.74] * 7 + [0.78], "suppressed": False})
+    goals = (f.GoalMark(0.8, f"Mål 80{NB}%", f"minst 80{NB}%", "A"), f.GoalMark(0.8, f"Mål 80{NB}%", f"minst 80{NB}%", "B"),
+             f.GoalMark(0.95, f"Mål 95{NB}%", f"minst 95{NB}%", "C"))
+    fig, alt = f.trend_lines(data, "andel över tid", goals=goals)
+    ax = fig.axes[0]
+    assert sorted(line.get_ydata()[0] for line in ax.lines if len(set(line.get_ydata())) == 1
+                  and line.get_ydata()[0] in (0.8, 0.95)) == [0.8, 0.8, 0.95]
+    assert texts(fig).count(f"Mål 80{NB}%") == 2  # one per series: two labels at 80 % set apart
+    assert f"Streckade linjer visar nämndens mål (A: minst 80{NB}%; B: minst 80{NB}%; C: minst 95{NB}%)." in alt
+    assert checks.text_overlaps(fig) == []  # 76, 77 and 78 % at the last point, 80 % twice
+
+
+def test_crowded_charts_have_no_overlapping_or_cut_off_texts():
+    many = pd.DataFrame({"label": [f"Utförare med ett långt namn nummer {i}" for i in range(14)],
+                         "value": [0.97, 0.99, 1.0, 0.98] * 3 + [np.nan, 0.96],
+                         "ci_low": [0.9] * 12 + [np.nan, 0.9], "ci_high": [1.0] * 12 + [np.nan, 1.0],
+                         "n": [1234] * 12 + [3, 99], "suppressed": [False] * 12 + [True, False]})
+    rows = [{"label": g, "category": c, "value": v, "n": 480, "suppressed": False}
+            for g in ("Vuxna – missbruk och beroende", "Barn och unga", "Ekonomiskt bistånd")
+            for c, v in zip(ATTAINMENT_LABELS, [0.55, 0.11, 0.1, 0.12, 0.12])]
+    months = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+    monthly = pd.DataFrame({"month": months * 3, "series": ["Inkomna"] * 24 + ["Inledda"] * 24 + ["Avslutade"] * 24,
+                            "value": list(range(72)), "suppressed": False})
+    drawn = [f.bars_by_group(many, "andel per utförare", goals=(f.GoalMark(0.95, f"Mål 95{NB}%", "minst 95 %"),)),
+             f.stacked_shares(pd.DataFrame(rows), "måluppfyllelse", list(ATTAINMENT_LABELS), ATTAINMENT_LABELS),
+             f.monthly_counts(monthly, "per månad")]
+    for fig, _alt in drawn:
+        assert checks.text_overlaps(fig) == []
+        assert checks.outside_figure(fig) == []
+        assert checks.unlabelled_axes(fig) == []
+    # the measurement finds overlaps: two labels on the same spot
+    fig, _ = f.bars_by_group(GROUPS, "andel")
+    fig.axes[0].text(0.82, 0, "krock")
+    fig.axes[0].text(0.82, 0, "krock")
+    assert ("krock", "krock") in checks.text_overlaps(fig)
+
+
+def test_values_carry_unit_and_statistic():
+    data = pd.DataFrame({"label": ["Kvinnor", "Män"], "value": [7.0, 6.45], "n": [120, 80], "suppressed": False})
+    fig, alt = f.bars_by_group(data, "månader med försörjningsstöd per kön 2025", unit="medelvärde_månader",
+                               group_axis="Kön")
+    assert fig.axes[0].get_xlabel() == "Medelvärde (månader)" and fig.axes[0].get_ylabel() == "Kön"
+    assert "7,0 månader (n = 120)" in texts(fig)
+    assert alt.startswith("Stapeldiagram: månader med försörjningsstöd per kön 2025 (medelvärde). Kvinnor 7,0 "
+                          "månader (n = 120); Män 6,5 månader (n = 80).")  # 6.45 is stored as 6.4500000000000002
+    fig, alt = f.bars_by_group(data.assign(value=[89, 120]), "utredningstid", unit="median_dagar")
+    assert fig.axes[0].get_xlabel() == "Median (dagar)" and "89 dagar (n = 120)" in texts(fig)
+    assert "(median). Kvinnor 89 dagar" in alt
+    assert f.described(89, "median_dagar") == "median 89 dagar" and f.value_axis_label("antal") == "Antal"
+
+
+def tables_of_codes():
+    """Cells for every spec whose groups are raw codes, the way step 5 writes them."""
+    def rows(name, grouping, groups, category="", value=0.6, n=200, periods=("2025",)):
+        return [{"indicator": name, "period": p, "grouping": grouping, "group": g, "category": category,
+                 "numerator": value * n, "denominator": n, "value": value, "ci_low": value - 0.05,
+                 "ci_high": value + 0.05, "n": n, "suppressed": False} for p in periods for g in groups]
+    from helpers.analysis.comparisons import normalise
+    out = {
+        "mal_i_arenden": rows("mal_i_arenden", "type", ["oppenvard", "konsulentstott_familjehem"])
+        + rows("mal_i_arenden", "total", ["Totalt"], periods=("2024", "2025")),
+        "maluppfyllelse": [r for c in ("positiv_uppfyllt", "negativ") for r in
+                           rows("maluppfyllelse", "type", ["oppenvard", "konsulentstott_familjehem"], c, 0.5)],
+        "forandring_fore_efter": [r for c in ("forbattrad", "forsamrad") for r in
+                                  rows("forandring_fore_efter", "instrument", ["ASI_alkohol", "egen_skala"], c, 0.5)],
+        "brukarenkat_positiva": [r for q in range(1, 8) for r in rows("brukarenkat_positiva", "total", ["Totalt"],
+                                                                         f"Q{q}")],
+        "livssituation_forbattrad": rows("livssituation_forbattrad", "target_group",
+                                         ["barn_0_12", "vuxna_ekb", "unga_13"]),
+        "placerade": rows("placerade", "legal_basis", ["LVU2", "SoL"], "periodens_slut", 40, 40),
+        "synpunkter_klagomal": rows("synpunkter_klagomal", "incident_type", ["synpunkt", "klagomal"], "", 30, 30)
+        + rows("synpunkter_klagomal", "total", ["Totalt"], "", 60, 60, ("2024", "2025")),
+        "lex_sarah": rows("lex_sarah", "incident_type", ["lex_sarah", "lex_sarah_ivo"], "", 8, 8)
+        + rows("lex_sarah", "total", ["Totalt"], "", 16, 16, ("2024", "2025")),
+    }
+    return {k: normalise(pd.DataFrame(v), k) for k, v in out.items()}
+
+
+CODES = ["barn_0_12", "vuxna_ekb", "oppenvard", "konsulentstott_familjehem", *[f"Q{q}" for q in range(1, 8)],
+         "unga_13", "ASI_alkohol", "egen_skala", "klagomal", "lex_sarah_ivo", "LVU2"]
+
+
+def test_no_raw_code_on_any_figure_and_every_axis_labelled(tmp_path):
+    config = load_config(DEFAULT_CONFIG)
+    from helpers.analysis.comparisons import glossary
+    entries = specs.build(tables_of_codes(), glossary(), "2025", tmp_path, config=config)
+    assert {e.id for e in entries} >= {"mal_i_arenden", "maluppfyllelse", "forandring_fore_efter", "placerade",
+                                       "brukarenkat_positiva", "livssituation_forbattrad", "internkontroll_per_typ",
+                                       "uppfoljning_over_tid", "internkontroll_over_tid"}
+    for e in entries:
+        seen = svg_texts(tmp_path / e.fil_svg)
+        words = " ".join(seen + [e.alt, e.rubrik])
+        for code in CODES:
+            assert code not in words, f"{code} i figuren {e.id}"
+        # every saved figure's axes carry their labels (x and y), as text in the file
+        root = ElementTree.parse(tmp_path / e.fil_svg).getroot()
+        for gid in ("x-axelns-etikett", "y-axelns-etikett"):
+            group = [g for g in root.iter(f"{SVG}g") if g.get("id") == gid]
+            assert group and "".join(group[0].itertext()).strip(), f"{gid} saknas i {e.id}"
+    assert "Ungdomar 13 år och äldre" in " ".join(svg_texts(tmp_path / "livssituation_forbattrad.svg"))
+    # the demo config's goals: 95 % on mål i alla ärenden (a line on its bars and on the trend)
+    assert f"Mål 95{NB}%" in svg_texts(tmp_path / "mal_i_arenden.svg")
+    assert f"Mål 95{NB}%" in svg_texts(tmp_path / "uppfoljning_over_tid.svg")
+
+
+def test_theme_is_set_once_and_svg_keeps_text(tmp_path, monkeypatch):
+    f.apply_theme()
+    calls = []
+    monkeypatch.setattr(f.sns, "set_theme", lambda *a, **k: calls.append(1))
+    fig, alt = f.bars_by_group(GROUPS, "andel")
+    f.bars_by_group(GROUPS, "andel")
+    assert calls == []  # no second theme set-up (and no font work) per figure
+    svg, png = f.save(fig, tmp_path, "andel", png=False)
+    assert png is None and not (tmp_path / "andel.png").exists()
+    assert "Barn och unga" in svg_texts(svg) and "<path id=\"DejaVuSans" not in svg.read_text(encoding="utf-8")
