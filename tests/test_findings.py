@@ -264,3 +264,11 @@ def test_key_findings_file_written_kept_when_edited_and_carries_caution(tmp_path
     assert f.read_key_findings(path) == "- Egen lista\n"
     # the old place still reads and writes the same file (the report imports it from there)
     assert cmp.read_key_findings is f.read_key_findings and cmp.write_key_findings is f.write_key_findings
+
+
+def test_findings_chosen_in_turns_over_the_indicators():
+    def bullet(indicator, size):
+        return (-size, 0.001, f.Finding(f"{indicator} {size}", f.DIFFERENCE, indicator))
+    order = f.in_turn([bullet("a", 0.3), bullet("a", 0.2), bullet("a", 0.1), bullet("b", 0.05), bullet("c", 0.25)])
+    # each indicator's largest first (a 0.3, c 0.25, b 0.05), then the second largest of each (a 0.2), ...
+    assert [b[2].text for b in order] == ["a 0.3", "c 0.25", "b 0.05", "a 0.2", "a 0.1"]

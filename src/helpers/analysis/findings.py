@@ -20,8 +20,10 @@ The rule (``RULE_TEXT`` says it in Swedish; ``rapport: {fynd: {...}}`` in the co
   distribution are tested is fixed in advance (``HEADLINES``), so the family does not depend on the data.
 - Each fact once: an indicator that is a view of another's category is tested once, under its own name; several
   categories of one indicator with the same group and direction (survey questions) make one bullet.
-- At most ``max_antal`` change and difference findings, the strongest evidence first; missed goals are always
-  listed, once each, from the goal table.
+- At most ``max_antal`` change and difference findings, chosen in turns over the indicators: each indicator's
+  largest difference first, then each one's second largest, and so on (every one is already larger than chance
+  explains, so the size is what matters to the reader, and one indicator cannot fill the list); missed goals
+  are always listed, once each, from the goal table.
 """
 from __future__ import annotations
 
@@ -375,31 +377,42 @@ def _evidence(r) -> Evidence:
 
 
 def _bullets(passed: pd.DataFrame, committee: dict[str, str], config) -> list[tuple[float, float, Finding]]:
-    """One finding per indicator, group and direction, with its sort key (adjusted p, −|difference|)."""
+    """One finding per indicator, group and direction, with its sort key (−|difference|, adjusted p) taken from
+    its largest difference."""
     out = []
     if passed.empty:
         return out
-    passed = passed.assign(up=passed["difference"] > 0, strength=-passed["difference"].abs())
-    passed = passed.sort_values(["p_adjusted", "strength"], kind="stable")
+    passed = passed.assign(up=passed["difference"] > 0, size=-passed["difference"].abs())
+    passed = passed.sort_values(["size", "p_adjusted"], kind="stable")
     for _, rows in passed.groupby(["kind", "indicator", "grouping", "group", "up"], sort=False):
         first = rows.iloc[0]
         finding = Finding(_sentence(rows, committee, config), first["kind"], first["indicator"],
                           tuple(_evidence(r) for _, r in rows.iterrows()))
-        out.append((float(first["p_adjusted"]), float(first["strength"]), finding))
+        out.append((float(first["size"]), float(first["p_adjusted"]), finding))
     return out
+
+
+def in_turn(bullets: list[tuple[float, float, Finding]]) -> list[tuple[float, float, Finding]]:
+    """Each indicator's largest difference first, then each one's second largest, and so on (so that one
+    indicator does not fill the list), larger before smaller within a round."""
+    ranked, seen = [], {}
+    for b in sorted(bullets, key=lambda b: (b[0], b[1])):
+        seen[b[2].indicator] = seen.get(b[2].indicator, -1) + 1
+        ranked.append((seen[b[2].indicator], b))
+    return [b for _, b in sorted(ranked, key=lambda rb: (rb[0], rb[1][0], rb[1][1]))]
 
 
 def key_findings(goal_table: pd.DataFrame | None, comparisons: pd.DataFrame | None, period: str, config=None,
                  scope: str | None = None) -> KeyFindings:
-    """The scope's key findings: missed goals (config order), then changes, then group differences (strongest
-    evidence first), at most ``max_antal`` of the latter two together. See the module's docstring for the rule."""
+    """The scope's key findings: missed goals (config order), then changes, then group differences, at most
+    ``max_antal`` of the latter two together, chosen in turns over the indicators (each one's largest
+    difference first). See the module's docstring for the rule."""
     settings = settings_from_config(config)
     period = str(period)
     min_cell = int(getattr(config, "min_cell", 5) or 5) if config is not None else 5
     table = tested(comparisons, period, settings, config, min_cell)
     committee = phrases.committee_phrases(config)
-    bullets = sorted(_bullets(table[table["passes"]], committee, config), key=lambda b: (b[0], b[1]))
-    chosen = [b[2] for b in bullets[:settings.max_count]]
+    chosen = [b[2] for b in in_turn(_bullets(table[table["passes"]], committee, config))[:settings.max_count]]
     ordered = [f for f in chosen if f.kind == CHANGE] + [f for f in chosen if f.kind == DIFFERENCE]
     return KeyFindings(goal_findings(goal_table, period, config, scope) + ordered, settings, len(table))
 
