@@ -9,25 +9,25 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 
+def _tick_labels_out_of_view(fig: Figure) -> set[int]:
+    """ids of tick labels whose tick lies outside its axis' view: they exist but are not drawn."""
+    out = set()
+    for ax in fig.axes:
+        for axis, low_high, index in ((ax.xaxis, ax.get_xlim(), 0), (ax.yaxis, ax.get_ylim(), 1)):
+            low, high = sorted(low_high)
+            for tick in axis.majorTicks + axis.minorTicks:
+                loc = tick.label1.get_position()[index]
+                if not low - 1e-9 <= loc <= high + 1e-9:
+                    out.update({id(tick.label1), id(tick.label2)})
+    return out
+
+
 def drawn_texts(fig: Figure) -> list[Text]:
     """The texts a reader sees once the figure is drawn (laid out): labels, ticks in view, legends, notes."""
     renderer = FigureCanvasAgg(fig).get_renderer()
     fig.draw(renderer)
-    out = []
-    for t in fig.findobj(Text):
-        if not t.get_visible() or not t.get_text().strip():
-            continue
-        ax = t.axes
-        if ax is not None and t in ax.get_xticklabels():
-            low, high = sorted(ax.get_xlim())
-            if not low - 1e-9 <= t.get_position()[0] <= high + 1e-9:
-                continue
-        if ax is not None and t in ax.get_yticklabels():
-            low, high = sorted(ax.get_ylim())
-            if not low - 1e-9 <= t.get_position()[1] <= high + 1e-9:
-                continue
-        out.append(t)
-    return out
+    unseen = _tick_labels_out_of_view(fig)
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in unseen]
 
 
 def text_overlaps(fig: Figure, tolerance: float = 0.5) -> list[tuple[str, str]]:

@@ -26,6 +26,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from .. import formatting as fmt
+from . import chart_layout as layout
 
 SVG_SALT = "kvalitetsredovisning"
 PALETTE = sns.color_palette("colorblind")
@@ -56,9 +57,10 @@ def apply_theme(force: bool = False) -> None:
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font=FONT, rc=THEME_RC)
 
 
-def _figure(height: float) -> tuple[Figure, object]:
+def _figure() -> tuple[Figure, object]:
+    """A plain figure (no pyplot state, no layout engine: ``chart_layout.place`` sizes it) with one axes."""
     apply_theme()
-    fig = Figure(figsize=(WIDTH, height), layout="constrained")
+    fig = Figure(figsize=(WIDTH, 3.0))
     return fig, fig.add_subplot()
 
 
@@ -109,15 +111,41 @@ def _hidden(row) -> bool:
     return bool(row.get("suppressed", False)) or pd.isna(row.get("value"))
 
 
+NOTE_SPACING = 1.25
+
+
+def _notes_band(lines: list[str]) -> float:
+    """Points the notes under a chart take (0 without notes)."""
+    return layout.text_size("\n".join(lines), NOTE_SIZE, linespacing=NOTE_SPACING)[1] + 6 if lines else 0.0
+
+
 def _notes(fig: Figure, lines: list[str]) -> None:
-    """Notes under the chart; the layout keeps a band at the bottom free for them."""
-    if not lines:
-        return
-    height = fig.get_figheight() * 72
-    band = (len(lines) * NOTE_SIZE * 1.35 + 6) / height
-    fig.text(0.01, 0.004, "\n".join(lines), ha="left", va="bottom", fontsize=NOTE_SIZE, color="#333333",
-             linespacing=1.25)
-    fig.get_layout_engine().set(rect=(0, band, 1, 1 - band))
+    """Notes under the chart, in the band ``_notes_band`` kept free."""
+    if lines:
+        fig.text(layout.PAD / 72, layout.PAD / 72, "\n".join(lines), transform=fig.dpi_scale_trans, ha="left",
+                 va="bottom", fontsize=NOTE_SIZE, color="#333333", linespacing=NOTE_SPACING)
+
+
+def _bottom(notes: list[str], x_label: str, tick_lines: int = 1) -> float:
+    """The bottom margin: notes, the x label and the x tick labels."""
+    return layout.PAD + _notes_band(notes) + layout.axis_label_band(x_label) + \
+        layout.text_size("\n".join(["0"] * tick_lines), 9)[1] + layout.tick_offset("x")
+
+
+def _left(y_label: str, tick_labels) -> float:
+    return layout.PAD + layout.axis_label_band(y_label) + layout.widest(tick_labels, 9) + layout.tick_offset("y")
+
+
+def _fit_right(starts: list[tuple[float, float]], low: float, floor: float, axes_width: float) -> float:
+    """The smallest upper x limit (at least ``floor``) that keeps texts starting at data x ``start`` with a
+    width of ``w`` points inside axes of ``axes_width`` inches whose lower limit is ``low``."""
+    width = axes_width * 72
+    high = floor
+    for start, w in starts:
+        share = (w + 3) / width  # of the axes' width
+        if share < 0.9:
+            high = max(high, (start - low * share) / (1 - share))
+    return high
 
 
 def _n_text(n) -> str:
@@ -199,54 +227,66 @@ def bars_by_group(data: pd.DataFrame, what: str, unit: str = "andel", min_cell: 
     ``data``: label, value, n, suppressed and optionally ci_low/ci_high, in the order to show (top first).
     """
     data = data.reset_index(drop=True)
-    fig, ax = _figure(1.25 + 0.42 * max(len(data), 1))
-    y = np.arange(len(data))
+    fig, ax = _figure()
+    rows = data.to_dict("records")
+    tick_labels = [str(v) for v in data["label"]]
     has_ci = {"ci_low", "ci_high"} <= set(data.columns) and bool(data["ci_low"].notna().any())
     reach = data["ci_high"].fillna(data["value"]) if has_ci else data["value"]
     highest = max([float(np.nanmax(reach)) if reach.notna().any() else 0.0] + [g.value for g in goals])
     top = 1.0 if unit == "andel" else max(highest, 1.0) * 1.05
-    shown, hidden = [], []
-    rows = data.to_dict("records")
     visible = [i for i, row in enumerate(rows) if not _hidden(row)]
+    with_ci = [i for i in visible if has_ci and pd.notna(rows[i].get("ci_low"))]
+    hidden = [str(rows[i]["label"]) for i in range(len(rows)) if i not in visible]
+    notes = (["Felstaplarna visar 95 % konfidensintervall."] if has_ci else []) + \
+        ([_suppressed_note(min_cell)] if hidden else [])
+    x_label = value_axis_label(unit)
+    whole = [g for g in goals if not g.where]
+    margins = layout.Margins(
+        left=_left(group_axis, tick_labels), right=layout.PAD + layout.widest([fmt.number(top * 1.3)], 9) / 2,
+        bottom=_bottom(notes, x_label),
+        top=layout.PAD + (layout.tallest([g.label for g in whole], LABEL_SIZE) + 2 if whole else 4))
+    axes_height = max(0.42 * max(len(rows), 1) + 0.2, layout.text_size(group_axis, 10)[0] / 72 + 0.1)
+    axes_width = layout.place(fig, ax, margins, axes_height)
+
     if visible:  # one call for all bars and one for all intervals: far fewer artists than one per row
         ax.barh(visible, [rows[i]["value"] for i in visible], color=PALETTE[0], edgecolor="#333333",
                 linewidth=0.6, height=0.62)
-    with_ci = [i for i in visible if has_ci and pd.notna(rows[i].get("ci_low"))]
     if with_ci:
         values = np.array([rows[i]["value"] for i in with_ci], dtype=float)
         ax.errorbar(values, with_ci, fmt="none", ecolor="#222222", elinewidth=1, capsize=3,
                     xerr=[values - np.array([rows[i]["ci_low"] for i in with_ci], dtype=float),
                           np.array([rows[i]["ci_high"] for i in with_ci], dtype=float) - values])
+    shown, starts = [], []
     for i, row in enumerate(rows):
         if i not in visible:
             ax.text(0.005 * top, i, fmt.SUPPRESSED, va="center", ha="left", fontweight="bold")
-            hidden.append(str(row["label"]))
             continue
-        end = row["ci_high"] if i in with_ci else row["value"]
+        start = (row["ci_high"] if i in with_ci else row["value"]) + 0.015 * top
         label = value_text(row["value"], unit) + ("" if unit == "antal" else _n_text(row.get("n")))
-        ax.text(end + 0.015 * top, i, label, va="center", ha="left", fontsize=LABEL_SIZE + 1,
+        ax.text(start, i, label, va="center", ha="left", fontsize=LABEL_SIZE + 1,
                 bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.9})
+        starts.append((start, layout.text_size(label, LABEL_SIZE + 1)[0] + 2))
         shown.append(f"{row['label']} {label}")
-    ax.set_yticks(y, [str(v) for v in data["label"]])
-    ax.set_ylim(len(data) - 0.5, -0.5)
-    ax.set_xlim(0, top * 1.3)
+    goal_ends = [(g.value, layout.text_size(g.label, LABEL_SIZE)[0] / 2) for g in goals]
+    ax.set_xlim(0, _fit_right(starts + goal_ends, 0.0, top * 1.05, axes_width))
+    ax.set_yticks(range(len(rows)), tick_labels)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
     if unit == "andel":
         ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
     _value_axis(ax.xaxis, unit)
     ax.grid(axis="y", visible=False)
-    _axis_labels(ax, value_axis_label(unit), group_axis)
-    rows = {str(label): i for i, label in enumerate(data["label"])}
+    _axis_labels(ax, x_label, group_axis)
+    row_of = {str(label): i for i, label in enumerate(tick_labels)}
     on_top = blended_transform_factory(ax.transData, ax.transAxes)
     for goal in goals:
         if not goal.where:
             ax.axvline(goal.value, **GOAL_STYLE, zorder=2.5)  # under the value labels' white boxes
-            ax.text(goal.value, 1.01, goal.label, transform=on_top, ha="center", va="bottom", fontsize=LABEL_SIZE)
-        elif goal.where in rows:
-            i = rows[goal.where]
+            ax.annotate(goal.label, (goal.value, 1), xycoords=on_top, xytext=(0, 2), textcoords="offset points",
+                        ha="center", va="bottom", fontsize=LABEL_SIZE)
+        elif goal.where in row_of:
+            i = row_of[goal.where]
             ax.plot([goal.value, goal.value], [i - 0.42, i + 0.42], **GOAL_STYLE, zorder=2.5)
             ax.text(goal.value, i - 0.36, goal.label, ha="center", va="bottom", fontsize=LABEL_SIZE - 1)
-    notes = (["Felstaplarna visar 95 % konfidensintervall."] if has_ci else []) + \
-        ([_suppressed_note(min_cell)] if hidden else [])
     _notes(fig, notes)
     stat = statistic(unit)
     alt = f"Stapeldiagram: {_lower_first(what)}{f' ({stat})' if stat and stat not in what else ''}. " + \
@@ -257,22 +297,6 @@ def bars_by_group(data: pd.DataFrame, what: str, unit: str = "andel", min_cell: 
         alt += " Felstaplarna visar 95 % konfidensintervall."
     alt += _goal_alt(list(goals))
     return fig, alt.strip()
-
-
-def _text_width(text: str, size: float) -> float:
-    """A generous estimate of a one-line text's width in inches (DejaVu Sans averages ~0,6 em a character)."""
-    return len(text) * size * 0.62 / 72
-
-
-def _axes_width(tick_labels: list[str]) -> float:
-    """The width (inches) a horizontal bar chart's axes get at least, after its tick labels and y label."""
-    longest = max((_text_width(t, 9) for t in tick_labels), default=0.0)
-    return WIDTH - longest - 0.65
-
-
-def _segment_fits(value: float, text: str, axes_width: float) -> bool:
-    """Whether a label fits inside a stacked segment of ``value`` (a share of the axes' width)."""
-    return value * axes_width >= _text_width(text, LABEL_SIZE) + 0.1
 
 
 def stacked_shares(data: pd.DataFrame, what: str, categories: list[str] | None = None,
@@ -287,22 +311,15 @@ def stacked_shares(data: pd.DataFrame, what: str, categories: list[str] | None =
     cats = list(categories or dict.fromkeys(data["category"]))
     cats = [c for c in cats if c in set(data["category"])]
     groups = list(dict.fromkeys(data["label"]))
-    bases = {g: data.loc[data["label"] == g, "n"].dropna().max() if "n" in data else None for g in groups}
-    tick_labels = [f"{g}{_n_text(bases[g])}" for g in groups]
-    axes_width = _axes_width(tick_labels)
-    names = [labels.get(c, c) for c in cats]
-    columns = 2 if len(cats) > 2 and 2 * max((_text_width(t, 9) for t in names), default=0) + 1.0 <= WIDTH else \
-        (len(cats) if len(cats) <= 2 and sum(_text_width(t, 9) + 0.6 for t in names) <= WIDTH else 1)
-    legend_rows = math.ceil(len(cats) / max(columns, 1))
-    fig, ax = _figure(1.35 + 0.45 * max(len(groups), 1) + 0.21 * legend_rows)
-    shown, hidden = [], []
     cells = {(r["label"], r["category"]): r for r in data.to_dict("records")}
+    shown, hidden, candidates = [], [], []
     segments = {c: ([], [], []) for c in cats}  # per category: rows, widths, lefts
-    texts = []
+    bases = {}
     for i, group in enumerate(groups):
         parts = [cells[(group, c)] for c in cats if (group, c) in cells]
+        ns = [r["n"] for r in parts if "n" in r and pd.notna(r["n"])]
+        bases[group] = max(ns) if ns else None
         if all(_hidden(r) for r in parts):
-            ax.text(0.005, i, fmt.SUPPRESSED, va="center", ha="left", fontweight="bold")
             hidden.append(str(group))
             continue
         left, pieces = 0.0, []
@@ -316,13 +333,23 @@ def stacked_shares(data: pd.DataFrame, what: str, categories: list[str] | None =
             value = float(row["value"])
             for target, item in zip(segments[cat], (i, value, left)):
                 target.append(item)
-            text = fmt.percent(value)
-            if _segment_fits(value, text, axes_width):
-                texts.append((left + value / 2, i, text))
+            candidates.append((left, value, i, fmt.percent(value)))
             left += value
-            pieces.append(f"{labels.get(cat, cat).lower()} {text}")
-        ns = [r["n"] for r in parts if "n" in r and pd.notna(r["n"])]
-        shown.append(f"{group}{_n_text(max(ns) if ns else None)}: " + ", ".join(pieces))
+            pieces.append(f"{labels.get(cat, cat).lower()} {fmt.percent(value)}")
+        shown.append(f"{group}{_n_text(bases[group])}: " + ", ".join(pieces))
+    tick_labels = [f"{g}{_n_text(bases[g])}" for g in groups]
+    notes = [_suppressed_note(min_cell)] if hidden or any(fmt.SUPPRESSED in s for s in shown) else []
+    names = [labels.get(c, c) for c in cats if segments[c][0]]
+    columns, top_margin = _legend_top(names, most=2) if names else (1, layout.PAD + 4)
+    margins = layout.Margins(left=_left(group_axis, tick_labels),
+                             right=layout.PAD + layout.text_size("100 %", 9)[0] / 2,
+                             bottom=_bottom(notes, "Andel (%)"), top=top_margin)
+    fig, ax = _figure()
+    axes_height = max(0.45 * max(len(groups), 1) + 0.2, layout.text_size(group_axis, 10)[0] / 72 + 0.1)
+    axes_width = layout.place(fig, ax, margins, axes_height) * 72
+    for i, group in enumerate(groups):
+        if group in hidden:
+            ax.text(0.005, i, fmt.SUPPRESSED, va="center", ha="left", fontweight="bold")
     handles = {}
     for k, cat in enumerate(cats):
         ys, widths, lefts = segments[cat]
@@ -330,9 +357,10 @@ def stacked_shares(data: pd.DataFrame, what: str, categories: list[str] | None =
             handles[cat] = ax.barh(ys, widths, left=lefts, color=PALETTE[k % len(PALETTE)],
                                    hatch=HATCHES[k % len(HATCHES)], edgecolor="#333333", linewidth=0.6, height=0.62,
                                    label=labels.get(cat, cat))
-    for x, yv, text in texts:
-        ax.text(x, yv, text, ha="center", va="center", fontsize=LABEL_SIZE,
-                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+    for left, value, i, text in candidates:
+        if value * axes_width >= layout.text_size(text, LABEL_SIZE)[0] + 6:  # the label fits in its segment
+            ax.text(left + value / 2, i, text, ha="center", va="center", fontsize=LABEL_SIZE,
+                    bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     ax.set_yticks(np.arange(len(groups)), tick_labels)
     ax.set_ylim(len(groups) - 0.5, -0.5)
     ax.set_xlim(0, 1)
@@ -340,11 +368,8 @@ def stacked_shares(data: pd.DataFrame, what: str, categories: list[str] | None =
     ax.xaxis.set_major_formatter(percent_formatter())
     ax.grid(axis="y", visible=False)
     _axis_labels(ax, "Andel (%)", group_axis)
-    ordered = [handles[c] for c in cats if c in handles]
-    if ordered:
-        ax.legend(ordered, [labels.get(c, c) for c in cats if c in handles], loc="lower left",
-                  bbox_to_anchor=(0, 1.01), ncol=columns, borderaxespad=0)
-    notes = [_suppressed_note(min_cell)] if hidden or any(fmt.SUPPRESSED in s for s in shown) else []
+    if handles:
+        _legend_above(fig, ax, list(handles.values()), names, columns)
     _notes(fig, notes)
     alt = f"Liggande stapeldiagram med andelar som summerar till 100 %: {_lower_first(what)}. " + _join(shown)
     if hidden:
@@ -352,8 +377,25 @@ def stacked_shares(data: pd.DataFrame, what: str, categories: list[str] | None =
     return fig, alt.strip()
 
 
-TREND_HEIGHT = 3.6
-TREND_AXES_HEIGHT = 1.9  # inches: at least what the axes get in a trend chart (for spacing labels)
+TREND_AXES_HEIGHT = 2.3  # inches
+
+
+def _legend_top(names: list[str], most: int = 3) -> tuple[int, float]:
+    """(columns, top margin in points) for a legend above the axes, as wide as the figure."""
+    columns = layout.legend_columns(names, WIDTH * 72 - 2 * layout.PAD, most)
+    return columns, layout.PAD + layout.legend_size(names, columns)[1] + 3
+
+
+def _legend_above(fig: Figure, ax, handles, names: list[str], columns: int) -> None:
+    """The legend between the figure's top and the axes, from the figure's left edge."""
+    top = ax.get_position().y1
+    kwargs = {"handles": handles, "labels": names} if handles is not None else {}
+    ax.legend(**kwargs, loc="lower left", bbox_to_anchor=(layout.PAD / 72 / fig.get_figwidth(), top),
+              bbox_transform=fig.transFigure, ncol=columns, borderaxespad=0.15)
+
+
+def _count_ticks(top: float) -> list[float]:
+    return [t for t in MaxNLocator(integer=True).tick_values(0, top) if 0 <= t <= top]
 
 
 def trend_lines(data: pd.DataFrame, what: str, unit: str = "andel", min_cell: int = 5, *,
@@ -365,24 +407,22 @@ def trend_lines(data: pd.DataFrame, what: str, unit: str = "andel", min_cell: in
     """
     periods = sorted(data["period"].astype(str).unique())
     x_of = {p: i for i, p in enumerate(periods)}
-    series_names = list(dict.fromkeys(data["series"]))
-    fig, ax = _figure(TREND_HEIGHT + 0.22 * max(len(series_names) - 1, 0))
+    series_names = [str(n) for n in dict.fromkeys(data["series"])]
     values = pd.to_numeric(data["value"], errors="coerce")
     highest = max([float(values.max()) if values.notna().any() else 0.0] + [g.value for g in goals])
     y_top = 1.02 if unit == "andel" else max(highest * 1.15, 1.0)
-    gap = (LABEL_SIZE * 1.3 / 72) / TREND_AXES_HEIGHT * y_top  # one label's height in data units
-    parts, hidden_at, ends = [], set(), []
-    colour = {}
-    for k, series in enumerate(series_names):
-        s = data[data["series"] == series]
-        s = s.assign(period=s["period"].astype(str)).sort_values("period")
-        ys = [np.nan if _hidden(r) else float(r["value"]) for _, r in s.iterrows()]
-        xs = [x_of[p] for p in s["period"]]
-        colour[series] = PALETTE[k % len(PALETTE)]
-        ax.plot(xs, ys, marker=MARKERS[k % len(MARKERS)], linestyle=LINESTYLES[k % len(LINESTYLES)],
-                color=colour[series], linewidth=1.8, markersize=6, label=str(series))
+    y_ticks = [0, 0.2, 0.4, 0.6, 0.8, 1.0] if unit == "andel" else _count_ticks(y_top)
+    formatter = percent_formatter() if unit == "andel" else number_formatter(1 if unit in ("medelvärde", "median")
+                                                                               else 0)
+    lines, parts, hidden_at, ends = [], [], set(), []
+    for series in series_names:
+        s = data[data["series"].astype(str) == series]
+        s = s.assign(period=s["period"].astype(str)).sort_values("period").to_dict("records")
+        ys = [np.nan if _hidden(r) else float(r["value"]) for r in s]
+        xs = [x_of[r["period"]] for r in s]
+        lines.append((series, xs, ys))
         points = []
-        for (_, r), x, yv in zip(s.iterrows(), xs, ys):
+        for r, x, yv in zip(s, xs, ys):
             if np.isnan(yv):
                 hidden_at.add(x)
                 points.append(f"{r['period']} redovisas inte")
@@ -392,35 +432,47 @@ def trend_lines(data: pd.DataFrame, what: str, unit: str = "andel", min_cell: in
         if last:
             ends.append((last[-1][0], last[-1][1], value_text(last[-1][1], unit)))
         parts.append(f"{series}: " + ", ".join(points))
+    notes = [_suppressed_note(min_cell)] if hidden_at else []
+    y_label = value_axis_label(unit)
+    left_margin = _left(y_label, [formatter(t, 0) for t in y_ticks])
+    columns, top_margin = _legend_top(series_names)
+    fig, ax = _figure()
+    axes_width = layout.place(fig, ax, layout.Margins(left_margin, layout.PAD + 4, _bottom(notes, "År"), top_margin),
+                              TREND_AXES_HEIGHT)
+    gap = (layout.text_size("0", LABEL_SIZE)[1] + 1.5) / 72 / TREND_AXES_HEIGHT * y_top  # a label's height
+    colour = {}
+    for k, (series, xs, ys) in enumerate(lines):
+        colour[series] = PALETTE[k % len(PALETTE)]
+        ax.plot(xs, ys, marker=MARKERS[k % len(MARKERS)], linestyle=LINESTYLES[k % len(LINESTYLES)],
+                color=colour[series], linewidth=1.8, markersize=6, label=series)
     for x in sorted(hidden_at):  # one mark per period, whichever series it hides (the alt text names them)
         ax.annotate(fmt.SUPPRESSED, (x, 0), xytext=(0, 4), textcoords="offset points", ha="center",
                     fontweight="bold")
-    hidden = bool(hidden_at)
+    starts = []
     for x in sorted({e[0] for e in ends}):
         column = [e for e in ends if e[0] == x]
         for (x0, y0, text), y1 in zip(column, spread([e[1] for e in column], gap)):
             ax.annotate(text, (x0, y0), xytext=(x0 + 0.06, y1), textcoords="data", va="center", ha="left",
                         fontsize=LABEL_SIZE, color="#222222", zorder=4,
                         bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
+            starts.append((x0 + 0.06, layout.text_size(text, LABEL_SIZE)[0] + 2))
     drawn = {}
     for goal in goals:  # one line per distinct goal value and series
         drawn.setdefault((goal.value, goal.where), goal)
     marks = list(drawn.values())
-    for goal, y_label in zip(marks, spread([g.value for g in marks], gap)):
-        line_colour = colour.get(goal.where, GOAL_STYLE["color"])
-        ax.axhline(goal.value, **{**GOAL_STYLE, "color": line_colour}, zorder=1)
-        ax.text(-0.28, y_label + gap * 0.15, goal.label, ha="left", va="bottom", fontsize=LABEL_SIZE,
+    for goal, y_label_at in zip(marks, spread([g.value for g in marks], gap)):
+        ax.axhline(goal.value, **{**GOAL_STYLE, "color": colour.get(goal.where, GOAL_STYLE["color"])}, zorder=1)
+        ax.text(-0.28, y_label_at + gap * 0.15, goal.label, ha="left", va="bottom", fontsize=LABEL_SIZE,
                 color="#222222", bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none",
                                        "alpha": 0.85})
     ax.set_xticks(range(len(periods)), periods)
-    ax.set_xlim(-0.3, len(periods) - 0.4)
+    ax.set_xlim(-0.3, _fit_right(starts, -0.3, len(periods) - 0.4, axes_width))
     ax.set_ylim(0, y_top)
-    if unit != "andel":
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    _value_axis(ax.yaxis, unit)
-    _axis_labels(ax, "År", value_axis_label(unit))
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=1, borderaxespad=0)
-    _notes(fig, [_suppressed_note(min_cell)] if hidden else [])
+    ax.set_yticks(y_ticks)
+    ax.yaxis.set_major_formatter(formatter)
+    _axis_labels(ax, "År", y_label)
+    _legend_above(fig, ax, None, series_names, columns)
+    _notes(fig, notes)
     stat = statistic(unit)
     intro = f"Linjediagram: {_lower_first(what)}{f' ({stat})' if stat and stat not in what else ''}"
     alt = f"{intro}, {periods[0]}–{periods[-1]}. " if periods else f"{intro}. "
@@ -435,20 +487,17 @@ def monthly_counts(data: pd.DataFrame, what: str, min_cell: int = 5) -> tuple[Fi
     months = sorted(data["month"].astype(str).unique())
     x_of = {m: i for i, m in enumerate(months)}
     one_year = len({m[:4] for m in months}) == 1
-    series_names = list(dict.fromkeys(data["series"]))
-    fig, ax = _figure(3.4 + 0.22 * max(len(series_names) - 1, 0))
-    parts, hidden = [], False
-    for k, series in enumerate(series_names):
-        s = data[data["series"] == series]
-        s = s.assign(month=s["month"].astype(str)).sort_values("month")
-        ys = np.array([np.nan if _hidden(r) else float(r["value"]) for _, r in s.iterrows()])
-        xs = [x_of[m] for m in s["month"]]
-        ax.plot(xs, ys, marker=MARKERS[k % len(MARKERS)], linestyle=LINESTYLES[k % len(LINESTYLES)],
-                color=PALETTE[k % len(PALETTE)], linewidth=1.8, markersize=5, label=str(series))
+    series_names = [str(n) for n in dict.fromkeys(data["series"])]
+    lines, parts, hidden = [], [], False
+    for series in series_names:
+        s = data[data["series"].astype(str) == series]
+        s = s.assign(month=s["month"].astype(str)).sort_values("month").to_dict("records")
+        ys = np.array([np.nan if _hidden(r) else float(r["value"]) for r in s])
+        mths = [r["month"] for r in s]
+        lines.append((series, [x_of[m] for m in mths], ys))
         hidden = hidden or bool(np.isnan(ys).any())
         valid = ~np.isnan(ys)
         if valid.any():
-            mths = list(s["month"])
             hi, lo = int(np.nanargmax(ys)), int(np.nanargmin(ys))
             text = (f"{series}: totalt {fmt.integer(np.nansum(ys))}, flest i {fmt.month(mths[hi])} "
                     f"({fmt.integer(ys[hi])}), färst i {fmt.month(mths[lo])} ({fmt.integer(ys[lo])})")
@@ -461,13 +510,27 @@ def monthly_counts(data: pd.DataFrame, what: str, min_cell: int = 5) -> tuple[Fi
     step = max(1, math.ceil(len(months) / 12))
     ticks = list(range(0, len(months), step))
     names = [fmt.MONTHS_SHORT[int(months[i][5:7]) - 1] + ("" if one_year else f"\n{months[i][:4]}") for i in ticks]
+    values = pd.to_numeric(data["value"], errors="coerce")
+    y_top = max(float(values.max()) * 1.08 if values.notna().any() else 1.0, 1.0)
+    y_ticks = _count_ticks(y_top)
+    notes = [_suppressed_note(min_cell)] if hidden else []
+    x_label = f"Månad {months[0][:4]}" if one_year and months else "Månad"
+    left_margin = _left("Antal", [fmt.integer(t) for t in y_ticks])
+    columns, top_margin = _legend_top(series_names)
+    fig, ax = _figure()
+    layout.place(fig, ax, layout.Margins(left_margin, layout.PAD + layout.widest(names[-1:], 9) / 2,
+                                         _bottom(notes, x_label, 1 if one_year else 2), top_margin), 2.3)
+    for k, (series, xs, ys) in enumerate(lines):
+        ax.plot(xs, ys, marker=MARKERS[k % len(MARKERS)], linestyle=LINESTYLES[k % len(LINESTYLES)],
+                color=PALETTE[k % len(PALETTE)], linewidth=1.8, markersize=5, label=series)
     ax.set_xticks(ticks, names)
-    ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(-0.5, len(months) - 0.5)
+    ax.set_ylim(0, y_top)
+    ax.set_yticks(y_ticks)
     ax.yaxis.set_major_formatter(number_formatter())
-    _axis_labels(ax, f"Månad {months[0][:4]}" if one_year and months else "Månad", "Antal")
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=min(3, len(series_names)) or 1, borderaxespad=0)
-    _notes(fig, [_suppressed_note(min_cell)] if hidden else [])
+    _axis_labels(ax, x_label, "Antal")
+    _legend_above(fig, ax, None, series_names, columns)
+    _notes(fig, notes)
     return fig, (f"Linjediagram per månad: {_lower_first(what)}. " + _join(parts)).strip()
 
 
