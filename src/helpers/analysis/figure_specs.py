@@ -235,7 +235,7 @@ def build(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo], p
     ``config`` gives the labels of the municipality's own codes and, unless ``goals`` is given, the goals
     (``mal:``) of the whole organisation; ``png`` also writes a PNG of each figure (the report uses the SVG)."""
     if goals is None and config is not None:
-        goals = _config_goals(config, None)
+        goals = config_goals(config, None)
     entries = []
     for spec in specs:
         drawn = draw(spec, tables, glossary, str(period), unit_names, min_cell, config, goals)
@@ -247,7 +247,8 @@ def build(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo], p
     return entries
 
 
-def _config_goals(config, unit: str | None) -> list[Goal]:
+def config_goals(config, unit: str | None) -> list[Goal]:
+    """The committee's goals (``mal:``) as a report of ``unit`` (None = the whole organisation) reads them."""
     try:
         return for_unit(goals_from_config(config), unit, config.units)
     except Exception:  # a malformed goal list stops the analysis step with its own message, not the figures
@@ -261,4 +262,4 @@ def build_for_report(run) -> list[charts.FigureEntry]:
 
     pub = load_publication(run.paths.publication, run.config, run.period)
     return build(pub.tables(run.unit), glossary(), run.period, run.paths.figures, run.config.units,
-                 run.config.min_cell, config=run.config, goals=_config_goals(run.config, run.unit))
+                 run.config.min_cell, config=run.config, goals=config_goals(run.config, run.unit))
