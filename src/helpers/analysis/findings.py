@@ -96,7 +96,8 @@ def rule_text(settings: Settings = Settings(), tested: int | None = None) -> str
             f"slumpen kan förklara ({significance.Z_TEST}, {significance.FISHER} när underlaget är litet; "
             f"p-värdena justeras med {significance.METHODS[settings.method]} för alla jämförelser i "
             f"redovisningen, signifikansnivå {fmt.percent(settings.alpha)}). Bara andelar prövas, och grupper "
-            f"där uppgift saknas blir aldrig nyckelfynd.")
+            f"där uppgift saknas blir aldrig nyckelfynd. Nämndens mål som inte nåtts eller bara delvis nåtts "
+            f"tas alltid med.")
     if tested is not None:
         text += f" {fmt.integer(tested)} {'jämförelse' if tested == 1 else 'jämförelser'} prövades."
     return text
