@@ -48,6 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", default=None, help="Utdatamapp (standard: reports/<period>)")
     p.add_argument("--notebooks-dir", default=None, help="Mapp med notebooks (standard: notebooks)")
 
+    p = sub.add_parser("audit", help="Granska en publicerad period som en utomstående angripare skulle")
+    p.add_argument("--period", default=None, help="År, t.ex. 2025 (standard: konfigurationens)")
+    p.add_argument("--config", default=None, help="Kommunens konfiguration (YAML). Standard: exempelkommun")
+    p.add_argument("--data-dir", default="data", help="Datamapp (standard: data)")
+    p.add_argument("--reports-dir", default=None, help="Rapportmappen (standard: reports)")
+    p.add_argument("--output", default=None, help="Var resultatet skrivs (standard: data/processed/<period>/"
+                   "granskning/utifran, internt)")
+
     p = sub.add_parser("check-report", help="Granska en renderad rapport (HTML/PDF) för integritetsläckor")
     p.add_argument("path", help="Rapportens sökväg")
     p.add_argument("--min-cell", type=int, default=5, help="Minsta publicerade antal (standard 5)")
@@ -76,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             from .plan.command import cli_sample as handler
         elif args.command == "kolada":
             from .comparison.command import cli_kolada as handler
+        elif args.command == "audit":
+            from .publication.command import cli_audit as handler
         elif args.command == "run":
             from .run.pipeline import cli_run as handler
         else:

@@ -10,6 +10,7 @@ why each cell is hidden (primär/sekundär), which later periods need to keep th
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -118,7 +119,7 @@ def excel_rows(pub: Publication, name: str) -> pd.DataFrame:
         "category": [labels.category_label(c) if c else "" for c in part["category"]],
     })
     for c in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
-        col = part[c].astype(object).where(part[c].notna(), None).to_numpy()
+        col = part[c].astype(object).where(part[c].notna(), None).to_numpy().copy()
         hidden = (part["status"] != PUBLISHED).to_numpy()
         col[hidden] = np.where(part["status"].to_numpy()[hidden] == NOT_APPLICABLE, "ej tillämplig", X)
         out[c] = col
@@ -128,33 +129,35 @@ def excel_rows(pub: Publication, name: str) -> pd.DataFrame:
 
 def write_workbook(pub: Publication, path: Path) -> Path:
     """The Excel workbook: an information sheet, the glossary and one sheet per indicator, Swedish throughout."""
-    from openpyxl.utils import get_column_letter
-
     sheets = _sheet_names()
 
     def write(tmp):
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            about = pd.DataFrame({"Uppgift": ["Kommun", "Period", "Version", "Undertryckta uppgifter", "Teckenförklaring"],
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="xlsxwriter") as xw:
+            book = xw.book
+            percent, decimal = book.add_format({"num_format": "0%"}), book.add_format({"num_format": "0.0"})
+            about = pd.DataFrame({"Uppgift": ["Kommun", "Period", "Version", "Undertryckta uppgifter",
+                                              "Ej tillämplig"],
                                   "Värde": [pub.config.municipality, pub.period, pub.meta.get("version", ""),
                                             f"{X} = visas inte (röjandekontroll)",
-                                            "ej tillämplig = indikatorn gäller inte området"]})
+                                            "indikatorn gäller inte enhetens verksamhetsområde"]})
             about.to_excel(xw, sheet_name="Om filen", index=False)
+            xw.sheets["Om filen"].set_column(0, 1, 40)
             glossary = dictionary().rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())]
             glossary.to_excel(xw, sheet_name="Ordlista", index=False)
+            xw.sheets["Ordlista"].set_column(0, len(glossary.columns) - 1, 30)
             for name in pub.view["indicator"].drop_duplicates():
                 rows = excel_rows(pub, name)
                 rows.to_excel(xw, sheet_name=sheets[name], index=False)
                 ws = xw.sheets[sheets[name]]
-                share = REGISTRY[name].kind == "share"
-                for j, col in enumerate(rows.columns, start=1):
-                    ws.column_dimensions[get_column_letter(j)].width = 24 if j <= 5 else 14
+                ws.set_column(0, 4, 26)
+                ws.set_column(5, len(rows.columns) - 1, 14)
+                value_format = percent if REGISTRY[name].kind == "share" else decimal
+                for j, col in enumerate(rows.columns):
                     if col in (EXCEL_HEADERS["value"], EXCEL_HEADERS["ci_low"], EXCEL_HEADERS["ci_high"]):
-                        fmt = "0%" if share else "0.0"
-                        for cell in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                            cell[0].number_format = fmt
-                ws.freeze_panes = "A2"
-            for ws in xw.sheets.values():
-                ws.sheet_properties.tabColor = None
+                        ws.set_column(j, j, 14, value_format)
+                ws.freeze_panes(1, 0)
+        Path(tmp).write_bytes(buffer.getvalue())
     return replace_atomic(path, write)
 
 

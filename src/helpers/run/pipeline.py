@@ -21,8 +21,10 @@ from ..params import as_period
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 PERIOD_STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats")
-REPORT_STEPS = ("05_sammanstall", "06_analysera", "07_kvalitetsredovisning")
-REPORT_NOTEBOOK = REPORT_STEPS[-1]
+SHARED_STEPS = ("05_sammanstall", "06_analysera")  # the publication and the analysis of every scope, once
+SCOPE_STEPS = ("07_kvalitetsredovisning",)  # each report: the organisation's, then one per unit
+REPORT_STEPS = SHARED_STEPS + SCOPE_STEPS
+REPORT_NOTEBOOK = SCOPE_STEPS[-1]
 
 
 class PipelineError(RuntimeError):
@@ -168,8 +170,9 @@ def import_earlier_periods(period: str, config, paths) -> list[str]:
 
 
 def run_report_part(spec: RunSpec, total: int) -> dict[str, Path]:
-    """Steps 05-07 and the rendering for one scope (whole organisation or one unit)."""
-    executed = run_steps(spec, REPORT_STEPS, total, offset=len(PERIOD_STEPS))
+    """The shared steps (for the whole organisation's run) and the report of one scope, rendered."""
+    steps = REPORT_STEPS if spec.unit is None else SCOPE_STEPS
+    executed = run_steps(spec, steps, total, offset=total - len(steps))
     files = render(spec, executed)
     _write_log(spec, "klar")
     return files
