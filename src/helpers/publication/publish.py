@@ -116,6 +116,7 @@ def write(built: Built, period: str, out_dir, data_dir="data", config=None) -> d
     meta = {"kommun": cfg.municipality, "metod": secure.METHOD_NAME, "tröskel": cfg.min_cell, "samband_med_rest": built.rests,
             "min_grupp": cfg.min_group, "skyddsintervall": secure.protection_range(cfg), **built.summary()}
     meta.pop("sekunder", None)
+    meta["granskning"] = built.audit.summary()
     files.update(store.write_published(built.cells, Path(out_dir), cfg, str(period), meta))
     return files
 

@@ -135,13 +135,14 @@ def run_steps(spec: RunSpec, steps: tuple[str, ...], total: int, offset: int = 0
 
 
 def render(spec: RunSpec, executed_report: Path) -> dict[str, Path]:
-    from ..report.render import render_report
-
+    from ..params import validate
+    from ..report.bundle import render_all
     from ..report.errors import ReportCheckError
 
-    _say(f"Renderar rapporten ({spec.label}): {', '.join(spec.formats)} …")
+    _say(f"Renderar rapporten och bilagan ({spec.label}): {', '.join(spec.formats)} …")
     try:
-        return render_report(executed_report, spec.output_dir, formats=spec.formats)
+        run = validate(spec.period, spec.config, spec.data_dir, spec.output_dir, spec.unit)
+        return render_all(executed_report, run, spec.formats)
     except ReportCheckError as exc:
         raise PipelineError(f"Rapporten ({spec.label}) stoppades av kontrollen: {exc}") from None
 
