@@ -48,8 +48,13 @@ class Model:
     _index: dict[tuple, int] = field(default_factory=dict)
 
     def variable(self, key: tuple, value: float, label: str, protect: bool = True, lower: float = 0.0) -> int:
+        """The variable of `key` (made once); a value not known yet (NaN: a hidden cell) is filled in by any cell
+        that shows it."""
         if key in self._index:
-            return self._index[key]
+            v = self._index[key]
+            if self.var_values[v] != self.var_values[v] and value == value:
+                self.var_values[v] = float(value)
+            return v
         self._index[key] = len(self.var_keys)
         self.var_keys.append(key)
         self.var_values.append(float(value))
@@ -60,7 +65,7 @@ class Model:
 
 
 def _value(x) -> float:
-    return 0.0 if x != x else float(x)  # NaN (an empty group) reveals 0
+    return float(x)  # NaN: an empty group (0) or, in a published file, a hidden number; settled in build_model
 
 
 def build_model(cells: pd.DataFrame, known_rests: dict[str, float] | None = None) -> Model:
@@ -97,6 +102,7 @@ def build_model(cells: pd.DataFrame, known_rests: dict[str, float] | None = None
             s = m.variable(key, _value(num_v), f"{label}: summa", protect=False)
             m.shows.append((pos, s))
             sums_of[key] = s
+    m.var_values = [0.0 if v != v else v for v in m.var_values]  # an empty group's share reveals 0 of 0
     _grouping_sums(m)
     _scope_sums(m)
     _distribution_sums(m, cells)
