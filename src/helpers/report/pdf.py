@@ -36,6 +36,7 @@ _WRAP = {"strong": "strong", "b": "strong", "em": "emph", "i": "emph", "sup": "s
          "u": "underline", "ins": "underline", "s": "strike", "del": "strike"}
 _PARAGRAPH_CLASSES = {"saknas": "missing", "forsiktighet": "caution", "tabellnot": "table-note",
                       "kommun": "municipality", "enhet": "unit-name"}
+_TABLE_PARTS = {"caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th"}
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")  # HTML white space; a non-breaking space is text
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _DATA_URI = re.compile(r"data:(?P<mime>[\w.+/-]+)(?:;[\w=.-]+)*?(?P<b64>;base64)?,(?P<data>.*)", re.S)
@@ -89,10 +90,13 @@ def _image_size(data: bytes, mime: str) -> tuple[float, float] | None:
 class _Converter:
     """Walks the report's HTML once and writes typst markup; images are collected as files."""
 
-    def __init__(self, soup: BeautifulSoup):
+    def __init__(self, soup: BeautifulSoup, source: str):
         self.files: dict[str, bytes] = {}
         self.labels: set[str] = set()
         self.targets = self._link_targets(soup)
+        self.source = source
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.level = 0  # the last heading level written: PDF/UA-1 wants level 1 first and no skipped levels
 
     # -- anchors: headings, tables and figures carry labels; a link to a section goes to its heading
     @staticmethod
@@ -157,16 +161,16 @@ class _Converter:
             href = node["href"]
             if href.startswith("#"):
                 target = self.targets.get(href[1:])
-                dest = f"label({typst_string(target)})" if target else None
+                dest = typst_string(target) if target else None
             else:
                 dest = typst_string(href)
             if dest:
-                runs.append(f"#link({dest})[")
+                runs.append(f"#link({dest})[" if not href.startswith("#") else f"#internal-link({dest})[")
             for child in node.children:
                 self._inline_runs(child, runs)
             if dest:
                 runs.append("]")
-        elif name in ("img", "svg"):
+        elif name in ("img", "svg"):  # an image inside running text: its alt text
             runs.append(_Text(" " + self._alt(node) + " "))
         else:
             for child in node.children:
@@ -200,10 +204,8 @@ class _Converter:
         if name in _INVISIBLE:
             return []
         if re.fullmatch(r"h[1-6]", name):
-            level = int(name[1])
-            outlined = "false" if level == 1 else "true"
-            return [f"#heading(level: {level}, outlined: {outlined})[{self.inline(tag.children)}]{self._label(tag)}"]
-        if name == "p":
+            return self._heading(tag)
+        if name == "p" and not tag.find(["img", "svg"]):
             body = self.inline(tag.children)
             if not body:
                 return []
@@ -235,6 +237,17 @@ class _Converter:
         if name == "section" and tag.get("id") == "bilagor":  # #bilagor { break-before: page } in print
             out.insert(0, "#pagebreak(weak: true)")
         return out
+
+    def heading(self, level: int, body: str, label: str = "") -> str:
+        level = min(level, self.level + 1)
+        self.level = level
+        return f"#heading(level: {level}, outlined: {'false' if level == 1 else 'true'})[{body}]{label}"
+
+    def _heading(self, tag: Tag) -> list[str]:
+        body = self.inline(tag.children)
+        if not body:  # PDF/UA-1 forbids an empty heading; there is no text to lose
+            return []
+        return [self.heading(int(tag.name[1]), body, self._label(tag))]
 
     def _list(self, tag: Tag) -> list[str]:
         items = [self.content(li) for li in tag.find_all("li", recursive=False)]
@@ -288,6 +301,10 @@ class _Converter:
             args.append(f"total-rows: ({', '.join(map(str, totals))},)")
         if "maltabell" in _classes(tag):
             args.append("size: 0.88")
+        stray = [node for part in [tag] + tag.find_all(["thead", "tbody", "tfoot", "tr"])
+                 if part is tag or part.find_parent("table") is tag for node in part.children
+                 if not (isinstance(node, Tag) and node.name in _TABLE_PARTS)
+                 and not (isinstance(node, NavigableString) and not str(node).strip())]
         caption = tag.find("caption")
         if caption is not None and caption.find_parent("table") is tag:
             args.insert(0, f"caption: [{self.inline(caption.children)}]")
@@ -295,7 +312,7 @@ class _Converter:
         if header_cells:
             cells.append("table.header(" + ", ".join(c for row in header_cells for c in grid.pad(row, right)) + ")")
         cells += [c for row in body_cells for c in grid.pad(row, right)]
-        return f"#report-table({', '.join(args + cells)}){self._label(tag)}"
+        return "\n\n".join([f"#report-table({', '.join(args + cells)}){self._label(tag)}"] + self.blocks(stray))
 
     def _cell(self, cell: Tag, bold: bool) -> _Cell:
         colspan = _span(cell.get("colspan"))
@@ -314,13 +331,24 @@ class _Converter:
     def _figure(self, tag: Tag) -> list[str]:
         img = tag.find(["img", "svg"])
         caption = tag.find("figcaption")
-        cap = f", caption: [{self.inline(caption.children)}]" if caption else ""
-        others = [c for c in tag.children if c is not img and c is not caption]
-        return [f"#report-figure({self._image_call(img)}{cap}){self._label(tag)}"] + self.blocks(others)
+        call = self._image_call(img)
+        cap = self.inline(caption.children) if caption else ""
+        img.extract()
+        if caption:
+            caption.extract()
+        if call is None:  # no image to show: its alt text and the caption, as text
+            first = [self._alt_block(img)] + ([f"#figure-caption[{cap}]"] if cap else [])
+        else:
+            first = [f"#report-figure({call}{f', caption: [{cap}]' if cap else ''}){self._label(tag)}"]
+        return first + self.blocks(tag.children)
 
     def _image(self, tag: Tag) -> str:
         call = self._image_call(tag)
-        return f"#block(above: 1em, below: 1em, {call})"
+        return self._alt_block(tag) if call is None else f"#block(above: 1em, below: 1em, {call})"
+
+    def _alt_block(self, tag: Tag) -> str:
+        """An image that is not embedded (or cannot be read) is represented by its alt text: no text is lost."""
+        return f"#image-missing[#{typst_string(self._alt(tag))}]"
 
     @staticmethod
     def _alt(tag: Tag) -> str:
@@ -329,14 +357,14 @@ class _Converter:
             return (tag.get("aria-label") or (title.get_text(" ", strip=True) if title else "")).strip()
         return (tag.get("alt") or "").strip()
 
-    def _image_call(self, tag: Tag) -> str:
+    def _image_call(self, tag: Tag) -> str | None:
         alt = self._alt(tag)
         fig = tag.find_parent("figure")
         if not alt and fig is not None and fig.find("figcaption"):
             alt = fig.find("figcaption").get_text(" ", strip=True)
         data, mime = self._image_data(tag)
-        if data is None:  # not embedded or not readable: the alt text stands in, no text is lost
-            return f"block(width: 100%, inset: 0.5em, stroke: 0.75pt + colours.linje, text({typst_string(alt)}))"
+        if data is None:
+            return None
         ext = {"image/svg+xml": "svg", "image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}[mime]
         name = f"bild-{len(self.files) + 1}.{ext}"
         self.files[name] = data
@@ -346,11 +374,23 @@ class _Converter:
             sizing = f"height: {MAX_FIGURE_HEIGHT_MM}mm"
         return f"image({typst_string(name)}, alt: {typst_string(alt or 'Bild')}, {sizing})"
 
-    @staticmethod
-    def _image_data(tag: Tag) -> tuple[bytes | None, str]:
+    def _inline_svg(self, tag: Tag) -> str:
+        """The <svg> element as written: the HTML parser lowercases names (viewBox, linearGradient) SVG needs."""
+        start = self.line_starts[tag.sourceline - 1] + tag.sourcepos if tag.sourceline else -1
+        if start < 0 or not self.source.startswith("<svg", start):
+            return str(tag)
+        depth, pos = 0, start
+        for m in re.compile(r"<(/?)svg\b[^>]*?(/?)>", re.I).finditer(self.source, start):
+            depth += -1 if m.group(1) else (0 if m.group(2) else 1)
+            pos = m.end()
+            if depth == 0:
+                return self.source[start:pos]
+        return str(tag)
+
+    def _image_data(self, tag: Tag) -> tuple[bytes | None, str]:
         if tag.name == "svg":
-            svg = str(tag)
-            if "xmlns=" not in svg[:200]:
+            svg = self._inline_svg(tag)
+            if "xmlns=" not in svg.split(">", 1)[0]:
                 svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
             return svg.encode("utf-8"), "image/svg+xml"
         m = _DATA_URI.match((tag.get("src") or "").strip())
@@ -449,9 +489,10 @@ def html_to_typst(html_text: str) -> TypstDocument:
     h1 = soup.find(attrs={"data-report-title": True})
     title = (h1["data-report-title"] if h1 else "") or (soup.title.get_text(strip=True) if soup.title else "")
     title = _SPACE.sub(" ", title).strip() or "Kvalitetsredovisning"
-    converter = _Converter(soup)
+    converter = _Converter(soup, html_text)
     root = soup.body or soup
-    body = "\n\n".join(converter.blocks(root.children))
+    blocks = [] if root.find("h1") else [converter.heading(1, "#" + typst_string(title))]
+    body = "\n\n".join(blocks + converter.blocks(root.children))
     markup = (f'#import "rapport.typ": *\n#show: report.with(title: {typst_string(title)})\n\n{body}\n')
     return TypstDocument(title, markup, converter.files)
 
@@ -468,6 +509,9 @@ def html_to_pdf(html_text: str, target: Path) -> Path:
         for name, data in doc.files.items():
             (work / name).write_bytes(data)
         (work / "main.typ").write_text(doc.markup, encoding="utf-8")
-        pdf = typst.compile(str(work / "main.typ"), root=str(work), format="pdf", pdf_standards=["ua-1"],
-                            sys_inputs=colours)
+        try:
+            pdf = typst.compile(str(work / "main.typ"), root=str(work), format="pdf", pdf_standards=["ua-1"],
+                                sys_inputs=colours)
+        except typst.TypstError as exc:
+            raise RuntimeError(f"PDF-filen {target} kunde inte sättas: {exc.message}") from exc
     return replace_atomic(Path(target), lambda tmp: Path(tmp).write_bytes(pdf))
