@@ -199,6 +199,8 @@ def test_unknown_elements_markdown_and_odd_tables_keep_their_text(tmp_path):
             '<td rowspan="2">Två rader</td></tr><tr><td>Tre</td></tr><tr><td colspan="2">Hela raden</td></tr>'
             '<tr><td>Kort rad</td></tr>lös text i tabellen</table>'
             '<dl><dt>Term</dt><dd>Beskrivning ett</dd><dd>Beskrivning två</dd></dl>'
+            '<dl class="ordlista"><div><dt>Grupperad term</dt><dd>grupperad beskrivning</dd></div></dl>'
+            '<dl><dt>Term med</dt><dd>lös</dd>text utanför</dl><ul>löst i listan<li>punkt</li><b>efter</b></ul>'
             '<pre>förformaterad   text</pre><hr><p class="saknas">Uppgift saknas.</p>'
             '<p class="forsiktighet"><strong>Att tänka på:</strong> förändring, inte effekt.</p></section>')
     source = page(body)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
 import re
 import shutil
 import tempfile
@@ -181,7 +182,7 @@ class _Converter:
         """Block markup for a run of sibling nodes: inline runs become paragraphs."""
         out, pending = [], []
         for node in nodes:
-            if isinstance(node, Tag) and (node.name in _BLOCK or node.name == "table"):
+            if isinstance(node, Tag) and node.name in _BLOCK:
                 self._flush(pending, out)
                 out += self.block(node)
             else:
@@ -250,22 +251,32 @@ class _Converter:
         return [self.heading(int(tag.name[1]), body, self._label(tag))]
 
     def _list(self, tag: Tag) -> list[str]:
-        items = [self.content(li) for li in tag.find_all("li", recursive=False)]
+        items, stray = [], []  # text or elements that are not <li> become items of their own, not lost
+        for child in list(tag.children) + [None]:
+            if child is None or (isinstance(child, Tag) and child.name == "li"):
+                if stray and (body := "\n\n".join(self.blocks(stray))):
+                    items.append(f"[{body}]")
+                stray = []
+                if child is not None:
+                    items.append(self.content(child))
+            else:
+                stray.append(child)
         if not items:
-            return self.blocks(tag.children)
+            return []
         fn = "enum" if tag.name == "ol" else "list"
         start = f"start: {int(tag['start'])}, " if fn == "enum" and str(tag.get("start", "")).isdigit() else ""
         return [f"#{fn}({start}{', '.join(items)})"]
 
     def _description_list(self, tag: Tag, title_facts: bool) -> list[str]:
         pairs: list[list] = []
-        for child in tag.find_all(["dt", "dd"], recursive=False):
+        parts = [c for c in tag.find_all(["dt", "dd"]) if c.find_parent("dl") is tag]  # also inside <div> groups
+        for child in parts:
             if child.name == "dt" or not pairs:
                 pairs.append([child if child.name == "dt" else None, []])
             if child.name == "dd":
                 pairs[-1][1].append(child)
-        if not pairs:
-            return self.blocks(tag.children)
+        if not pairs or _words(tag) != sum((_words(c) for c in parts), collections.Counter()):
+            return self.blocks(tag.children)  # text outside the terms and descriptions: keep it all as text
         items = []
         for term, descs in pairs:
             t = self.inline(term.children) if term else ""
@@ -278,12 +289,11 @@ class _Converter:
         rows = [tr for tr in tag.find_all("tr") if tr.find_parent("table") is tag]
         header = [tr for tr in rows if tr.parent.name == "thead"]
         if not header:  # a Markdown or hand-written table: leading rows of header cells only
-            for tr in rows:
+            for tr in rows[:-1]:
                 cells = tr.find_all(["td", "th"], recursive=False)
-                if cells and all(c.name == "th" for c in cells) and len(header) == len(rows[:len(header)]):
-                    header.append(tr)
-                else:
+                if not cells or any(c.name != "th" for c in cells):
                     break
+                header.append(tr)
         body = [tr for tr in rows if tr not in header]
         totals = [len(header) + i for i, tr in enumerate(body)
                   if "summarad" in _classes(tr) or tr.get("data-role") == "total"]
@@ -405,6 +415,10 @@ class _Converter:
         except (binascii.Error, ValueError):
             return None, ""
         return data, m.group("mime")
+
+
+def _words(tag) -> collections.Counter:
+    return collections.Counter(tag.get_text(" ").split())
 
 
 @dataclass
