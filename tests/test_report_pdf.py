@@ -358,3 +358,17 @@ def test_a_failed_typesetting_keeps_the_earlier_pdf(tmp_path):
 def test_render_report_writes_the_typst_pdf_next_to_the_html(report):
     assert report["pdf"].with_suffix(".html").exists()
     assert report["pdf"].read_bytes().startswith(b"%PDF-")
+
+
+def test_a_table_caption_is_never_left_alone_at_the_bottom_of_a_page(tmp_path):
+    rows = "".join(f"<tr><th scope='row'>Grupp {i}</th><td class='num'>{i + 10}</td></tr>" for i in range(12))
+    table = ("<div class='tabell'><table class='rapporttabell'><caption>Tabell 1. Efter texten</caption>"
+             f"<thead><tr><th scope='col'>Grupp</th><th class='num' scope='col'>Antal</th></tr></thead>"
+             f"<tbody>{rows}</tbody></table></div>")
+    for n in range(20, 28):  # some n put the caption on the last line of the page, unless it sticks to its table
+        filler = "".join(f"<p>Stycke {i}.</p>" for i in range(n))
+        out = html_to_pdf(page(f"<section class='avsnitt'><h2>Avsnitt</h2>{filler}{table}</section>"),
+                          tmp_path / f"sida{n}.pdf")
+        for text in page_texts(out):
+            lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("Sida ")]
+            assert not lines[-1].startswith("Tabell 1."), f"caption alone at the foot of a page ({n} paragraphs)"
