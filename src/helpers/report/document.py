@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from .. import labels
 from ..indicators.registry import REGISTRY, UNIT_LABELS
@@ -12,15 +13,21 @@ def esc(text) -> str:
     return html.escape(str(text))
 
 
+def keep_together(text: str) -> str:
+    """A number stays on the line of the word after it ("4 månader", "14 dagar"): no-break space."""
+    return re.sub(r"(\d) (?=\w)", "\\1\u00a0", text)
+
+
 def indicator_label(name: str, with_unit: bool = False) -> str:
     """The indicator's Swedish name; with its measure ("Väntetid … (median, dagar)") for anything but a share."""
     if name not in REGISTRY:
         return name
     ind = REGISTRY[name]
     if not with_unit or ind.unit in ("andel", "antal"):
-        return ind.label
+        return keep_together(ind.label)
     measure = UNIT_LABELS[ind.unit].lower()
-    return ind.label if measure.split(",")[0] in ind.label.lower() else f"{ind.label} ({measure})"
+    label = ind.label if measure.split(",")[0] in ind.label.lower() else f"{ind.label} ({measure})"
+    return keep_together(label)
 
 
 def group_name(grouping: str, group: str, config) -> str:
