@@ -22,7 +22,7 @@ from ..formatting import SUPPRESSED as X
 from ..indicators.registry import INDICATORS, REGISTRY, UNIT_LABELS, dictionary
 from ..tables import replace_atomic, write_atomic, write_excel_csv
 from .primary import assert_publishable
-from .views import NOT_APPLICABLE, PUBLISHED, Publication, published_numbers, unit_label
+from .views import NOT_APPLICABLE, NUMBERS, PUBLISHED, Publication, published_numbers, unit_label
 
 FOLDER = "publikation"
 INTERNAL = "celler_intern.parquet"
@@ -43,9 +43,16 @@ def internal_path(processed_dir: Path) -> Path:
 
 
 def version(published: pd.DataFrame) -> str:
-    """A content hash of the published cells: the same cells give the same version."""
-    text = published[PUBLIC_COLUMNS].to_csv(index=False, float_format="%.10g")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    """A content hash of the published cells: the same cells give the same version, in memory or read back."""
+    h = hashlib.sha256()
+    for col in PUBLIC_COLUMNS:
+        values = published[col]
+        if col in NUMBERS:
+            text = ["" if v != v else f"{float(v):.10g}" for v in pd.to_numeric(values).to_numpy(dtype=float)]
+        else:
+            text = ["" if v is None or v != v else str(v) for v in values.astype(object)]
+        h.update(("\x1f".join([col, *text]) + "\x1e").encode("utf-8"))
+    return h.hexdigest()[:16]
 
 
 def write_internal(cells: pd.DataFrame, processed_dir: Path) -> Path:
@@ -61,6 +68,7 @@ def write_published(cells: pd.DataFrame, out_dir: Path, config, period: str, met
     """Every published file of the period under ``<out_dir>/publikation/``; returns them by name."""
     folder = Path(out_dir) / FOLDER
     public = published_numbers(cells)[PUBLIC_COLUMNS].reset_index(drop=True)
+    public = public.astype({c: float for c in NUMBERS})
     assert_publishable(public.assign(suppressed=public["status"] != PUBLISHED), config.min_cell)
     meta = {**meta, "period": str(period), "version": version(public)}
     written = {"celler": write_atomic(public, folder / PUBLISHED_FILE)}
