@@ -148,12 +148,12 @@ def _per_line(body: bytes, name: str, hint: str | None, bom: bool) -> Decoded:
         encoding, minority, other = "cp1252", utf8_lines, "utf-8"
     notes = [_chosen(encoding, hint, name)]
     if minority:
-        n = len(minority)
-        notes.append(f"{n} {'rad' if n == 1 else 'rader'} i filen {name} ({'rad' if n == 1 else 'raderna'} "
-                     f"{_line_list(minority)}) var {ENCODING_NAMES[other]} och inte "
-                     f"{ENCODING_NAMES[encoding]} som resten av filen; de lästes som {ENCODING_NAMES[other]}.")
+        n, was = len(minority), f"var {ENCODING_NAMES[other]} och inte {ENCODING_NAMES[encoding]} som resten av filen"
+        notes.append(f"Rad {minority[0]} i filen {name} {was}; den lästes som {ENCODING_NAMES[other]}." if n == 1
+                     else f"{n} rader i filen {name} (raderna {_line_list(minority)}) {was}; de lästes som "
+                     f"{ENCODING_NAMES[other]}.")
     if unreadable:
         n = len(unreadable)
-        notes.append(f"{n} {'rad' if n == 1 else 'rader'} i filen {name} ({_line_list(sorted(unreadable))}) har "
-                     "tecken som varken är UTF-8 eller Windows-1252 och lades i karantän.")
+        notes.append(f"{'Rad' if n == 1 else 'Raderna'} {_line_list(sorted(unreadable))} i filen {name} har tecken "
+                     "som varken är UTF-8 eller Windows-1252 och lades i karantän.")
     return Decoded(lines, encoding, notes, unreadable)

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from .errors import SourceError
 from .frames import HEADER_SCAN_ROWS, FormulaCell, SourceFrame, choose_header_row, finish, header_hits, headers
@@ -91,17 +92,14 @@ def _choose_sheets(wb, path: Path, wanted: list[str] | None, header_row: int | N
 def _read_sheet(ws, stored_values, header_row: int | None, expected: set[str] | None):
     """One sheet -> (header, data rows, header row number, formula cells without a value (data position,
     column, cell, formula)). `stored_values()` gives the sheet's values as Excel saved them."""
-    cells = [list(r) for r in ws.iter_rows()]
-    formulas = {}
-    for i, row in enumerate(cells):
-        for j, c in enumerate(row):
-            if getattr(c, "data_type", None) == "f":
-                formulas[(i, j)] = (c.coordinate, str(c.value))
-    values = [[getattr(c, "value", None) for c in row] for row in cells]
+    values = [list(r) for r in ws.iter_rows(values_only=True)]  # formulas read as their text, "=..."
+    formulas = {(i, j): v for i, row in enumerate(values) for j, v in enumerate(row)
+                if isinstance(v, str) and v.startswith("=")}
     if formulas:
         stored = stored_values()
         for (i, j) in formulas:
             values[i][j] = stored[i][j] if i < len(stored) and j < len(stored[i]) else None
+        formulas = {(i, j): (f"{get_column_letter(j + 1)}{i + 1}", f) for (i, j), f in formulas.items()}
     rows = [[_cell(v) for v in r] for r in values]
     while rows and not any(c is not None and str(c).strip() for c in rows[-1]) and \
             not any(i == len(rows) - 1 for i, _ in formulas):

@@ -12,6 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..tables import coerce
 from ..schema import ATTAINMENT_LABELS, INSTRUMENTS, OCCASION_LABELS, Column, Table
 from .dates import parse_dates
 from .records import R_ENCODING, R_LONG_FIELD, R_QUOTE, R_UNREADABLE, R_UNSPLITTABLE  # noqa: F401 (reasons)
@@ -292,7 +293,8 @@ def _check_other_sources(table: Table, ok: pd.DataFrame, key: list[str], cols: l
     if not hit.any():
         return pd.Index([])
     present = [c for c in cols if c in other]
-    identical = hit & _signature(ok, present).isin(set(_signature(other, present)))
+    mine, theirs = coerce(table.name, ok[present])[present], coerce(table.name, other[present])[present]
+    identical = hit & _signature(mine, present).isin(set(_signature(theirs, present)))
     where = "i filen " + keysig.map(source_of).fillna("?")
     if merge_identical:
         merged = identical[identical].index
