@@ -102,6 +102,10 @@ def _date_format(value: Any):
 Text = Annotated[str, BeforeValidator(_text)]
 
 
+def _table(value: Any):
+    return {} if value is None else value  # "koder:" with every line commented out is an empty table
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -126,9 +130,10 @@ class TableSpec(_Model):
     fil: Text | None = None
     ark: Annotated[str | tuple[str, ...] | None, BeforeValidator(_sheets)] = None
     rubrikrad: Annotated[int | None, BeforeValidator(_header_row)] = None
-    kolumner: dict[Text, Text] = Field(default_factory=dict)
-    koder: dict[Text, dict[Text, Text]] = Field(default_factory=dict)
-    fasta: dict[Text, Text] = Field(default_factory=dict)
+    kolumner: Annotated[dict[Text, Text], BeforeValidator(_table)] = Field(default_factory=dict)
+    koder: Annotated[dict[Text, Annotated[dict[Text, Text], BeforeValidator(_table)]],
+                     BeforeValidator(_table)] = Field(default_factory=dict)
+    fasta: Annotated[dict[Text, Text], BeforeValidator(_table)] = Field(default_factory=dict)
     nyckel: KeySpec | None = None
 
 

@@ -96,10 +96,10 @@ def _code_lines(table: str, column: str, values: list[str], units: dict[str, str
         code = lookup.get(norm(value))
         if code is not None:
             lines.append(f"        {q(value)}: {q(code)}")
-        else:
-            lines.append(f"        # {q(value)}: ?   ← välj en av koderna ovan")
-    if not any(not ln.lstrip().startswith("#") for ln in lines[1:]):
-        lines[0] = lines[0].replace(":   #", ": {}   #", 1)  # nothing decided yet: an empty table
+            continue
+        close = difflib.get_close_matches(norm(value), list(lookup), n=1, cutoff=0.6)
+        maybe = f" (kanske {lookup[close[0]]})" if close else ""
+        lines.append(f"        # {q(value)}: ?   # ← välj en av koderna ovan{maybe}")
     return lines
 
 
@@ -142,7 +142,7 @@ def suggest_mapping(path: str | Path, table: str, units: dict[str, str] | None =
     for h in headers:
         target = found.get(h)
         if target is None:
-            out.append(f"      # {q(h)}: ?   ← ingen motsvarighet hittades; kolumnen tas bort vid import")
+            out.append(f"      # {q(h)}: ?   # ← ingen motsvarighet hittades; kolumnen tas bort vid import")
             continue
         label = "personnummer, ersätts av en pseudonym" if target == PERSONNUMMER else spec.column(target).label
         required = target == PERSONNUMMER or spec.column(target).required
