@@ -11,6 +11,7 @@ have, and the lines in the other encoding are named in a note: they are read cor
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -55,6 +56,15 @@ def _split(text: str) -> list[str]:
 def _has_unusual_breaks(text: str) -> bool:
     # str.splitlines also breaks on \x0b, \x0c, \x1c-\x1e, \x85, \u2028, \u2029: not line ends in a CSV file
     return any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def _candidate_lines(body: bytes, raw_lines: list[bytes]) -> list[int]:
+    """Indexes of the lines holding a byte pair that could be UTF-8."""
+    starts, pos = [], 0
+    for line in raw_lines:
+        starts.append(pos)
+        pos += len(line)
+    return sorted({bisect.bisect_right(starts, m.start()) - 1 for m in _UTF8_MULTIBYTE.finditer(body)})
 
 
 def _split_plain(text: str) -> list[str]:
@@ -114,34 +124,47 @@ def _whole(raw: bytes, encoding: str, name: str, hint: str | None) -> Decoded:
     return Decoded(_split(text), encoding, [f"Teckenkodning: {label} ({how})."])
 
 
+def _decide(line: bytes) -> tuple[str, str | None]:
+    """One line that has non-ASCII bytes: (text, 'utf-8' | 'cp1252' | None when neither reads it)."""
+    as_utf8 = as_cp1252 = None
+    if _UTF8_MULTIBYTE.search(line):
+        try:
+            as_utf8 = line.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    try:
+        as_cp1252 = line.decode("cp1252")
+    except UnicodeDecodeError:
+        pass
+    if as_utf8 is not None and (as_cp1252 is None or _score(as_utf8) <= _score(as_cp1252)):
+        return as_utf8, "utf-8"
+    if as_cp1252 is not None:
+        return as_cp1252, "cp1252"
+    return line.decode("cp1252", errors="replace"), None
+
+
 def _per_line(body: bytes, name: str, hint: str | None, bom: bool) -> Decoded:
     """A file that is not UTF-8 as a whole: decide every line that has non-ASCII bytes on its own."""
     raw_lines = body.splitlines(keepends=True)
-    lines: list[str] = []
-    utf8_lines, cp1252_lines, unreadable = [], [], set()
-    for number, line in enumerate(raw_lines, start=1):
+    utf8_lines, unreadable = [], set()
+    try:  # fast: Windows-1252 throughout, only lines with UTF-8-like byte pairs need a look
+        lines = _split(body.decode("cp1252"))
+        candidates = _candidate_lines(body, raw_lines)
+    except UnicodeDecodeError:
+        lines, candidates = [""] * len(raw_lines), range(len(raw_lines))
+    for i in candidates:
+        line = raw_lines[i]
         if line.isascii():
-            lines.append(line.decode("ascii"))
+            lines[i] = line.decode("ascii")
             continue
-        as_utf8 = as_cp1252 = None
-        if _UTF8_MULTIBYTE.search(line):
-            try:
-                as_utf8 = line.decode("utf-8")
-            except UnicodeDecodeError:
-                pass
-        try:
-            as_cp1252 = line.decode("cp1252")
-        except UnicodeDecodeError:
-            pass
-        if as_utf8 is not None and (as_cp1252 is None or _score(as_utf8) <= _score(as_cp1252)):
-            lines.append(as_utf8)
-            utf8_lines.append(number)
-        elif as_cp1252 is not None:
-            lines.append(as_cp1252)
-            cp1252_lines.append(number)
-        else:
-            lines.append(line.decode("cp1252", errors="replace"))
-            unreadable.add(number)
+        lines[i], kind = _decide(line)
+        if kind == "utf-8":
+            utf8_lines.append(i + 1)
+        elif kind is None:
+            unreadable.add(i + 1)
+    utf8 = set(utf8_lines)
+    cp1252_lines = [i + 1 for i, line in enumerate(raw_lines)
+                    if i + 1 not in utf8 and i + 1 not in unreadable and not line.isascii()]
     if bom or len(utf8_lines) > len(cp1252_lines):
         encoding, minority, other = ("utf-8-sig" if bom else "utf-8"), cp1252_lines, "cp1252"
     else:
