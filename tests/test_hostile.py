@@ -201,3 +201,33 @@ def test_corpus_files_copied_into_a_period_import_without_traceback(tmp_path):
     assert results[2].rejected.set_index("Rad").loc[2, "Detalj"] == "samma post som i filen citat_oavslutat.csv"
     quarantine = (tmp_path / "processed" / "2025" / "karantan" / "cases.csv").read_text(encoding="utf-8-sig")
     assert quarantine.count(v.R_QUOTE) == 1 and quarantine.count(v.R_LONG_FIELD) == 1
+
+
+def test_a_latin_1_mapping_on_a_utf8_file_does_not_garble(tmp_path):
+    mapping = yaml.safe_load(MAPPING.read_text(encoding="utf-8"))
+    mapping["filformat"]["encoding"] = "latin-1"
+    path = tmp_path / "m.yml"
+    path.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")
+    r = imp("cases", "blandad_utf8.csv", tmp_path, mapping=path)
+    assert sorted(r.accepted["case_id"]) == ["Ä1", "Ä2", "Ä3"]
+    assert any("är inte Windows-1252 som mappningen anger" in n for n in r.notes)
+
+
+@pytest.mark.parametrize("table, name", [
+    ("cases", "citat_oavslutat.csv"), ("cases", "blandad_utf8.csv"), ("cases", "blandad_cp1252.csv"),
+    ("cases", "olasbar_rad.csv"), ("cases", "datum_utanfor.csv"), ("cases", "langt_falt.csv"),
+    ("goal_followups", "formler.xlsx"), ("cases", "binar.csv"), ("cases", "tom.csv"),
+    ("goal_followups", "flera_blad.xlsx"),
+])
+def test_the_command_never_loses_rows_and_never_shows_a_traceback(tmp_path, capsys, table, name):
+    from helpers.cli import main
+    import json
+    code = main(["import", "--table", table, "--source", str(CORPUS / name), "--period", "2025", "--data-dir",
+                 str(tmp_path), "--mapping", str(MAPPING), "--json"])
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    assert "Traceback" not in captured.err
+    if code == 0:
+        assert out["status"] == "ok" and out["rows_in"] == out["accepted"] + out["rejected"] > 0
+    else:
+        assert code == 2 and out["status"] == "fel" and name in out["meddelande"]

@@ -76,8 +76,8 @@ def decode(raw: bytes, hint: str | None, name: str) -> Decoded:
     hint = None if hint in (None, "", "auto") else str(hint).lower().replace("_", "-")
     if hint in ("utf8", "utf-8-bom"):
         hint = "utf-8"
-    if hint in ("windows-1252", "cp-1252"):
-        hint = "cp1252"
+    if hint in ("windows-1252", "cp-1252", "latin-1", "latin1", "iso-8859-1", "iso8859-1", "iso-8859-15"):
+        hint = "cp1252"  # Windows-1252 is ISO-8859-1 with more printable characters: read line by line
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or hint in ("utf-16", "utf-16-le", "utf-16-be"):
         return _whole(raw, "utf-16", name, hint)
     if raw.startswith(b"\xef\xbb\xbf"):
