@@ -96,22 +96,20 @@ def source_alarms(results, max_share: float) -> list[Alarm]:
         if r.rows_in == 0:
             alarms.append(Alarm(r.source, r.table, O_NO_ROWS, 0, 0,
                                 f"{where}: filen innehåller inga datarader, så tabellen får inga rader från den."))
-        elif r.accepted_rows == 0:
-            alarms.append(Alarm(r.source, r.table, O_NONE_ACCEPTED, r.rows_in, rejected,
-                                f"{where}: alla {integer(r.rows_in)} rader avvisades. Orsaker: {_top_reasons(r)}."))
+            continue
+        if r.accepted_rows == 0:
+            kind, text = O_NONE_ACCEPTED, f"{where}: alla {integer(r.rows_in)} rader avvisades."
         elif rejected / r.rows_in > max_share:
-            alarms.append(Alarm(r.source, r.table, O_SHARE, r.rows_in, rejected,
-                                f"{where}: {integer(rejected)} av {integer(r.rows_in)} rader avvisades "
-                                f"({percent(rejected / r.rows_in)}), mer än gränsen {_share(max_share)}. "
-                                f"Orsaker: {_top_reasons(r)}."))
-    for a in list(alarms):
-        r = next(x for x in results if x.source == a.fil and x.table == a.tabell)
+            kind, text = O_SHARE, (f"{where}: {integer(rejected)} av {integer(r.rows_in)} rader avvisades "
+                                   f"({percent(rejected / r.rows_in)}), mer än gränsen {_share(max_share)}.")
+        else:
+            continue
+        text += f" Orsaker: {_top_reasons(r)}."
         values = _unit_values(r)
         if values:
-            alarms[alarms.index(a)] = Alarm(
-                a.fil, a.tabell, a.orsak, a.rader_in, a.avvisade,
-                a.meddelande + f" Okända enheter i filen: {', '.join(repr(x) for x in values)}; mappningens "
-                "koder för unit ska ge enheternas koder i konfigurationen.")
+            text += (f" Okända enheter i filen: {', '.join(repr(x) for x in values)}; mappningens koder för unit "
+                     "ska ge enheternas koder i konfigurationen.")
+        alarms.append(Alarm(r.source, r.table, kind, r.rows_in, rejected, text))
     return alarms
 
 
