@@ -31,6 +31,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="Skriv en sammanfattning som JSON på stdout")
     _add_common(p)
 
+    p = sub.add_parser("mapping", help="Skapa eller kontrollera en mappningsfil")
+    msub = p.add_subparsers(dest="mapping_command", required=True, metavar="DELKOMMANDO")
+    m = msub.add_parser("suggest", help="Skriv ett kommenterat mappningsförslag utifrån filens rubriker")
+    m.add_argument("file", metavar="FIL", help="Källfil (.csv, .txt, .xlsx)")
+    m.add_argument("--table", required=True, help="Kanonisk tabell, t.ex. interventions")
+    m.add_argument("--output", default=None, help="Skriv förslaget hit (standard: skärmen)")
+    m.add_argument("--config", default=None, help="Kommunens konfiguration (för enheternas koder)")
+    m = msub.add_parser("check", help="Visa vad som skulle avvisas, och varför, utan att importera")
+    m.add_argument("mapping", metavar="MAPPNING", help="Mappningsfil (YAML)")
+    m.add_argument("file", metavar="FIL", help="Källfil (.csv, .txt, .xlsx)")
+    m.add_argument("--table", action="append", default=None, help="Tabell att kontrollera (kan upprepas)")
+    _add_common(m, period_required=False)
+
     p = sub.add_parser("sample", help="Dra ett urval och skriv registreringsmallar")
     p.add_argument("--plan", required=True, help="Uppföljningsplan (YAML)")
     p.add_argument("--method", default=None, help="Urvalsmetod (åsidosätter planen)")
@@ -79,7 +92,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from .demo import cli_demo as handler
         elif args.command == "import":
-            from .collect.importing import cli_import as handler
+            from .collect.commands import cli_import as handler
+        elif args.command == "mapping":
+            from .collect import commands
+            handler = commands.cli_mapping_suggest if args.mapping_command == "suggest" else \
+                commands.cli_mapping_check
         elif args.command == "sample":
             from .plan.command import cli_sample as handler
         elif args.command == "kolada":

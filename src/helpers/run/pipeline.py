@@ -148,8 +148,11 @@ def render(spec: RunSpec, executed_report: Path) -> dict[str, Path]:
 
 
 def import_earlier_periods(period: str, config, paths) -> list[str]:
-    """Import earlier periods' raw exports that have not been processed, so step 5 can compare over time."""
-    from ..collect.importing import import_sources
+    """Import earlier periods' raw exports that have not been processed, so step 5 can compare over time.
+    Sources the config lists that an earlier period lacks are named (their tables cannot be compared), the
+    rest is imported; alarms (rows lost, units without rows) are printed as warnings."""
+    from ..collect.alarms import find_alarms
+    from ..collect.importing import import_sources, missing_sources
 
     raw_root = paths.data_dir / "raw"
     done = []
@@ -162,10 +165,15 @@ def import_earlier_periods(period: str, config, paths) -> list[str]:
         if paths.processed_for(earlier).is_dir():
             continue
         _say(f"Importerar tidigare period {earlier} för jämförelser över tid …")
-        results = import_sources(earlier, config, paths.data_dir)
+        for name, tables in missing_sources(earlier, config, paths.data_dir):
+            _say(f"      Saknas i {earlier}: {name} ({', '.join(tables)}). Jämförelser över tid saknas för "
+                 f"{'den tabellen' if len(tables) == 1 else 'de tabellerna'}.")
+        results = import_sources(earlier, config, paths.data_dir, skip_missing=True)
         rows = sum(r.rows_in for r in results)
         rejected = sum(len(r.rejected) for r in results)
         _say(f"      {earlier}: {number(rows)} rader lästa, {number(rejected)} avvisade (karantän).")
+        for alarm in find_alarms(results, config):
+            _say(f"      Varning ({earlier}): {alarm.meddelande}")
         done.append(earlier)
     return done
 
