@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default=None, help="Urvalsmetod (åsidosätter planen)")
     p.add_argument("--seed", type=int, default=None, help="Slumpfrö (åsidosätter planen)")
     p.add_argument("--output-dir", default=None, help="Mapp för planeringens sammanställningar "
-                   "(standard: reports/<period>)")
+                   "(standard: data/processed/<period>, internt)")
     _add_common(p)
 
     p = sub.add_parser("run", help="Kör hela kedjan och skriv kvalitetsredovisningen")
