@@ -452,3 +452,6 @@ def _finding_rule() -> str:
         return RULE_TEXT
     except ImportError:
         return ""
+
+
+SECTIONS = Report.SECTIONS
