@@ -135,9 +135,31 @@ class LinkedSet:
         """Equalities stacked over inequalities (R + Q) × V."""
         return sparse.vstack([self.equalities, self.inequalities], format="csr")
 
+    @cached_property
+    def relations_by_variable(self) -> sparse.csc_matrix:
+        return self.relations.tocsc()
+
+    @cached_property
+    def fixed_published(self) -> np.ndarray:
+        return np.array([f == PUBLISHED for f in self.fixed], dtype=bool)
+
+    @cached_property
+    def fixed_suppressed(self) -> np.ndarray:
+        return np.array([f == SUPPRESSED for f in self.fixed], dtype=bool)
+
+    @cached_property
+    def shows_any(self) -> np.ndarray:
+        return np.diff(self.shows.indptr) > 0
+
+    @cached_property
+    def has_expression(self) -> np.ndarray:
+        out = np.zeros(self.n_cells, bool)
+        out[self.expression_cell] = True
+        return out
+
     def initial_suppressed(self) -> np.ndarray:
         """Primary cells and cells fixed as suppressed; a cell fixed as published stays published."""
-        return (self.primary | (self.fixed == SUPPRESSED)) & (self.fixed != PUBLISHED)
+        return (self.primary | self.fixed_suppressed) & ~self.fixed_published
 
     def hidden(self, suppressed: np.ndarray) -> np.ndarray:
         """Variables that no published cell shows."""

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .audit import AuditResult, _Solver, audit
-from .linked import PUBLISHED, SUPPRESSED, LinkedSet
+from .linked import LinkedSet
 from ..formatting import integer
 
 PRIMARY = "primär"
@@ -62,7 +62,7 @@ class _State:
         self.linked = linked
         self.suppressed = linked.initial_suppressed()
         self.published_count = np.asarray(linked.cells_of_variable @ (~self.suppressed).astype(float)).astype(np.int64)
-        self.blocked = linked.fixed == PUBLISHED
+        self.blocked = linked.fixed_published
         vc = linked.cells_of_variable
         self._vc_ptr, self._vc_idx = vc.indptr, vc.indices
         cv = linked.shows
@@ -295,18 +295,22 @@ def protect(linked: LinkedSet, exact_audit: bool = False) -> ProtectionResult:
     start = time.perf_counter()
     linked.check_relations()
     state = _State(linked)
-    solver = _Solver(linked.protection, exact=False)
+    quick = _Solver(linked.protection, exact=False, exact_failures=False, lp=False)
+    solver = _Solver(linked.protection, exact=False, exact_failures=False, remember=True)
     iterations = 0
     while True:
         iterations += 1
         _singletons(state)
-        result = audit(linked, state.suppressed, exact=False, _solver=solver)
+        # Bound propagation first: it finds most failures without any LP.
+        result = audit(linked, state.suppressed, _solver=quick)
         if result.passed:
-            break
+            result = audit(linked, state.suppressed, _solver=solver)
+            if result.passed:
+                break
         _repair(state, result.failures())
     if exact_audit:
         result = audit(linked, state.suppressed, exact=True)
-    fixed_sup = linked.fixed == SUPPRESSED
+    fixed_sup = linked.fixed_suppressed
     reason = np.where(~state.suppressed, "",
                       np.where(fixed_sup, FIXED_EARLIER, np.where(linked.primary, PRIMARY, SECONDARY)))
     cells = pd.DataFrame({"label": linked.cell_label, "primary": linked.primary, "fixed": linked.fixed,
