@@ -88,8 +88,9 @@ def _new_highs():
 
 @dataclass
 class _Component:
-    """One LP: hidden variables joined by relations, and the targets (linear forms) to bound over them."""
-    a_ptr: np.ndarray  # relations, CSC over the component's columns
+    """Independent blocks of hidden variables (each a component joined by relations) and the targets (linear
+    forms) to bound over them. Columns, relations and targets are stored block after block."""
+    a_ptr: np.ndarray  # relations, CSC
     a_idx: np.ndarray
     a_val: np.ndarray
     row_lo: np.ndarray
@@ -97,21 +98,35 @@ class _Component:
     col_lo: np.ndarray
     col_hi: np.ndarray
     x0: np.ndarray  # the true values: always a feasible point
-    t_row: np.ndarray  # targets as entries (row, column, coefficient), sorted by row
+    out_lo: np.ndarray  # bounds implied by the relations (bound propagation)
+    out_hi: np.ndarray
+    t_row: np.ndarray  # targets as entries (target, column, coefficient), sorted by target
     t_col: np.ndarray
     t_val: np.ndarray
-    var_of: np.ndarray  # per target: its column if it is one variable, else -1
     round_: np.ndarray  # per target: bounds are whole numbers
     need: np.ndarray  # per target: bounds must be exact (part of an expression spanning components)
-    out_lo: np.ndarray  # per column: bounds implied by the relations (bound propagation)
-    out_hi: np.ndarray
+    col_start: np.ndarray  # per block: first column, relation and target (and one past the end)
+    row_start: np.ndarray
+    target_start: np.ndarray
 
     @property
     def n_targets(self) -> int:
-        return len(self.var_of)
+        return len(self.round_)
+
+    @property
+    def n_blocks(self) -> int:
+        return len(self.col_start) - 1
+
+    @property
+    def block(self) -> np.ndarray:
+        return np.repeat(np.arange(self.n_blocks), np.diff(self.target_start))
 
     def values(self, x: np.ndarray) -> np.ndarray:
         return np.bincount(self.t_row, weights=self.t_val * x[self.t_col], minlength=self.n_targets)
+
+    def objective(self, sign: np.ndarray) -> np.ndarray:
+        """Cost vector of Σ sign[t] · target t."""
+        return np.bincount(self.t_col, weights=sign[self.t_row] * self.t_val, minlength=len(self.x0))
 
     def outer(self) -> tuple[np.ndarray, np.ndarray]:
         """Bounds of each target implied by the propagated column bounds."""
@@ -122,9 +137,68 @@ class _Component:
         return (np.bincount(self.t_row, weights=low, minlength=self.n_targets),
                 np.bincount(self.t_row, weights=high, minlength=self.n_targets))
 
+    def part(self, b: int) -> _Component:
+        """Block b alone, with local indices."""
+        c0, c1 = self.col_start[b], self.col_start[b + 1]
+        r0, r1 = self.row_start[b], self.row_start[b + 1]
+        q0, q1 = self.target_start[b], self.target_start[b + 1]
+        e0, e1 = np.searchsorted(self.t_row, [q0, q1])
+        ptr = self.a_ptr[c0:c1 + 1]
+        return _Component(
+            a_ptr=ptr - ptr[0], a_idx=self.a_idx[ptr[0]:ptr[-1]] - r0, a_val=self.a_val[ptr[0]:ptr[-1]],
+            row_lo=self.row_lo[r0:r1], row_hi=self.row_hi[r0:r1], col_lo=self.col_lo[c0:c1],
+            col_hi=self.col_hi[c0:c1], x0=self.x0[c0:c1], out_lo=self.out_lo[c0:c1], out_hi=self.out_hi[c0:c1],
+            t_row=self.t_row[e0:e1] - q0, t_col=self.t_col[e0:e1] - c0, t_val=self.t_val[e0:e1],
+            round_=self.round_[q0:q1], need=self.need[q0:q1], col_start=np.array([0, c1 - c0]),
+            row_start=np.array([0, r1 - r0]), target_start=np.array([0, q1 - q0]))
+
+
+class _Seen:
+    """What is known of each target: the extremes seen at feasible points (inner bounds), the propagated
+    bounds (outer), which sides an LP has proven, and which targets are settled otherwise."""
+
+    def __init__(self, c: _Component, p: int, may_stop: np.ndarray) -> None:
+        self.p, self.round_, self.may_stop = p, c.round_, may_stop
+        self.lo = c.values(c.x0)
+        self.hi = self.lo.copy()
+        self.out_lo, self.out_hi = c.outer()
+        self.done_lo = np.zeros(c.n_targets, bool)
+        self.done_hi = np.zeros(c.n_targets, bool)
+        self.closed = np.zeros(c.n_targets, bool)
+
+    def view(self, q0: int, q1: int) -> _Seen:
+        """The same state for targets q0..q1 (numpy views: updates reach this object)."""
+        out = object.__new__(_Seen)
+        out.p = self.p
+        for name, val in vars(self).items():
+            if isinstance(val, np.ndarray):
+                setattr(out, name, val[q0:q1])
+        return out
+
+    def rounded(self, lo, hi):
+        return np.where(self.round_, np.ceil(lo - EPS), lo), np.where(self.round_, np.floor(hi + EPS), hi)
+
+    def proven(self) -> np.ndarray:
+        return (self.done_lo | (self.lo <= self.out_lo + EPS)) & (self.done_hi | (self.hi >= self.out_hi - EPS))
+
+    def open(self) -> np.ndarray:
+        lo, hi = self.rounded(self.lo, self.hi)
+        return ~(self.closed | self.proven() | (self.may_stop & (hi - lo >= self.p)))
+
+    def close(self, mask: np.ndarray) -> None:
+        """Settle `mask` on the propagated bounds."""
+        self.lo[mask], self.hi[mask] = self.out_lo[mask], self.out_hi[mask]
+        self.closed |= mask
+
+    def see(self, y: np.ndarray) -> None:
+        np.minimum(self.lo, y, out=self.lo)
+        np.maximum(self.hi, y, out=self.hi)
+
 
 class _Solver:
-    """Bounds of the targets of one component at a time (one HiGHS instance, reused)."""
+    """Bounds of the targets of a batch of components (one HiGHS instance, reused)."""
+
+    FEW_BLOCKS = 8  # below this many active blocks, solve each block's own small LP instead of the batch
 
     def __init__(self, p: int, exact: bool, exact_failures: bool = True, lp: bool = True,
                  remember: bool = False) -> None:
@@ -134,145 +208,101 @@ class _Solver:
         its feasible points stay feasible."""
         self.p, self.exact, self.exact_failures, self.lp = p, exact, exact_failures, lp
         self.remember = remember
-        self.wide: dict[int, tuple[float, float]] = {}  # target key -> extremes seen
+        self.wide = self.wide_lo = self.wide_hi = np.zeros(0)  # per target key: seen wide, extremes seen
         self.last: np.ndarray | None = None
         self.highs = None
         self.solves = 0
         self.cache: dict = {}
 
-    def start(self, suppressed: np.ndarray) -> None:
-        if self.last is not None and (self.last & ~suppressed).any():
-            self.wide.clear()  # a cell was published again: what was wide may no longer be
+    def start(self, suppressed: np.ndarray, n_keys: int) -> None:
+        if len(self.wide) != n_keys or (self.last is not None and (self.last & ~suppressed).any()):
+            # first call, or a cell was published again: what was wide may no longer be
+            self.wide, self.wide_lo, self.wide_hi = np.zeros(n_keys, bool), np.zeros(n_keys), np.zeros(n_keys)
         self.last = suppressed.copy()
 
-    def _load(self, ptr, idx, val, row_lo, row_hi, col_lo, col_hi) -> None:
-        """Pass an LP with the constraint matrix in CSC arrays and a zero objective."""
+    def _model(self, c: _Component) -> None:
+        """Pass the LP with a zero objective. Upper bounds are the propagated ones (valid for every feasible
+        point) and BIG where none is finite, so that no LP is unbounded; a bound at BIG counts as infinite."""
         import highspy
         if self.highs is None:
             self.highs = _new_highs()
         inf = highspy.kHighsInf
         lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(col_lo), len(row_lo)
-        lp.col_cost_ = np.zeros(len(col_lo))
-        lp.col_lower_ = np.maximum(col_lo, -inf)
-        lp.col_upper_ = np.minimum(col_hi, inf)
-        lp.row_lower_ = np.maximum(row_lo, -inf)
-        lp.row_upper_ = np.minimum(row_hi, inf)
+        lp.num_col_, lp.num_row_ = len(c.x0), len(c.row_lo)
+        lp.col_cost_ = np.zeros(len(c.x0))
+        lp.col_lower_ = c.col_lo
+        lp.col_upper_ = np.minimum(np.minimum(c.col_hi, c.out_hi), _big(c))
+        lp.row_lower_ = np.maximum(c.row_lo, -inf)
+        lp.row_upper_ = np.minimum(c.row_hi, inf)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = ptr.astype(np.int32)
-        lp.a_matrix_.index_ = idx.astype(np.int32)
-        lp.a_matrix_.value_ = val.astype(float)
+        lp.a_matrix_.start_ = c.a_ptr.astype(np.int32)
+        lp.a_matrix_.index_ = c.a_idx.astype(np.int32)
+        lp.a_matrix_.value_ = c.a_val.astype(float)
         self.highs.passModel(lp)
-        self._all = np.arange(len(col_lo), dtype=np.int32)
+        self._all = np.arange(len(c.x0), dtype=np.int32)
 
-    def _model(self, c: _Component) -> None:
-        self._load(c.a_ptr, c.a_idx, c.a_val, c.row_lo, c.row_hi, c.col_lo, c.col_hi)
-
-    def _together(self, c: _Component, sel: np.ndarray, up: bool, goal: np.ndarray) -> np.ndarray | None:
-        """One LP that moves every selected target towards its goal at once: an extra column z per target with
-        z − target ≤ 0 and z ≤ goal, maximise Σ z (mirrored downwards). Returns the x part of the solution."""
-        m, k, n = len(c.row_lo), len(c.x0), len(sel)
-        new_row = np.full(c.n_targets, -1)
-        new_row[sel] = np.arange(n)
-        ent = new_row[c.t_row] >= 0
-        cols = np.concatenate([np.repeat(np.arange(k), np.diff(c.a_ptr)), c.t_col[ent], k + np.arange(n)])
-        rows = np.concatenate([c.a_idx, m + new_row[c.t_row[ent]], m + np.arange(n)])
-        vals = np.concatenate([c.a_val, -c.t_val[ent], np.ones(n)])
-        order = np.lexsort((rows, cols))
-        ptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=k + n))])
-        none, zero = np.full(n, np.inf), np.zeros(n)
-        self._load(ptr, rows[order], vals[order],
-                   np.concatenate([c.row_lo, -none if up else zero]), np.concatenate([c.row_hi, zero if up else none]),
-                   np.concatenate([c.col_lo, -none if up else goal]), np.concatenate([c.col_hi, goal if up else none]))
-        x = self._minimise(np.concatenate([np.zeros(k), np.full(n, -1.0 if up else 1.0)]))[1]
-        return None if x is None else x[:k]
-
-    def _minimise(self, cost: np.ndarray) -> tuple[float, np.ndarray | None]:
-        """Minimum of cost·x and a minimising point; -inf and None when unbounded."""
+    def _minimise(self, cost: np.ndarray) -> np.ndarray:
+        """A point minimising cost·x."""
         import highspy
         h = self.highs
         h.changeColsCost(len(cost), self._all, cost)
         h.run()
         self.solves += 1
         status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            return h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
-        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            return -np.inf, None
-        raise RuntimeError(f"Granskningens linjärprogram kunde inte lösas (status: {h.modelStatusToString(status)}).")
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"Granskningens linjärprogram kunde inte lösas ({h.modelStatusToString(status)}).")
+        return np.asarray(h.getSolution().col_value)
 
     def bounds(self, c: _Component):
-        """(lo, hi, exact) per target of a component of two or more variables."""
-        return self._bounds(c)
-
-    def _bounds(self, c: _Component):
-        n, k, p = c.n_targets, len(c.x0), self.p
-        wlo = c.values(c.x0)  # lowest and highest values seen at feasible points
-        whi = wlo.copy()
-        olo, ohi = c.outer()  # no feasible point lies outside
-        done_lo = np.zeros(n, bool)
-        done_hi = np.zeros(n, bool)
-        may_stop = ~c.need & (not self.exact)
-
-        def rounded(lo, hi, whole=c.round_):
-            return np.where(whole, np.ceil(lo - EPS), lo), np.where(whole, np.floor(hi + EPS), hi)
-
-        def proven():
-            return (done_lo | (wlo <= olo + EPS)) & (done_hi | (whi >= ohi - EPS))
-
-        def open_targets():
-            lo, hi = rounded(wlo, whi)
-            return ~(proven() | (may_stop & (hi - lo >= p)))
-
-        def see(x):
-            if x is not None:
-                y = c.values(x)
-                np.minimum(wlo, y, out=wlo)
-                np.maximum(whi, y, out=whi)
-
-        open_ = open_targets()
-        if not self.exact_failures:  # narrow even by the outer bounds: fails, no LP needed
-            lo, hi = rounded(olo, ohi)
-            narrow = open_ & ~c.need & (hi - lo < p)
-            wlo[narrow], whi[narrow] = olo[narrow], ohi[narrow]
-            open_ &= ~narrow
+        """(lo, hi, exact) per target."""
+        seen = _Seen(c, self.p, ~c.need & (not self.exact))
+        if not self.exact_failures:  # narrow even by the propagated bounds: fails, no LP needed
+            lo, hi = seen.rounded(seen.out_lo, seen.out_hi)
+            seen.close(seen.open() & ~c.need & (hi - lo < self.p))
         if not self.lp:  # the rest pass on their propagated bounds
-            wlo[open_], whi[open_] = olo[open_], ohi[open_]
-            open_[:] = False
-        if not open_.any():
-            return wlo, whi, proven()
-        # Push every open target up to p above the lowest value seen, all in one LP, then down likewise, while
-        # that settles a good share of them.
-        up, poor, passes = True, 0, 0
-        while (open_ & may_stop).sum() >= 3 and poor < 1 and passes < 3:
-            before = open_.sum()
-            sel = np.flatnonzero(open_ & may_stop)
-            lo, hi = rounded(wlo[sel], whi[sel], c.round_[sel])
-            see(self._together(c, sel, up, lo + p if up else hi - p))
-            open_ &= open_targets()
-            poor = poor + 1 if before - open_.sum() < max(3, 0.2 * before) else 0
-            up, passes = not up, passes + 1
-        if open_.any():
+            seen.close(seen.open())
+        if seen.open().any():
             self._model(c)
-        # The rest one by one: the maximum, then the minimum, each solution a witness for the others.
-        ptr = np.searchsorted(c.t_row, np.arange(n + 1))
-        for t in np.flatnonzero(open_):
-            for up in (True, False):
-                if not open_targets()[t]:
-                    break
-                done = done_hi if up else done_lo
-                if done[t] or (whi[t] >= ohi[t] - EPS if up else wlo[t] <= olo[t] + EPS):
-                    continue
-                row = np.zeros(k)
-                row[c.t_col[ptr[t]:ptr[t + 1]]] = c.t_val[ptr[t]:ptr[t + 1]]
-                val, x = self._minimise(-row if up else row)
-                see(x)
-                if up:
-                    whi[t] = -val
-                else:
-                    wlo[t] = val
-                done[t] = True
-        return wlo, whi, proven()
+            if c.n_blocks > 1:
+                for sign in (-1.0, 1.0):  # all open targets up together, then down: witnesses for many
+                    seen.see(c.values(self._minimise(c.objective(sign * seen.open()))))
+                self._rounds(c, seen, self.FEW_BLOCKS)
+            active = np.unique(c.block[seen.open()])
+            for b in active if c.n_blocks > 1 else ():
+                part = c.part(b)
+                self._model(part)
+                self._rounds(part, seen.view(c.target_start[b], c.target_start[b + 1]), 1)
+            if c.n_blocks == 1:
+                self._rounds(c, seen, 1)
+        big = _big(c) / 2
+        return np.where(seen.lo <= -big, -np.inf, seen.lo), np.where(seen.hi >= big, np.inf, seen.hi), seen.proven()
+
+    def _rounds(self, c: _Component, seen: _Seen, min_blocks: int) -> None:
+        """Each round, one open target per block gets its own LP (its maximum, then its minimum); all blocks
+        share one LP, whose part in each block is that block's optimum and a feasible point for the rest.
+        Stops when fewer than `min_blocks` blocks are still open."""
+        block = c.block
+        while True:
+            cand = np.flatnonzero(seen.open())
+            up = ~seen.done_hi[cand] & (seen.hi[cand] < seen.out_hi[cand] - EPS)
+            down = ~seen.done_lo[cand] & (seen.lo[cand] > seen.out_lo[cand] + EPS)
+            cand, up = cand[up | down], up[up | down]
+            first = np.unique(block[cand], return_index=True)[1]
+            if len(first) == 0 or len(first) < min_blocks:
+                return
+            pick, up = cand[first], up[first]
+            sign = np.zeros(c.n_targets)
+            sign[pick] = np.where(up, -1.0, 1.0)
+            y = c.values(self._minimise(c.objective(sign)))
+            seen.hi[pick[up]] = y[pick[up]]
+            seen.lo[pick[~up]] = y[pick[~up]]
+            seen.done_hi[pick[up]] = True
+            seen.done_lo[pick[~up]] = True
+            seen.see(y)
+
+
+def _big(c: _Component) -> float:
+    return max(1e7, 1e3 * float(np.max(np.abs(c.x0), initial=0.0)))
 
 
 def _propagate(a: sparse.csc_matrix, row_lo, row_hi, lo, hi, rounds: int = 30):
@@ -320,7 +350,7 @@ def _components(linked: LinkedSet, hidden: np.ndarray):
     hidden variable (restricted to the hidden columns, CSC) with the component of each, and their bounds."""
     h_idx = np.flatnonzero(hidden)
     rel_h = linked.relations_by_variable[:, h_idx]  # CSC: cheap column selection
-    rows = np.unique(rel_h.indices)
+    rows = np.flatnonzero(np.bincount(rel_h.indices, minlength=rel_h.shape[0]))
     new_index = np.full(rel_h.shape[0], -1)
     new_index[rows] = np.arange(len(rows))
     b = sparse.csc_matrix((rel_h.data, new_index[rel_h.indices], rel_h.indptr), shape=(len(rows), len(h_idx)))
@@ -331,12 +361,6 @@ def _components(linked: LinkedSet, hidden: np.ndarray):
     rhs = -(linked.relations @ np.where(hidden, 0.0, linked.value))[rows]  # public variables are constants
     row_lo = np.where(rows < linked.equalities.shape[0], rhs, -np.inf)
     return n_comp, labels[:len(h_idx)], b, labels[len(h_idx):], row_lo, rhs
-
-
-def _slice(a: sparse.csc_matrix, c0: int, c1: int, r0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Columns c0..c1 of a block-diagonal CSC matrix whose block starts at row r0, as local CSC arrays."""
-    ptr = a.indptr[c0:c1 + 1]
-    return ptr - ptr[0], a.indices[ptr[0]:ptr[-1]] - r0, a.data[ptr[0]:ptr[-1]]
 
 
 def _targets(linked: LinkedSet, suppressed, hidden, solver: _Solver):
@@ -351,11 +375,11 @@ def _targets(linked: LinkedSet, suppressed, hidden, solver: _Solver):
     audited_expr = np.flatnonzero(suppressed[linked.expression_cell])
     e = linked.expressions[audited_expr]
     e_h = e[:, h_idx].tocoo()
-    t_key = np.concatenate([target_vars, -1 - audited_expr])  # stable across calls
+    t_key = np.concatenate([target_vars, linked.n_variables + audited_expr])  # stable across calls
     t_id = np.concatenate([np.arange(nv), nv + e_h.row]).astype(np.int64)
     t_col = np.concatenate([local[target_vars], e_h.col]).astype(np.int64)
     t_val = np.concatenate([np.ones(nv), e_h.data])
-    known = np.array([k in solver.wide for k in t_key], dtype=bool) if solver.wide else np.zeros(len(t_key), bool)
+    known = solver.wide[t_key]
     keep = ~known[t_id]
     return target_vars, audited_expr, e, t_key, known, t_id[keep], t_col[keep], t_val[keep]
 
@@ -376,7 +400,7 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
     if suppressed.shape != (linked.n_cells,):
         raise ValueError(f"'suppressed' ska ha en rad per cell ({linked.n_cells}).")
     solver = _solver or _Solver(p, exact)
-    solver.start(suppressed)
+    solver.start(suppressed, linked.n_variables + len(linked.expression_cell))
     hidden = linked.hidden(suppressed)
     h_idx = np.flatnonzero(hidden)
     n_comp, var_comp, b, row_comp, row_lo, row_hi = _components(linked, hidden)
@@ -411,7 +435,6 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
     row_target, row_comp_of = t_id[new_row], t_comp[new_row]
     parts = np.bincount(row_target, minlength=n_t)  # components an expression touches
     is_var = row_target < nv
-    row_var = np.where(is_var, t_pos[new_row], -1)
     row_round = is_var | np.concatenate([np.ones(nv, bool), integral])[row_target]
     row_need = ~is_var & (parts[row_target] > 1)
     row_key = t_key[row_target]
@@ -422,7 +445,7 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
     hi = lo.copy()
     ex = np.ones(n_t, bool)
     size = np.diff(comp_start)
-    comps = np.unique(row_comp_of)
+    comps = np.flatnonzero(np.bincount(row_comp_of, minlength=n_comp))
     # One variable alone: its relations bound it exactly (one round of propagation), no LP.
     single = comps[size[comps] == 1]
     if len(single):
@@ -438,57 +461,64 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
             np.add.at(hi, t_id[sel], np.where(v > 0, v * s_hi[j], v * s_lo[j]))
     # Larger components: cached by their variables and targets; bound propagation for the new ones.
     multi = comps[size[comps] > 1]
-    keys, todo = {}, []
-    for comp in multi:
-        e0, e1 = entry_start[comp], entry_start[comp + 1]
+    keys, todo = [], []
+    for comp in multi:  # the variables, the targets and whether they must be exact fix the result
         q0, q1 = trow_start[comp], trow_start[comp + 1]
         key = (g_vars[comp_start[comp]:comp_start[comp + 1]].tobytes(), row_key[q0:q1].tobytes(),
-               (t_row[e0:e1] - q0).tobytes(), (t_pos[e0:e1] - comp_start[comp]).tobytes(), t_val[e0:e1].tobytes(),
                row_need[q0:q1].tobytes())
-        keys[comp] = key
+        keys.append(key)
         if key not in solver.cache:
             todo.append(comp)
-    out_lo, out_hi = lower.copy(), upper.copy()
-    if todo:
-        cols = np.concatenate([np.arange(comp_start[c], comp_start[c + 1]) for c in todo])
-        out_lo[cols], out_hi[cols] = _propagate(a[:, cols], row_lo, row_hi, lower[cols], upper[cols])
-    for comp in multi:
-        c0, c1 = comp_start[comp], comp_start[comp + 1]
-        e0, e1 = entry_start[comp], entry_start[comp + 1]
-        q0, q1 = trow_start[comp], trow_start[comp + 1]
-        if keys[comp] not in solver.cache:
-            r0, r1 = row_start[comp], row_start[comp + 1]
-            a_ptr, a_idx, a_val = _slice(a, c0, c1, r0)
-            solver.cache[keys[comp]] = solver.bounds(_Component(
-                a_ptr=a_ptr, a_idx=a_idx, a_val=a_val, row_lo=row_lo[r0:r1], row_hi=row_hi[r0:r1],
-                col_lo=lower[c0:c1], col_hi=upper[c0:c1], x0=x_true[c0:c1], t_row=t_row[e0:e1] - q0,
-                t_col=t_pos[e0:e1] - c0, t_val=t_val[e0:e1],
-                var_of=np.where(row_var[q0:q1] >= 0, row_var[q0:q1] - c0, -1), round_=row_round[q0:q1],
-                need=row_need[q0:q1], out_lo=out_lo[c0:c1], out_hi=out_hi[c0:c1]))
-        wlo, whi, wex = solver.cache[keys[comp]]
-        ids = row_target[q0:q1]
-        lo[ids] += wlo
-        hi[ids] += whi
-        ex[ids] &= wex
-    for t in np.flatnonzero(known):
-        lo[t], hi[t] = solver.wide[t_key[t]]
-        ex[t] = False
+    keys = dict(zip(multi, keys))
+    if todo:  # all new components in one batch
+        col_r = [np.arange(comp_start[c], comp_start[c + 1]) for c in todo]
+        row_r = [np.arange(row_start[c], row_start[c + 1]) for c in todo]
+        trow_r = [np.arange(trow_start[c], trow_start[c + 1]) for c in todo]
+        cols, rows, trows = (np.concatenate(r) for r in (col_r, row_r, trow_r))
+        ents = np.concatenate([np.arange(entry_start[c], entry_start[c + 1]) for c in todo])
+        sub = a[:, cols]
+        row_new = np.full(a.shape[0], -1)
+        row_new[rows] = np.arange(len(rows))
+        col_new = np.full(len(h_idx), -1)
+        col_new[cols] = np.arange(len(cols))
+        trow_new = np.full(len(row_target), -1)
+        trow_new[trows] = np.arange(len(trows))
+        o_lo, o_hi = _propagate(sub, row_lo, row_hi, lower[cols], upper[cols])
+        starts = [np.concatenate([[0], np.cumsum([len(x) for x in r])]) for r in (col_r, row_r, trow_r)]
+        b_lo, b_hi, b_ex = solver.bounds(_Component(
+            a_ptr=sub.indptr, a_idx=row_new[sub.indices], a_val=sub.data, row_lo=row_lo[rows],
+            row_hi=row_hi[rows], col_lo=lower[cols], col_hi=upper[cols], x0=x_true[cols], out_lo=o_lo, out_hi=o_hi,
+            t_row=trow_new[t_row[ents]], t_col=col_new[t_pos[ents]], t_val=t_val[ents], round_=row_round[trows],
+            need=row_need[trows], col_start=starts[0], row_start=starts[1], target_start=starts[2]))
+        for i, c in enumerate(todo):
+            q0, q1 = starts[2][i], starts[2][i + 1]
+            solver.cache[keys[c]] = (b_lo[q0:q1], b_hi[q0:q1], b_ex[q0:q1])
+    if len(multi):
+        rows_of = np.concatenate([np.arange(trow_start[c], trow_start[c + 1]) for c in multi])
+        found = [solver.cache[keys[c]] for c in multi]
+        ids = row_target[rows_of]
+        np.add.at(lo, ids, np.concatenate([f[0] for f in found]))
+        np.add.at(hi, ids, np.concatenate([f[1] for f in found]))
+        np.logical_and.at(ex, ids, np.concatenate([f[2] for f in found]))
+    lo[known], hi[known], ex[known] = solver.wide_lo[t_key[known]], solver.wide_hi[t_key[known]], False
 
     rounded = np.concatenate([np.ones(nv, bool), integral])
     mn = np.where(rounded, np.ceil(lo - EPS), lo) + 0.0  # + 0.0: no negative zero
     mx = np.where(rounded, np.floor(hi + EPS), hi)
     width = mx - mn
     if solver.remember:
-        for t in np.flatnonzero((width >= p) & (parts <= 1) & ~known):
-            solver.wide[int(t_key[t])] = (lo[t], hi[t])
+        new = (width >= p) & (parts <= 1) & ~known
+        solver.wide[t_key[new]] = True
+        solver.wide_lo[t_key[new]], solver.wide_hi[t_key[new]] = lo[new], hi[new]
     table = pd.DataFrame({
-        "label": np.concatenate([linked.variable_label[target_vars], linked.expression_label[audited_expr]]),
-        "kind": ["variable"] * nv + ["expression"] * len(audited_expr),
+        "label": pd.Series(np.concatenate([linked.variable_label[target_vars],
+                                           linked.expression_label[audited_expr]]), dtype=object),
+        "kind": pd.Series(np.repeat(np.array(KINDS[:2], dtype=object), [nv, len(audited_expr)]), dtype=object),
         "index": np.concatenate([target_vars, audited_expr]).astype(np.int64),
         "value": np.concatenate([linked.value[target_vars], e @ linked.value]),
         "min": mn, "max": mx, "width": width, "ok": width >= p, "exact": ex})
     exposed = _exposed_cells(linked, suppressed, hidden)
-    if len(exposed):
+    if exposed is not None:
         table = pd.concat([table, exposed], ignore_index=True)
     failed = ~table["ok"].to_numpy()
     pinned = int((failed & (table["width"].to_numpy() <= 0)).sum())
@@ -498,12 +528,14 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
                        method=method_texts(protection=p)["audit"])
 
 
-def _exposed_cells(linked: LinkedSet, suppressed: np.ndarray, hidden: np.ndarray) -> pd.DataFrame:
+def _exposed_cells(linked: LinkedSet, suppressed: np.ndarray, hidden: np.ndarray) -> pd.DataFrame | None:
     """Primary (or earlier suppressed) cells that hide nothing: every variable they show is public elsewhere
     and no audited expression stands for them. Such a cell is pinned: its content can be read off."""
-    sensitive = np.flatnonzero(suppressed & (linked.primary | linked.fixed_suppressed) & linked.shows_any
-                               & ~linked.has_expression)
-    covered = (linked.shows[sensitive] @ (hidden & linked.protect).astype(float)) > 0
-    bad = sensitive[~covered]
-    return pd.DataFrame({"label": linked.cell_label[bad], "kind": "cell", "index": bad.astype(np.int64),
-                         "value": np.nan, "min": np.nan, "max": np.nan, "width": 0.0, "ok": False, "exact": True})
+    covered = (linked.shows @ (hidden & linked.protect).astype(float)) > 0
+    bad = np.flatnonzero(suppressed & (linked.primary | linked.fixed_suppressed) & linked.shows_any
+                         & ~linked.has_expression & ~covered)
+    if not len(bad):
+        return None
+    return pd.DataFrame({"label": pd.Series(linked.cell_label[bad], dtype=object), "kind": "cell",
+                         "index": bad.astype(np.int64), "value": np.nan, "min": np.nan, "max": np.nan,
+                         "width": 0.0, "ok": False, "exact": True})

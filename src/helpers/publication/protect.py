@@ -62,7 +62,10 @@ class _State:
         self.linked = linked
         self.suppressed = linked.initial_suppressed()
         self.published_count = np.asarray(linked.cells_of_variable @ (~self.suppressed).astype(float)).astype(np.int64)
-        self.blocked = linked.fixed_published
+        self.hidden = self.published_count == 0  # kept up to date by hide()
+        published = (~self.suppressed).astype(float)
+        self.var_cost = np.asarray(linked.cells_of_variable @ (linked.cost * published))
+        self.var_blocked = np.asarray(linked.cells_of_variable @ linked.fixed_published.astype(float)) > 0
         vc = linked.cells_of_variable
         self._vc_ptr, self._vc_idx = vc.indptr, vc.indices
         cv = linked.shows
@@ -72,9 +75,6 @@ class _State:
         ve = linked.equalities_of_variable
         self._ve_ptr, self._ve_idx = ve.indptr, ve.indices
 
-    @property
-    def hidden(self) -> np.ndarray:
-        return self.published_count == 0
 
     def cells_of(self, v: int) -> np.ndarray:
         return self._vc_idx[self._vc_ptr[v]:self._vc_ptr[v + 1]]
@@ -88,11 +88,9 @@ class _State:
 
     def cost(self, v: int) -> float:
         """The price of hiding v: its published cells; infinite if one of them is fixed as published."""
-        cells = self.cells_of(v)
-        cells = cells[~self.suppressed[cells]]
-        if len(cells) == 0 or self.blocked[cells].any():
+        if self.var_blocked[v] or self.published_count[v] == 0:
             return np.inf
-        return float(self.linked.cost[cells].sum())
+        return float(self.var_cost[v])
 
     def hide(self, v: int) -> list[int]:
         """Suppress every published cell that shows v; returns the variables that became hidden."""
@@ -103,7 +101,10 @@ class _State:
             self.suppressed[c] = True
             shown = self._cv_idx[self._cv_ptr[c]:self._cv_ptr[c + 1]]
             self.published_count[shown] -= 1
-            new.extend(int(u) for u in shown if self.published_count[u] == 0)
+            self.var_cost[shown] -= self.linked.cost[c]
+            gone = shown[self.published_count[shown] == 0]
+            self.hidden[gone] = True
+            new.extend(int(u) for u in gone)
         return new
 
 
@@ -239,14 +240,11 @@ def _singletons(state: _State) -> int:
     added = 0
     while True:
         hidden = state.hidden
-        counts = pattern @ hidden.astype(np.int64)
-        rows = np.flatnonzero(counts == 1)
-        todo = []
-        for r in rows:
-            vars_ = state.row(r)[0]
-            x = int(vars_[hidden[vars_]][0])
-            if lk.protect[x]:
-                todo.append((int(r), x))
+        rows = np.flatnonzero(pattern @ hidden.astype(np.int64) == 1)
+        alone = pattern[rows].multiply(hidden[None, :].astype(np.int64)).tocsr()
+        alone.eliminate_zeros()
+        x_of = alone.indices  # the one hidden variable of each such row
+        todo = [(int(r), int(x)) for r, x in zip(rows, x_of) if lk.protect[x]]
         if not todo:
             return added
         changed = False
