@@ -3,8 +3,16 @@
 Public variables are constants at their true values; hidden ones lie in [lower, upper] and satisfy every
 equality and inequality. For each hidden variable that needs protection and each audited expression of a
 suppressed cell the audit finds the smallest and largest value (continuous LP with HiGHS, bounds rounded inward
-to whole numbers). The problem splits into independent components of hidden variables joined by relations;
-every LP solution is a feasible point, so a quantity already seen to vary by at least p needs no LP of its own.
+to whole numbers). How:
+
+- The problem splits into independent components of hidden variables joined by relations. A component of one
+  variable is bounded exactly by its own relations, without LP.
+- Bound propagation gives outer bounds; the true values and every LP solution are feasible points and give
+  inner bounds. A quantity is settled when both meet, or (unless exact=True) as soon as feasible points show
+  that it varies by at least p.
+- The remaining LPs run for all components at once: each round one target per component, one LP for all of
+  them (the components are independent, so each one's part of the solution is its own optimum); when few
+  components are left, each gets its own small LP. Re-solves start from the last basis (primal simplex).
 """
 from __future__ import annotations
 
@@ -29,6 +37,9 @@ KINDS = ("variable", "expression", "cell")
 
 @dataclass
 class AuditResult:
+    """One row per audited quantity: kind "variable" (a hidden count), "expression" (e.g. a complement) or
+    "cell" (a primary cell whose content is readable from other published cells); min and max after
+    rounding inward; ok when max − min ≥ p; exact when both bounds are proven, not just seen."""
     table: pd.DataFrame  # label, kind, index, value, min, max, width, ok, exact
     passed: bool
     protection: int
@@ -275,7 +286,8 @@ class _Solver:
             if c.n_blocks == 1:
                 self._rounds(c, seen, 1)
         big = _big(c) / 2
-        return np.where(seen.lo <= -big, -np.inf, seen.lo), np.where(seen.hi >= big, np.inf, seen.hi), seen.proven()
+        lo = np.where(seen.lo <= -big, -np.inf, seen.lo)
+        return lo, np.where(seen.hi >= big, np.inf, seen.hi), seen.proven() & ~seen.closed
 
     def _rounds(self, c: _Component, seen: _Seen, min_blocks: int) -> None:
         """Each round, one open target per block gets its own LP (its maximum, then its minimum); all blocks

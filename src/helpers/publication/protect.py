@@ -8,9 +8,12 @@ Method: a constraint-based heuristic in the manner of sdcTable's SIMPLEHEURISTIC
 2. Singleton repair: while an equality has exactly one hidden variable that needs protection, hide the
    cheapest other variable of that equality that can widen it (its cost is the sum of the costs of the
    published cells that must be suppressed to hide it; zeros are candidates like any other cell).
-3. Attacker check: audit (see audit.py). For every quantity whose interval is narrower than p, hide the
-   cheapest variable in an equality that involves it that can widen the interval, preferring equalities that
-   already hold hidden variables, then go back to 2. If nothing is left to hide, raise ProtectionError.
+3. Attacker check: audit (see audit.py), first with bound propagation alone (cheap; what it finds too narrow
+   is too narrow), then with LP. For every quantity whose interval is narrower than p, hide the cheapest
+   variable in an equality that involves it that can widen the interval, preferring equalities that already
+   hold hidden variables, then go back to 2. Stop when the LP audit passes; if nothing is left to hide,
+   raise ProtectionError. Cells are never published again, so an interval seen wide stays wide and is not
+   looked at again.
 
 Candidates are ranked by whether they can cover the whole shortfall p − width (an estimate from their values
 and bounds), then by cost, then by index, so the same input always gives the same output.
