@@ -95,6 +95,9 @@ class _State:
             return np.inf
         return float(self.var_cost[v])
 
+    def costs(self, vs: np.ndarray) -> np.ndarray:
+        return np.where(self.var_blocked[vs] | (self.published_count[vs] == 0), np.inf, self.var_cost[vs])
+
     def hide(self, v: int) -> list[int]:
         """Suppress every published cell that shows v; returns the variables that became hidden."""
         new = []
@@ -150,26 +153,29 @@ def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
             if int(r) not in rows:
                 continue
             vars_, coefs = state.row(r)
+            free = ~hidden[vars_]
+            if not free.any():
+                continue
             a_x = coefs[vars_ == x][0]
-            others_hidden = int(hidden[vars_].sum() > 1)
-            for y, a_y in zip(vars_, coefs):
-                if y == x or hidden[y]:
-                    continue
-                ratio = abs(a_y / a_x)
-                y_up = (lk.upper[y] - lk.value[y]) * ratio
-                y_down = (lk.value[y] - lk.lower[y]) * ratio
-                same = (a_x > 0) == (a_y > 0)
-                gain = abs(c) * (min(up_x, y_down if same else y_up) + min(down_x, y_up if same else y_down))
-                gain = min(shortfall, gain)
-                if gain <= 0:
-                    continue
-                cost = state.cost(int(y))
-                if not np.isfinite(cost):
-                    continue
-                covers = gain >= shortfall - 1e-9
-                key = (0 if covers else 1, cost if covers else cost / gain, 1 - others_hidden, int(y))
-                if best_key is None or key < best_key:
-                    best_key, best = key, int(y)
+            ys, a_y = vars_[free], coefs[free]
+            ratio = np.abs(a_y / a_x)
+            y_up = (lk.upper[ys] - lk.value[ys]) * ratio
+            y_down = (lk.value[ys] - lk.lower[ys]) * ratio
+            same = (a_y > 0) == (a_x > 0)
+            gain = abs(c) * (np.minimum(up_x, np.where(same, y_down, y_up))
+                             + np.minimum(down_x, np.where(same, y_up, y_down)))
+            gain = np.minimum(shortfall, gain)
+            cost = state.costs(ys)
+            ok = (gain > 0) & np.isfinite(cost)
+            if not ok.any():
+                continue
+            covers = gain >= shortfall - 1e-9
+            price = np.where(covers, cost, cost / np.where(ok, gain, 1.0))
+            others = int(hidden[vars_].sum() > 1)  # the row already holds other hidden variables
+            i = np.flatnonzero(ok)[np.lexsort((ys[ok], price[ok], ~covers[ok]))[0]]
+            key = (not covers[i], price[i], 1 - others, int(ys[i]))
+            if best_key is None or key < best_key:
+                best_key, best = key, int(ys[i])
     return best
 
 
@@ -202,38 +208,40 @@ def _fallback(state: _State, start_vars) -> int | None:
     return None
 
 
-def _repair_item(state: _State, kind: str, index: int, lo: float, hi: float, rows=None) -> tuple[int | None, np.ndarray]:
-    """Choose a variable to hide for one failing item; returns it and the equalities the item touches."""
+def _item_rows(state: _State, kind: str, index: int) -> np.ndarray:
+    """The equalities that involve a failing item."""
     lk = state.linked
-    p = lk.protection
-    hidden = state.hidden
-    width = 0.0 if not np.isfinite(hi - lo) else max(0.0, hi - lo)
-    shortfall = p - width
     if kind == "variable":
-        terms = [(index, 1.0)]
+        return state.rows_of(index)
+    vars_ = lk.expressions[index].indices if kind == "expression" else lk.shows[index].indices
+    if not len(vars_):
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate([state.rows_of(int(v)) for v in vars_]))
+
+
+def _repair_item(state: _State, kind: str, index: int, lo: float, hi: float, rows) -> int | None:
+    """The variable to hide for one failing item (None: nothing left to hide)."""
+    lk = state.linked
+    hidden = state.hidden
+    shortfall = lk.protection - (max(0.0, hi - lo) if np.isfinite(hi - lo) else 0.0)
+    if kind == "variable":
         room = {index: (lk.upper[index] - hi, lo - lk.lower[index])}
-        own_rows = state.rows_of(index) if rows is None else rows
-        choice = _choose(state, terms, own_rows, shortfall, room)
-        return (choice if choice is not None else _fallback(state, [index])), own_rows
+        choice = _choose(state, [(index, 1.0)], rows, shortfall, room)
+        return choice if choice is not None else _fallback(state, [index])
     if kind == "expression":
         row = lk.expressions[index]
         terms = [(int(v), c) for v, c in zip(row.indices, row.data) if hidden[v]]
         room = {v: (lk.upper[v] - lk.value[v], lk.value[v] - lk.lower[v]) for v, _ in terms}
-        own_rows = np.unique(np.concatenate([state.rows_of(int(v)) for v in row.indices])) \
-            if row.nnz else np.zeros(0, dtype=np.int64)
-        choice = _choose(state, terms, own_rows, shortfall, room)
+        choice = _choose(state, terms, rows, shortfall, room)
         public = [int(v) for v in row.indices if not hidden[v] and np.isfinite(state.cost(int(v)))]
         if public:  # hiding a public part of the expression itself
             direct = min(public, key=lambda v: (state.cost(v), v))
             if choice is None or (state.cost(direct), direct) < (state.cost(choice), choice):
                 choice = direct
-        if choice is None:
-            choice = _fallback(state, row.indices)
-        return choice, own_rows
+        return choice if choice is not None else _fallback(state, row.indices)
     shown = lk.shows[index].indices  # a primary cell whose variables are all public elsewhere
     public = [int(v) for v in shown if not hidden[v] and np.isfinite(state.cost(int(v)))]
-    choice = min(public, key=lambda v: (not lk.protect[v], state.cost(v), v)) if public else None
-    return choice, np.unique(np.concatenate([state.rows_of(int(v)) for v in shown]))
+    return min(public, key=lambda v: (not lk.protect[v], state.cost(v), v)) if public else None
 
 
 def _singletons(state: _State) -> int:
@@ -256,9 +264,7 @@ def _singletons(state: _State) -> int:
             if state.hidden[vars_].sum() != 1:
                 continue  # an earlier choice in this pass already widened the row
             v = lk.value[x]
-            choice, _ = _repair_item(state, "variable", x, v, v, rows=[r])
-            if choice is None:
-                choice = _fallback(state, [x])
+            choice = _repair_item(state, "variable", x, v, v, rows=[r])
             if choice is None:
                 raise _fail(lk, "variable", x, lk.variable_label[x])
             state.hide(choice)
@@ -274,9 +280,10 @@ def _repair(state: _State, failures: pd.DataFrame) -> int:
     done = 0
     for kind, index, label, lo, hi in failures[["kind", "index", "label", "min", "max"]].itertuples(index=False):
         index = int(index)
-        choice, rows = _repair_item(state, kind, index, lo if np.isfinite(lo) else 0.0, hi if np.isfinite(hi) else 0.0)
-        if touched.intersection(int(r) for r in rows):
+        rows = _item_rows(state, kind, index)
+        if touched.intersection(rows.tolist()):
             continue
+        choice = _repair_item(state, kind, index, lo, hi, rows)
         if choice is None:
             if done:
                 continue  # later rounds may see this item differently
