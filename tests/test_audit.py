@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from helpers.publication.audit import audit, write_audit
-from helpers.publication.linked import LinkedSetBuilder, RelationError
+from helpers.publication.linked import LinkedSetBuilder, RelationError, method_texts
 
 
 def two_by_two():
@@ -224,3 +224,11 @@ def test_builder_validates_its_input():
     bad.add_variable("y", 5, upper=3)
     with pytest.raises(ValueError, match="utanför gränserna"):
         bad.build()
+
+
+def test_method_texts_state_the_thresholds():
+    texts = method_texts(min_cell=5, min_group=10)
+    assert "från 1 till 4" in texts["primary"] and "färre än 10 personer" in texts["primary"]
+    assert "minst 5 brett" in texts["audit"] and "linjärprogrammering" in texts["audit"]
+    assert "värdet 0" in texts["secondary"] and "X" in texts["reader"]
+    assert "minst 3 brett" in method_texts(min_cell=3)["audit"]

@@ -59,6 +59,9 @@ def test_two_by_two_gets_the_smallest_rectangle_and_totals_stay_published():
     # a + b = 12, c + d = 23, a + c = 10: a ∈ [0, 10], b = 12 − a, c = 10 − a, d = 13 + a.
     assert [interval(result, x) for x in "abcd"] == [(0, 10), (2, 12), (0, 10), (13, 23)]
     assert result.audit.passed and result.audit.exact
+    assert result.summary() == ("Röjandekontrollen döljer 4 av 9 celler: 1 primärt, 3 sekundärt och 0 enligt en "
+                                "tidigare redovisning. Granskningen gick igenom: 0 av 4 dolda uppgifter kan räknas "
+                                "fram eller ringas in snävare än 5.")
 
 
 UNITS = {"Enhet 1": {"K": 3, "M": 20, "0–17 år": 10, "18–64 år": 6, "65+ år": 7},

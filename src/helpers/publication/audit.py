@@ -405,8 +405,7 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
     quantities are always exact.
     """
     start = time.perf_counter()
-    if not linked._checked:
-        linked.check_relations()
+    linked.check_relations()
     p = linked.protection
     suppressed = np.asarray(suppressed, dtype=bool)
     if suppressed.shape != (linked.n_cells,):

@@ -4,11 +4,23 @@ Variables are non-negative counts (numerators, denominators, counts, the n of a 
 one or more variables; a variable is public as soon as one published cell shows it. Relations are
 equalities A·x = 0 and inequalities G·x ≤ 0. Audited expressions (e.g. the complement denominator − numerator
 of a share) belong to a cell and are attacked when that cell is suppressed.
+
+    b = LinkedSetBuilder(protection=5)
+    total = b.add_count("Totalt", 40, cost=1000)[1]            # a cell showing its own count
+    women = b.add_count("Kvinnor", 3, primary=True, cost=4)[1]
+    men = b.add_count("Män", 37, cost=38)[1]
+    b.sum_to(total, [women, men], "Totalt = kvinnor + män")
+    num, base = b.add_variable("Täljare", 38), b.add_variable("Antal", 40)
+    share = b.add_cell("Andel", primary=True, cost=39, shows=(num, base))
+    b.complement(share, num, base)                              # num ≤ base; audit base − num
+    result = protect(b.build())                                 # protect.py
+
+Costs: what hiding a cell costs (e.g. 1 + its count, totals much more); an infinite cost means never hide it.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterable, Mapping
 
@@ -64,7 +76,6 @@ class LinkedSet:
     inequality_label: np.ndarray | None = None
     expression_label: np.ndarray | None = None
     protection: int = 5
-    _checked: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         self.value = np.asarray(self.value, dtype=float)
@@ -189,7 +200,6 @@ class LinkedSet:
         if problems:
             shown = "; ".join(problems[:5]) + (f"; och {len(problems) - 5} till" if len(problems) > 5 else "")
             raise RelationError(f"{len(problems)} samband stämmer inte med de sanna värdena: {shown}.")
-        self._checked = True
 
 
 class LinkedSetBuilder:

@@ -30,6 +30,7 @@ from .audit import AuditResult, _Solver, audit
 from .linked import LinkedSet
 from ..formatting import integer
 
+DEAD_END = 1e12  # the price of a candidate that would be left alone in an equality with nothing else to hide
 PRIMARY = "primär"
 SECONDARY = "sekundär"
 FIXED_EARLIER = "fastställd tidigare"
@@ -41,6 +42,8 @@ class ProtectionError(RuntimeError):
 
 @dataclass
 class ProtectionResult:
+    """Per cell: suppressed and why ("primär", "sekundär", "fastställd tidigare"; "" when published); per
+    variable: hidden. `audit` is the audit that passed."""
     cells: pd.DataFrame  # label, primary, fixed, cost, suppressed, reason
     suppressed: np.ndarray
     hidden: np.ndarray  # per variable
@@ -54,8 +57,8 @@ class ProtectionResult:
     def summary(self) -> str:
         n = self.n_primary + self.n_secondary + self.n_fixed
         return (f"Röjandekontrollen döljer {integer(n)} av {integer(len(self.suppressed))} celler: "
-                f"{integer(self.n_primary)} primära, {integer(self.n_secondary)} sekundära och "
-                f"{integer(self.n_fixed)} fastställda tidigare. {self.audit.summary()}")
+                f"{integer(self.n_primary)} primärt, {integer(self.n_secondary)} sekundärt och "
+                f"{integer(self.n_fixed)} enligt en tidigare redovisning. {self.audit.summary()}")
 
 
 class _State:
@@ -170,6 +173,7 @@ def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
             if not ok.any():
                 continue
             covers = gain >= shortfall - 1e-9
+            cost = cost + np.array([_knock_on(state, int(y), r) if k else 0.0 for y, k in zip(ys, ok)])
             price = np.where(covers, cost, cost / np.where(ok, gain, 1.0))
             others = int(hidden[vars_].sum() > 1)  # the row already holds other hidden variables
             i = np.flatnonzero(ok)[np.lexsort((ys[ok], price[ok], ~covers[ok]))[0]]
@@ -177,6 +181,23 @@ def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
             if best_key is None or key < best_key:
                 best_key, best = key, int(ys[i])
     return best
+
+
+def _knock_on(state: _State, y: int, row: int) -> float:
+    """One step ahead: hiding y leaves it alone (pinned) in each of its other equalities that hold no hidden
+    variable yet, and each of those will need a partner of its own: add the cheapest one's cost."""
+    if not state.linked.protect[y]:
+        return 0.0
+    extra = 0.0
+    for r in state.rows_of(y):
+        if r == row:
+            continue
+        vars_ = state.row(r)[0]
+        if state.hidden[vars_].any():
+            continue
+        costs = state.costs(vars_[vars_ != y])
+        extra += float(costs.min()) if np.isfinite(costs).any() else DEAD_END  # y would stay pinned there
+    return extra
 
 
 def _fallback(state: _State, start_vars) -> int | None:
