@@ -142,6 +142,11 @@ class LinkedSet:
         return self.equalities.T.tocsr()
 
     @cached_property
+    def equality_pattern(self) -> sparse.csr_matrix:
+        """R × V, 1 where the variable appears in the equality."""
+        return (self.equalities != 0).astype(np.int64).tocsr()
+
+    @cached_property
     def relations(self) -> sparse.csr_matrix:
         """Equalities stacked over inequalities (R + Q) × V."""
         return sparse.vstack([self.equalities, self.inequalities], format="csr")

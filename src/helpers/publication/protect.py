@@ -72,6 +72,8 @@ class _State:
         published = (~self.suppressed).astype(float)
         self.var_cost = np.asarray(linked.cells_of_variable @ (linked.cost * published))
         self.var_blocked = np.asarray(linked.cells_of_variable @ linked.fixed_published.astype(float)) > 0
+        self.price = np.empty(linked.n_variables)
+        self._update_price(slice(None))
         vc = linked.cells_of_variable
         self._vc_ptr, self._vc_idx = vc.indptr, vc.indices
         cv = linked.shows
@@ -92,14 +94,15 @@ class _State:
         s = slice(self._eq_ptr[r], self._eq_ptr[r + 1])
         return self._eq_idx[s], self._eq_val[s]
 
+    def _update_price(self, vs) -> None:
+        self.price[vs] = np.where(self.var_blocked[vs] | (self.published_count[vs] == 0), np.inf, self.var_cost[vs])
+
     def cost(self, v: int) -> float:
         """The price of hiding v: its published cells; infinite if one of them is fixed as published."""
-        if self.var_blocked[v] or self.published_count[v] == 0:
-            return np.inf
-        return float(self.var_cost[v])
+        return float(self.price[v])
 
     def costs(self, vs: np.ndarray) -> np.ndarray:
-        return np.where(self.var_blocked[vs] | (self.published_count[vs] == 0), np.inf, self.var_cost[vs])
+        return self.price[vs]
 
     def hide(self, v: int) -> list[int]:
         """Suppress every published cell that shows v; returns the variables that became hidden."""
@@ -111,6 +114,7 @@ class _State:
             shown = self._cv_idx[self._cv_ptr[c]:self._cv_ptr[c + 1]]
             self.published_count[shown] -= 1
             self.var_cost[shown] -= self.linked.cost[c]
+            self._update_price(shown)
             gone = shown[self.published_count[shown] == 0]
             self.hidden[gone] = True
             new.extend(int(u) for u in gone)
@@ -268,7 +272,7 @@ def _repair_item(state: _State, kind: str, index: int, lo: float, hi: float, row
 def _singletons(state: _State) -> int:
     """Hide until no equality has exactly one hidden variable that needs protection. Returns how many."""
     lk = state.linked
-    pattern = (lk.equalities != 0).astype(np.int64).tocsr()
+    pattern = lk.equality_pattern
     added = 0
     while True:
         hidden = state.hidden
