@@ -42,7 +42,8 @@ def row(result, label):
 def test_interior_of_a_two_by_two_table_has_the_hand_computed_intervals():
     linked, cell, _ = two_by_two()
     result = audit(linked, suppressed_of(linked, *(cell[x] for x in "abcd")), exact=True)
-    # a + b = 12, c + d = 23, a + c = 10, b + d = 25, all ≥ 0: a ∈ [0, 10] and b = 12 − a, c = 10 − a, d = 13 + a.
+    # a + b = 12, c + d = 23, a + c = 10, b + d = 25, all ≥ 0:
+    # a ∈ [0, 10] and b = 12 − a, c = 10 − a, d = 13 + a.
     expected = {"a": (0, 10), "b": (2, 12), "c": (0, 10), "d": (13, 23)}
     for label, (lo, hi) in expected.items():
         assert (row(result, label)["min"], row(result, label)["max"]) == (lo, hi)

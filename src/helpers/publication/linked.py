@@ -90,7 +90,8 @@ class LinkedSet:
         self.cell_label = _labels(self.cell_label, n_cell, "cell", "Cellerna")
         self.fixed = np.full(n_cell, None, dtype=object) if self.fixed is None else np.asarray(self.fixed, dtype=object)
         for name, arr, n in (("lower", self.lower, n_var), ("upper", self.upper, n_var),
-                             ("protect", self.protect, n_var), ("cost", self.cost, n_cell), ("fixed", self.fixed, n_cell)):
+                             ("protect", self.protect, n_var), ("cost", self.cost, n_cell),
+                             ("fixed", self.fixed, n_cell)):
             if arr.shape != (n,):
                 raise ValueError(f"'{name}' har formen {arr.shape}, väntade ({n},).")
         if not np.isfinite(self.value).all() or (self.lower < 0).any():
@@ -102,7 +103,8 @@ class LinkedSet:
             raise ValueError("Kostnaderna måste vara icke-negativa tal.")
         wrong = [f for f in self.fixed if f not in FIXED]
         if wrong:
-            raise ValueError(f"Okänd fastställd status {wrong[0]!r}; tillåtna är None, 'published' och 'suppressed'.")
+            raise ValueError(f"Okänd fastställd status {wrong[0]!r}; "
+                             "tillåtna är None, 'published' och 'suppressed'.")
         self.shows = _csr(self.shows, n_var, "Matrisen 'shows'")
         if self.shows.shape[0] != n_cell:
             raise ValueError(f"Matrisen 'shows' har {self.shows.shape[0]} rader men mängden har {n_cell} celler.")
@@ -112,7 +114,8 @@ class LinkedSet:
         n_expr = self.expressions.shape[0]
         self.expression_cell = (np.zeros(0, dtype=np.int64) if self.expression_cell is None
                                 else np.asarray(self.expression_cell, dtype=np.int64))
-        if self.expression_cell.shape != (n_expr,) or ((self.expression_cell < 0) | (self.expression_cell >= n_cell)).any():
+        cells = self.expression_cell
+        if cells.shape != (n_expr,) or ((cells < 0) | (cells >= n_cell)).any():
             raise ValueError("Varje granskat uttryck måste höra till en cell.")
         self.equality_label = _labels(self.equality_label, self.equalities.shape[0], "likhet", "Likheterna")
         self.inequality_label = _labels(self.inequality_label, self.inequalities.shape[0], "olikhet", "Olikheterna")
@@ -302,8 +305,8 @@ class LinkedSetBuilder:
 
     def build(self, check: bool = True) -> LinkedSet:
         n_var, n_cell = len(self._var), len(self._cell)
-        shows = sparse.csr_matrix((np.ones(len(self._shows)), ([c for c, _ in self._shows], [v for _, v in self._shows])),
-                                  shape=(n_cell, n_var))
+        pairs = np.array(self._shows, dtype=np.int64).reshape(-1, 2)
+        shows = sparse.csr_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n_cell, n_var))
         shows = (shows != 0).astype(float)  # a pair declared twice is still one
         out = LinkedSet(
             value=[v[1] for v in self._var], variable_label=[v[0] for v in self._var],
@@ -327,21 +330,22 @@ PRIMARY_RULES = ("Primär undertryckning: en cell döljs om den visar ett antal 
                  "täljare, nämnare, komplement (nämnare minus täljare) eller antal personer (n) bakom ett "
                  "medelvärde eller en median – eller en andel på 0 % eller 100 % i en grupp med färre än "
                  "{min_group} personer. Värdet 0 är i sig inte skäl att dölja en cell.")
-SECONDARY_METHOD = ("Sekundär undertryckning: alla celler som publiceras för perioden skyddas tillsammans som en "
-                    "länkad mängd – indelningar som summerar till totalen, kategorier med gemensam bas, samma bas i "
-                    "flera indikatorer, organisationen som summan av enheterna, månader som summerar till året och "
-                    "komplement. Varje cell har ett pris; den billigaste cell som hjälper döljs tills ingen dold "
-                    "uppgift längre kan räknas fram. Totaler och stora celler har högt pris och förblir därför "
-                    "synliga. Även celler med värdet 0 kan döljas, så att en dold cell inte avslöjar att värdet är "
-                    "minst 1. Celler som redan publicerats eller dolts i en tidigare redovisning behåller sin status.")
-AUDIT_METHOD = ("Granskning: en angripare som har alla publicerade celler samtidigt och känner alla samband mellan "
-                "dem räknar med linjärprogrammering ut det minsta och det största värde som varje dold uppgift kan "
-                "ha (gränserna avrundas inåt till heltal). Redovisningen godkänns bara om varje sådant intervall är "
-                "minst {p} brett (skyddsintervall {p}); en uppgift som kan räknas fram exakt eller ringas in "
-                "snävare underkänns, och inget publiceras förrän granskningen går igenom.")
-READER_LOSES = ("Det här förlorar läsaren: en undertryckt cell visas som {symbol} och saknar värde, täljare, nämnare "
-                "och konfidensintervall. Synliga delar summerar därför inte alltid till den synliga totalen, och "
-                "vissa grupper eller enheter går inte att jämföra det året.")
+SECONDARY_METHOD = ("Sekundär undertryckning: alla celler som publiceras för perioden skyddas tillsammans som "
+                    "en länkad mängd – indelningar som summerar till totalen, kategorier med gemensam bas, "
+                    "samma bas i flera indikatorer, organisationen som summan av enheterna, månader som "
+                    "summerar till året och komplement. Varje cell har ett pris; den billigaste cell som "
+                    "hjälper döljs tills ingen dold uppgift längre kan räknas fram eller ringas in för snävt. Totaler och stora celler "
+                    "har högt pris och förblir därför synliga. Även celler med värdet 0 kan döljas, så att en "
+                    "dold cell inte avslöjar att värdet är minst 1. Celler som redan publicerats eller dolts i "
+                    "en tidigare redovisning behåller sin status.")
+AUDIT_METHOD = ("Granskning: en angripare som har alla publicerade celler samtidigt och känner alla samband "
+                "mellan dem räknar med linjärprogrammering ut det minsta och det största värde som varje dold "
+                "uppgift kan ha (gränserna avrundas inåt till heltal). Redovisningen godkänns bara om varje "
+                "sådant intervall är minst {p} brett (skyddsintervall {p}); en uppgift som kan räknas fram "
+                "exakt eller ringas in snävare underkänns, och inget publiceras förrän granskningen går igenom.")
+READER_LOSES = ("Det här förlorar läsaren: en undertryckt cell visas som {symbol} och saknar värde, täljare, "
+                "nämnare och konfidensintervall. Synliga delar summerar därför inte alltid till den synliga "
+                "totalen, och vissa grupper eller enheter går inte att jämföra det året.")
 
 
 def method_texts(min_cell: int = 5, min_group: int = 10, protection: int | None = None) -> dict[str, str]:
