@@ -334,10 +334,10 @@ SECONDARY_METHOD = ("Sekundär undertryckning: alla celler som publiceras för p
                     "en länkad mängd – indelningar som summerar till totalen, kategorier med gemensam bas, "
                     "samma bas i flera indikatorer, organisationen som summan av enheterna, månader som "
                     "summerar till året och komplement. Varje cell har ett pris; den billigaste cell som "
-                    "hjälper döljs tills ingen dold uppgift längre kan räknas fram eller ringas in för snävt. Totaler och stora celler "
-                    "har högt pris och förblir därför synliga. Även celler med värdet 0 kan döljas, så att en "
-                    "dold cell inte avslöjar att värdet är minst 1. Celler som redan publicerats eller dolts i "
-                    "en tidigare redovisning behåller sin status.")
+                    "hjälper döljs tills ingen dold uppgift längre kan räknas fram eller ringas in för snävt. "
+                    "Totaler och stora celler har högt pris och förblir därför synliga. Även celler med värdet 0 "
+                    "kan döljas, så att en dold cell inte avslöjar att värdet är minst 1. Celler som redan "
+                    "publicerats eller dolts i en tidigare redovisning behåller sin status.")
 AUDIT_METHOD = ("Granskning: en angripare som har alla publicerade celler samtidigt och känner alla samband "
                 "mellan dem räknar med linjärprogrammering ut det minsta och det största värde som varje dold "
                 "uppgift kan ha (gränserna avrundas inåt till heltal). Redovisningen godkänns bara om varje "
