@@ -170,19 +170,6 @@ def test_key_findings_file_written_kept_when_edited_and_carries_caution(tmp_path
     assert a.read_key_findings(path) == "- Egen lista\n"
 
 
-def test_load_for_unit_report_falls_back_to_the_unit_rows(tmp_path):
-    whole = period_paths("2025", tmp_path / "data", tmp_path / "reports" / "2025")
-    whole.indicators.mkdir(parents=True)
-    pd.DataFrame(SHARES).to_parquet(whole.indicators / "mal_i_arenden.parquet")
-    unit_out = tmp_path / "reports" / "2025" / "enheter" / "barn_unga"
-    run = SimpleNamespace(paths=period_paths("2025", tmp_path / "data", unit_out), unit="barn_unga",
-                          unit_name="Barn och unga")
-    tabs, _ = a.load_for_run(run)
-    t = tabs["mal_i_arenden"]
-    assert set(t["grouping"]) == {"total"}
-    assert sorted(t["value"]) == [0.72, 0.85]  # barn_unga 2024 and 2025 as the unit's totals
-
-
 def test_write_analysis(tmp_path):
     tabs = tables(mal_i_arenden=SHARES)
     paths = a.write_analysis(tmp_path, a.comparisons(tabs, "2025", GLOSSARY), a.trend(tabs, GLOSSARY))
@@ -210,12 +197,16 @@ def write_fixture_indicators(folder):
             "utredningar_per_manad": [cell("2025", 20 + m, 20 + m, grouping="month", group=f"2025-{m:02d}",
                                            category=c, indicator="utredningar_per_manad")
                                       for m in range(1, 13) for c in ("anmalningar", "avslutade")]}
-    for name, r in rows.items():
-        pd.DataFrame(r).to_parquet(folder / f"{name}.parquet")
-    pd.DataFrame({"name": ["mal_i_arenden", "synpunkter_klagomal", "maluppfyllelse", "utredningar_per_manad"],
-                  "label": ["Mål i alla ärenden", "Synpunkter och klagomål", "Måluppfyllelse",
-                            "Anmälningar och utredningar per månad"],
-                  "unit": ["andel", "antal", "andel", "antal"]}).to_parquet(folder / "ordlista.parquet")
+    from helpers.indicators.registry import REGISTRY
+    cells = pd.concat([pd.DataFrame(r) for r in rows.values()], ignore_index=True)
+    units = cells["grouping"] == "unit"  # the organisation's units are the units' own total cells
+    cells["scope"] = cells["group"].where(units, "hela")
+    cells.loc[units, "grouping"], cells.loc[units, "group"] = "total", "Totalt"
+    cells["kind"] = cells["indicator"].map(lambda n: REGISTRY[n].kind)
+    cells["status"] = cells["suppressed"].map({True: "undertryckt", False: "publicerad"})
+    cells["cell_id"] = cells[["indicator", "scope", "period", "grouping", "group", "category"]].astype(str).agg(
+        "|".join, axis=1)
+    cells.drop(columns="suppressed").to_parquet(folder / "celler.parquet")
 
 
 @pytest.mark.slow
@@ -223,18 +214,16 @@ def test_notebook_06_writes_its_files(tmp_path):
     import papermill as pm
     from helpers.config import PROJECT_ROOT
     out = tmp_path / "reports" / "2025"
-    write_fixture_indicators(out / "indicators")
+    write_fixture_indicators(out / "publikation")
     pm.execute_notebook(str(PROJECT_ROOT / "notebooks" / "06_analysera.ipynb"), str(tmp_path / "06.ipynb"),
                         parameters={"period": "2025", "data_dir": str(tmp_path / "data"), "output_dir": str(out)},
                         cwd=str(PROJECT_ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
-    goals_table = pd.read_parquet(out / "analys" / "mal.parquet")
+    goals_table = pd.read_parquet(out / "analys" / "hela" / "mal.parquet")
     assert len(goals_table) == 7  # the demo config's goals
     klagomal = goals_table[goals_table["indikator"] == "synpunkter_klagomal"].iloc[0]
     assert klagomal["status"] == "uppnått"  # 23 < 31
     assert (goals_table[goals_table["indikator"] == "mal_i_arenden"]["status"] == "inte uppnått").all()  # 76 % < 85 %
-    assert (out / "analys" / "jamforelser.parquet").exists() and (out / "analys" / "trend.parquet").exists()
-    assert a.CAUTION in (out / "analys" / "nyckelfynd.md").read_text(encoding="utf-8")
-    import json
-    ids = [e["id"] for e in json.loads((out / "figurer" / "figurer.json").read_text(encoding="utf-8"))]
-    assert ids == ["mal_i_arenden", "uppfoljning_over_tid", "maluppfyllelse", "utredningar_per_manad",
-                   "internkontroll_over_tid"]
+    for scope in ("hela", "barn_unga", "vuxna_missbruk", "ekonomiskt_bistand"):  # every scope at once
+        assert (out / "analys" / scope / "jamforelser.parquet").exists()
+        assert (out / "analys" / scope / "trend.parquet").exists() and (out / "analys" / scope / "mal.parquet").exists()
+    assert a.CAUTION in (out / "analys" / "hela" / "nyckelfynd.md").read_text(encoding="utf-8")

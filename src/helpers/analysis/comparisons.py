@@ -44,6 +44,21 @@ MARKER_RE = re.compile(r"<!-- nyckelfynd genererade automatiskt, kontrollsumma (
 
 # --- reading --------------------------------------------------------------------------------------------
 
+def normalise(df: pd.DataFrame, name: str = "") -> pd.DataFrame:
+    """The contract's columns with stable types: period/group/category as str, suppressed as bool."""
+    df = df.copy()
+    for col in INDICATOR_COLUMNS:
+        if col not in df:
+            df[col] = name if col == "indicator" else (False if col == "suppressed" else np.nan)
+    for col in ("indicator", "period", "grouping", "group"):
+        df[col] = df[col].astype(str)
+    df["category"] = df["category"].fillna("").astype(str)
+    df["suppressed"] = df["suppressed"].fillna(False).astype(bool)
+    for col in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+    return df
+
+
 def glossary() -> dict[str, IndicatorInfo]:
     """name -> (label, unit) from the indicator registry."""
     from ..indicators.registry import INDICATORS
