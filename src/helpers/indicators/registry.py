@@ -197,7 +197,7 @@ INDICATORS = [
     _I("synpunkter_klagomal", "Synpunkter och klagomål", "Antal synpunkter och klagomål under perioden.",
        "Antal", "–", "antal", ("incidents",), tuple(organisation.GROUPS), organisation.complaints),
     _I("lex_sarah", "Lex Sarah-rapporter", "Antal lex Sarah-rapporter under perioden, och hur många som "
-       "anmälts till IVO (typ lex_sarah_ivo).", "Antal", "–", "antal", ("incidents",),
+       "anmälts till IVO.", "Antal", "–", "antal", ("incidents",),
        tuple(organisation.GROUPS), organisation.lex_sarah),
     _I("ivo_tillsyn", "IVO-tillsyn", "Antal tillsynsärenden från IVO under perioden.", "Antal", "–", "antal",
        ("incidents",), tuple(organisation.GROUPS[1:]), organisation.ivo_supervision),

@@ -278,7 +278,7 @@ class Report(Document):
         try:
             comparison = build_comparison(self.cfg, self.run.period, None)
             if comparison is not None:
-                for name in comparison.frame.get("indikator", pd.Series(dtype=str)).dropna().unique():
+                for name in comparison.frame.get("indicator", pd.Series(dtype=str)).dropna().unique():
                     cell = self.pub.cell(str(name), self.run.unit) if str(name) in REGISTRY else None
                     if cell is not None and cell["status"] == "publicerad":
                         own[str(name)] = float(cell["value"])
