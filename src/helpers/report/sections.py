@@ -255,10 +255,14 @@ class Report(Document):
         if self.run.unit:
             body.append(self._text(f"uppfoljning_{self.run.unit}", missing=None))
             body.append(self.key_figures(self.run.unit, f"Nyckeltal för {self.run.unit_name} {self.run.period}"))
+            body.append(self._dose(self.run.unit))
+            body.append(self._placements_by_month(self.run.unit))
             body.append(self.figures_for("uppfoljning"))
         else:
             body.append("<h3>Hela verksamheten</h3>")
             body.append(self.key_figures(None, f"Nyckeltal för hela verksamheten {self.run.period}"))
+            body.append(self._dose(None))
+            body.append(self._placements_by_month(None))
             body.append(self.figures_for("uppfoljning", unit="hela"))
             for code, name in self.cfg.units.items():
                 body.append(f'<h3 id="enhet-{esc(code)}">{esc(name)}</h3>')
@@ -298,13 +302,13 @@ class Report(Document):
         body.append(self.figures_for("jamforelse"))
         return self.section("jamforelse", "\n".join(b for b in body if b))
 
-    def _survey_table(self, questions, caption: str) -> str:
+    def _survey_table(self, questions, caption: str, indicator: str = "brukarenkat_positiva") -> str:
         rows, prev = [], str(int(self.run.period) - 1)
         for q in questions:
-            now = self.pub.cell("brukarenkat_positiva", self.run.unit, category=q)
+            now = self.pub.cell(indicator, self.run.unit, category=q)
             if now is None:
                 continue
-            before = self.pub.cell("brukarenkat_positiva", self.run.unit, prev, category=q)
+            before = self.pub.cell(indicator, self.run.unit, prev, category=q)
             hidden = now["status"] != "publicerad"
             rows.append({"label": labels.category_label(q), "before": keyfigures.shown(before, "andel")[0],
                          "now": keyfigures.shown(now, "andel")[0], "change": keyfigures.change_text(now, before, "andel"),
@@ -315,6 +319,61 @@ class Report(Document):
                                  Col("change", "Förändring"), Col("n", f"Svarande (n) {self.run.period}", "count")],
                           caption, note="Andel positiva svar bland dem som besvarat frågan; \"vet ej\" räknas inte.")
 
+    def _distribution(self, indicator: str, head: str, caption: str, scope: str | None = "") -> str:
+        """A distribution's categories for the period: count and share, the base as the total row."""
+        scope = self.run.unit if scope == "" else scope
+        part = self.pub.scope(scope).query("indicator == @indicator and grouping == 'total'")
+        if part.empty:
+            return ""
+        rows, visible = [], part[part["status"] == "publicerad"]
+        for _, r in part.iterrows():
+            hidden = r["status"] != "publicerad"
+            rows.append({"label": labels.category_label(r["category"]), "antal": None if hidden else r["numerator"],
+                         "andel": None if hidden else r["value"], "_role": "part",
+                         "_suppressed": {"antal", "andel"} if hidden else set()})
+        base = visible["denominator"].iloc[0] if len(visible) else None
+        rows.append({"label": "Totalt", "antal": base, "andel": 1.0 if base else None, "_role": "total",
+                     "_suppressed": set() if len(visible) else {"antal", "andel"}})
+        return self.table(rows, [Col("label", head), Col("antal", "Antal", "count", sums=True),
+                                 Col("andel", "Andel", "share")], caption)
+
+    def _placements_by_month(self, scope: str | None) -> str:
+        """Norrköping's table: persons placed on the first day of each month, January to December, by form."""
+        if not self.pub.applies("placerade_per_manad", scope):
+            return ""
+        part = self.pub.scope(scope).query("indicator == 'placerade_per_manad' and grouping in ('total', 'form')")
+        months = sorted(m for m in part["category"].unique() if m)
+        if not months:
+            return ""
+        rows = []
+        for (grouping, group), cells in part.groupby(["grouping", "group"], sort=False):
+            row = {"form": "Samtliga placerade" if grouping == "total" else labels.group_label("form", group, self.cfg),
+                   "_role": "total" if grouping == "total" else "part", "_suppressed": set()}
+            for _, c in cells.iterrows():
+                row[c["category"]] = None if c["status"] != "publicerad" else c["value"]
+                if c["status"] != "publicerad":
+                    row["_suppressed"].add(c["category"])
+            rows.append(row)
+        rows.sort(key=lambda r: r["_role"] == "total")
+        cols = [Col("form", "Placeringsform")] + [Col(m, fmt.month(m, short=True).split()[0], "count", sums=True)
+                                                  for m in months]
+        return self.table(rows, cols, f"Placerade den första dagen i varje månad {self.run.period}",
+                          note="En person med flera placeringar samtidigt räknas en gång.")
+
+    def _dose(self, scope: str | None) -> str:
+        """Step 3: how much of the planned dose was delivered."""
+        names = (("insatser_enligt_plan", ""), ("genomforda_besok", ""))
+        if not any(self.pub.applies(n, scope) for n, _ in names):
+            return ""
+        out = ["<h4>Genomförande av insatserna</h4>",
+               self.key_figures(scope, f"Genomförande av insatserna {self.run.period}", names)]
+        if self.pub.applies("tillfallen_per_insats", scope):
+            cats = list(dict.fromkeys(self.pub.scope(scope).query(
+                "indicator == 'tillfallen_per_insats' and grouping == 'total'")["category"]))
+            out.append(self.key_figures(scope, f"Planerade och genomförda tillfällen per avslutad insats "
+                                               f"{self.run.period}", tuple(("tillfallen_per_insats", c) for c in cats)))
+        return "\n".join(x for x in out if x)
+
     def kvalitetssakring(self) -> str:
         body = [self._text("kvalitetssakring")]
         if not self.pub.applies("brukarenkat_positiva", self.run.unit):
@@ -324,10 +383,19 @@ class Report(Document):
                 "indicator == 'brukarenkat_positiva' and grouping == 'total'")["category"]))
             body.append(self._survey_table([q for q in questions if q in ADULT_QUESTIONS],
                                            f"Brukarenkät: andel positiva svar {self.run.period}"))
-            children = [q for q in questions if q not in ADULT_QUESTIONS]
-            if children:
-                body.append("<h3>Barns och ungas egna svar</h3>")
-                body.append(self._survey_table(children, f"Barns och ungas svar: andel positiva svar {self.run.period}"))
+        if self.pub.applies("barnenkat_positiva", self.run.unit):
+            questions = list(dict.fromkeys(self.pub.scope(self.run.unit).query(
+                "indicator == 'barnenkat_positiva' and grouping == 'total'")["category"]))
+            body.append("<h3>Barns och ungas egna svar</h3>")
+            body.append("<p>Barn och unga i placering och öppenvård svarar själva på frågor om trygghet, bemötande, "
+                        "kränkning, skola, hälsa och tandvård.</p>")
+            body.append(self._survey_table(questions, f"Barns och ungas svar: andel positiva svar {self.run.period}",
+                                           "barnenkat_positiva"))
+        if self.pub.applies("ekb_ej_tillfredsstallande_orsak", self.run.unit):
+            body.append("<h3>Varför ekonomiskt bistånd inte var tillfredsställande</h3>")
+            body.append(self._distribution("ekb_ej_tillfredsstallande_orsak", "Orsak",
+                                           f"Orsaker till att ekonomiskt bistånd inte var tillfredsställande "
+                                           f"{self.run.period}"))
         body.append(self.figures_for("kvalitetssakring"))
         return self.section("kvalitetssakring", "\n".join(b for b in body if b))
 
