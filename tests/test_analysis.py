@@ -152,12 +152,16 @@ def write_fixture_indicators(folder):
             "utredningar_per_manad": [cell("2025", 20 + m, 20 + m, grouping="month", group=f"2025-{m:02d}",
                                            category=c, indicator="utredningar_per_manad")
                                       for m in range(1, 13) for c in ("anmalningar", "avslutade")]}
-    for name, r in rows.items():
-        pd.DataFrame(r).to_parquet(folder / f"{name}.parquet")
-    pd.DataFrame({"name": ["mal_i_arenden", "synpunkter_klagomal", "maluppfyllelse", "utredningar_per_manad"],
-                  "label": ["Mål i alla ärenden", "Synpunkter och klagomål", "Måluppfyllelse",
-                            "Anmälningar och utredningar per månad"],
-                  "unit": ["andel", "antal", "andel", "antal"]}).to_parquet(folder / "ordlista.parquet")
+    from helpers.indicators.registry import REGISTRY
+    cells = pd.concat([pd.DataFrame(r) for r in rows.values()], ignore_index=True)
+    units = cells["grouping"] == "unit"  # the organisation's units are the units' own total cells
+    cells["scope"] = cells["group"].where(units, "hela")
+    cells.loc[units, "grouping"], cells.loc[units, "group"] = "total", "Totalt"
+    cells["kind"] = cells["indicator"].map(lambda n: REGISTRY[n].kind)
+    cells["status"] = cells["suppressed"].map({True: "undertryckt", False: "publicerad"})
+    cells["cell_id"] = cells[["indicator", "scope", "period", "grouping", "group", "category"]].astype(str).agg(
+        "|".join, axis=1)
+    cells.drop(columns="suppressed").to_parquet(folder / "celler.parquet")
 
 
 @pytest.mark.slow
@@ -165,18 +169,16 @@ def test_notebook_06_writes_its_files(tmp_path):
     import papermill as pm
     from helpers.config import PROJECT_ROOT
     out = tmp_path / "reports" / "2025"
-    write_fixture_indicators(out / "indicators")
+    write_fixture_indicators(out / "publikation")
     pm.execute_notebook(str(PROJECT_ROOT / "notebooks" / "06_analysera.ipynb"), str(tmp_path / "06.ipynb"),
                         parameters={"period": "2025", "data_dir": str(tmp_path / "data"), "output_dir": str(out)},
                         cwd=str(PROJECT_ROOT / "notebooks"), kernel_name="python3", progress_bar=False)
-    goals_table = pd.read_parquet(out / "analys" / "mal.parquet")
+    goals_table = pd.read_parquet(out / "analys" / "hela" / "mal.parquet")
     assert len(goals_table) == 7  # the demo config's goals
     klagomal = goals_table[goals_table["indikator"] == "synpunkter_klagomal"].iloc[0]
     assert klagomal["status"] == "uppnått"  # 23 < 31
     assert (goals_table[goals_table["indikator"] == "mal_i_arenden"]["status"] == "inte uppnått").all()  # 76 % < 85 %
-    assert (out / "analys" / "jamforelser.parquet").exists() and (out / "analys" / "trend.parquet").exists()
-    assert a.CAUTION in (out / "analys" / "nyckelfynd.md").read_text(encoding="utf-8")
-    import json
-    ids = [e["id"] for e in json.loads((out / "figurer" / "figurer.json").read_text(encoding="utf-8"))]
-    assert ids == ["mal_i_arenden", "uppfoljning_over_tid", "maluppfyllelse", "utredningar_per_manad",
-                   "internkontroll_over_tid"]
+    for scope in ("hela", "barn_unga", "vuxna_missbruk", "ekonomiskt_bistand"):  # every scope at once
+        assert (out / "analys" / scope / "jamforelser.parquet").exists()
+        assert (out / "analys" / scope / "trend.parquet").exists() and (out / "analys" / scope / "mal.parquet").exists()
+    assert a.CAUTION in (out / "analys" / "hela" / "nyckelfynd.md").read_text(encoding="utf-8")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import base64
+from urllib.parse import quote
 
 import pytest
 
@@ -126,3 +128,132 @@ def test_small_n_in_running_text_reads_grouped_thousands_as_one_number():
     # In a PDF the same applies; a scale "1–10" and wrapped prose are not table counts.
     assert check_pdf_text(["Andelen var 66 % (n = 2 979).", "Tabell 3. Antal\nKlientens skattning 1–10"], 5) == []
     assert [f.text for f in check_pdf_text(["Andelen var 50 % (n = 3)."], 5)] == ["n = 3"]
+
+
+# --- Leaks the check used to miss: other ways of writing a personnummer, texts beside the body, small counts in
+# --- sentences and in columns that are not marked, and PDF table rows whose label starts with a digit.
+
+@pytest.mark.parametrize("text", ["19 850101 1234", "850101 1234", "640823\u20113234", "640823\u20133234",
+                                  "640823\u20143234", "640823\u22123234", "640823 - 3234", "19640823 3234",
+                                  "640823\u00a03234", "701063\u20112391"])
+def test_personnummer_with_spaces_and_other_dashes_are_found(text):
+    [f] = find_personnummer(f"Klienten {text} fick stöd.", "löptext")
+    assert "personnummer" in f.what or "samordningsnummer" in f.what
+    assert not any(d in f.text for d in ("1234", "3234", "2391"))  # masked
+
+
+@pytest.mark.parametrize("text", ["Summa 1 234 567 kronor", "Ärenden 120 312 och 1 234", "Period 2024–2025 1234",
+                                  "Postnummer 602 34 Norrköping", "Datum 2025-03-14 1234", "Tabell 12 850 1234",
+                                  "Kostnad 2 850 101 kr"])
+def test_spaced_numbers_that_are_no_personnummer_are_not_reported(text):
+    assert find_personnummer(text, "x") == []
+
+
+def _svg(text: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40" viewBox="0 0 200 40">'
+            f'<path d="M 640823 3234 L 0 0"/><text x="4" y="24" font-family="DejaVu Sans">{text}</text></svg>')
+
+
+def _data_svg(text: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(_svg(text).encode()).decode()
+
+
+NB_HYPHEN_PNR = "Etikett 640823\u20113234"
+
+
+def test_personnummer_in_attributes_and_svg_text_is_found_in_html():
+    html = (f'<p><abbr title="Gäller {PNR}">Klienten</abbr></p>'
+            f'<figure><img alt="Diagram över 19 850101 1234" src="data:image/png;base64,iVBORw0KGgo="></figure>'
+            f'<figure><img alt="Staplar" src="{_data_svg(NB_HYPHEN_PNR)}"></figure>'
+            f'<img alt="Kodad" src="data:image/svg+xml,{quote(_svg(SAMORDNING))}">'
+            f'<svg role="img" aria-label="Linje"><text>Punkt 850101 1234</text></svg>')
+    found = check_html(html, 5)
+    where = sorted(f.where for f in found)
+    assert where == ["alt-attribut", "löptext", "text i SVG-bild 2", "text i SVG-bild 3", "title-attribut"]
+    assert all("personnummer" in f.what or "samordningsnummer" in f.what for f in found)
+
+
+def test_svg_path_data_and_png_data_are_not_read_as_text():
+    html = f'<img alt="Diagram" src="{_data_svg("Andel 76 %")}"><p>Inget här.</p>'
+    assert check_html(html, 5) == []  # the path data "640823 3234" is drawing, not text
+
+
+def test_personnummer_in_alt_text_and_svg_text_is_found_in_the_typst_pdf(tmp_path):
+    html = ('<html lang="sv"><head><title>Prov</title></head><body><h1 data-report-title="Prov">Prov</h1>'
+            f'<figure class="figur"><img alt="Staplar för 19 850101 1234" src="{_data_svg("Stapel")}">'
+            '<figcaption>Figur 1. Staplar</figcaption></figure>'
+            f'<figure class="figur"><img alt="Linje" src="{_data_svg("Etikett 640823 3234")}">'
+            '<figcaption>Figur 2. Linje</figcaption></figure>'
+            f'<p>Ärendet gällde 640823\u20113234 under året.</p></body></html>')
+    found = check_report(html_to_pdf(html, tmp_path / "planterad.pdf"), 5)
+    places = {f.where.split(",")[0] for f in found}
+    assert "alternativtexter" in places  # the alt text of a tagged figure
+    assert sum(1 for f in found if f.where.startswith("sida ")) >= 2  # SVG text and the running text
+
+
+@pytest.mark.parametrize("text", ["Svarsfrekvens 40 % (n: 3).", "Andel 50 % (n=3).", "Andel 50 % (N = 2).",
+                                  "Under året fick 3 personer stöd.", "Det gällde 2 klienter.", "Endast 1 barn.",
+                                  "Totalt 4 ärenden avslutades.", "Det gällde 3\u00a0barn."])
+def test_small_counts_in_sentences_are_found(text):
+    [f] = check_html(f"<p>{text}</p>", 5)
+    assert f.what == "litet antal i text (under 5)"
+    assert [g.text for g in check_pdf_text([text], 5)] == [f.text]
+
+
+@pytest.mark.parametrize("text", ["Under året fick 12 personer stöd.", "Det gällde 5 klienter.", "Andelen var 70 %.",
+                                  "Beslut 2025-03-14 om barn.", "Barn 0–3 år.", "Det var 2 979 personer.",
+                                  "Det gällde 1–4 barn per familj.", "I snitt 3,5 barn per familj.",
+                                  "3 % av barnen.", "Antal som bygger på färre än 5 personer visas inte.",
+                                  "Minst 3 barn per grupp.", "Barnen, 2025-03-03 barn"])
+def test_no_small_count_in_sentences_that_only_look_like_one(text):
+    assert check_html(f"<p>{text}</p>", 10 if "färre" in text else 5) == []
+    assert check_pdf_text([text], 10 if "färre" in text else 5) == []
+
+
+def _table(headers, rows, marked=True, counts=()) -> str:
+    head = "".join(f"<th scope='col'>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join((f"<th scope='row'>{c}</th>" if j == 0 else
+                                     f"<td{' data-count' if j in counts else ''}>{c}</td>")
+                                    for j, c in enumerate(r)) + "</tr>" for r in rows)
+    attr = " data-counts-marked" if marked else ""
+    return (f"<table class='rapporttabell'{attr}><caption>Tabell 1. Prov</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>")
+
+
+@pytest.mark.parametrize("header", ["Antal", "Antal 2025", "n", "Täljare", "Nämnare (n)", "Svarande", "Personer",
+                                    "Svar (n)"])
+def test_small_count_under_a_count_header_is_found_even_in_a_marked_table(header):
+    html = _table(["Grupp", header, "Andel"], [["Kvinnor", "12", "80 %"], ["Män", "3", "20 %"]])
+    [f] = check_html(html, 5)
+    assert f.text == "3" and "Män" in f.where and header in f.where
+
+
+def test_count_columns_ignore_shares_means_years_and_row_labels():
+    html = _table(["Fråga", "Andel", "Medelvärde", "År", "Antal"],
+                  [["1", "3 %", "3,0", "2025", "40"], ["2", "4 %", "2,0", "2024", "–"], ["3", "1 %", "1,5", "2023", "X"]],
+                  marked=False)
+    assert check_html(html, 5) == []
+
+
+def test_pdf_rows_whose_label_starts_with_a_digit_are_checked():
+    page = ("Tabell 5. Åldersgrupper\nÅldersgrupp Antal Andel\n0–12 år 3\n13–17 år 40 60\u00a0%\n"
+            "25–44 år 4 12\u00a0%\n65 år och äldre 2\u00a0979 33\u00a0%\n")
+    found = check_pdf_text([page], 5)
+    assert [(f.text, f.where.split('"')[1].split()[0]) for f in found] == [("3", "0–12"), ("4", "25–44")]
+
+
+def test_pdf_rows_of_share_tables_contents_and_footers_are_not_counts():
+    page = ("Innehåll\nSammanfattning ........ 3\nTabell 6. Andelar\nÅldersgrupp Andel\n0–12 år 3\u00a0%\n"
+            "Tabell 7. Antal per år\nTyp 2024 2025\nKlagomål 40 38\nSida 3 av 4\n")
+    assert check_pdf_text([page], 5) == []
+
+
+def test_small_counts_in_digit_labelled_rows_are_found_in_the_typst_pdf(tmp_path):
+    rows = [["0–12 år", "3", "–"], ["13–17 år", "40", "60 %"], ["25–44 år", "4", "12 %"], ["45–64 år", "X", "X"]]
+    html = ('<html lang="sv"><head><title>Prov</title></head><body><h1 data-report-title="Prov">Prov</h1>'
+            f'{_table(["Åldersgrupp", "Antal", "Andel"], rows, marked=False)}'
+            '<p class="tabellnot">X = uppgiften visas inte.</p><p>Andelen var 50 % (n: 2), det gällde 3 barn.</p>'
+            '</body></html>')
+    assert sorted(f.text for f in check_html(html, 5)) == ["3", "3 barn", "4", "n: 2"]
+    found = check_report(html_to_pdf(html, tmp_path / "aldrar.pdf"), 5)
+    assert sorted(f.text for f in found) == ["3", "3 barn", "4", "n: 2"]

@@ -1,118 +1,59 @@
-"""Primary and secondary suppression on crafted tables; expected masks written by hand."""
+"""Primary suppression rules and the last guard before anything is written; expected masks written by hand.
+Secondary suppression over the linked set is tested in test_protect.py, test_audit.py and test_publication_*."""
 import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.publication.primary import (DisclosureError, apply_disclosure, assert_publishable, primary_mask,
-                                publishable, secondary_mask)
+from helpers.publication.primary import DisclosureError, assert_publishable, primary_mask
 
 
-def table(rows, indicator="x"):
-    """rows: (grouping, group, category, numerator, denominator, value, n)."""
-    df = pd.DataFrame(rows, columns=["grouping", "group", "category", "numerator", "denominator", "value", "n"])
-    df.insert(0, "period", "2025")
-    df.insert(0, "indicator", indicator)
-    df["ci_low"] = np.nan
-    df["ci_high"] = np.nan
-    df["suppressed"] = False
+def table(rows, kind):
+    """rows: (numerator, denominator, value, n)."""
+    df = pd.DataFrame(rows, columns=["numerator", "denominator", "value", "n"])
+    df["kind"] = kind
+    df["cell_id"] = [f"c{i}" for i in range(len(df))]
     return df
 
 
-def counts(values, groups="abcdefgh"):
-    total = sum(values)
-    rows = [("total", "Totalt", "", total, np.nan, total, total)]
-    rows += [("unit", g, "", v, np.nan, v, v) for g, v in zip(groups, values)]
-    return table(rows)
+def test_counts_keep_zero_and_hide_one_to_four():
+    df = table([(v, np.nan, v, v) for v in (20, 0, 3, 5, 12)], "count")
+    assert primary_mask(df).tolist() == [False, False, True, False, False]
 
 
-def test_primary_counts_keep_zero_and_hide_one_to_four():
-    df = counts([0, 3, 5, 12])
-    # total 20 kept; 0 kept; 3 hidden; 5 and 12 kept
-    assert primary_mask(df, "count").tolist() == [False, False, True, False, False]
+def test_shares_small_base_complement_and_extremes():
+    df = table([(20, 40, 0.5, 40),      # fine
+                (3, 4, 0.75, 4),         # base 4 < 5
+                (0, 8, 0.0, 8),          # 0 % on a base of 8 < min_group 10
+                (17, 28, 17 / 28, 28),   # fine
+                (12, 12, 1.0, 12),       # 100 % on a base of 12 >= 10: shown
+                (38, 40, 0.95, 40),      # complement 2: "all but two"
+                (3, 40, 0.075, 40)],     # numerator 3
+               "share")
+    assert primary_mask(df, 5, 10).tolist() == [False, True, True, False, False, True, True]
 
 
-def test_primary_shares_small_base_and_extremes():
-    df = table([("total", "Totalt", "", 20, 40, 0.5, 40),
-                ("sex", "kvinna", "", 3, 4, 0.75, 4),      # base 4 < 5
-                ("sex", "man", "", 0, 8, 0.0, 8),          # 0 % on base 8 < min_group 10
-                ("sex", "annat", "", 17, 28, 17 / 28, 28),
-                ("unit", "a", "", 12, 12, 1.0, 12)])       # 100 % on base 12 >= 10: shown
-    assert primary_mask(df, "share", 5, 10).tolist() == [False, True, True, False, False]
+def test_medians_and_means_on_small_n_but_not_on_a_small_sum():
+    medians = table([(np.nan, np.nan, 30.0, 9), (np.nan, np.nan, 12.0, 4)], "median")
+    assert primary_mask(medians).tolist() == [False, True]
+    means = table([(3.0, 12, 0.25, 12), (30.0, 4, 7.5, 4)], "mean")  # a sum of 3 is no count of persons
+    assert primary_mask(means).tolist() == [False, True]
 
 
-def test_primary_median_on_small_n():
-    df = table([("total", "Totalt", "", np.nan, np.nan, 30.0, 9), ("sex", "man", "", np.nan, np.nan, 12.0, 4)])
-    assert primary_mask(df, "median").tolist() == [False, True]
+def test_the_threshold_is_the_configs():
+    df = table([(7, np.nan, 7, 7)], "count")
+    assert primary_mask(df, min_cell=5).tolist() == [False]
+    assert primary_mask(df, min_cell=10).tolist() == [True]
 
 
-def test_secondary_hides_next_smallest_part():
-    # parts 3 (primary), 6, 9, 30; total 48 shown. 3 = 48 - 6 - 9 - 30, so the next smallest (6) goes too.
-    df = counts([3, 6, 9, 30])
-    full = secondary_mask(df, primary_mask(df, "count"), "count")
-    assert full.tolist() == [False, True, True, False, False]
+def test_an_unknown_kind_is_refused():
+    with pytest.raises(ValueError, match="Okänd typ"):
+        primary_mask(table([(1, 2, 0.5, 2)], "kvot"))
 
 
-def test_secondary_two_primary_cells_need_nothing_more():
-    df = counts([2, 3, 9, 30])
-    full = secondary_mask(df, primary_mask(df, "count"), "count")
-    assert full.tolist() == [False, True, True, False, False]
-
-
-def test_secondary_single_part_hides_the_total():
-    # one unit only: the part equals the total; part 3 and total 3 both primary
-    df = counts([3])
-    assert secondary_mask(df, primary_mask(df, "count"), "count").tolist() == [True, True]
-    # a part hidden for another reason while the total is shown: the total must go
-    df = table([("total", "Totalt", "", 7, 8, 7 / 8, 8), ("unit", "a", "", 7, 8, 7 / 8, 8)])
-    mask = pd.Series([False, True])
-    assert secondary_mask(df, mask, "share").tolist() == [True, True]
-
-
-def test_secondary_skips_zero_cells_as_protection():
-    # 0 is published as 0 and protects nothing: the next non-empty cell (8) is hidden
-    df = counts([2, 0, 8, 11])
-    assert secondary_mask(df, primary_mask(df, "count"), "count").tolist() == [False, True, False, True, False]
-
-
-def test_secondary_across_categories_of_a_distribution():
-    # one group, four categories adding up to 30: 2 (primary), 0, 10, 18 -> 10 hidden as well;
-    # on the total row the same categories (grouping total) are protected the same way.
-    rows = []
-    for grouping, group in (("total", "Totalt"),):
-        for cat, k in zip("abcd", (2, 0, 10, 18)):
-            rows.append((grouping, group, cat, k, 30, k / 30, 30))
-    df = table(rows)
-    full = secondary_mask(df, primary_mask(df, "share", 5, 1), "share", distribution=True)
-    assert full.tolist() == [True, False, True, False]
-
-
-def test_secondary_repeats_until_stable():
-    # sex: a=3 (primary) -> b=6 hidden. A second grouping shares the total: unit: 6 and 11 -> none hidden.
-    df = table([("total", "Totalt", "", 17, np.nan, 17, 17),
-                ("sex", "a", "", 3, np.nan, 3, 3), ("sex", "b", "", 6, np.nan, 6, 6), ("sex", "c", "", 8, np.nan, 8, 8),
-                ("unit", "x", "", 6, np.nan, 6, 6), ("unit", "y", "", 11, np.nan, 11, 11)])
-    full = secondary_mask(df, primary_mask(df, "count"), "count")
-    assert full.tolist() == [False, True, True, False, False, False]
-
-
-def test_medians_get_no_secondary_suppression():
-    df = table([("total", "Totalt", "", np.nan, np.nan, 30.0, 20), ("sex", "a", "", np.nan, np.nan, 12.0, 4),
-                ("sex", "b", "", np.nan, np.nan, 40.0, 16)])
-    assert secondary_mask(df, primary_mask(df, "median"), "median").tolist() == [False, True, False]
-
-
-def test_publishable_removes_values_and_check_passes():
-    df = apply_disclosure(counts([3, 6, 9, 30]), "count")
-    pub = publishable(df)
-    assert pub.loc[pub["suppressed"], ["numerator", "value", "n"]].isna().all().all()
-    assert pub.loc[~pub["suppressed"], "value"].tolist() == [48, 9, 30]
-    assert list(df["suppression_reason"]) == ["", "primär", "sekundär", "", ""]
-    assert_publishable(pub, 5)
-
-
-def test_assert_publishable_fails_on_a_small_count():
+def test_assert_publishable_passes_hidden_cells_and_fails_on_a_shown_small_count():
+    df = table([(48, np.nan, 48, 48), (np.nan, np.nan, np.nan, np.nan)], "count").assign(suppressed=[False, True])
+    assert_publishable(df, 5)
     with pytest.raises(DisclosureError, match="mellan 1 och 4"):
-        assert_publishable(publishable(counts([3, 6])), 5)
-    share = table([("total", "Totalt", "", 2, 50, 0.04, 50)])
+        assert_publishable(table([(3, np.nan, 3, 3)], "count").assign(suppressed=False), 5)
     with pytest.raises(DisclosureError):
-        assert_publishable(share, 5)
+        assert_publishable(table([(38, 40, 0.95, 40)], "share").assign(suppressed=False), 5)  # complement 2

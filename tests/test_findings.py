@@ -230,14 +230,17 @@ def test_rule_text_states_the_rule_in_swedish():
 
 # --- nyckelfynd.md ------------------------------------------------------------------------------------------
 
-def test_file_lists_findings_then_rule_and_caution_once(tmp_path):
+def test_file_lists_findings_then_pointer_to_rule_and_caution_once(tmp_path):
     items = f.key_findings(None, compare(EVALUATED), "2025", config())
     path = tmp_path / "nyckelfynd.md"
     assert f.write_key_findings(path, items) is True
     body = f.read_key_findings(path)
     assert body.startswith("- Andelen avslutade insatser som klienten själv utvärderat ökade")
-    assert body.count(f.CAUTION) == 1 and body.index(items.rule) < body.index(f.CAUTION)
-    assert "1 jämförelse prövades." in body
+    # the list, a pointer to the rule (stated once, under Om underlaget) with the number tested, the caution
+    assert body.count(f.CAUTION) == 1 and body.index(f.pointer(1)) < body.index(f.CAUTION)
+    assert "1 jämförelse prövades." in body and f.RULE_TEXT not in body
+    f.write_key_findings(tmp_path / "med_regel.md", items, rule=items.rule)
+    assert items.rule in f.read_key_findings(tmp_path / "med_regel.md")
     assert "Konfidensintervallen" not in body  # no stock sentence in the bullets
     assert f.read_key_findings(path) == body
     empty = tmp_path / "tom.md"

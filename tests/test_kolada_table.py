@@ -109,7 +109,7 @@ def test_own_values_are_put_on_koladas_scale_and_a_missing_one_is_noted(snapshot
                          catalogue=load_catalogue())
     assert row(f, "U31402")["own_value"] == 13.4
     # the catalogue maps U33400 to the workbench indicator when the config names none
-    assert "Uppföljningen har inget värde för indikatorn ej_ateraktualiserade." in row(f, "U33400")["note"]
+    assert "Uppföljningen har inget publicerat värde för nyckeltalet." in row(f, "U33400")["note"]
     s = KoladaSettings(**{**s.__dict__, "kpis": (KpiChoice(kpi="U33400", indikator="ej_ateraktualiserade"),)})
     f = comparison_frame(snapshot, s, "2025", own_values={"ej_ateraktualiserade": 0.825},
                          catalogue=load_catalogue())

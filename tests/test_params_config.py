@@ -39,7 +39,7 @@ def test_validate_resolves_paths_relative_to_project_root():
 def test_absolute_output_dir_is_kept(tmp_path):
     paths = period_paths("2024", tmp_path / "d", tmp_path / "ut")
     assert paths.output_dir == tmp_path / "ut"
-    assert paths.indicators == tmp_path / "ut" / "indicators"
+    assert paths.publication == tmp_path / "ut" / "publikation"
     assert paths.quarantine == tmp_path / "d" / "processed" / "2024" / "karantan"
 
 

@@ -52,11 +52,21 @@ def test_a_units_cell_in_the_organisations_report_is_the_units_own_cell(cells):
     assert one(org, indicator="utvardering_efter_insats", grouping="unit", group="c")["numerator"] == 9
 
 
-def test_a_view_shows_the_cells_of_its_source(cells):
-    pub = publication(cells)
-    view = one(pub.scope(None), indicator="utforarjamforelse", grouping="total")
-    source = one(pub.scope(None), indicator="avslutade_insatser", grouping="total", category="planerad")
-    assert view["cell_id"] == source["cell_id"] and view["numerator"] == 17 and view["category"] == ""
+def test_a_view_shows_the_cells_of_its_source():
+    rows = pd.DataFrame([{"cell_id": f"b|hela|2025|total|Totalt|{q}", "indicator": "brukarenkat_positiva", "scope": ORG,
+                          "period": "2025", "grouping": "total", "group": "Totalt", "category": q, "numerator": k,
+                          "denominator": 20.0, "value": k / 20, "ci_low": np.nan, "ci_high": np.nan, "n": 20.0,
+                          "kind": "share", "status": PUBLISHED} for q, k in (("Q1", 15.0), ("Q7", 12.0))])
+    view = one(Publication(rows, config(), "2025").scope(None), indicator="livssituation_forbattrad")
+    assert view["cell_id"] == "b|hela|2025|total|Totalt|Q7" and view["numerator"] == 12 and view["category"] == ""
+
+
+def test_a_numerator_counted_by_two_indicators_is_one_variable(cells):
+    model = build_model(cells)
+    planned = model._index[("num", "avslutade_insatser", "planerad", ORG, "2025", "total", "Totalt")]
+    rows = cells.loc[model.cell_rows].reset_index(drop=True)
+    shown_by = {rows.loc[pos, "indicator"] for pos, var in model.shows if var == planned}
+    assert shown_by == {"avslutade_insatser", "utforarjamforelse"} and model.var_values[planned] == 17
 
 
 def test_indicators_outside_a_units_areas_are_not_applicable_there(cells):
@@ -100,7 +110,15 @@ def test_shared_bases_are_one_variable(cells):
         shown.setdefault(var, set()).add(rows.loc[pos, "indicator"])
     base = model._index[("base", "avslutade_insatser", "", ORG, "2025", "total", "Totalt")]
     # the finished interventions: evaluated share's denominator and every end-reason category's base
-    assert shown[base] == {"utvardering_efter_insats", "avslutade_insatser"}
+    assert shown[base] == {"utvardering_efter_insats", "avslutade_insatser", "utforarjamforelse"}
     ratings = model._index[("base", "skattningar", "", "b", "2025", "total", "Totalt")]
     assert shown[ratings] == {"utvardering_skattning", "utvardering_skattning_medel", "utvardering_skattning_median"}
     assert model.var_values[ratings] == 8
+
+
+def test_the_registry_declares_the_groupings_each_indicator_computes(cells):
+    from helpers.indicators.registry import REGISTRY
+    for name, part in cells[cells["applicable"] & (cells["scope"] == ORG)].groupby("indicator"):
+        computed = set(part["grouping"]) - {"total"}
+        declared = set(REGISTRY[name].groupings) - {"unit"}  # the organisation's units are the units' cells
+        assert computed <= declared, (name, computed - declared)

@@ -22,7 +22,7 @@ SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200" viewBox
 GOALS = pd.DataFrame({
     "mal": ["Alla insatser ska ha ett dokumenterat mål", "Minst 90 % ska vara nöjda med bemötandet",
             "Fler mål ska uppfyllas än förra året", "Placerade barn ska besökas fyra gånger per år"],
-    "indikator": ["mal_i_arenden", "brukarenkat_bemotande", "maluppfyllelse", "besok_placerade"],
+    "indikator": ["mal_i_arenden", "brukarenkat_positiva", "maluppfyllelse", "besok_placerade_barn"],
     "malvarde_text": ["100 %", "≥ 90 %", "Högre än 2024", "4 besök per år"],
     "resultat_text": ["Andelen var 80 % (n = 100), målet var 100 %.", "Andelen var 90 % (n = 50).",
                       "Andelen uppfyllda mål ökade från 45 % till 50 %.", "Uppgifterna är för få för att redovisas."],
@@ -32,45 +32,41 @@ GOALS = pd.DataFrame({
 })
 
 
-def _row(indicator, grouping, group, num, den, value, n=None, category="", suppressed=False, ci=(np.nan, np.nan)):
-    return {"indicator": indicator, "period": "2025", "grouping": grouping, "group": group, "category": category,
+def _cell(indicator, scope, grouping, group, num, den, value, n=None, category="", status="publicerad",
+          kind="share", period="2025", ci=(np.nan, np.nan)):
+    return {"cell_id": f"{indicator}|{scope}|{period}|{grouping}|{group}|{category}", "indicator": indicator,
+            "scope": scope, "period": period, "grouping": grouping, "group": group, "category": category,
             "numerator": num, "denominator": den, "value": value, "ci_low": ci[0], "ci_high": ci[1],
-            "n": n if n is not None else den, "suppressed": suppressed}
+            "n": n if n is not None else den, "kind": kind, "status": status}
 
 
-def indicator_frames() -> dict[str, pd.DataFrame]:
-    # Parts by unit add up to the total: 30+25+25 = 80 of 40+30+30 = 100.
-    goal = [_row("mal_i_arenden", "total", "Totalt", 80, 100, 0.80, ci=(0.71, 0.87)),
-            _row("mal_i_arenden", "unit", "barn_unga", 30, 40, 0.75, ci=(0.60, 0.86)),
-            _row("mal_i_arenden", "unit", "vuxna_missbruk", 25, 30, 25 / 30),
-            _row("mal_i_arenden", "unit", "ekonomiskt_bistand", 25, 30, 25 / 30)]
-    # Distribution: 50+30+12+8 = 100 goals.
-    attain = [_row("maluppfyllelse", "total", "Totalt", k, 100, k / 100, category=c)
-              for c, k in (("Positiv förändring och målet uppfyllt", 50), ("Positiv förändring men målet inte uppfyllt", 30),
-                           ("Ingen förändring", 12), ("Negativ förändring", 8))]
-    # Counts by sex: 60 + 57 + suppressed (3) = 120; the suppressed part explains the gap.
-    inv = [_row("antal_utredningar", "total", "Totalt", 120, np.nan, 120, n=120),
-           _row("antal_utredningar", "sex", "kvinna", 60, np.nan, 60, n=60),
-           _row("antal_utredningar", "sex", "man", 57, np.nan, 57, n=57),
-           _row("antal_utredningar", "sex", "annat", np.nan, np.nan, np.nan, n=np.nan, suppressed=True)]
-    median = [_row("tid_till_beslut", "total", "Totalt", np.nan, np.nan, 95.5, n=120)]
-    survey = [_row("brukarenkat_bemotande", "total", "Totalt", 45, 50, 0.90, ci=(0.79, 0.96))]
-    return {"mal_i_arenden": pd.DataFrame(goal), "maluppfyllelse": pd.DataFrame(attain),
-            "antal_utredningar": pd.DataFrame(inv), "tid_till_beslut": pd.DataFrame(median),
-            "brukarenkat_bemotande": pd.DataFrame(survey)}
+def publication_cells() -> pd.DataFrame:
+    """A small publication: every number as steps 5 and 6 would publish it (suppressed cells carry none)."""
+    rows = []
+    # mal_i_arenden: the units' own totals add up to the whole organisation's: 30+25+25 = 80 of 40+30+30 = 100.
+    rows.append(_cell("mal_i_arenden", "hela", "total", "Totalt", 80, 100, 0.80, ci=(0.71, 0.87)))
+    rows.append(_cell("mal_i_arenden", "hela", "total", "Totalt", 72, 100, 0.72, period="2024"))
+    for unit, k, n in (("barn_unga", 30, 40), ("vuxna_missbruk", 25, 30), ("ekonomiskt_bistand", 25, 30)):
+        rows.append(_cell("mal_i_arenden", unit, "total", "Totalt", k, n, k / n))
+    # by sex: 45 + 33 + one suppressed group
+    rows += [_cell("mal_i_arenden", "hela", "sex", "kvinna", 45, 55, 45 / 55), _cell("mal_i_arenden", "hela", "sex",
+             "man", 33, 41, 33 / 41), _cell("mal_i_arenden", "hela", "sex", "Uppgift saknas", np.nan, np.nan, np.nan,
+                                          status="undertryckt")]
+    # a distribution: 50+30+12+8 = 100 goals
+    for c, k in (("positiv_uppfyllt", 50), ("positiv_ej_uppfyllt", 30), ("ingen_forandring", 12), ("negativ", 8)):
+        rows.append(_cell("maluppfyllelse", "hela", "total", "Totalt", k, 100, k / 100, category=c))
+    # counts: 60 + 57 + a suppressed part = 120
+    rows += [_cell("synpunkter_klagomal", "hela", "total", "Totalt", 120, np.nan, 120, n=120, kind="count"),
+             _cell("synpunkter_klagomal", "hela", "incident_type", "klagomal", 60, np.nan, 60, n=60, kind="count"),
+             _cell("synpunkter_klagomal", "hela", "incident_type", "synpunkt", np.nan, np.nan, np.nan, n=np.nan,
+                   kind="count", status="undertryckt")]
+    rows.append(_cell("utredningstid_median", "hela", "total", "Totalt", np.nan, np.nan, 95.5, n=120, kind="median"))
+    rows.append(_cell("brukarenkat_positiva", "hela", "total", "Totalt", 45, 50, 0.90, category="Q4"))
+    # an indicator that does not concern a unit's area
+    rows.append(_cell("forsorjningsstod_mottagare", "barn_unga", "total", "Totalt", np.nan, np.nan, np.nan,
+                      kind="count", status="ej tillämplig"))
+    return pd.DataFrame(rows)
 
-
-GLOSSARY = pd.DataFrame({
-    "name": ["mal_i_arenden", "maluppfyllelse", "antal_utredningar", "tid_till_beslut", "brukarenkat_bemotande"],
-    "label": ["Insatser med dokumenterat mål", "Måluppfyllelse", "Inledda barnavårdsutredningar",
-              "Tid till beslut (median, dagar)", "Brukarenkät: nöjd med bemötandet"],
-    "description": ["Andel pågående insatser med minst ett dokumenterat mål.", "Mål bedömda på den fyrgradiga skalan.",
-                    "Antal inledda utredningar under året.", "Dagar från aktualisering till beslut.",
-                    "Andel som svarat positivt på frågan om bemötande."],
-    "numerator_text": ["insatser med mål", "mål i kategorin", "", "", "positiva svar"],
-    "denominator_text": ["pågående insatser", "bedömda mål", "", "", "svar på frågan"],
-    "unit": ["andel", "andel", "antal", "dagar", "andel"],
-})
 
 TEXTS = {
     "sammanfattning": "Verksamheten har under året arbetat vidare med systematisk uppföljning.",
@@ -92,16 +88,16 @@ def make_project(root: Path, texts: dict[str, str] | None = None) -> dict[str, P
     for name, text in (TEXTS if texts is None else texts).items():
         (tdir / f"{name}.md").write_text(text + "\n", encoding="utf-8")
     out = root / "reports" / "2025"
-    ind = out / "indicators"
-    ind.mkdir(parents=True)
-    for name, df in indicator_frames().items():
-        df.to_parquet(ind / f"{name}.parquet", index=False)
-    GLOSSARY.to_parquet(ind / "ordlista.parquet", index=False)
-    (ind / "undertryckning.json").write_text(json.dumps({"threshold": 5, "antal_utredningar": 1}), encoding="utf-8")
-    ana = out / "analys"
-    ana.mkdir()
-    GOALS.to_parquet(ana / "mal.parquet", index=False)
-    (ana / "nyckelfynd.md").write_text("- Andelen insatser med mål var 80 %.\n", encoding="utf-8")
+    pub = out / "publikation"
+    pub.mkdir(parents=True)
+    publication_cells().to_parquet(pub / "celler.parquet", index=False)
+    (pub / "publikation.json").write_text(json.dumps({"celler": 17, "undertryckta": 2, "granskning": "Granskningen "
+                                                      "gick igenom."}, ensure_ascii=False), encoding="utf-8")
+    for scope in ("hela", "barn_unga", "vuxna_missbruk", "ekonomiskt_bistand"):
+        ana = out / "analys" / scope
+        ana.mkdir(parents=True)
+        GOALS.to_parquet(ana / "mal.parquet", index=False)
+        (ana / "nyckelfynd.md").write_text("- Andelen insatser med mål var 80 %.\n", encoding="utf-8")
     fig = out / "figurer"
     fig.mkdir()
     (fig / "mal_per_enhet.svg").write_text(SVG, encoding="utf-8")
@@ -136,7 +132,7 @@ def executed_notebook(project: dict[str, Path], unit: str | None = None) -> nbfo
 
 
 def test_fixture_parts_add_up_by_hand():
-    # The by-unit parts of mal_i_arenden sum to the total: 30 + 25 + 25 = 80 and 40 + 30 + 30 = 100.
-    goal = indicator_frames()["mal_i_arenden"]
-    parts = goal[goal["grouping"] == "unit"]
-    assert parts["numerator"].sum() == 80 and parts["denominator"].sum() == 100
+    # The units' totals of mal_i_arenden sum to the organisation's: 30 + 25 + 25 = 80 and 40 + 30 + 30 = 100.
+    cells = publication_cells()
+    units = cells[(cells["indicator"] == "mal_i_arenden") & (cells["scope"] != "hela")]
+    assert units["numerator"].sum() == 80 and units["denominator"].sum() == 100

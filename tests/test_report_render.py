@@ -47,7 +47,7 @@ def test_no_code_prompts_scripts_or_network(rendered):
     assert "<script" not in html
     assert not re.search(r"""(src|href)\s*=\s*["']?https?://""", html)
     assert not re.search(r"url\(\s*['\"]?https?://", html)
-    for leak in ("display(HTML", "rapport.", "In&nbsp;[", "Out[", "felsökningsutskrift", "Förklaring för analytikern",
+    for leak in ("display(HTML", "rapport.title", "In&nbsp;[", "Out[", "felsökningsutskrift", "Förklaring för analytikern",
                  "&lt;HTML&gt;"):
         assert leak not in html
 
@@ -83,16 +83,27 @@ def test_goal_table_matches_mal_parquet(rendered):
     assert rows == expected
 
 
-def test_numbers_swedish_and_suppressed_with_legend(rendered):
+def test_numbers_swedish_with_their_units_this_year_beside_last_year(rendered):
     soup = rendered["soup"]
     table = next(t for t in soup.find_all("table") if "Nyckeltal för hela" in t.caption.get_text())
+    assert [th.get_text() for th in table.select("thead th")] == ["Indikator", "2024", "2025", "Förändring",
+                                                                   "Antal (n) 2025"]
     cells = {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")] for tr in table.select("tbody tr")}
-    # 80/100 -> "80 %" with a non-breaking space; the median 95.5 -> "95,5"
-    assert cells["Insatser med dokumenterat mål"] == ["80\u00a0%", "80", "100"]
-    assert cells["Tid till beslut (median, dagar)"][0] == "95,5"
-    sex = next(t for t in soup.find_all("table") if "per kön" in t.caption.get_text())
-    assert "X" in [td.get_text() for td in sex.find_all("td")]
-    assert "röjandekontroll" in sex.find_parent("div").get_text()
+    # 72 % -> 80 % of 100: "+8 procentenheter"; the median 95.5 days -> "95,5 dagar" is not rounded away
+    assert cells["Mål i alla ärenden"] == ["72\u00a0%", "80\u00a0%", "+8 procentenheter", "100"]
+    assert cells["Utredningstid (median)"][1] == "96 dagar"
+    # the units' rows are the units' own cells: 30 of 40 for Barn och unga
+    unit = next(t for t in soup.find_all("table") if "Nyckeltal för Barn och unga" in t.caption.get_text())
+    assert {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")][1] for tr in unit.select("tbody tr")} \
+        == {"Mål i alla ärenden": "75\u00a0%"}
+
+
+def test_suppressed_counts_show_x_with_legend(rendered):
+    soup = rendered["soup"]
+    table = next(t for t in soup.find_all("table") if "Synpunkter, klagomål" in t.caption.get_text())
+    rows = {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")] for tr in table.select("tbody tr")}
+    assert rows["Klagomål"][0] == "60" and rows["Synpunkter"][0] == "X"
+    assert "röjandekontroll" in table.find_parent("div").get_text()
 
 
 def test_goal_status_counts_add_up(rendered):
@@ -133,10 +144,10 @@ def test_unit_report_has_the_same_structure(rendered, tmp_path):
 
 
 def test_missing_inputs_degrade_to_uppgift_saknas(tmp_path):
+    import shutil
     project = make_project(tmp_path, texts={})
-    for sub in ("indicators", "analys", "figurer"):
-        for f in (project["output_dir"] / sub).iterdir():
-            f.unlink()
+    for sub in ("analys", "figurer"):
+        shutil.rmtree(project["output_dir"] / sub)
     files = render_report(executed_notebook(project), tmp_path / "ut", formats="html")
     text = files["html"].read_text(encoding="utf-8")
     assert "uppgift saknas" in text and "Text saknas för detta avsnitt." in text
@@ -147,23 +158,19 @@ def test_unknown_format_is_a_swedish_error(rendered, tmp_path):
         render_report(executed_notebook(rendered["project"]), tmp_path, formats="docx")
 
 
-def test_appendix_names_units_and_groupings_in_swedish(rendered):
-    table = next(t for t in rendered["soup"].find_all("table")
-                 if t.caption.get_text().endswith("Insatser med dokumenterat mål per enhet 2025"))
+def test_the_annex_names_units_and_groupings_in_swedish(rendered):
+    from helpers import params
+    from helpers.publication.store import load_publication
+    from helpers.report.annex import Annex
+
+    project = rendered["project"]
+    run = params.validate("2025", str(project["config"]), str(project["data_dir"]), str(project["output_dir"]))
+    pub = load_publication(run.paths.publication, run.config, "2025")
+    soup = BeautifulSoup(Annex(pub, run.config, None, "Bilaga").html(), "html.parser")
+    table = next(t for t in soup.find_all("table") if t.caption.get_text().endswith("Mål i alla ärenden per enhet 2025"))
     groups = [tr.th.get_text() for tr in table.select("tbody tr")]
     assert groups == ["Barn och unga", "Vuxna – missbruk och beroende", "Ekonomiskt bistånd", "Totalt"]
-
-
-def test_only_the_report_period_is_tabulated(tmp_path):
-    """Indicator files hold earlier periods too; the report's tables count only its own period."""
-    import pandas as pd
-
-    from helpers.report.inputs import load_indicators
-
-    rows = [{"indicator": "mal_i_arenden", "period": p, "grouping": "total", "group": "Totalt", "category": "",
-             "numerator": num, "denominator": 10.0, "value": num / 10, "ci_low": None, "ci_high": None,
-             "n": 10.0, "suppressed": False} for p, num in (("2024", 6.0), ("2025", 8.0))]
-    pd.DataFrame(rows).to_parquet(tmp_path / "mal_i_arenden.parquet")
-    assert len(load_indicators(tmp_path)) == 2
-    only = load_indicators(tmp_path, "2025")
-    assert only["period"].tolist() == ["2025"] and only["numerator"].tolist() == [8.0]
+    sex = next(t for t in soup.find_all("table") if "per kön" in t.caption.get_text())
+    assert [tr.th.get_text() for tr in sex.select("tbody tr")] == ["Kvinnor", "Män", "Uppgift saknas", "Totalt"]
+    # only the report's own period is tabulated: the 2024 cell (72 of 100) appears nowhere
+    assert "72" not in soup.get_text()

@@ -364,7 +364,9 @@ def test_notebook_01_runs_and_writes_its_files(data_dir, tmp_path):
                                            "data_dir": str(data_dir / "data"), "output_dir": str(out)})
     urval = data_dir / "data" / "processed" / "2025" / "urval"
     assert (urval / "urval.parquet").exists() and len(list(urval.glob("registrering_*.xlsx"))) == 6
-    summary = json.loads((out / "planering" / "urval.json").read_text(encoding="utf-8"))
+    summary = json.loads((data_dir / "data" / "processed" / "2025" / "planering" / "urval.json").read_text(
+        encoding="utf-8"))
+    assert not (out / "planering").exists()  # planning is internal: it never lands among the published files
     assert summary["metod"] == "fodelsedagar" and summary["urval"] == 6  # the demo plan: days 5, 15, 25
     executed = (tmp_path / "01.ipynb").read_text(encoding="utf-8")
     assert "k004" not in executed  # the notebook shows group-level tables only, never a pseudonym

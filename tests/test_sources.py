@@ -59,7 +59,7 @@ def test_excel_missing_sheet_names_the_sheets():
 def test_rows_with_too_many_fields_are_set_aside_with_their_line():
     src = read_source(CORPUS / "fel_antal_falt.csv")
     assert src.rows.tolist() == [2, 4]
-    assert [r for r, _ in src.bad_rows] == [3]
+    assert [b.row for b in src.bad_rows] == [3]
 
 
 @pytest.mark.parametrize("name, message", [

@@ -31,12 +31,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="Skriv en sammanfattning som JSON på stdout")
     _add_common(p)
 
+    p = sub.add_parser("mapping", help="Skapa eller kontrollera en mappningsfil")
+    msub = p.add_subparsers(dest="mapping_command", required=True, metavar="DELKOMMANDO")
+    m = msub.add_parser("suggest", help="Skriv ett kommenterat mappningsförslag utifrån filens rubriker")
+    m.add_argument("file", metavar="FIL", help="Källfil (.csv, .txt, .xlsx)")
+    m.add_argument("--table", required=True, help="Kanonisk tabell, t.ex. interventions")
+    m.add_argument("--output", default=None, help="Skriv förslaget hit (standard: skärmen)")
+    m.add_argument("--config", default=None, help="Kommunens konfiguration (för enheternas koder)")
+    m = msub.add_parser("check", help="Visa vad som skulle avvisas, och varför, utan att importera")
+    m.add_argument("mapping", metavar="MAPPNING", help="Mappningsfil (YAML)")
+    m.add_argument("file", metavar="FIL", help="Källfil (.csv, .txt, .xlsx)")
+    m.add_argument("--table", action="append", default=None, help="Tabell att kontrollera (kan upprepas)")
+    _add_common(m, period_required=False)
+
     p = sub.add_parser("sample", help="Dra ett urval och skriv registreringsmallar")
     p.add_argument("--plan", required=True, help="Uppföljningsplan (YAML)")
     p.add_argument("--method", default=None, help="Urvalsmetod (åsidosätter planen)")
     p.add_argument("--seed", type=int, default=None, help="Slumpfrö (åsidosätter planen)")
     p.add_argument("--output-dir", default=None, help="Mapp för planeringens sammanställningar "
-                   "(standard: reports/<period>)")
+                   "(standard: data/processed/<period>, internt)")
     _add_common(p)
 
     p = sub.add_parser("run", help="Kör hela kedjan och skriv kvalitetsredovisningen")
@@ -47,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", default="html,pdf", help="Format: html,pdf")
     p.add_argument("--output-dir", default=None, help="Utdatamapp (standard: reports/<period>)")
     p.add_argument("--notebooks-dir", default=None, help="Mapp med notebooks (standard: notebooks)")
+
+    p = sub.add_parser("audit", help="Granska en publicerad period som en utomstående angripare skulle")
+    p.add_argument("--period", default=None, help="År, t.ex. 2025 (standard: konfigurationens)")
+    p.add_argument("--config", default=None, help="Kommunens konfiguration (YAML). Standard: exempelkommun")
+    p.add_argument("--data-dir", default="data", help="Datamapp (standard: data)")
+    p.add_argument("--reports-dir", default=None, help="Rapportmappen (standard: reports)")
+    p.add_argument("--output", default=None, help="Var resultatet skrivs (standard: data/processed/<period>/"
+                   "granskning/utifran, internt)")
 
     p = sub.add_parser("check-report", help="Granska en renderad rapport (HTML/PDF) för integritetsläckor")
     p.add_argument("path", help="Rapportens sökväg")
@@ -71,11 +92,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from .demo import cli_demo as handler
         elif args.command == "import":
-            from .collect.importing import cli_import as handler
+            from .collect.commands import cli_import as handler
+        elif args.command == "mapping":
+            from .collect import commands
+            handler = commands.cli_mapping_suggest if args.mapping_command == "suggest" else \
+                commands.cli_mapping_check
         elif args.command == "sample":
             from .plan.command import cli_sample as handler
         elif args.command == "kolada":
             from .comparison.command import cli_kolada as handler
+        elif args.command == "audit":
+            from .publication.command import cli_audit as handler
         elif args.command == "run":
             from .run.pipeline import cli_run as handler
         else:

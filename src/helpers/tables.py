@@ -45,6 +45,10 @@ def load_table(processed_dir: str | Path, name: str) -> pd.DataFrame:
     return coerce(name, pd.read_parquet(path))
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 class FileWriteError(OSError):
     """A file that cannot be written (Swedish message naming the file and the likely cause)."""
 
@@ -70,6 +74,7 @@ def replace_atomic(path: Path, write) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # a temporary file is private; the finished file is not
         os.replace(tmp, path)
     except OSError as exc:
         raise _write_error(path, exc) from exc

@@ -95,6 +95,65 @@ def main() -> None:
     other = wb.create_sheet("Info")
     other.append(["Detta blad används inte"])
     wb.save(HERE / "uppfoljning_sammanslagen_rubrik.xlsx")
+    hostile()
+
+
+HOSTILE_HEADER = CASES_HEADER + ["Anledning"]
+
+
+def case_row(k: int, date: str = "", name: str = "Kim Ek") -> list[str]:
+    return [P1 if k % 2 else P2, name, f"Ä{k}", "Barn och unga", date or f"2025-01-{k % 28 + 1:02d}", "Oro"]
+
+
+def hostile() -> None:
+    """Files that used to lose rows silently or crash: each case's outcome is asserted in test_hostile.py."""
+    # 50 cases. Ä4's reason holds a line break (lines 5-6), so Ä(k) for k >= 5 starts on line k + 2.
+    # Ä11 (line 13) opens a quote that never closes; Ä20 (line 22) has an impossible date.
+    rows = [case_row(k, "2025-02-30" if k == 20 else "") for k in range(1, 51)]
+    rows[3][5] = '"Oro för barnet;\r\nskolan har anmält"'
+    rows[10][1] = '"Kim Ek'
+    write("citat_oavslutat.csv", text([HOSTILE_HEADER] + rows), "utf-8")
+    # UTF-8 with one Windows-1252 line (line 4), and Windows-1252 with one UTF-8 line (line 3).
+    mixed = [CASES_HEADER] + CASES_ROWS
+    body = [text([r]).encode("utf-8") for r in mixed]
+    body[3] = text([mixed[3]]).encode("cp1252")
+    (HERE / "blandad_utf8.csv").write_bytes(b"".join(body))
+    body = [text([r]).encode("cp1252") for r in mixed]
+    body[2] = text([mixed[2]]).encode("utf-8")
+    (HERE / "blandad_cp1252.csv").write_bytes(b"".join(body))
+    # Windows-1252 with a byte that is neither Windows-1252 nor UTF-8 on line 4.
+    body = [text([r]).encode("cp1252") for r in mixed]
+    body[3] = body[3].replace(b"\xd6rjan", b"\x81rjan")
+    (HERE / "olasbar_rad.csv").write_bytes(b"".join(body))
+    # Dates pandas cannot hold or that are not dates: 9999-12-31, 0001-01-01, 250131.
+    write("datum_utanfor.csv", text([HOSTILE_HEADER] + [
+        case_row(1, "9999-12-31"), case_row(2, "0001-01-01"), case_row(3, "250131"), case_row(4, "2025-01-31"),
+        case_row(5, "31.01.2025")]), "utf-8")
+    # A field over the csv module's limit (131 072 characters) on line 3.
+    long_rows = [case_row(1), case_row(2), case_row(3)]
+    long_rows[1][5] = "x" * 140_000
+    write("langt_falt.csv", text([HOSTILE_HEADER] + long_rows), "utf-8")
+    # Formulas without stored values (openpyxl writes none): G2's date (mapped) and a comment (not mapped).
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Uppföljning"
+    ws.append(["Mål-id", "Uppföljningsdatum", "Måluppfyllelse", "Kommentar"])
+    ws.append(["G1", dt.datetime(2025, 3, 1), "ingen_forandring", None])
+    ws.append(["G2", "=DATE(2025,4,1)", "negativ", None])
+    ws.append(["G3", dt.datetime(2025, 5, 1), "negativ", '=A4&" klar"'])
+    ws.append(["G4", dt.datetime(2025, 6, 1), "positiv_uppfyllt", None])
+    wb.save(HERE / "formler.xlsx")
+    # Data on two sheets after an info sheet; Februari row 3 has an unknown code.
+    wb = openpyxl.Workbook()
+    wb.active.title = "Info"
+    wb.active.append(["Måluppföljningar per månad"])
+    for name, rows in [("Januari", [["G1", "2025-01-10", "negativ"], ["G2", "2025-01-20", "ingen_forandring"]]),
+                       ("Februari", [["G3", "2025-02-10", "negativ"], ["G4", "2025-02-20", "okänd"]])]:
+        ws = wb.create_sheet(name)
+        ws.append(["Mål-id", "Uppföljningsdatum", "Måluppfyllelse"])
+        for r in rows:
+            ws.append(r)
+    wb.save(HERE / "flera_blad.xlsx")
 
 
 if __name__ == "__main__":

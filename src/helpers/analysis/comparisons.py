@@ -41,20 +41,6 @@ COMPARISON_COLUMNS = ["jamforelse", "indikator", "etikett", "grouping", "group",
 
 # --- reading --------------------------------------------------------------------------------------------
 
-def glossary() -> dict[str, IndicatorInfo]:
-    """name -> (label, unit) from the indicator registry."""
-    from ..indicators.registry import INDICATORS
-    return {i.name: IndicatorInfo(i.label, i.unit) for i in INDICATORS}
-
-
-def info_for(name: str, table: pd.DataFrame, glossary: dict[str, IndicatorInfo]) -> IndicatorInfo:
-    """The glossary entry, or a guess: a table with intervals holds shares, otherwise counts."""
-    if name in glossary:
-        return glossary[name]
-    has_ci = not table.empty and table["ci_low"].notna().any()
-    return IndicatorInfo(name.replace("_", " ").capitalize(), "andel" if has_ci else "antal")
-
-
 def normalise(df: pd.DataFrame, name: str = "") -> pd.DataFrame:
     """The contract's columns with stable types: period/group/category as str, suppressed as bool."""
     df = df.copy()
@@ -68,6 +54,20 @@ def normalise(df: pd.DataFrame, name: str = "") -> pd.DataFrame:
     for col in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
     return df
+
+
+def glossary() -> dict[str, IndicatorInfo]:
+    """name -> (label, unit) from the indicator registry."""
+    from ..indicators.registry import INDICATORS
+    return {i.name: IndicatorInfo(i.label, i.unit) for i in INDICATORS}
+
+
+def info_for(name: str, table: pd.DataFrame, glossary: dict[str, IndicatorInfo]) -> IndicatorInfo:
+    """The glossary entry, or a guess: a table with intervals holds shares, otherwise counts."""
+    if name in glossary:
+        return glossary[name]
+    has_ci = not table.empty and table["ci_low"].notna().any()
+    return IndicatorInfo(name.replace("_", " ").capitalize(), "andel" if has_ci else "antal")
 
 
 def combined(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -420,9 +420,17 @@ def key_findings(goal_table: pd.DataFrame | None, comparisons: pd.DataFrame | No
 
 # --- nyckelfynd.md: written for the analyst to edit, kept once edited ------------------------------------
 
+def pointer(tested: int) -> str:
+    """The line after the list that points to the rule (the report states the rule itself under Om underlaget)."""
+    return (f"Nyckelfynden är valda enligt regeln under Om underlaget: {fmt.integer(tested)} "
+            f"{'jämförelse' if tested == 1 else 'jämförelser'} prövades.")
+
+
 def render_key_findings(items, rule: str | None = None) -> str:
-    """The Markdown the analyst edits: a marker line, the list, the rule (when known) and the caution, once."""
-    rule = rule if rule is not None else getattr(items, "rule", None)
+    """The Markdown the analyst edits: a marker line, the list, the rule (``rule``, or a pointer to it when the
+    items are ``KeyFindings``) and the caution, once."""
+    if rule is None and isinstance(items, KeyFindings):
+        rule = pointer(items.tested)
     texts = [str(i).strip() for i in items if str(i).strip()] or [NO_FINDINGS]
     body = "".join(f"- {t}\n" for t in texts) + (f"\n{rule}\n" if rule else "") + f"\n*{CAUTION}*\n"
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:12]

@@ -1,37 +1,186 @@
 """Mappings from a source system's export to the canonical tables (YAML under config/mappings/).
 
-```yaml
-namn: Verksamhetssystem (CSV-export)
-filformat: {encoding: auto, delimiter: auto, decimal: ",", datumformat: ["%Y-%m-%d"]}
-tabeller:
-  cases:
-    fil: arenden.csv        # optional default file
-    ark: Mål                # xlsx sheet
-    rubrikrad: 2            # 1-based header row
-    kolumner: {Personnummer: personnummer, Ärendenummer: case_id}
-    koder: {unit: {"Barn och unga": barn_unga}}
-    fasta: {source: övrigt}
-```
-Without a mapping the file's headers are the canonical column names or the schema's Swedish labels.
+The format is documented in config/mappings/README.md. A mapping file is checked as a whole when it is
+loaded (pydantic model `MappingFile`, then the table and column names against helpers.schema): every fault
+is named in Swedish with the file, the key and what is expected. Without a mapping the file's headers are
+the canonical column names or the schema's Swedish labels.
 """
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
 
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
 
 from ..config import PROJECT_ROOT
-from ..schema import table as table_spec
+from ..schema import TABLES, table as table_spec
 
 PERSONNUMMER = "personnummer"  # special target: validated, then replaced by client_id
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y",
                         "%Y/%m/%d")
+DELIMITERS = {";": ";", ",": ",", "|": "|", "\t": "\t", "\\t": "\t", "tab": "\t", "tabb": "\t"}
+MAX_ERRORS_SHOWN = 12
 
 
 class MappingError(ValueError):
     """A mapping file that cannot be used (Swedish message naming the file)."""
 
+    def __init__(self, message: str, file: str | None = None):
+        super().__init__(message)
+        self.file = file
+
+
+# --- The file format, as a pydantic model --------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    """A YAML scalar as text: numbers are accepted (1 -> "1"); yes/no, lists and tables are not."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("mappning", "läses som ja/nej-värdet {value}; skriv det inom citattecken om "
+                                  "det är text, t.ex. \"Yes\"", {"value": "true" if value else "false"})
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return value
+    if value is None:
+        raise PydanticCustomError("mappning", "saknar värde; ange text eller ta bort raden")
+    raise PydanticCustomError("mappning", "ska vara text, inte {kind}", {"kind": _kind(value)})
+
+
+def _header_row(value: Any):
+    if value in (None, "auto"):
+        return None
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())) \
+            or int(value) < 1:
+        raise PydanticCustomError("mappning", "ska vara radnumret för rubrikraden (ett heltal, 1 eller mer) "
+                                  "eller auto")
+    return int(value)
+
+
+def _sheets(value: Any):
+    if value is None:
+        return None
+    if isinstance(value, list) and value and all(isinstance(v, (str, int)) for v in value):
+        return tuple(str(v) for v in value)
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return str(value)
+    raise PydanticCustomError("mappning", "ska vara namnet på ett blad i arbetsboken eller en lista med "
+                              "blad, t.ex. [Mål, Mål 2024]")
+
+
+def _delimiter(value: Any):
+    if value in (None, "auto"):
+        return None
+    if isinstance(value, str) and value in DELIMITERS:
+        return DELIMITERS[value]
+    raise PydanticCustomError("mappning", "ska vara \";\", \",\", \"|\", tab eller auto")
+
+
+def _encoding(value: Any):
+    if value in (None, "auto"):
+        return None
+    if isinstance(value, str):
+        try:
+            codecs.lookup(value)
+            return value
+        except LookupError:
+            pass
+    raise PydanticCustomError("mappning", "ska vara en teckenkodning: auto, utf-8, cp1252 (Windows-1252) "
+                              "eller utf-16")
+
+
+def _date_format(value: Any):
+    if isinstance(value, str) and "%" in value:
+        return value
+    raise PydanticCustomError("mappning", "ska vara ett datumformat med %-koder, t.ex. \"%Y-%m-%d\" eller "
+                              "\"%Y%m%d\"")
+
+
+Text = Annotated[str, BeforeValidator(_text)]
+
+
+def _table(value: Any):
+    return {} if value is None else value  # "koder:" with every line commented out is an empty table
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FileFormat(_Model):
+    encoding: Annotated[str | None, BeforeValidator(_encoding)] = None
+    delimiter: Annotated[str | None, BeforeValidator(_delimiter)] = None
+    decimal: Annotated[str, BeforeValidator(lambda v: v if v in (",", ".") else _bad_decimal())] = ","
+    datumformat: list[Annotated[str, BeforeValidator(_date_format)]] = Field(default_factory=list)
+
+
+def _bad_decimal():
+    raise PydanticCustomError("mappning", "ska vara \",\" (decimalkomma) eller \".\" (decimalpunkt)")
+
+
+class KeySpec(_Model):
+    kolumner: list[Text] = Field(min_length=1)
+    id: Text | None = None
+
+
+class TableSpec(_Model):
+    fil: Text | None = None
+    ark: Annotated[str | tuple[str, ...] | None, BeforeValidator(_sheets)] = None
+    rubrikrad: Annotated[int | None, BeforeValidator(_header_row)] = None
+    kolumner: Annotated[dict[Text, Text], BeforeValidator(_table)] = Field(default_factory=dict)
+    koder: Annotated[dict[Text, Annotated[dict[Text, Text], BeforeValidator(_table)]],
+                     BeforeValidator(_table)] = Field(default_factory=dict)
+    fasta: Annotated[dict[Text, Text], BeforeValidator(_table)] = Field(default_factory=dict)
+    nyckel: KeySpec | None = None
+
+
+class MappingFile(_Model):
+    namn: Text | None = None
+    beskrivning: Text | None = None
+    filformat: FileFormat = Field(default_factory=FileFormat)
+    tabeller: dict[Text, TableSpec]
+
+
+_MODELS_AT = {(): MappingFile, ("filformat",): FileFormat, ("tabeller", "*"): TableSpec,
+              ("tabeller", "*", "nyckel"): KeySpec}
+_EXPECTED = {
+    "string_type": "ska vara text", "int_type": "ska vara ett heltal", "int_parsing": "ska vara ett heltal",
+    "dict_type": "ska vara en tabell med nyckel: värde på varje rad", "list_type": "ska vara en lista, t.ex. [A, B]",
+    "missing": "saknas", "too_short": "får inte vara tom", "model_type": "ska vara en tabell med nyckel: värde",
+}
+
+
+def _kind(value) -> str:
+    return {dict: "en tabell", list: "en lista", type(None): "tomt"}.get(type(value), f"'{value}'")
+
+
+def _where(loc: tuple) -> str:
+    return " → ".join(str(p) for p in loc) if loc else "filens översta nivå"
+
+
+def _allowed(loc: tuple) -> str:
+    pattern = tuple("*" if i == 1 and loc[0] == "tabeller" else p for i, p in enumerate(loc))
+    model = _MODELS_AT.get(pattern)
+    return ", ".join(model.model_fields) if model else ""
+
+
+def _swedish(err: dict) -> str:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return f"{_where(loc)}: okänd nyckel. Tillåtna nycklar här: {_allowed(loc[:-1])}"
+    if kind == "mappning":
+        return f"{_where(loc)}: {err['msg']}"
+    expected = _EXPECTED.get(kind, err["msg"])
+    value = err.get("input")
+    shown = "" if kind == "missing" else f" (nu {_kind(value)[:60]})"
+    return f"{_where(loc)}: {expected}{shown}"
+
+
+# --- Runtime objects ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class TableMapping:
@@ -40,8 +189,10 @@ class TableMapping:
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     constants: dict[str, str] = field(default_factory=dict)
     file: str | None = None
-    sheet: str | None = None
+    sheet: str | tuple[str, ...] | None = None
     header_row: int | None = None
+    key_columns: tuple[str, ...] = ()  # natural key: source columns
+    key_id: str | None = None  # canonical column built from the natural key (a keyed hash)
 
 
 @dataclass(frozen=True)
@@ -58,8 +209,14 @@ class Mapping:
         if table not in self.tables:
             where = self.path.name if self.path else self.name
             raise MappingError(f"Mappningen {where} beskriver inte tabellen '{table}'. "
-                               f"Den beskriver: {', '.join(self.tables) or 'inga tabeller'}.")
+                               f"Den beskriver: {', '.join(self.tables) or 'inga tabeller'}.",
+                               str(self.path) if self.path else None)
         return self.tables[table]
+
+    @property
+    def personnummer_columns(self) -> set[str]:
+        """Source columns mapped to personnummer in any table: keys built from them use the number."""
+        return {s for t in self.tables.values() for s, target in t.columns.items() if target == PERSONNUMMER}
 
 
 def resolve_mapping_path(name: str | Path, config=None) -> Path:
@@ -73,58 +230,89 @@ def resolve_mapping_path(name: str | Path, config=None) -> Path:
     for c in candidates:
         if c.is_file():
             return c
-    raise MappingError(f"Mappningsfilen {name} finns inte (sökt i {', '.join(str(c.parent) for c in candidates)}).")
+    raise MappingError(f"Mappningsfilen {name} finns inte (sökt i {', '.join(str(c.parent) for c in candidates)}).",
+                       str(name))
 
 
-def _str_dict(value, where: str) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise MappingError(f"{where} ska vara en tabell (nyckel: värde).")
-    return {str(k): str(v) for k, v in value.items() if v is not None}
+def _semantic_errors(model: MappingFile) -> list[str]:
+    """Table and column names against the schema."""
+    errors = []
+    for tname, spec in model.tabeller.items():
+        where = f"tabeller → {tname}"
+        if tname not in TABLES:
+            errors.append(f"{where}: okänd tabell. Kända tabeller: {', '.join(TABLES)}")
+            continue
+        schema = table_spec(tname)
+        columns = ", ".join(schema.names)
+        for src, target in spec.kolumner.items():
+            if target != PERSONNUMMER and target not in schema.names:
+                errors.append(f"{where} → kolumner → {src}: '{target}' är inte en kolumn i {tname}. "
+                              f"Kolumner: {PERSONNUMMER}, {columns}")
+        for section in ("koder", "fasta"):
+            for col in getattr(spec, section):
+                if col not in schema.names:
+                    errors.append(f"{where} → {section} → {col}: inte en kolumn i {tname}. Kolumner: {columns}")
+        if spec.nyckel is not None and spec.nyckel.id is not None:
+            if spec.nyckel.id not in schema.names or schema.column(spec.nyckel.id).kind != "str":
+                ids = ", ".join(c.name for c in schema.columns if c.kind == "str" and c.name.endswith("_id"))
+                errors.append(f"{where} → nyckel → id: '{spec.nyckel.id}' är inte en id-kolumn i {tname}. "
+                              f"Id-kolumner: {ids}")
+            elif spec.nyckel.id in spec.kolumner.values():
+                errors.append(f"{where} → nyckel → id: {spec.nyckel.id} mappas redan från en kolumn i filen; "
+                              "ta bort den raden under 'kolumner' eller 'id' under 'nyckel'")
+    return errors
+
+
+def validate_mapping(data: Any, name: str) -> MappingFile:
+    """The parsed YAML as a `MappingFile`, or MappingError listing every fault in Swedish."""
+    if not isinstance(data, dict):
+        raise MappingError(f"Mappningsfilen {name} ska vara en YAML-tabell med nycklarna namn, filformat och "
+                           f"tabeller (nu {_kind(data)}).", name)
+    try:
+        model = MappingFile.model_validate(data)
+        errors = _semantic_errors(model)
+    except ValidationError as exc:
+        errors = [_swedish(e) for e in exc.errors()]
+    if errors:
+        shown = errors[:MAX_ERRORS_SHOWN]
+        more = len(errors) - len(shown)
+        head = f"Mappningsfilen {name} har {len(errors)} fel" if len(errors) > 1 else f"Mappningsfilen {name}"
+        lines = [f"  - {e}" for e in shown] + ([f"  - … och {more} till"] if more > 0 else [])
+        raise MappingError(f"{head}:\n" + "\n".join(lines) if len(errors) > 1 else f"{head}: {errors[0]}.", name)
+    return model
+
+
+def _runtime(model: MappingFile, path: Path | None, name: str) -> Mapping:
+    tables = {}
+    for tname, spec in model.tabeller.items():
+        key = spec.nyckel
+        tables[tname] = TableMapping(tname, dict(spec.kolumner), {c: dict(v) for c, v in spec.koder.items()},
+                                     dict(spec.fasta), spec.fil, spec.ark, spec.rubrikrad,
+                                     tuple(key.kolumner) if key else (), key.id if key else None)
+    fmt = model.filformat
+    formats = tuple(dict.fromkeys([*fmt.datumformat, *DEFAULT_DATE_FORMATS]))
+    return Mapping(model.namn or name, path, tables, fmt.encoding, fmt.delimiter, fmt.decimal, formats)
 
 
 def load_mapping(name: str | Path, config=None) -> Mapping:
     path = resolve_mapping_path(name, config)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise MappingError(f"Mappningsfilen {path.name} kunde inte läsas: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("tabeller"), dict):
-        raise MappingError(f"Mappningsfilen {path.name} saknar avsnittet 'tabeller'.")
-    fmt = data.get("filformat") or {}
-    tables = {}
-    for tname, spec in data["tabeller"].items():
-        where = f"Mappningsfilen {path.name}, tabell '{tname}'"
-        try:
-            schema = table_spec(str(tname))
-        except KeyError as exc:
-            raise MappingError(f"{where}: {exc.args[0]}") from None
-        spec = spec or {}
-        columns = _str_dict(spec.get("kolumner"), f"{where}: 'kolumner'")
-        for src, target in columns.items():
-            if target != PERSONNUMMER and target not in schema.names:
-                raise MappingError(f"{where}: källkolumnen '{src}' mappas till '{target}', som inte är en "
-                                   f"kolumn i {tname}. Kolumner: {', '.join(schema.names)}.")
-        codes = {}
-        for col, table_codes in (spec.get("koder") or {}).items():
-            codes[str(col)] = _str_dict(table_codes, f"{where}: 'koder' för {col}")
-        header = spec.get("rubrikrad")
-        tables[str(tname)] = TableMapping(
-            str(tname), columns, codes, _str_dict(spec.get("fasta"), f"{where}: 'fasta'"),
-            spec.get("fil"), None if spec.get("ark") is None else str(spec.get("ark")),
-            int(header) if header not in (None, "", "auto") else None)
-    formats = fmt.get("datumformat") or []
-    formats = tuple(dict.fromkeys([*(str(f) for f in formats), *DEFAULT_DATE_FORMATS]))
-    enc = fmt.get("encoding")
-    delim = fmt.get("delimiter")
-    return Mapping(str(data.get("namn") or path.stem), path, tables,
-                   None if enc in (None, "auto") else str(enc),
-                   None if delim in (None, "auto") else str(delim), str(fmt.get("decimal") or ","), formats)
-
-
-def _norm(name: str) -> str:
-    return " ".join(str(name).split()).casefold()
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (rad {mark.line + 1}, kolumn {mark.column + 1})" if mark else ""
+        raise MappingError(f"Mappningsfilen {path.name} är inte giltig YAML{where}: "
+                           f"{getattr(exc, 'problem', None) or exc}.", str(path)) from None
+    except UnicodeDecodeError:
+        raise MappingError(f"Mappningsfilen {path.name} är inte sparad som UTF-8.", str(path)) from None
+    except OSError as exc:
+        raise MappingError(f"Mappningsfilen {path.name} kunde inte läsas: {exc.strerror or exc}.", str(path)) \
+            from None
+    try:
+        model = validate_mapping(data, path.name)
+    except MappingError as exc:
+        raise MappingError(str(exc), str(path)) from None
+    return _runtime(model, path, path.stem)
 
 
 def identity_mapping(table: str, headers: list[str]) -> TableMapping:
@@ -144,9 +332,13 @@ def identity_mapping(table: str, headers: list[str]) -> TableMapping:
     return TableMapping(table, columns)
 
 
+def _norm(name: str) -> str:
+    return " ".join(str(name).split()).casefold()
+
+
 def expected_headers(table: str, mapping: TableMapping | None) -> set[str]:
-    """Column names that identify the header row of a file for `table`."""
-    if mapping is not None and mapping.columns:
-        return set(mapping.columns)
+    """Column names that identify the header row (and the sheet) of a file for `table`."""
+    if mapping is not None and (mapping.columns or mapping.key_columns):
+        return set(mapping.columns) | set(mapping.key_columns)
     spec = table_spec(table)
     return {c.name for c in spec.columns} | {c.label for c in spec.columns}

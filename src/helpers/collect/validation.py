@@ -12,7 +12,10 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..tables import coerce
 from ..schema import ATTAINMENT_LABELS, INSTRUMENTS, OCCASION_LABELS, Column, Table
+from .dates import parse_dates
+from .records import R_ENCODING, R_LONG_FIELD, R_QUOTE, R_UNREADABLE, R_UNSPLITTABLE  # noqa: F401 (reasons)
 
 R_REQUIRED = "Obligatoriskt värde saknas"
 R_CODE = "Okänd kod"
@@ -23,6 +26,7 @@ R_RANGE = "Värde utanför tillåtet intervall"
 R_SCALE = "Poäng utanför instrumentets skala"
 R_DATE = "Ogiltigt datum"
 R_OLD_DATE = "Orimligt tidigt datum"
+R_LATE_DATE = "Orimligt sent datum"
 R_AFTER_PERIOD = "Datum efter periodens slut"
 R_ORDER = "Slutdatum före startdatum"
 R_BOOL = "Ogiltigt ja/nej-värde"
@@ -30,9 +34,8 @@ R_MONTH = "Ogiltig månad (ÅÅÅÅ-MM)"
 R_REF = "Okänd referens"
 R_DUPLICATE = "Dubblett (samma post flera gånger)"
 R_KEY_CONFLICT = "Dubblett med andra värden (samma id)"
-R_UNSPLITTABLE = "Raden kunde inte delas upp i kolumner"
-
-EARLIEST_DATE = pd.Timestamp("1900-01-01")
+R_NATURAL_CONFLICT = "Dubblett med andra värden (samma nyckel)"
+R_FORMULA = "Formel utan sparat värde"
 TRUE_WORDS = {"ja", "j", "1", "true", "sant", "x", "yes"}
 FALSE_WORDS = {"nej", "n", "0", "false", "falskt", "no"}
 # Start/end pairs that must be in order, per table.
@@ -90,21 +93,6 @@ def parse_numbers(s: pd.Series, decimal: str = ",") -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype("Float64")
 
 
-def parse_dates(s: pd.Series, formats) -> pd.Series:
-    """Dates in the first matching format; unparseable -> NaT. Each format is tried on what is left."""
-    text = s.astype("string")
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    todo = text.notna()
-    for fmt in formats:
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        ok = parsed.notna()
-        out.loc[ok[ok].index] = parsed[ok].astype("datetime64[ns]")
-        todo.loc[ok[ok].index] = False
-    return out
-
-
 def map_codes(s: pd.Series, col: Column, mapping: dict[str, str] | None) -> pd.Series:
     """Source codes -> canonical codes: the mapping, then the Swedish labels, then case-insensitive codes."""
     out = s.astype("string")
@@ -142,9 +130,14 @@ def check_column(df: pd.DataFrame, col: Column, problems: Problems, *, period_en
                          f"{col.label}: tillåtet {lo:g}–{hi:g}")
         return num
     if col.kind == "date":
-        d = parse_dates(s, date_formats)
-        problems.add(present & d.isna(), col.name, s, R_DATE, f"{col.label}: ange ÅÅÅÅ-MM-DD")
-        problems.add(d.notna() & (d < EARLIEST_DATE), col.name, s, R_OLD_DATE, col.label)
+        d, unreadable, early, late = parse_dates(s, date_formats)
+        problems.add(present & unreadable, col.name, s, R_DATE, f"{col.label}: ange ÅÅÅÅ-MM-DD")
+        problems.add(early, col.name, s, R_OLD_DATE, f"{col.label}: tidigast 1900-01-01")
+        open_end = s.astype("string").str.strip().str.startswith("9999").fillna(False)
+        late_detail = pd.Series(f"{col.label}: senast 2100-12-31", index=s.index, dtype="string").mask(
+            open_end, f"{col.label}: 9999-12-31 betyder ofta 'tills vidare'; lämna fältet tomt om det inte finns "
+                      "något datum")
+        problems.add(late, col.name, s, R_LATE_DATE, late_detail)
         if col.not_after_period:
             problems.add(d.notna() & (d > period_end), col.name, s, R_AFTER_PERIOD,
                          f"{col.label}: periodens slut är {period_end:%Y-%m-%d}")
@@ -226,30 +219,88 @@ def check_refs(table: Table, typed: pd.DataFrame, text: pd.DataFrame, problems: 
     return notes
 
 
-def check_duplicates(table: Table, typed: pd.DataFrame, rows: pd.Series, problems: Problems,
-                     merge_identical: bool) -> pd.Index:
-    """Repeated records among the rows still valid. Returns the index of identical repeats that are
-    merged into their first occurrence (only when `merge_identical`); the others become problems."""
+def _signature(df: pd.DataFrame, cols: list[str]) -> pd.Series:
+    """One text per row joining the values of `cols` (missing values compare equal)."""
+    out = pd.Series("", index=df.index, dtype="string")
+    for i, c in enumerate(cols):
+        part = df[c].astype("string").fillna("\x00")
+        out = part if i == 0 else out + "\x1f" + part
+    return out
+
+
+def _first_row(sig: pd.Series, rows: pd.Series) -> pd.Series:
+    """For each row, 'rad N' where N is the file row of the first row with the same signature."""
+    first = rows.loc[sig.index].groupby(sig.to_numpy()).transform("first")
+    return "rad " + first.astype("Int64").astype("string")
+
+
+def check_duplicates(table: Table, typed: pd.DataFrame, rows: pd.Series, problems: Problems, *,
+                     merge_identical: bool, natural: pd.Series | None = None, natural_label: str = "",
+                     built_id: bool = False, other: pd.DataFrame | None = None,
+                     source_column: str = "import_source") -> pd.Index:
+    """Repeated records among the rows still valid, and rows that another source file already gave.
+
+    Exact repeats (every column equal) are R_DUPLICATE, or merged into their first occurrence when
+    `merge_identical` (clients: one row per case); the index of merged rows is returned. Rows with the
+    same id but other values are R_KEY_CONFLICT. With a natural key (`natural`, one text per row), rows
+    with the same key are duplicates too, whatever their ids: R_DUPLICATE when everything but the id is
+    equal, else R_NATURAL_CONFLICT. When the id itself is built from the natural key (`built_id`), a
+    conflict on it is R_NATURAL_CONFLICT."""
     ok = typed.drop(index=problems.bad_index(), errors="ignore")
     key = [k for k in table.key if k in ok]
-    if ok.empty or not key:
-        return pd.Index([])
-    cols = [c for c in table.names if c in ok]
-    first_row = rows.loc[ok.index]
-    same = ok.duplicated(subset=cols, keep="first")
-    same_key = ok.duplicated(subset=key, keep="first") & ~same
-    def first_of(mask: pd.Series, subset: list[str]) -> pd.Series:
-        firsts = ok.loc[~ok.duplicated(subset=subset, keep="first"), subset].assign(_first=first_row)
-        merged = ok.loc[mask, subset].reset_index().merge(firsts, on=subset, how="left").set_index("index")
-        return "rad " + merged["_first"].astype("Int64").astype("string")
     merged_idx = pd.Index([])
+    if ok.empty or not key:
+        return merged_idx
+    cols = [c for c in table.names if c in ok]
+    full, keysig = _signature(ok, cols), _signature(ok, key)
+    same = full.duplicated(keep="first")
     if same.any():
-        detail = "samma post som " + first_of(same, cols)
         if merge_identical:
             merged_idx = same[same].index
         else:
-            problems.add(same, key[0], ok[key[0]], R_DUPLICATE, detail)
-    if same_key.any():
-        problems.add(same_key, key[0], ok[key[0]], R_KEY_CONFLICT,
-                     "samma " + "/".join(key) + " som " + first_of(same_key, key))
+            problems.add(same, key[0], ok[key[0]], R_DUPLICATE, "samma post som " + _first_row(full, rows))
+    conflict = keysig.duplicated(keep="first") & ~same
+    if conflict.any():
+        reason, what = (R_NATURAL_CONFLICT, natural_label) if built_id else (R_KEY_CONFLICT, "/".join(key))
+        problems.add(conflict, key[0], ok[key[0]], reason, f"samma {what} som " + _first_row(keysig, rows))
+    rest = ~(same | conflict)
+    if natural is not None and not built_id and rest.any():
+        nat = natural.loc[ok.index][rest]
+        dup = nat.duplicated(keep="first")
+        if dup.any():
+            body = _signature(ok.loc[nat.index], [c for c in cols if c not in key])
+            exact = (nat + "\x1e" + body).duplicated(keep="first")
+            where = _first_row(nat, rows)
+            problems.add(dup & exact, key[0], ok[key[0]], R_DUPLICATE, "samma post som " + where + " (annat id)")
+            problems.add(dup & ~exact, key[0], ok[key[0]], R_NATURAL_CONFLICT, f"samma {natural_label} som " + where)
+            rest.loc[dup[dup].index] = False
+    if other is not None and len(other) and rest.any():
+        merged_idx = merged_idx.append(_check_other_sources(table, ok[rest], key, cols, other, problems,
+                                                            merge_identical, built_id, natural_label,
+                                                            source_column))
     return merged_idx
+
+
+def _check_other_sources(table: Table, ok: pd.DataFrame, key: list[str], cols: list[str], other: pd.DataFrame,
+                         problems: Problems, merge_identical: bool, built_id: bool, natural_label: str,
+                         source_column: str) -> pd.Index:
+    """Rows whose id another source file of the same table already gave (e.g. barn/ and vuxen/arenden.csv)."""
+    other_key = _signature(other, key)
+    source_of = pd.Series(other[source_column].astype("string").to_numpy(), index=other_key.to_numpy())
+    source_of = source_of[~source_of.index.duplicated()]
+    keysig = _signature(ok, key)
+    hit = keysig.isin(set(other_key))
+    if not hit.any():
+        return pd.Index([])
+    present = [c for c in cols if c in other]
+    mine, theirs = coerce(table.name, ok[present])[present], coerce(table.name, other[present])[present]
+    identical = hit & _signature(mine, present).isin(set(_signature(theirs, present)))
+    where = "i filen " + keysig.map(source_of).fillna("?")
+    if merge_identical:
+        merged = identical[identical].index
+    else:
+        merged = pd.Index([])
+        problems.add(identical, key[0], ok[key[0]], R_DUPLICATE, "samma post som " + where)
+    reason, what = (R_NATURAL_CONFLICT, natural_label) if built_id else (R_KEY_CONFLICT, "/".join(key))
+    problems.add(hit & ~identical, key[0], ok[key[0]], reason, f"samma {what} som " + where)
+    return merged

@@ -95,8 +95,8 @@ def comparison_frame(snapshot: KoladaSnapshot, settings: KoladaSettings, period:
                    own_value=_own(own_values, kpi, indicator, info), municipality_value=None, group_value=None,
                    group_n=0, group_size=len(settings.group_ids), country_value=None, year=None, older=False)
         if given and row["own_value"] is None:
-            notes.append("Uppföljningen har inget värde för " + (f"indikatorn {indicator}." if indicator else
-                                                                   "nyckeltalet (ingen indikator angiven)."))
+            notes.append("Uppföljningen har inget publicerat värde för nyckeltalet." if indicator else
+                         "Uppföljningen har inget motsvarande nyckeltal (ingen indikator angiven).")
         if info is None:
             notes.append(f"Nyckeltalet {kpi} finns inte i nyckeltalskatalogen; enheten är okänd.")
         elif not info.comparable and row["own_value"] is not None:

@@ -12,6 +12,7 @@ ASSESSED = list(ATTAINMENT[:4])  # "ej_bedomt" is not part of the distribution
 CHANGE = ["forbattrad", "oforandrad", "forsamrad"]
 CHANGE_LABELS = {"forbattrad": "Förbättrad", "oforandrad": "Oförändrad", "forsamrad": "Försämrad"}
 IV_COLS = ["intervention_id", "unit", "type", "provider", "provider_type", "target_group"]
+ATTAINMENT_GROUPS = ["unit", "type", "target_group", "area", "sex", "age_group"]
 
 
 def goal_attainment(d: PeriodData) -> Spec:
@@ -23,8 +24,7 @@ def goal_attainment(d: PeriodData) -> Spec:
         latest[["goal_id", "attainment"]], on="goal_id")
     goals = goals.merge(d.interventions()[IV_COLS], on="intervention_id", how="left")
     goals = d.with_clients(goals)
-    return distribution(goals, "attainment", ASSESSED,
-                              ["unit", "type", "provider", "target_group", "area", "sex", "age_group"])
+    return distribution(goals, "attainment", ASSESSED, ATTAINMENT_GROUPS)
 
 
 def _key(df: pd.DataFrame) -> pd.Series:
@@ -51,7 +51,7 @@ def paired_measurements(d: PeriodData) -> pd.DataFrame:
     return d.with_clients(pairs)
 
 
-CHANGE_GROUPS = ["instrument", "unit", "type", "provider", "sex", "age_group"]
+CHANGE_GROUPS = ["instrument", "unit", "type", "sex", "age_group"]
 
 
 def change_distribution(d: PeriodData) -> Spec:

@@ -8,6 +8,9 @@ from .context import PeriodData, member
 
 IV_GROUPS = ["unit", "type", "provider_type", "target_group", "sex", "age_group"]
 RATINGS = [str(r) for r in range(1, 11)]
+# The ten-step rating distribution is published for each scope as a whole: per group, ten categories of a few
+# ratings each would mostly be hidden and take other cells with them; the mean and median are given per group.
+RATING_GROUPS: list[str] = []
 
 
 def active_interventions(d: PeriodData) -> pd.DataFrame:
@@ -59,15 +62,15 @@ def _ratings(d: PeriodData) -> pd.DataFrame:
 
 
 def rating_distribution(d: PeriodData) -> Spec:
-    return distribution(_ratings(d), "rating_text", RATINGS, IV_GROUPS + ["provider"])
+    return distribution(_ratings(d), "rating_text", RATINGS, RATING_GROUPS)
 
 
 def rating_mean(d: PeriodData) -> Spec:
-    return stat(_ratings(d), "rating", IV_GROUPS + ["provider"], "mean")
+    return stat(_ratings(d), "rating", IV_GROUPS, "mean")
 
 
 def rating_median(d: PeriodData) -> Spec:
-    return stat(_ratings(d), "rating", IV_GROUPS + ["provider"], "median")
+    return stat(_ratings(d), "rating", IV_GROUPS, "median")
 
 
 def satisfied_with_support(d: PeriodData) -> Spec:

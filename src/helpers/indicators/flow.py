@@ -9,7 +9,8 @@ from .cells import Spec, distribution, share
 from .context import PeriodData, member
 
 END_REASONS = ["planerad", "avbrott", "annan", "Uppgift saknas"]
-IV_GROUPS = ["unit", "type", "provider", "provider_type", "target_group", "sex", "age_group"]
+IV_GROUPS = ["unit", "type", "provider_type", "target_group", "sex", "age_group"]
+PROVIDER_GROUPS = ["provider", "provider_type", "type", "unit"]
 
 
 def _finished(d: PeriodData) -> pd.DataFrame:
@@ -26,7 +27,7 @@ def end_reasons(d: PeriodData) -> Spec:
 def provider_comparison(d: PeriodData) -> Spec:
     """Share of the interventions finished in the period that ended as planned, per provider."""
     iv = _finished(d)
-    return share(iv.assign(flag=iv["reason"] == "planerad"), "flag", ["provider", "provider_type", "type", "unit"])
+    return share(iv.assign(flag=iv["reason"] == "planerad"), "flag", PROVIDER_GROUPS)
 
 
 def _cases_with_previous(d: PeriodData) -> pd.DataFrame:

@@ -54,6 +54,7 @@ class Indicator:
     population: str = ""  # name of the population its denominator (or n, or count) counts; shared = same numbers
     areas: tuple[str, ...] | None = None  # verksamhetsområden it concerns (None: all); elsewhere "ej tillämpligt"
     view: "View | None" = None  # a view of another indicator's cells, not computed on its own
+    numerator_of: tuple[str, str] | None = None  # its numerator is this (indicator, category)'s numerator
 
     @property
     def base(self) -> str:
@@ -84,13 +85,14 @@ INDICATORS = [
     _I("utvardering_skattning", "Klientens skattning 1–10", "Fördelning av klientens skattning av i vilken "
        "omfattning insatsen hjälpte (1–10), för insatser avslutade under perioden. Kategori = skattningen.",
        "Utvärderingar med skattningen", "Utvärderingar med en skattning", "andel",
-       ("interventions", "evaluations"), IV + ("provider",), coverage.rating_distribution, distribution=True),
+       ("interventions", "evaluations"), tuple(coverage.RATING_GROUPS), coverage.rating_distribution,
+       distribution=True),
     _I("utvardering_skattning_medel", "Klientens skattning, medelvärde", "Medelvärde av klientens skattning "
        "1–10 för insatser avslutade under perioden.", "Summa skattningar", "Antal skattningar", "medelvärde",
-       ("interventions", "evaluations"), IV + ("provider",), coverage.rating_mean),
+       ("interventions", "evaluations"), IV, coverage.rating_mean),
     _I("utvardering_skattning_median", "Klientens skattning, median", "Median av klientens skattning 1–10 "
        "för insatser avslutade under perioden.", "–", "Antal skattningar", "median",
-       ("interventions", "evaluations"), IV + ("provider",), coverage.rating_median),
+       ("interventions", "evaluations"), IV, coverage.rating_median),
     _I("nojd_ekonomiskt_bistand", "Tillfredsställande ekonomiskt bistånd", "Andel som efter avslutat "
        "ekonomiskt bistånd svarat att insatsen var tillfredsställande.", "Svar 'tillfredsställande'",
        "Besvarade utvärderingar", "andel", ("interventions", "evaluations"), ("unit", "sex", "age_group"),
@@ -99,7 +101,7 @@ INDICATORS = [
        "uppföljningen i perioden, på Socialstyrelsens generella skala i fyra steg ('ej bedömt' räknas inte). "
        "Kategori = steget.", "Mål i kategorin", "Mål med en bedömd uppföljning under perioden", "andel",
        ("goals", "goal_followups", "interventions"),
-       ("unit", "type", "provider", "target_group", "area", "sex", "age_group"), change.goal_attainment,
+       tuple(change.ATTAINMENT_GROUPS), change.goal_attainment,
        distribution=True),
     _I("forandring_fore_efter", "Förändring före–efter insats", "Parvisa mätningar (första mätningen före "
        "och senaste mätningen efter/vid uppföljning under perioden) per klient, insats och instrument: andel "
@@ -195,7 +197,7 @@ INDICATORS = [
     _I("synpunkter_klagomal", "Synpunkter och klagomål", "Antal synpunkter och klagomål under perioden.",
        "Antal", "–", "antal", ("incidents",), tuple(organisation.GROUPS), organisation.complaints),
     _I("lex_sarah", "Lex Sarah-rapporter", "Antal lex Sarah-rapporter under perioden, och hur många som "
-       "anmälts till IVO (typ lex_sarah_ivo).", "Antal", "–", "antal", ("incidents",),
+       "anmälts till IVO.", "Antal", "–", "antal", ("incidents",),
        tuple(organisation.GROUPS), organisation.lex_sarah),
     _I("ivo_tillsyn", "IVO-tillsyn", "Antal tillsynsärenden från IVO under perioden.", "Antal", "–", "antal",
        ("incidents",), tuple(organisation.GROUPS[1:]), organisation.ivo_supervision),
@@ -205,6 +207,7 @@ del _I
 # Indicators whose denominators (or n, or counts) count the same population share those numbers.
 POPULATIONS = {
     "utvardering_efter_insats": "avslutade_insatser", "avslutade_insatser": "avslutade_insatser",
+    "utforarjamforelse": "avslutade_insatser",
     "utvardering_skattning": "skattningar", "utvardering_skattning_medel": "skattningar",
     "utvardering_skattning_median": "skattningar",
     "forandring_fore_efter": "matpar", "forandring_median": "matpar", "forandring_medel": "matpar",
@@ -227,13 +230,13 @@ AREAS = {
 }
 VIEWS = {
     "livssituation_forbattrad": View("brukarenkat_positiva", category="Q7", setting="fraga_forandring"),
-    "utforarjamforelse": View("avslutade_insatser", category="planerad",
-                              groupings=("provider", "provider_type", "type", "unit")),
 }
+# Numerators that count the same rows as another indicator's category: one quantity in the linked set.
+NUMERATORS = {"utforarjamforelse": ("avslutade_insatser", "planerad")}
 # A mean's sum is the weighted sum of a distribution's categories (the mean rating = Σ rating × count / n).
 WEIGHTED_SUMS = {"utvardering_skattning_medel": ("utvardering_skattning", {str(r): float(r) for r in range(1, 11)})}
-INDICATORS = [replace(i, population=POPULATIONS.get(i.name, ""), areas=AREAS.get(i.name), view=VIEWS.get(i.name))
-              for i in INDICATORS]
+INDICATORS = [replace(i, population=POPULATIONS.get(i.name, ""), areas=AREAS.get(i.name), view=VIEWS.get(i.name),
+                      numerator_of=NUMERATORS.get(i.name)) for i in INDICATORS]
 
 REGISTRY: dict[str, Indicator] = {i.name: i for i in INDICATORS}
 

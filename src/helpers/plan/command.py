@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from ..config import ConfigError
 from ..params import ParameterError, validate
@@ -49,9 +50,11 @@ def cli_sample(args) -> int:
     tests = representativeness_tests(table)
     prev = str(int(run.period) - 1)
     shortfall = expected_shortfall(run.paths.processed_for(prev), prev, plan.units)
+    explicit = getattr(args, "output_dir", None)
+    planning_dir = (Path(explicit) if explicit else run.paths.processed) / "planering"  # internal, no pseudonyms
     written = write_sample_list(result, run.paths.sample)
     written += write_templates(plan, result.sample, run.paths.sample, run.period)
-    written += write_planning(run.paths.output_dir / "planering", plan_summary(plan), sizes, table, tests, result,
+    written += write_planning(planning_dir, plan_summary(plan), sizes, table, tests, result,
                               len(pop), shortfall)
     print(f"Urval för {run.config.municipality} {run.period}: {result.label} (slumpfrö {result.seed}).")
     print(f"Population: {len(pop)} aktualiseringar. Urval: {len(result.sample)} aktualiseringar, "

@@ -454,7 +454,7 @@ def _json_safe(value):
 def write_planning(out_dir: Path, plan_info: dict, sizes: pd.DataFrame, repr_table: pd.DataFrame,
                    repr_tests: pd.DataFrame, result: SampleResult, population_size: int,
                    shortfall: dict) -> list[Path]:
-    """Group-level step-1 outputs (no pseudonyms) under ``out_dir`` (reports/<period>/planering)."""
+    """Group-level step-1 outputs (no pseudonyms) under ``out_dir`` (data/processed/<period>/planering: internal)."""
     from ..tables import write_atomic
 
     out_dir = Path(out_dir)

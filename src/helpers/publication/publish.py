@@ -30,6 +30,7 @@ class PublicationError(RuntimeError):
 class Built:
     cells: pd.DataFrame  # internal: true values, status publicerad/undertryckt/ej tillämplig, reason
     audit: "secure.Audit"
+    rests: dict[str, float] = field(default_factory=dict)  # relations whose parts leave a rest (public knowledge)
     seconds: dict[str, float] = field(default_factory=dict)
     frozen_periods: list[str] = field(default_factory=list)
 
@@ -94,10 +95,16 @@ def build(period: str, data_dir="data", config=None, tables=None, earlier: bool 
     cells = result.cells
     t3 = time.perf_counter()
     if not result.audit.passed:
-        raise PublicationError(f"Publikationen för {period} stoppades av granskningen: {result.audit.message}")
-    built = Built(cells, result.audit, {"beräkna": round(t1 - t0, 2), "samband": round(t2 - t1, 2),
+        raise PublicationError(f"Publikationen för {period} stoppades av granskningen: {result.audit.summary()} "
+                               f"Till exempel: {_examples(result.audit)}")
+    built = Built(cells, result.audit, model.rests, {"beräkna": round(t1 - t0, 2), "samband": round(t2 - t1, 2),
                                         "skydda_och_granska": round(t3 - t2, 2)}, fixed_periods)
     return built
+
+
+def _examples(audit, k: int = 5) -> str:
+    bad = audit.failures().head(k)
+    return "; ".join(f"{r['label']} (kan ringas in till {r['min']:g}–{r['max']:g})" for _, r in bad.iterrows())
 
 
 def write(built: Built, period: str, out_dir, data_dir="data", config=None) -> dict[str, Path]:
@@ -105,10 +112,11 @@ def write(built: Built, period: str, out_dir, data_dir="data", config=None) -> d
     cfg = as_config(config)
     processed = period_paths(str(period), data_dir).processed_for(str(period))
     files = {"intern": store.write_internal(built.cells, processed)}
-    files.update(secure.write_audit(built.audit, Path(processed) / "granskning"))
-    meta = {"kommun": cfg.municipality, "metod": secure.METHOD_NAME, "tröskel": cfg.min_cell,
+    files.update(zip(("granskning", "granskning_celler"), secure.write_audit(built.audit, Path(processed) / "granskning")))
+    meta = {"kommun": cfg.municipality, "metod": secure.METHOD_NAME, "tröskel": cfg.min_cell, "samband_med_rest": built.rests,
             "min_grupp": cfg.min_group, "skyddsintervall": secure.protection_range(cfg), **built.summary()}
     meta.pop("sekunder", None)
+    meta["granskning"] = built.audit.summary()
     files.update(store.write_published(built.cells, Path(out_dir), cfg, str(period), meta))
     return files
 

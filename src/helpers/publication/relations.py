@@ -24,6 +24,11 @@ from ..indicators.registry import REGISTRY, WEIGHTED_SUMS
 from .compute import ORG
 
 
+# Means of quantities that can be negative (a change in score): their sums are left out of the linked set, which
+# only holds non-negative quantities; their n are in it like every other n.
+SIGNED_MEANS = {"forandring_medel"}
+
+
 @dataclass
 class Model:
     """A neutral description of the linked set (converted to the protection engine's structure)."""
@@ -37,11 +42,19 @@ class Model:
     equalities: list[tuple[dict[int, float], str]] = field(default_factory=list)  # Σ coef·x = 0, label
     inequalities: list[tuple[dict[int, float], str]] = field(default_factory=list)  # Σ coef·x ≤ 0, label
     expressions: list[tuple[int, dict[int, float], str]] = field(default_factory=list)  # (cell position, …)
+    known_rests: dict[str, float] | None = None  # outsider's audit: relations with a rest, from the publication
+    rests: dict[str, float] = field(default_factory=dict)  # relation label -> sign of its rest
+    not_additive: list[str] = field(default_factory=list)  # groupings whose parts do not add up (a wrong definition)
     _index: dict[tuple, int] = field(default_factory=dict)
 
     def variable(self, key: tuple, value: float, label: str, protect: bool = True, lower: float = 0.0) -> int:
+        """The variable of `key` (made once); a value not known yet (NaN: a hidden cell) is filled in by any cell
+        that shows it."""
         if key in self._index:
-            return self._index[key]
+            v = self._index[key]
+            if self.var_values[v] != self.var_values[v] and value == value:
+                self.var_values[v] = float(value)
+            return v
         self._index[key] = len(self.var_keys)
         self.var_keys.append(key)
         self.var_values.append(float(value))
@@ -52,12 +65,13 @@ class Model:
 
 
 def _value(x) -> float:
-    return 0.0 if x != x else float(x)  # NaN (an empty group) reveals 0
+    return float(x)  # NaN: an empty group (0) or, in a published file, a hidden number; settled in build_model
 
 
-def build_model(cells: pd.DataFrame) -> Model:
-    """The linked set of the applicable cells (the frame's rows, in order; not-applicable cells are left out)."""
-    m = Model()
+def build_model(cells: pd.DataFrame, known_rests: dict[str, float] | None = None) -> Model:
+    """The linked set of the applicable cells (the frame's rows, in order; not-applicable cells are left out).
+    `known_rests`: an outsider's audit of published cells (hidden values unknown) names the relations with a rest."""
+    m = Model(known_rests=known_rests)
     sums_of: dict[tuple, int] = {}
     rows = cells[cells["applicable"]]
     cols = [rows[c].tolist() for c in ("indicator", "scope", "period", "grouping", "group", "category",
@@ -77,16 +91,18 @@ def build_model(cells: pd.DataFrame) -> Model:
                           f"{label}: {'antal' if kind == 'count' else 'n'}")
         m.shows.append((pos, base))
         if kind == "share":
-            num = m.variable(("num", name, category) + place, _value(num_v), f"{label}: täljare")
+            source, source_category = ind.numerator_of or (name, category)
+            num = m.variable(("num", source, source_category) + place, _value(num_v), f"{label}: täljare")
             m.shows.append((pos, num))
             m.expressions.append((pos, {base: 1.0, num: -1.0}, f"{label}: nämnare − täljare"))
             if not ind.distribution:
                 m.inequalities.append(({num: 1.0, base: -1.0}, f"{label}: täljare ≤ nämnare"))
-        elif kind == "mean":
+        elif kind == "mean" and name not in SIGNED_MEANS:
             key = ("sum", name, category) + place
-            s = m.variable(key, _value(num_v), f"{label}: summa", protect=False, lower=-np.inf)
+            s = m.variable(key, _value(num_v), f"{label}: summa", protect=False)
             m.shows.append((pos, s))
             sums_of[key] = s
+    m.var_values = [0.0 if v != v else v for v in m.var_values]  # an empty group's share reveals 0 of 0
     _grouping_sums(m)
     _scope_sums(m)
     _distribution_sums(m, cells)
@@ -103,18 +119,25 @@ def _families(m: Model, kinds=("base", "num", "sum")) -> dict[tuple, dict[tuple[
     return out
 
 
-def _equation(m: Model, total: int, parts: list[int], label: str, rest_lower_sign: bool = False) -> None:
-    """total = Σ parts (+ a never-published rest when the parts do not add up exactly)."""
+def _equation(m: Model, total: int, parts: list[int], label: str, allow_rest: bool) -> None:
+    """total = Σ parts. Where the parts leave something out (rows of no unit) or count something twice, a
+    never-published rest closes the gap: total = Σ parts ± rest, rest ≥ 0. With ``m.known_rests`` (an outsider's
+    audit of published files) which relations have a rest comes from the publication, not from hidden values."""
     eq = {total: 1.0}
     for p in parts:
         eq[p] = eq.get(p, 0.0) - 1.0
-    gap = m.var_values[total] - sum(m.var_values[p] for p in parts)
-    if abs(gap) > 1e-9 and m.var_keys[total][0] == "sum" and not rest_lower_sign:
-        return  # sums over rows that do not add up are not a relation an outsider can use exactly
-    if abs(gap) > 1e-9:
-        sign = 1.0 if gap > 0 else -1.0
-        rest = m.variable(("rest",) + m.var_keys[total][1:] + (label,), abs(gap), f"{label}: rest", protect=False)
+    if m.known_rests is not None:
+        sign, gap = m.known_rests.get(label), 0.0
+    else:
+        gap = m.var_values[total] - sum(m.var_values[p] for p in parts)
+        sign = None if abs(gap) <= 1e-9 else (1.0 if gap > 0 else -1.0)
+        if sign is not None and not allow_rest:
+            m.not_additive.append(label)
+            return
+    if sign is not None:
+        rest = m.variable(("rest", label), abs(gap), f"{label}: rest", protect=False)
         eq[rest] = -sign
+        m.rests[label] = sign
     m.equalities.append((eq, label))
 
 
@@ -129,7 +152,7 @@ def _grouping_sums(m: Model) -> None:
                 by_grouping[grouping].append(v)
         for grouping, parts in by_grouping.items():
             _equation(m, total, parts, f"{family[1]} {family[4]} {family[3]}: {grouping} summerar till totalen",
-                      rest_lower_sign=False)
+                      allow_rest=False)
 
 
 def _scope_sums(m: Model) -> None:
@@ -142,10 +165,13 @@ def _scope_sums(m: Model) -> None:
             continue
         parts = [v for s, v in scopes.items() if s != ORG]
         _equation(m, scopes[ORG], parts, f"{place[1]} {place[3]} {place[4]}={place[5]}: enheterna och helheten",
-                  rest_lower_sign=place[0] != "sum")
+                  allow_rest=True)
 
 
 def _distribution_sums(m: Model, cells: pd.DataFrame) -> None:
+    """A distribution's categories add up to its base, where all its categories are published (a category shown
+    on its own by another indicator, e.g. planned endings per provider, is no distribution there)."""
+    categories = {name: set(part["category"]) for name, part in cells.groupby("indicator")}
     members: dict[tuple, list[int]] = defaultdict(list)
     base_of: dict[tuple, int] = {}
     for v, key in enumerate(m.var_keys):
@@ -154,6 +180,8 @@ def _distribution_sums(m: Model, cells: pd.DataFrame) -> None:
             members[place].append(v)
             base_of[place] = m._index[("base", REGISTRY[key[1]].base, "", key[3], key[4], key[5], key[6])]
     for place, parts in members.items():
+        if len(parts) < len(categories.get(place[0], ())):
+            continue
         eq = {base_of[place]: 1.0}
         for p in parts:
             eq[p] = -1.0
@@ -178,6 +206,7 @@ def _weighted_sums(m: Model, sums_of: dict[tuple, int]) -> None:
 def violated(m: Model, tolerance: float = 1e-6) -> list[str]:
     """Relations the true values do not satisfy (a wrong declaration)."""
     x = np.asarray(m.var_values)
-    bad = [label for eq, label in m.equalities if abs(sum(c * x[v] for v, c in eq.items())) > tolerance]
+    bad = [f"{label} (delarna summerar inte till totalen)" for label in m.not_additive]
+    bad += [label for eq, label in m.equalities if abs(sum(c * x[v] for v, c in eq.items())) > tolerance]
     bad += [label for eq, label in m.inequalities if sum(c * x[v] for v, c in eq.items()) > tolerance]
     return bad

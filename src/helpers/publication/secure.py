@@ -71,6 +71,8 @@ def protect(cells: pd.DataFrame, model: Model, fixed: np.ndarray, config, period
     linked = linked_set(cells, model, fixed, protection_range(config), period)
     result = run_protect(linked)
     suppressed = np.asarray(result.suppressed, dtype=bool)
+    if len(suppressed) != len(model.cell_rows):
+        raise ProtectionError("skyddet gav fel antal celler")
     out = cells.copy()
     rows = np.asarray(model.cell_rows)
     was_primary = (out.loc[rows, "reason"] == PRIMARY).to_numpy()
@@ -79,4 +81,4 @@ def protect(cells: pd.DataFrame, model: Model, fixed: np.ndarray, config, period
     out.loc[rows, "status"] = np.where(frozen, out.loc[rows, "status"].to_numpy(), new_status)
     reason = np.where(suppressed & was_primary, PRIMARY, np.where(suppressed, SECONDARY, ""))
     out.loc[rows, "reason"] = np.where(frozen, out.loc[rows, "reason"].to_numpy(), reason)
-    return Secured(out, audit(linked, suppressed))
+    return Secured(out, result.audit)

@@ -10,6 +10,7 @@ why each cell is hidden (primär/sekundär), which later periods need to keep th
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from ..formatting import SUPPRESSED as X
 from ..indicators.registry import INDICATORS, REGISTRY, UNIT_LABELS, dictionary
 from ..tables import replace_atomic, write_atomic, write_excel_csv
 from .primary import assert_publishable
-from .views import NOT_APPLICABLE, PUBLISHED, Publication, published_numbers, unit_label
+from .views import NOT_APPLICABLE, NUMBERS, PUBLISHED, Publication, published_numbers, unit_label
 
 FOLDER = "publikation"
 INTERNAL = "celler_intern.parquet"
@@ -42,9 +43,16 @@ def internal_path(processed_dir: Path) -> Path:
 
 
 def version(published: pd.DataFrame) -> str:
-    """A content hash of the published cells: the same cells give the same version."""
-    text = published[PUBLIC_COLUMNS].to_csv(index=False, float_format="%.10g")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    """A content hash of the published cells: the same cells give the same version, in memory or read back."""
+    h = hashlib.sha256()
+    for col in PUBLIC_COLUMNS:
+        values = published[col]
+        if col in NUMBERS:
+            text = ["" if v != v else f"{float(v):.10g}" for v in pd.to_numeric(values).to_numpy(dtype=float)]
+        else:
+            text = ["" if v is None or v != v else str(v) for v in values.astype(object)]
+        h.update(("\x1f".join([col, *text]) + "\x1e").encode("utf-8"))
+    return h.hexdigest()[:16]
 
 
 def write_internal(cells: pd.DataFrame, processed_dir: Path) -> Path:
@@ -60,6 +68,7 @@ def write_published(cells: pd.DataFrame, out_dir: Path, config, period: str, met
     """Every published file of the period under ``<out_dir>/publikation/``; returns them by name."""
     folder = Path(out_dir) / FOLDER
     public = published_numbers(cells)[PUBLIC_COLUMNS].reset_index(drop=True)
+    public = public.astype({c: float for c in NUMBERS})
     assert_publishable(public.assign(suppressed=public["status"] != PUBLISHED), config.min_cell)
     meta = {**meta, "period": str(period), "version": version(public)}
     written = {"celler": write_atomic(public, folder / PUBLISHED_FILE)}
@@ -118,7 +127,7 @@ def excel_rows(pub: Publication, name: str) -> pd.DataFrame:
         "category": [labels.category_label(c) if c else "" for c in part["category"]],
     })
     for c in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
-        col = part[c].astype(object).where(part[c].notna(), None).to_numpy()
+        col = part[c].astype(object).where(part[c].notna(), None).to_numpy().copy()
         hidden = (part["status"] != PUBLISHED).to_numpy()
         col[hidden] = np.where(part["status"].to_numpy()[hidden] == NOT_APPLICABLE, "ej tillämplig", X)
         out[c] = col
@@ -128,33 +137,35 @@ def excel_rows(pub: Publication, name: str) -> pd.DataFrame:
 
 def write_workbook(pub: Publication, path: Path) -> Path:
     """The Excel workbook: an information sheet, the glossary and one sheet per indicator, Swedish throughout."""
-    from openpyxl.utils import get_column_letter
-
     sheets = _sheet_names()
 
     def write(tmp):
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            about = pd.DataFrame({"Uppgift": ["Kommun", "Period", "Version", "Undertryckta uppgifter", "Teckenförklaring"],
+        buffer = io.BytesIO()
+        with pd.ExcelWriter(buffer, engine="xlsxwriter") as xw:
+            book = xw.book
+            percent, decimal = book.add_format({"num_format": "0%"}), book.add_format({"num_format": "0.0"})
+            about = pd.DataFrame({"Uppgift": ["Kommun", "Period", "Version", "Undertryckta uppgifter",
+                                              "Ej tillämplig"],
                                   "Värde": [pub.config.municipality, pub.period, pub.meta.get("version", ""),
                                             f"{X} = visas inte (röjandekontroll)",
-                                            "ej tillämplig = indikatorn gäller inte området"]})
+                                            "indikatorn gäller inte enhetens verksamhetsområde"]})
             about.to_excel(xw, sheet_name="Om filen", index=False)
+            xw.sheets["Om filen"].set_column(0, 1, 40)
             glossary = dictionary().rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())]
             glossary.to_excel(xw, sheet_name="Ordlista", index=False)
+            xw.sheets["Ordlista"].set_column(0, len(glossary.columns) - 1, 30)
             for name in pub.view["indicator"].drop_duplicates():
                 rows = excel_rows(pub, name)
                 rows.to_excel(xw, sheet_name=sheets[name], index=False)
                 ws = xw.sheets[sheets[name]]
-                share = REGISTRY[name].kind == "share"
-                for j, col in enumerate(rows.columns, start=1):
-                    ws.column_dimensions[get_column_letter(j)].width = 24 if j <= 5 else 14
+                ws.set_column(0, 4, 26)
+                ws.set_column(5, len(rows.columns) - 1, 14)
+                value_format = percent if REGISTRY[name].kind == "share" else decimal
+                for j, col in enumerate(rows.columns):
                     if col in (EXCEL_HEADERS["value"], EXCEL_HEADERS["ci_low"], EXCEL_HEADERS["ci_high"]):
-                        fmt = "0%" if share else "0.0"
-                        for cell in ws.iter_rows(min_row=2, min_col=j, max_col=j):
-                            cell[0].number_format = fmt
-                ws.freeze_panes = "A2"
-            for ws in xw.sheets.values():
-                ws.sheet_properties.tabColor = None
+                        ws.set_column(j, j, 14, value_format)
+                ws.freeze_panes(1, 0)
+        Path(tmp).write_bytes(buffer.getvalue())
     return replace_atomic(path, write)
 
 

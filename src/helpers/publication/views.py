@@ -60,12 +60,18 @@ class Publication:
                             "s": full["scope"] != ORG, "g": full["grouping"] != "total",
                             "u": full["grouping"] != "unit"})
         self.view = full.loc[key.sort_values(["i", "p", "s", "g", "u"], kind="stable").index].reset_index(drop=True)
+        v = self.view
+        self._at = dict(zip(zip(v["indicator"], v["scope"], v["period"], v["grouping"], v["group"], v["category"]),
+                            range(len(v))))
+        self._by_scope = {s: part for s, part in v.groupby("scope", sort=False)}
+        now = v[(v["period"] == self.period) & (v["status"] != NOT_APPLICABLE)]
+        self._applicable = set(zip(now["indicator"], now["scope"]))
 
     # -- selections -----------------------------------------------------------------------------------
     def scope(self, scope: str | None = None, period: str | None = "current", applicable: bool = True) -> pd.DataFrame:
         """The cells a report of `scope` (None = the whole organisation) shows, for one period (default: the
         publication's) or all (period=None)."""
-        v = self.view[self.view["scope"] == (scope or ORG)]
+        v = self._by_scope.get(scope or ORG, self.view.iloc[0:0])
         if period is not None:
             v = v[v["period"] == (self.period if period == "current" else str(period))]
         if applicable:
@@ -73,9 +79,7 @@ class Publication:
         return v
 
     def applies(self, indicator: str, scope: str | None = None) -> bool:
-        rows = self.view[(self.view["indicator"] == indicator) & (self.view["scope"] == (scope or ORG))
-                         & (self.view["period"] == self.period)]
-        return bool(len(rows)) and bool((rows["status"] != NOT_APPLICABLE).any())
+        return (indicator, scope or ORG) in self._applicable
 
     def indicators(self, scope: str | None = None) -> list[str]:
         """The indicators that apply in a scope, in the registry's order."""
@@ -84,10 +88,8 @@ class Publication:
 
     def cell(self, indicator: str, scope: str | None = None, period: str | None = None, grouping: str = "total",
              group: str = TOTAL_GROUP, category: str = "") -> pd.Series | None:
-        v = self.view
-        hit = v[(v["indicator"] == indicator) & (v["scope"] == (scope or ORG)) & (v["period"] == (period or self.period))
-                & (v["grouping"] == grouping) & (v["group"] == group) & (v["category"] == category)]
-        return hit.iloc[0] if len(hit) else None
+        i = self._at.get((indicator, scope or ORG, period or self.period, grouping, group, category))
+        return None if i is None else self.view.iloc[i]
 
     def tables(self, scope: str | None = None) -> dict[str, pd.DataFrame]:
         """Per indicator, every period's applicable cells of `scope` in the indicator-table format the analysis

@@ -1,22 +1,47 @@
-"""Privacy check of a rendered report (HTML or PDF): personnummer-shaped strings and small published counts."""
+"""Privacy check of a rendered report (HTML or PDF): personnummer-shaped strings and small published counts.
+
+Searched: the visible text, the text a screen reader or tooltip shows (alt, title, aria-label), the text inside
+embedded SVG images (data URIs and inline <svg>), table cells in count columns, and in a PDF also its metadata,
+bookmarks and the alt texts of its tagged figures.
+"""
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from bs4 import BeautifulSoup
 
 from .reconcile import parse_number
 from ..personnummer import luhn_check_digit
 
-# YYMMDD or CCYYMMDD, optional -/+, NNNC; the day may be +60 (samordningsnummer).
-_PNR = re.compile(r"(?<![\d/.,:-])((?:19|20)?)(\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
-                  r"([-+]?)(\d{3})(\d)(?![\d/.,:-]?\d)")
-# "n = 3" in running text; "n = 2 979" (space-grouped thousands) is one number, not 2.
-_SMALL_N_TEXT = re.compile(r"\bn\s*=\s*(\d{1,3}(?:[ \u00a0\u202f]\d{3})*)(?![\d,])")
-_COUNT_HEADER = re.compile(r"^(antal|n|täljare|nämnare|svarande)\b", re.IGNORECASE)
+# Dashes a personnummer may be written with: hyphen-minus, the Unicode hyphens and dashes, minus, plus.
+_DASH = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_SEP = rf"[+{_DASH}]"
+# YYMMDD or CCYYMMDD, then a dash, plus or space (or nothing), then NNNC; the day may be +60 (samordningsnummer).
+# A space may also sit between the century and the date ("19 850101 1234") and around the dash.
+_PNR = re.compile(rf"(?<![\d/.,:{_DASH}])(?:((?:19|20))\s?)?(\d{{2}})(0[1-9]|1[0-2])"
+                  rf"(0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])(\s?{_SEP}\s?|\s)?(\d{{3}})(\d)(?!\s?[\d/.,:{_DASH}]?\d)")
+_GROUPED = r"\d{1,3}(?:[ \u00a0\u202f]\d{3})*"  # "2 979" (space-grouped thousands) is one number
+_NOT_AFTER = rf"(?<![\d.,:/{_DASH}\u00a0\u202f])"  # not part of a date, decimal, range or grouped number
+# "n = 3", "n=3", "n: 3", "N = 3" in running text.
+_SMALL_N_TEXT = re.compile(rf"\b[nN]\s*[=:]\s*({_GROUPED})(?![\d,])")
+# "3 personer", "3 klienter", "3 barn", "3 ärenden", ... in running text.
+_PERSON_WORDS = ("personer|person|klienter|klient|barn|ärenden|ärende|brukare|individer|hushåll|ungdomar|kvinnor|"
+                 "män|flickor|pojkar|svarande")
+# A threshold ("färre än 5 personer", "minst 3 barn") is not a count.
+_THRESHOLD = "".join(f"(?<!{w} )" for w in ("än", "under", "minst", "högst", "över", "till", "lägst", "max"))
+_SMALL_COUNT_TEXT = re.compile(rf"{_NOT_AFTER}{_THRESHOLD}\b({_GROUPED})[ \u00a0\u202f]+(?:{_PERSON_WORDS})\b(?![\w{_DASH}])",
+                               re.IGNORECASE)
+# Column headers that say the column counts persons or cases.
+_COUNT_HEADER = re.compile(r"^(antal|n|täljare|nämnare|svarande|personer)\b|\(n\)", re.IGNORECASE)
+_TEXT_ATTRIBUTES = ("alt", "title", "aria-label", "aria-description", "data-report-title")
+_SVG_TEXT = re.compile(r"<(text|tspan|title|desc)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+_DATA_SVG = re.compile(r"data:image/svg\+xml(?P<params>(?:;[\w=.-]+)*),(?P<data>.*)", re.S | re.I)
 
 
 @dataclass(frozen=True)
@@ -32,11 +57,13 @@ def luhn_ok(nine_digits: str, check: str) -> bool:
 
 
 def find_personnummer(text: str, where: str) -> list[Finding]:
-    """Personnummer/samordningsnummer-shaped strings. Luhn-valid ones certainly; with a separator or a century
-    also without Luhn; a bare 10-digit run only when Luhn-valid (phone numbers and ids are bare digit runs)."""
+    """Personnummer/samordningsnummer-shaped strings. Luhn-valid ones certainly; with a separator (a dash of any
+    kind, plus or space) or a century also without Luhn; a bare 10-digit run only when Luhn-valid (phone numbers
+    and ids are bare digit runs)."""
     found = []
     for m in _PNR.finditer(text):
         century, yy, mm, dd, sep, nnn, c = m.groups()
+        century, sep = century or "", sep or ""
         valid = luhn_ok(yy + mm + dd + nnn, c)
         if not (valid or sep or century):
             continue
@@ -51,50 +78,129 @@ def _small(value: float | None, min_cell: int) -> bool:
 
 
 def _small_n_in_text(text: str, where: str, min_cell: int) -> list[Finding]:
-    return [Finding(f"litet antal i text (under {min_cell})", where, m.group(0))
-            for m in _SMALL_N_TEXT.finditer(text) if _small(int(re.sub(r"\D", "", m.group(1))), min_cell)]
+    """Small counts written in sentences: "n = 3", "n: 3", "3 personer", "2 barn"."""
+    found = []
+    for pattern in (_SMALL_N_TEXT, _SMALL_COUNT_TEXT):
+        found += [Finding(f"litet antal i text (under {min_cell})", where, m.group(0))
+                  for m in pattern.finditer(text) if _small(int(re.sub(r"\D", "", m.group(1))), min_cell)]
+    return found
+
+
+def svg_text(svg: str) -> str:
+    """The words an SVG image shows or names: its <text>, <tspan>, <title> and <desc> (not path data)."""
+    parts = [re.sub(r"<[^>]+>", " ", m.group(2)) for m in _SVG_TEXT.finditer(svg)]
+    return BeautifulSoup(" ".join(parts), "html.parser").get_text(" ") if parts else ""
+
+
+def _data_uri_svg(src: str) -> str | None:
+    m = _DATA_SVG.match(src.strip())
+    if not m:
+        return None
+    try:
+        data = (base64.b64decode(re.sub(r"\s+", "", m.group("data")))
+                if ";base64" in m.group("params").lower() else unquote_to_bytes(m.group("data")))
+    except (binascii.Error, ValueError):
+        return None
+    return data.decode("utf-8", "replace")
+
+
+def _texts_beside_the_body(soup: BeautifulSoup, source: str) -> list[tuple[str, str]]:
+    """(where, text) for attribute texts and SVG images; inline <svg> text is in the body text already."""
+    out = []
+    for name in _TEXT_ATTRIBUTES:
+        for tag in soup.find_all(attrs={name: True}):
+            out.append((f"{source} {name}-attribut".strip(), str(tag[name])))
+    for i, img in enumerate(soup.find_all(["img", "image", "source", "object", "embed"]), start=1):
+        for attr in ("src", "href", "xlink:href", "data", "srcset"):
+            if img.get(attr) and (svg := _data_uri_svg(str(img[attr]))) is not None:
+                out.append((f"{source} text i SVG-bild {i}".strip(), svg_text(svg)))
+    return out
 
 
 def _visible_text(soup: BeautifulSoup) -> str:
     for tag in soup(["style", "script"]):
         tag.decompose()
-    alts = " ".join(img.get("alt", "") for img in soup.find_all("img"))
-    return soup.get_text(" ") + " " + alts
+    return soup.get_text(" ")
 
 
 def _table_name(table, index: int) -> str:
     return table.caption.get_text(" ", strip=True) if table.caption else f"tabell {index}"
 
 
+def _expanded(cells) -> list:
+    """Cells by column index, a cell spanning columns repeated."""
+    out = []
+    for cell in cells:
+        try:
+            span = max(1, min(int(cell.get("colspan", 1)), 100))
+        except ValueError:
+            span = 1
+        out += [cell] * span
+    return out
+
+
+def _count_columns(table) -> tuple[set[int], list[str]]:
+    """Columns whose header (in any header row) names a count, and the header text per column."""
+    head_rows = table.select("thead tr") or [tr for tr in table.find_all("tr")[:1]
+                                              if tr.find("th") and not tr.find("td")]
+    names: dict[int, list[str]] = {}
+    for tr in head_rows:
+        for j, th in enumerate(_expanded(tr.find_all(["th", "td"]))):
+            names.setdefault(j, []).append(th.get_text(" ", strip=True))
+    counts = {j for j, texts in names.items() if any(_COUNT_HEADER.search(t) for t in texts)}
+    return counts, [" / ".join(dict.fromkeys(names[j])) for j in sorted(names)]
+
+
+def _table_findings(table, index: int, min_cell: int) -> list[Finding]:
+    """Small numbers in count columns: a cell marked data-count, or any cell under a header that names a count."""
+    name = _table_name(table, index)
+    count_idx, headers = _count_columns(table)
+    head = set(table.select("thead tr"))
+    body = [tr for tr in table.find_all("tr") if tr not in head and tr.find_parent("table") is table]
+    if not table.select("thead tr") and body and body[0].find("th") and not body[0].find("td"):
+        body = body[1:]  # the header row of a table without <thead>
+    findings = []
+    for r, tr in enumerate(body, start=1):
+        cells = _expanded(tr.find_all(["td", "th"]))
+        label = cells[0].get_text(" ", strip=True) if cells else ""
+        for j, cell in enumerate(cells):
+            if j and cells[j - 1] is cell:
+                continue
+            text = cell.get_text(" ", strip=True)
+            is_count = cell.has_attr("data-count") or (j in count_idx and j > 0)
+            if is_count and "%" not in text and "," not in text and _small(parse_number(text), min_cell):
+                col = headers[j] if j < len(headers) else str(j + 1)
+                findings.append(Finding(f"publicerat antal under {min_cell}",
+                                        f"{name}, rad {r} ({label}), kolumn {col}", text))
+    return findings
+
+
 def check_html(text: str, min_cell: int, source: str = "") -> list[Finding]:
     soup = BeautifulSoup(text, "html.parser")
     findings: list[Finding] = []
     for i, table in enumerate(soup.find_all("table"), start=1):
-        name = _table_name(table, i)
-        marked = table.has_attr("data-counts-marked") or table.find(attrs={"data-count": True}) is not None
-        headers = [th.get_text(" ", strip=True) for th in table.select("thead th")]
-        count_idx = {j for j, h in enumerate(headers) if _COUNT_HEADER.match(h)}
-        for r, tr in enumerate(table.select("tbody tr"), start=1):
-            cells = tr.find_all(["td", "th"])
-            label = cells[0].get_text(" ", strip=True) if cells else ""
-            for j, cell in enumerate(cells):
-                is_count = cell.has_attr("data-count") if marked else j in count_idx
-                if is_count and _small(parse_number(cell.get_text()), min_cell):
-                    col = headers[j] if j < len(headers) else str(j + 1)
-                    findings.append(Finding(f"publicerat antal under {min_cell}",
-                                            f"{name}, rad {r} ({label}), kolumn {col}", cell.get_text(strip=True)))
-    body = _visible_text(soup)
-    findings += find_personnummer(body, f"{source} löptext".strip())
-    findings += _small_n_in_text(body, f"{source} löptext".strip(), min_cell)
+        findings += _table_findings(table, i, min_cell)
+    texts = _texts_beside_the_body(soup, source)
+    texts.insert(0, (f"{source} löptext".strip(), _visible_text(soup)))
+    for where, content in texts:
+        findings += find_personnummer(content, where)
+        findings += _small_n_in_text(content, where, min_cell)
     return findings
 
 
-_TABLE_ROW = re.compile(r"^(?P<label>\D.*?)\s+(?P<nums>[\d X–%,\u00a0\u202f]+)$")
-_NUMBER_TOKEN = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?)(\s*%)?")
+_NUMBER_TOKEN = re.compile(r"(?<!\d)(\d+(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?)(\s*%)?")
+_NUMERIC_WORD = re.compile(r"^(?:[\d,%–\-\u00a0\u202f]+|X)$")
+_PDF_COUNT_HEADER = re.compile(r"\b(Antal|Täljare|Nämnare|Svarande|Personer)\b|\(n\)|(?:^|\s)n$")
+_PAGE_FOOTER = re.compile(r"^Sida \d+ av \d+$")
 
 
 def _whole_counts(nums: str) -> list[str]:
-    """Whole numbers in a row's tail, leaving out percentages, decimals and years."""
+    """Whole numbers in a row's tail, leaving out percentages, decimals, years and ranges. When the text keeps
+    the non-breaking spaces that group thousands ("4\u00a0400"), a plain space separates cells: "3 441" is then
+    two cells, 3 and 441, not 3 441."""
+    if "\u00a0" in nums or "\u202f" in nums:
+        return [w for w in nums.split(" ") if w and re.fullmatch(r"\d{1,3}(?:[\u00a0\u202f]\d{3})*", w)
+                and not re.fullmatch(r"(19|20)\d{2}", w)]
     out = []
     nums = re.sub(r"\d+\s*[–-]\s*\d+", " ", nums)  # a range like "1–10" is a scale, not two counts
     for number, pct in _NUMBER_TOKEN.findall(nums):
@@ -104,9 +210,22 @@ def _whole_counts(nums: str) -> list[str]:
     return out
 
 
+def _table_row(line: str) -> tuple[str, str] | None:
+    """A PDF text line as (row label, numbers): the label runs to its last word with a letter in it, so labels
+    may start with a digit ("0–12 år 3", "25–44 år 4 12 %"); None when nothing numeric follows it."""
+    words = [w for w in line.split(" ") if w]  # a non-breaking space groups thousands: it stays in the word
+    last = max((i for i, w in enumerate(words) if not _NUMERIC_WORD.match(w)), default=-1)
+    if last < 0 or last == len(words) - 1:
+        return None
+    label, tail = " ".join(words[:last + 1]), " ".join(words[last + 1:]).strip()
+    if len(words[:last + 1]) > 8 or not re.search(r"[^\W\d_]", label):  # running prose wrapped onto a number
+        return None
+    return label, tail
+
+
 def check_pdf_text(pages: list[str], min_cell: int) -> list[Finding]:
-    """Heuristics for a PDF's text: personnummer anywhere; small counts in table rows of count tables
-    (a row label followed only by whole numbers, after a 'Tabell N.' caption whose header names counts)."""
+    """Heuristics for a PDF's text: personnummer anywhere; small counts in running text and in table rows of
+    count tables (a row label followed only by numbers, below a header line that names counts)."""
     findings: list[Finding] = []
     for p, page in enumerate(pages, start=1):
         where = f"sida {p}"
@@ -118,20 +237,60 @@ def check_pdf_text(pages: list[str], min_cell: int) -> list[Finding]:
             if re.match(r"^Tabell \d+\.", s):
                 in_count_table = False
                 continue
-            if re.search(r"\b(Antal|Täljare|Nämnare)\b", s):
-                in_count_table = True
-                continue
-            if not s or s.startswith(("Figur ", "X =")):
+            if not s or s.startswith(("Figur ", "X =", "– =")) or _PAGE_FOOTER.match(s):
                 in_count_table = False
                 continue
-            m = _TABLE_ROW.match(s)
-            if m and len(m.group("label").split()) > 8:  # running prose wrapped onto a number, not a row label
-                m = None
-            if in_count_table and m:
-                for token in _whole_counts(m.group("nums")):
+            row = _table_row(s)
+            if _PDF_COUNT_HEADER.search(s) and (row is None or not _whole_counts(row[1])):
+                in_count_table = True
+                continue
+            if in_count_table and row:
+                for token in _whole_counts(row[1]):
                     if _small(parse_number(token), min_cell):
                         findings.append(Finding(f"publicerat antal under {min_cell} (trolig tabellrad)",
                                                 f"{where}, rad \"{s[:60]}\"", token))
+    return findings
+
+
+def _pdf_texts_beside_the_pages(reader) -> list[tuple[str, str]]:
+    """Metadata, bookmarks and the alt and replacement texts of tagged elements: a screen reader reads them."""
+    out = [("metadata", " ".join(str(v) for v in (reader.metadata or {}).values()))]
+
+    def outline(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from outline(item)
+            else:
+                yield str(item.title)
+    out.append(("bokmärken", " ".join(outline(reader.outline))))
+    alts: list[str] = []
+
+    def walk(node, depth=0):
+        node = node.get_object()
+        if depth > 200 or not hasattr(node, "get"):
+            return
+        for key in ("/Alt", "/ActualText", "/T", "/E"):
+            if node.get(key):
+                alts.append(str(node[key]))
+        kids = node.get("/K")
+        kids = kids.get_object() if hasattr(kids, "get_object") else kids
+        for kid in kids if isinstance(kids, list) else ([kids] if kids is not None else []):
+            if hasattr(kid, "get_object"):
+                walk(kid, depth + 1)
+    root = reader.trailer["/Root"]
+    if "/StructTreeRoot" in root:
+        walk(root["/StructTreeRoot"])
+    out.append(("alternativtexter", "\n".join(alts)))
+    return out
+
+
+def check_pdf(path: Path, min_cell: int) -> list[Finding]:
+    from pypdf import PdfReader
+    reader = PdfReader(path)
+    findings = check_pdf_text([page.extract_text() or "" for page in reader.pages], min_cell)
+    for where, text in _pdf_texts_beside_the_pages(reader):
+        findings += find_personnummer(text, where)
+        findings += _small_n_in_text(text, where, min_cell)
     return findings
 
 
@@ -139,9 +298,7 @@ def check_report(path: str | Path, min_cell: int = 5) -> list[Finding]:
     """Findings in a rendered report; an empty list means none were found."""
     p = Path(path)
     if p.suffix.lower() == ".pdf":
-        from pypdf import PdfReader
-        pages = [page.extract_text() or "" for page in PdfReader(p).pages]
-        return check_pdf_text(pages, min_cell)
+        return check_pdf(p, min_cell)
     return check_html(p.read_text(encoding="utf-8"), min_cell)
 
 

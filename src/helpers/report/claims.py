@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from .live import MARK, Reference, TextContext, strip
 
 ERROR, UNVERIFIED = "fel", "obekräftad"
-UP = r"ökade|ökat|ökar|ökning|högre|fler|steg|stigit|förbättr\w*|bättre"
-DOWN = r"minskade|minskat|minskar|minskning|lägre|färre|sjönk|sjunkit|försämr\w*|sämre"
+UP = r"ökade|ökat|ökar|ökning|högre|fler|steg|stigit|förbättrades|förbättrats|förbättrad|bättre"
+DOWN = r"minskade|minskat|minskar|minskning|lägre|färre|sjönk|sjunkit|försämrades|försämrats|försämrad|sämre"
 SAME = r"oförändrad\w*|samma nivå|ungefär lika"
 DIRECTION = re.compile(rf"\b(?:(?P<up>{UP})|(?P<down>{DOWN})|(?P<same>{SAME}))\b", re.IGNORECASE)
 GOAL_WORDS = re.compile(r"\b(?P<not>inte uppnått|inte uppnåtts|inte nåtts|nåddes inte)\b|\b(?P<partly>delvis uppnått)\b|"

@@ -1,10 +1,10 @@
 """Render an executed report notebook: nbconvert HTML (no input, self-contained, lang="sv") and a tagged A4 PDF
-(WeasyPrint, PDF/UA-1). Totals are reconciled before anything is written; the privacy check runs after."""
+(the HTML typeset with typst, PDF/UA-1; see pdf.py). Totals are reconciled before anything is written; the privacy
+check runs after."""
 from __future__ import annotations
 
 import base64
 import copy
-import logging
 import re
 from pathlib import Path
 
@@ -60,12 +60,10 @@ def notebook_to_html(executed_notebook, title: str | None = None) -> str:
 
 
 def html_to_pdf(html_text: str, target: Path) -> Path:
-    """A4, tagged PDF/UA-1 with language and title from the HTML. WeasyPrint's CSS warnings are silenced."""
-    from weasyprint import HTML
-    for name in ("weasyprint", "fontTools"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    HTML(string=html_text, base_url=str(target.parent)).write_pdf(str(target), pdf_variant="pdf/ua-1")
-    return target
+    """A4, tagged PDF/UA-1 with title, language, outline and bookmarks from the HTML, written atomically (a failed
+    or interrupted run leaves an earlier PDF at ``target`` as it was)."""
+    from .pdf import html_to_pdf as typeset
+    return typeset(html_text, Path(target))
 
 
 def render_report(executed_notebook, output_dir, formats=("html", "pdf"), basename: str = "kvalitetsredovisning",

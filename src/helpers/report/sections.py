@@ -1,11 +1,12 @@
-"""The report's content, built from files: title page, contents, the sections and the appendices.
+"""The kvalitetsredovisning's body: the key message, the goals and the analysis first, then what was achieved,
+the comparisons, the users' view, internal control and the data behind it. Every number is a cell of the
+publication; the full indicator tables are the annex (``annex``), so the body stays short.
 
-``Report`` numbers tables and figures in the order the sections are built, so build them in report order
-(``Report.sections()`` does). Every method returns an HTML fragment; the notebook displays it.
+``Report`` numbers tables and figures in the order the sections are built (``Report.sections()``); every method
+returns an HTML fragment that notebook 07 displays.
 """
 from __future__ import annotations
 
-import html
 import json
 import re
 import unicodedata
@@ -14,65 +15,37 @@ from pathlib import Path
 import pandas as pd
 
 from .. import formatting as fmt
+from .. import labels
+from ..indicators.registry import REGISTRY
 from ..params import RunParams
-from ..grouping import GROUPING_LABELS
-from ..schema import ATTAINMENT_LABELS, TABLES
 from ..tables import replace_atomic
-from . import claims, live, narrative
+from . import actions, claims, keyfigures, live, narrative, underlag
+from .document import Document, esc, indicator_label
 from .errors import ReportCheckError
 from .inputs import Figure, ReportInputs, load_inputs
-from .tables import Col, html_table
+from .tables import Col
 
-SECTIONS = (
-    ("sammanfattning", "Sammanfattning"),
-    ("inledning", "Inledning"),
-    ("uppfoljning", "Uppföljning – vad har vi uppnått?"),
-    ("kvalitetssakring", "Kvalitetssäkring – brukarenkäter"),
-    ("internkontroll", "Internkontroll, synpunkter och tillsyn"),
-    ("samverkan", "Samverkan"),
-    ("mal", "Mål för perioden"),
-    ("om-underlaget", "Om underlaget"),
-    ("bilagor", "Bilagor"),
-)
 STATUS_LABELS = {"uppnått": "Uppnått", "delvis uppnått": "Delvis uppnått", "inte uppnått": "Inte uppnått",
                  "kan inte mätas": "Kan inte mätas"}
-UNIT_GROUPINGS = ("enhet", "unit", "enheter")
-TOTAL = "Totalt"
-INCIDENT_LABELS = {"synpunkt": "Synpunkter", "klagomal": "Klagomål", "lex_sarah": "Lex Sarah-rapporter (internt)",
-                   "lex_sarah_ivo": "Lex Sarah-anmälningar till IVO", "ivo_tillsyn": "Tillsynsärenden från IVO"}
+STATUS_RULES = (
+    "Så bedöms målen. <strong>Uppnått</strong>: resultatet når målvärdet. <strong>Delvis uppnått</strong>: "
+    "resultatet ligger inom den marginal under målvärdet som nämnden har angett för målet (till exempel tio "
+    "procentenheter), eller – för mål som bedöms per enhet – målet nåddes i någon men inte alla enheter. "
+    "<strong>Inte uppnått</strong>: resultatet ligger längre från målvärdet. <strong>Kan inte mätas</strong>: "
+    "uppgiften saknas, bygger på för få personer för att redovisas eller saknar ett jämförbart föregående år. "
+    "<strong>Ej tillämpligt</strong>: målet gäller inte enhetens verksamhetsområde och redovisas inte i dess rapport.")
 CAUTION = ("Uppföljningsdata visar förändring, inte effekt. Att fler klienter mår bättre efter en insats betyder "
            "inte att insatsen orsakade förbättringen: andra händelser i livet, att de som svarar skiljer sig från "
            "dem som inte svarar och naturlig variation kan förklara skillnaden. Resultaten beskriver verksamheten "
            "och är ett underlag för dialog och förbättring, inte en utvärdering av insatsernas effekter.")
-
-
-def category_labels() -> dict[str, str]:
-    """Swedish labels of the indicators' category codes (the registry's, when step 5 is installed)."""
-    try:
-        from ..indicators.registry import CATEGORY_LABELS
-        return dict(CATEGORY_LABELS)
-    except Exception:  # the report still renders codes as they are
-        return dict(ATTAINMENT_LABELS)
-
-
-def _e(text) -> str:
-    return html.escape(str(text))
+COVERAGE = (("matning_efter_insats", ""), ("utvardering_efter_insats", ""), ("uppfoljning_6_manader", ""))
+ADULT_QUESTIONS = ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7")
 
 
 def _slug(text: str) -> str:
     t = unicodedata.normalize("NFKD", str(text).lower())
     t = "".join(ch for ch in t if not unicodedata.combining(ch))
     return re.sub(r"[^a-z0-9]+", "-", t).strip("-")
-
-
-def value_kind(unit: str) -> str:
-    """The glossary's unit -> how the value is printed: share, count or number."""
-    u = _slug(unit)
-    if u in ("andel", "procent", "") or "andel" in u:
-        return "share"
-    if u.startswith("antal"):
-        return "count"
-    return "number"
 
 
 def figure_section(avsnitt: str) -> str:
@@ -82,27 +55,36 @@ def figure_section(avsnitt: str) -> str:
                             ("brukar", "kvalitetssakring"), ("enkat", "kvalitetssakring"),
                             ("intern", "internkontroll"), ("synpunkt", "internkontroll"),
                             ("tillsyn", "internkontroll"), ("samverk", "samverkan"), ("mal", "mal"),
-                            ("om-underlag", "om-underlaget"), ("underlag", "om-underlaget"), ("bilag", "bilagor")):
+                            ("analys", "analys"), ("om-underlag", "om-underlaget"), ("underlag", "om-underlaget")):
         if s.startswith(prefix):
             return section
     return "uppfoljning"
 
 
-class Report:
+class Report(Document):
+    SECTIONS = (
+        ("sammanfattning", "Sammanfattning"),
+        ("inledning", "Inledning"),
+        ("mal", "Mål för perioden"),
+        ("analys", "Analys och åtgärder"),
+        ("uppfoljning", "Uppföljning – vad har vi uppnått?"),
+        ("jamforelse", "Jämförelse med andra kommuner"),
+        ("kvalitetssakring", "Kvalitetssäkring – brukarenkäter"),
+        ("internkontroll", "Internkontroll, synpunkter och tillsyn"),
+        ("samverkan", "Samverkan"),
+        ("om-underlaget", "Om underlaget"),
+        ("bilaga", "Bilaga: indikatortabeller"),
+    )
+
     def __init__(self, run: RunParams, inputs: ReportInputs | None = None):
+        super().__init__(run.config)
         self.run = run
-        self.cfg = run.config
         self.inputs = inputs if inputs is not None else load_inputs(run.paths, run.config, run.unit)
+        self.pub = self.inputs.publication
         self.texts = self.cfg.texts_dir(run.period)
         self.info = self.cfg.period_info(run.period)
-        self._tables = 0
-        self._figures = 0
         self._placed: set[int] = set()
         self.claims: list[claims.Claim] = []
-        g = self.inputs.glossary
-        self.labels = dict(zip(g.get("name", []), g.get("label", [])))
-        self.kinds = {n: value_kind(u) for n, u in zip(g.get("name", []), g.get("unit", []))}
-        self.category_labels = category_labels()
 
     # -- helpers --------------------------------------------------------------------------------------------
     @property
@@ -110,19 +92,8 @@ class Report:
         t = f"Kvalitetsredovisning {self.run.period}"
         return f"{t} – {self.run.unit_name}" if self.run.unit else t
 
-    def _caption(self, text: str) -> tuple[str, str]:
-        self._tables += 1
-        return f"Tabell {self._tables}. {text}", f"tabell-{self._tables}"
-
-    def table(self, rows, columns, caption: str, **kw) -> str:
-        cap, tid = self._caption(caption)
-        return html_table(rows, columns, cap, table_id=tid, **kw)
-
-    def figure(self, fig: Figure) -> str:
-        self._figures += 1
-        n = self._figures
-        return (f'<figure class="figur" id="figur-{n}"><img src="{fig.data_uri}" alt="{_e(fig.alt)}">'
-                f"<figcaption>Figur {n}. {_e(fig.title)}</figcaption></figure>")
+    def place(self, fig: Figure) -> str:
+        return self.figure(fig.data_uri, fig.alt, fig.title)
 
     def figures_for(self, section: str, unit: str | None = None) -> str:
         out = []
@@ -132,16 +103,8 @@ class Report:
             if unit is not None and unit not in _slug(fig.section).replace("-", "_") and unit not in fig.id:
                 continue
             self._placed.add(i)
-            out.append(self.figure(fig))
+            out.append(self.place(fig))
         return "\n".join(out)
-
-    def label(self, indicator: str) -> str:
-        return str(self.labels.get(indicator) or indicator.replace("_", " ").capitalize())
-
-    def _section(self, sid: str, body: str) -> str:
-        title = dict(SECTIONS)[sid]
-        return (f'<section class="avsnitt" id="{sid}" aria-labelledby="{sid}-rubrik">\n'
-                f'<h2 id="{sid}-rubrik">{_e(title)}</h2>\n{body}\n</section>')
 
     def _text(self, name: str, missing: str | None = narrative.MISSING_TEXT, scope: str | None = "") -> str:
         """An analyst's text with its live numbers filled in from the publication and checked against them.
@@ -151,7 +114,7 @@ class Report:
             return f'<p class="saknas">{missing}</p>' if missing else ""
         scope = self.run.unit if scope == "" else scope
         goals = self.inputs.goals if scope == self.run.unit else self._goals_for(scope)
-        ctx = live.TextContext(self.inputs.publication, scope, goals)
+        ctx = live.TextContext(self.pub, scope, goals)
         rendered = live.render(text, ctx)
         self.claims += claims.check_text(rendered, ctx, f"{name}.md")
         return narrative.render_markdown(live.strip(rendered))
@@ -172,63 +135,43 @@ class Report:
             raise ReportCheckError(f"Texterna säger emot siffrorna ({len(errors)} fel):\n{lines}")
         return path
 
-    # -- indicator rows -------------------------------------------------------------------------------------
-    def _indicator_rows(self, frame: pd.DataFrame) -> list[dict]:
-        """One key-figure row per indicator (no distributions): label, result, numerator, denominator."""
-        rows = []
-        order = {n: i for i, n in enumerate(self.labels)}
-        frame = frame.assign(_order=frame["indicator"].map(order).fillna(len(order))).sort_values("_order", kind="stable")
-        for _, r in frame[frame["category"] == ""].iterrows():
-            kind = self.kinds.get(r["indicator"], "share")
-            sup = {"value", "numerator", "denominator"} if r["suppressed"] else set()
-            row = {"label": self.label(r["indicator"]), "value": r["value"], "_suppressed": sup,
-                   "_kind": {"value": kind}}
-            if kind == "share":
-                row.update(numerator=r["numerator"], denominator=r["denominator"])
-            elif kind == "number":
-                row["denominator"] = r["n"]
-                row["_kind"]["value"] = "number:1"
-            rows.append(row)
-        return rows
-
-    def key_figures(self, frame: pd.DataFrame, caption: str) -> str:
-        rows = self._indicator_rows(frame)
+    def key_figures(self, scope: str | None, caption: str, names=keyfigures.HEADLINE) -> str:
+        rows = keyfigures.rows(self.pub, scope, names)
         if not rows:
-            return '<p class="saknas">Inga indikatorvärden finns för perioden (uppgift saknas).</p>'
-        cols = [Col("label", "Indikator"), Col("value", "Resultat", "share"),
-                Col("numerator", "Täljare", "count"), Col("denominator", "Nämnare (n)", "count")]
-        return self.table(rows, cols, caption, share_cols=[("value", "numerator", "denominator")])
+            return ""
+        note = ("Förändring i procentenheter för andelar. Om skillnaden är större än slumpen kan förklara framgår av "
+                "nyckelfynden och av bilagans tabeller med konfidensintervall.")
+        return self.table(rows, keyfigures.columns(self.run.period), caption, note=note)
 
-    def _unit_frame(self, unit: str) -> pd.DataFrame:
-        ind = self.inputs.indicators
-        name = self.cfg.unit_name(unit)
-        mask = ind["grouping"].str.lower().isin(UNIT_GROUPINGS) & ind["group"].isin([unit, name])
-        return ind[mask]
+    # -- title page -----------------------------------------------------------------------------------------
+    def _alarms(self) -> str:
+        path = self.run.paths.processed / "larm.json"
+        try:
+            alarms = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return ""
+        if not alarms:
+            return ""
+        items = "".join(f"<li>{esc(a.get('meddelande') or a.get('orsak') or a)}</li>" for a in alarms)
+        return (f'<div class="larm" role="note"><p><strong>Observera:</strong> underlaget har brister som kan påverka '
+                f"resultaten. Körningen fortsatte trots följande larm:</p><ul>{items}</ul></div>")
 
-    def _total_frame(self) -> pd.DataFrame:
-        ind = self.inputs.indicators
-        return ind[ind["group"] == TOTAL]
-
-    # -- title page and contents ----------------------------------------------------------------------------
     def title_page(self) -> str:
         c = self.cfg
-        lines = [f'<p class="kommun">{_e(c.municipality)}</p>',
-                 f'<h1 class="rapporttitel" data-report-title="{_e(c.municipality)} – {_e(self.title)}">'
-                 f"{_e(self.title)}</h1>"]
+        lines = [f'<p class="kommun">{esc(c.municipality)}</p>',
+                 f'<h1 class="rapporttitel" data-report-title="{esc(c.municipality)} – {esc(self.title)}">'
+                 f"{esc(self.title)}</h1>"]
         if self.run.unit:
-            lines.append(f'<p class="enhet">{_e(self.run.unit_name)}</p>')
+            lines.append(f'<p class="enhet">{esc(self.run.unit_name)}</p>')
         meta = [("Nämnd", c.get("namnd")), ("Förvaltning", c.get("forvaltning")),
                 ("Period", f"1 januari–31 december {self.run.period}"),
                 ("Diarienummer", self.info.get("diarienummer")),
                 ("Datum", fmt.date(self.info["rapportdatum"]) if self.info.get("rapportdatum") else None)]
-        dl = "".join(f"<dt>{k}</dt><dd>{_e(v)}</dd>" for k, v in meta if v)
+        dl = "".join(f"<dt>{k}</dt><dd>{esc(v)}</dd>" for k, v in meta if v)
         lines.append(f'<dl class="titeluppgifter">{dl}</dl>')
-        return (f'<section class="titelsida" aria-label="Titelsida" data-min-cell="{self.cfg.min_cell}">\n' + "\n".join(lines) + "\n</section>")
-
-    def contents(self) -> str:
-        items = "".join(f'<li><a href="#{sid}">{_e(title)}</a></li>' for sid, title in SECTIONS)
-        return (f'<nav class="innehall" aria-labelledby="innehall-rubrik"><h2 id="innehall-rubrik">Innehåll</h2>'
-                f"<ol>{items}</ol></nav>")
+        lines.append(self._alarms())
+        return (f'<section class="titelsida" aria-label="Titelsida" data-min-cell="{c.min_cell}">\n'
+                + "\n".join(line for line in lines if line) + "\n</section>")
 
     # -- sections -------------------------------------------------------------------------------------------
     def sammanfattning(self) -> str:
@@ -239,65 +182,234 @@ class Report:
             rows = [{"label": STATUS_LABELS.get(s, s), "antal": int(counts.get(s, 0)), "_role": "part"}
                     for s in STATUS_LABELS]
             rows.append({"label": "Samtliga mål", "antal": len(goals), "_role": "total"})
-            body.append(f"<p>Nämnden följer {len(goals)} mål för perioden. Tabellen visar hur många av dem som "
-                        "uppnåddes; varje mål redovisas i avsnittet Mål för perioden.</p>")
             body.append(self.table(rows, [Col("label", "Status"), Col("antal", "Mål", "number", sums=True)],
-                                   "Målens status"))
+                                   f"Nämndens mål för {self.run.period}: status"))
         if self.inputs.key_findings.strip():
             body.append("<h3>Nyckelfynd</h3>" + narrative.render_markdown(self.inputs.key_findings))
         body.append(self.figures_for("sammanfattning"))
-        return self._section("sammanfattning", "\n".join(body))
+        return self.section("sammanfattning", "\n".join(b for b in body if b))
 
     def inledning(self) -> str:
-        return self._section("inledning", self._text("inledning") + self.figures_for("inledning"))
+        return self.section("inledning", self._text("inledning") + self.figures_for("inledning"))
+
+    def mal(self) -> str:
+        goals = self.inputs.goals
+        body = [self._text("mal", missing=None)]
+        if goals.empty:
+            body.append('<p class="saknas">Nämnden har inga mål för perioden i konfigurationen (uppgift saknas).</p>')
+        else:
+            rows = [{"mal": g["mal"], "malvarde": g.get("malvarde_text", ""), "resultat": g.get("resultat_text", ""),
+                     "status": STATUS_LABELS.get(str(g["status"]), str(g["status"]))} for _, g in goals.iterrows()]
+            body.append(self.table(rows, [Col("mal", "Mål"), Col("malvarde", "Målvärde"), Col("resultat", "Resultat"),
+                                          Col("status", "Status")], f"Mål för perioden {self.run.period}",
+                                   css_class="rapporttabell maltabell"))
+        body.append(f'<p class="regler">{STATUS_RULES}</p>')
+        body.append(self.figures_for("mal"))
+        return self.section("mal", "\n".join(b for b in body if b))
+
+    def analys(self) -> str:
+        body = [self._text("analys", missing=None),
+                f'<p class="forsiktighet"><strong>Förändring, inte effekt.</strong> {esc(CAUTION)}</p>',
+                "<h3>Hur fullständigt är underlaget?</h3>",
+                "<p>Resultaten bygger på de klienter som har följts upp. Tabellen visar hur stor del av dem som har "
+                "en eftermätning, en egen utvärdering och en måluppföljning i tid; ju lägre andel, desto större risk "
+                "att resultaten inte gäller alla.</p>",
+                self.key_figures(self.run.unit, f"Underlagets täckning {self.run.period}", COVERAGE)]
+        method, verdicts = underlag.planning_verdicts(self.run.paths.processed)
+        if verdicts:
+            body.append(f"<p>Urvalet i steg 1 ({esc(method.lower())}) jämfördes med alla som aktualiserades under "
+                        "året:</p><ul>" + "".join(f"<li>{esc(v)}</li>" for v in verdicts) + "</ul>")
+        body += self._actions()
+        body.append(self.figures_for("analys"))
+        return self.section("analys", "\n".join(b for b in body if b))
+
+    def _actions(self) -> list[str]:
+        out = ["<h3>Åtgärder</h3>"]
+        new = actions.decided_in(self.cfg, self.run.period)
+        earlier = actions.followed_up_in(self.cfg, self.run.period)
+        if new:
+            rows = [{"vad": a.what, "vem": a.who, "senast": a.by or fmt.MISSING,
+                     "indikator": indicator_label(a.indicator) if a.indicator else fmt.MISSING} for a in new]
+            out.append(self.table(rows, [Col("vad", "Åtgärd"), Col("vem", "Ansvarig"), Col("senast", "Klart senast"),
+                                         Col("indikator", "Följs upp med")], f"Åtgärder som beslutas {self.run.period}"))
+        else:
+            out.append('<p class="saknas">Inga nya åtgärder har registrerats för perioden (<code>atgarder</code> '
+                       "i konfigurationen).</p>")
+        if earlier:
+            rows = []
+            for a in earlier:
+                result = fmt.MISSING
+                if a.indicator and self.pub.applies(a.indicator, self.run.unit):
+                    cell = self.pub.cell(a.indicator, self.run.unit)
+                    result = keyfigures.shown(cell, REGISTRY[a.indicator].unit)[0] if cell is not None else fmt.MISSING
+                rows.append({"vad": a.what, "beslutad": a.decided, "status": actions.STATUSES[a.status],
+                             "uppfoljning": a.follow_up or fmt.MISSING,
+                             "resultat": f"{indicator_label(a.indicator)}: {result}" if a.indicator else fmt.MISSING})
+            out.append(self.table(rows, [Col("vad", "Åtgärd"), Col("beslutad", "Beslutad"), Col("status", "Status"),
+                                         Col("uppfoljning", "Uppföljning"), Col("resultat", f"Indikatorn {self.run.period}")],
+                                  "Uppföljning av tidigare beslutade åtgärder"))
+        return out
 
     def uppfoljning(self) -> str:
         body = [self._text("uppfoljning", missing=None)]
         if self.run.unit:
             body.append(self._text(f"uppfoljning_{self.run.unit}", missing=None))
-            body.append(self.key_figures(self._total_frame(), f"Nyckeltal för {self.run.unit_name} {self.run.period}"))
+            body.append(self.key_figures(self.run.unit, f"Nyckeltal för {self.run.unit_name} {self.run.period}"))
+            body.append(self._dose(self.run.unit))
+            body.append(self._placements_by_month(self.run.unit))
             body.append(self.figures_for("uppfoljning"))
         else:
             body.append("<h3>Hela verksamheten</h3>")
-            body.append(self.key_figures(self._total_frame(), f"Nyckeltal för hela verksamheten {self.run.period}"))
+            body.append(self.key_figures(None, f"Nyckeltal för hela verksamheten {self.run.period}"))
+            body.append(self._dose(None))
+            body.append(self._placements_by_month(None))
+            body.append(self.figures_for("uppfoljning", unit="hela"))
             for code, name in self.cfg.units.items():
-                body.append(f'<h3 id="enhet-{_e(code)}">{_e(name)}</h3>')
+                body.append(f'<h3 id="enhet-{esc(code)}">{esc(name)}</h3>')
                 body.append(self._text(f"uppfoljning_{code}", missing=None, scope=code))
-                frame = self._unit_frame(code)
-                if len(frame):
-                    body.append(self.key_figures(frame, f"Nyckeltal för {name} {self.run.period}"))
-                else:
-                    body.append('<p class="saknas">Indikatorer per enhet saknas (uppgift saknas).</p>')
+                body.append(self.key_figures(code, f"Nyckeltal för {name} {self.run.period}")
+                            or '<p class="saknas">Inga indikatorer gäller enheten (uppgift saknas).</p>')
                 body.append(self.figures_for("uppfoljning", unit=code))
             body.append(self.figures_for("uppfoljning"))
-        return self._section("uppfoljning", "\n".join(b for b in body if b))
+        return self.section("uppfoljning", "\n".join(b for b in body if b))
 
-    def _survey_indicators(self) -> list[str]:
-        names = self.inputs.indicators["indicator"].drop_duplicates()
-        return [n for n in names if any(k in _slug(n + " " + self.label(n)) for k in ("enkat", "brukarundersok"))]
+    def jamforelse(self) -> str:
+        from ..comparison import build_comparison
+        from ..comparison.kolada import KoladaFileError
+
+        body = [self._text("jamforelse", missing=None)]
+        own = {}
+        try:
+            comparison = build_comparison(self.cfg, self.run.period, None)
+            if comparison is not None:
+                for name in comparison.frame.get("indicator", pd.Series(dtype=str)).dropna().unique():
+                    cell = self.pub.cell(str(name), self.run.unit) if str(name) in REGISTRY else None
+                    if cell is not None and cell["status"] == "publicerad":
+                        own[str(name)] = float(cell["value"])
+                comparison = build_comparison(self.cfg, self.run.period, own)
+        except (KoladaFileError, ValueError) as exc:
+            body.append(f'<p class="saknas">Jämförelsen kunde inte göras: {esc(exc)}</p>')
+            return self.section("jamforelse", "\n".join(body))
+        if comparison is None:
+            body.append('<p class="saknas">Ingen jämförelse med andra kommuner är konfigurerad '
+                        "(<code>jamforelse</code> i konfigurationen).</p>")
+        else:
+            frame = comparison.display
+            cols = [Col(f"c{i}", str(c)) for i, c in enumerate(frame.columns)]
+            rows = [{f"c{i}": ("" if pd.isna(v) else v) for i, v in enumerate(r)} for r in frame.itertuples(index=False)]
+            body.append(self.table(rows, cols, f"Nyckeltal i Kolada: {self.cfg.municipality}, jämförelsegrupp och riket"))
+            body.append("".join(f'<p class="tabellnot">{esc(line)}</p>' for line in comparison.sources))
+        body.append(self.figures_for("jamforelse"))
+        return self.section("jamforelse", "\n".join(b for b in body if b))
+
+    def _survey_table(self, questions, caption: str, indicator: str = "brukarenkat_positiva") -> str:
+        rows, prev = [], str(int(self.run.period) - 1)
+        for q in questions:
+            now = self.pub.cell(indicator, self.run.unit, category=q)
+            if now is None:
+                continue
+            before = self.pub.cell(indicator, self.run.unit, prev, category=q)
+            hidden = now["status"] != "publicerad"
+            rows.append({"label": labels.category_label(q), "before": keyfigures.shown(before, "andel")[0],
+                         "now": keyfigures.shown(now, "andel")[0], "change": keyfigures.change_text(now, before, "andel"),
+                         "n": None if hidden else now["n"], "_suppressed": {"n"} if hidden else set()})
+        if not rows:
+            return ""
+        return self.table(rows, [Col("label", "Fråga"), Col("before", prev), Col("now", self.run.period),
+                                 Col("change", "Förändring"), Col("n", f"Svarande (n) {self.run.period}", "count")],
+                          caption, note="Andel positiva svar bland dem som besvarat frågan; \"vet ej\" räknas inte.")
+
+    def _distribution(self, indicator: str, head: str, caption: str, scope: str | None = "") -> str:
+        """A distribution's categories for the period: count and share, the base as the total row."""
+        scope = self.run.unit if scope == "" else scope
+        part = self.pub.scope(scope).query("indicator == @indicator and grouping == 'total'")
+        if part.empty:
+            return ""
+        rows, visible = [], part[part["status"] == "publicerad"]
+        for _, r in part.iterrows():
+            hidden = r["status"] != "publicerad"
+            rows.append({"label": labels.category_label(r["category"]), "antal": None if hidden else r["numerator"],
+                         "andel": None if hidden else r["value"], "_role": "part",
+                         "_suppressed": {"antal", "andel"} if hidden else set()})
+        base = visible["denominator"].iloc[0] if len(visible) else None
+        rows.append({"label": "Totalt", "antal": base, "andel": 1.0 if base else None, "_role": "total",
+                     "_suppressed": set() if len(visible) else {"antal", "andel"}})
+        return self.table(rows, [Col("label", head), Col("antal", "Antal", "count", sums=True),
+                                 Col("andel", "Andel", "share")], caption)
+
+    def _placements_by_month(self, scope: str | None) -> str:
+        """Norrköping's table: persons placed on the first day of each month, January to December, by form."""
+        if not self.pub.applies("placerade_per_manad", scope):
+            return ""
+        part = self.pub.scope(scope).query("indicator == 'placerade_per_manad' and grouping in ('total', 'form')")
+        months = sorted(m for m in part["category"].unique() if m)
+        if not months:
+            return ""
+        rows = []
+        for (grouping, group), cells in part.groupby(["grouping", "group"], sort=False):
+            row = {"form": "Samtliga placerade" if grouping == "total" else labels.group_label("form", group, self.cfg),
+                   "_role": "total" if grouping == "total" else "part", "_suppressed": set()}
+            for _, c in cells.iterrows():
+                row[c["category"]] = None if c["status"] != "publicerad" else c["value"]
+                if c["status"] != "publicerad":
+                    row["_suppressed"].add(c["category"])
+            rows.append(row)
+        rows.sort(key=lambda r: r["_role"] == "total")
+        cols = [Col("form", "Placeringsform")] + [Col(m, fmt.month(m, short=True).split()[0], "count", sums=True)
+                                                  for m in months]
+        return self.table(rows, cols, f"Placerade den första dagen i varje månad {self.run.period}",
+                          note="En person med flera placeringar samtidigt räknas en gång.")
+
+    def _dose(self, scope: str | None) -> str:
+        """Step 3: how much of the planned dose was delivered."""
+        names = (("insatser_enligt_plan", ""), ("genomforda_besok", ""))
+        if not any(self.pub.applies(n, scope) for n, _ in names):
+            return ""
+        out = ["<h4>Genomförande av insatserna</h4>",
+               self.key_figures(scope, f"Genomförande av insatserna {self.run.period}", names)]
+        if self.pub.applies("tillfallen_per_insats", scope):
+            cats = list(dict.fromkeys(self.pub.scope(scope).query(
+                "indicator == 'tillfallen_per_insats' and grouping == 'total'")["category"]))
+            out.append(self.key_figures(scope, f"Planerade och genomförda tillfällen per avslutad insats "
+                                               f"{self.run.period}", tuple(("tillfallen_per_insats", c) for c in cats)))
+        return "\n".join(x for x in out if x)
 
     def kvalitetssakring(self) -> str:
         body = [self._text("kvalitetssakring")]
-        survey = self._survey_indicators()
-        if survey:
-            ind = self.inputs.indicators
-            frame = ind[ind["indicator"].isin(survey) & (ind["group"] == TOTAL)]
-            body.append(self.key_figures(frame, f"Resultat av brukarenkäter {self.run.period}"))
-        else:
+        if not self.pub.applies("brukarenkat_positiva", self.run.unit):
             body.append('<p class="saknas">Resultat från brukarenkäter saknas för perioden (uppgift saknas).</p>')
+        else:
+            questions = list(dict.fromkeys(self.pub.scope(self.run.unit).query(
+                "indicator == 'brukarenkat_positiva' and grouping == 'total'")["category"]))
+            body.append(self._survey_table([q for q in questions if q in ADULT_QUESTIONS],
+                                           f"Brukarenkät: andel positiva svar {self.run.period}"))
+        if self.pub.applies("barnenkat_positiva", self.run.unit):
+            questions = list(dict.fromkeys(self.pub.scope(self.run.unit).query(
+                "indicator == 'barnenkat_positiva' and grouping == 'total'")["category"]))
+            body.append("<h3>Barns och ungas egna svar</h3>")
+            body.append("<p>Barn och unga i placering och öppenvård svarar själva på frågor om trygghet, bemötande, "
+                        "kränkning, skola, hälsa och tandvård.</p>")
+            body.append(self._survey_table(questions, f"Barns och ungas svar: andel positiva svar {self.run.period}",
+                                           "barnenkat_positiva"))
+        if self.pub.applies("ekb_ej_tillfredsstallande_orsak", self.run.unit):
+            body.append("<h3>Varför ekonomiskt bistånd inte var tillfredsställande</h3>")
+            body.append(self._distribution("ekb_ej_tillfredsstallande_orsak", "Orsak",
+                                           f"Orsaker till att ekonomiskt bistånd inte var tillfredsställande "
+                                           f"{self.run.period}"))
         body.append(self.figures_for("kvalitetssakring"))
-        return self._section("kvalitetssakring", "\n".join(body))
+        return self.section("kvalitetssakring", "\n".join(b for b in body if b))
 
     def _incident_cells(self, period: str) -> dict[str, pd.Series]:
         """The publication's cells of synpunkter, klagomål, lex Sarah and IVO for a period, by incident type."""
-        pub, out = self.inputs.publication, {}
+        out = {}
         for indicator, kinds in (("synpunkter_klagomal", ("synpunkt", "klagomal")),
                                  ("lex_sarah", ("lex_sarah", "lex_sarah_ivo")), ("ivo_tillsyn", ("ivo_tillsyn",))):
+            total = self.pub.cell(indicator, self.run.unit, period)
             for kind in kinds:
-                cell = pub.cell(indicator, self.run.unit, period, "incident_type", kind) if len(kinds) > 1 else \
-                    pub.cell(indicator, self.run.unit, period)
-                if cell is None and len(kinds) > 1 and pub.cell(indicator, self.run.unit, period) is not None:
-                    out[kind] = pd.Series({"value": 0.0, "status": "publicerad"})  # no such incidents that year
+                cell = self.pub.cell(indicator, self.run.unit, period, "incident_type", kind) if len(kinds) > 1 \
+                    else total
+                if cell is None and total is not None and total["status"] == "publicerad" and total["value"] == 0:
+                    out[kind] = pd.Series({"value": 0.0, "status": "publicerad"})  # none that year
                 elif cell is not None:
                     out[kind] = cell
         return out
@@ -312,7 +424,7 @@ class Report:
                         "perioden (uppgift saknas).</p>")
         else:
             rows = []
-            for code, label in INCIDENT_LABELS.items():
+            for code, label in labels.INCIDENT_TYPES.items():
                 row = {"label": label, "_suppressed": set()}
                 for key, cells in (("now", now), ("before", before)):
                     cell = cells.get(code)
@@ -324,193 +436,90 @@ class Report:
                                           Col("before", f"Antal {prev_period}", "count")],
                                    "Synpunkter, klagomål, lex Sarah och tillsyn"))
         body.append(self.figures_for("internkontroll"))
-        return self._section("internkontroll", "\n".join(body))
+        return self.section("internkontroll", "\n".join(body))
 
     def samverkan(self) -> str:
-        return self._section("samverkan", self._text("samverkan") + self.figures_for("samverkan"))
-
-    def mal(self) -> str:
-        goals = self.inputs.goals
-        body = [self._text("mal", missing=None)]
-        if goals.empty:
-            body.append('<p class="saknas">Nämndens mål för perioden saknas i underlaget (uppgift saknas).</p>')
-        else:
-            rows = [{"mal": g["mal"], "malvarde": g.get("malvarde_text", ""), "resultat": g.get("resultat_text", ""),
-                     "status": STATUS_LABELS.get(str(g["status"]), str(g["status"]))} for _, g in goals.iterrows()]
-            body.append(self.table(rows, [Col("mal", "Mål"), Col("malvarde", "Målvärde"), Col("resultat", "Resultat"),
-                                          Col("status", "Status")], f"Mål för perioden {self.run.period}",
-                                   css_class="rapporttabell maltabell"))
-        body.append(self.figures_for("mal"))
-        return self._section("mal", "\n".join(b for b in body if b))
-
-    def _suppression_rows(self) -> list[dict]:
-        ind = self.inputs.indicators
-        if ind.empty:
-            return []
-        counts = ind[ind["suppressed"]].groupby("indicator").size()
-        return [{"label": self.label(n), "antal": int(k), "_role": "part"} for n, k in counts.items()]
+        return self.section("samverkan", self._text("samverkan") + self.figures_for("samverkan"))
 
     def om_underlaget(self) -> str:
-        s = self.inputs.import_summary
+        processed = self.run.paths.processed
+        log = underlag.import_log(processed)
         body = ["<h3>Källor</h3>", self._text("kallor", missing=None)]
-        tables = s.get("tables", {})
-        if tables:
-            rows = [{"label": TABLES[t].label if t in TABLES else t, "rader": n,
-                     "avvisade": s.get("rejected", {}).get(t, 0), "_role": "part"} for t, n in tables.items()]
-            rows.append({"label": "Samtliga tabeller", "rader": sum(tables.values()),
-                         "avvisade": sum(r["avvisade"] for r in rows), "_role": "total"})
+        sources = underlag.source_rows(log)
+        if sources:
             body.append("<p>Underlaget är verksamhetssystemens exporter och registreringsblanketter för perioden. "
                         "Personnummer ersattes med pseudonymer vid inläsningen. Rader som inte klarade kontrollerna "
                         "lades i karantän med en orsak och räknas inte med.</p>")
-            body.append(self.table(rows, [Col("label", "Tabell"), Col("rader", "Godkända rader", "number", sums=True),
-                                          Col("avvisade", "Avvisade rader", "number", sums=True)],
-                                   "Underlagets tabeller: godkända och avvisade rader"))
-            reasons = s.get("reasons", {})
+            body.append(self.table(sources, [Col("label", "Källa"), Col("in", "Rader i filen", "number", sums=True),
+                                             Col("ok", "Godkända", "number", sums=True),
+                                             Col("rejected", "Avvisade", "number", sums=True)],
+                                   "Underlagets källor: inlästa, godkända och avvisade rader"))
+            reasons = underlag.reason_rows(log)
             if reasons:
-                items = "".join(f"<li>{_e(r)}: {fmt.integer(k)} rader</li>" for r, k in sorted(reasons.items()))
-                body.append(f"<p>Orsaker till att rader avvisades:</p><ul>{items}</ul>")
+                body.append(self.table(reasons, [Col("label", "Orsak"), Col("antal", "Avvisade rader", "number", sums=True)],
+                                       "Orsaker till att rader avvisades vid inläsningen"))
         else:
             body.append('<p class="saknas">Uppgifter om inlästa och avvisade rader: uppgift saknas.</p>')
-
         body.append("<h3>Bortfall</h3>")
-        ind = self.inputs.indicators
-        missing = int((ind["value"].isna() & ~ind["suppressed"]).sum()) if len(ind) else 0
-        body.append(f"<p>Indikatorerna bygger på de ärenden där uppgiften finns registrerad. I indikatortabellerna "
-                    f"saknas värde i {fmt.integer(missing)} celler (markerade med {fmt.MISSING}). Nämnaren (n) visar "
-                    "hur många varje andel bygger på.</p>")
-
-        body.append("<h3>Röjandekontroll</h3>")
-        rows = self._suppression_rows()
-        threshold = self.cfg.min_cell
-        body.append(f"<p>För att ingen enskild person ska kunna identifieras visas inte antal som bygger på färre än "
-                    f"{threshold} personer, och inte heller andelar med en nämnare under {threshold}. När en summa "
-                    "visas döljs även den minsta cellen bredvid, så att den dolda uppgiften inte kan räknas fram. "
-                    f"Dolda uppgifter markeras med {fmt.SUPPRESSED}.</p>")
-        if rows:
-            rows.append({"label": "Samtliga indikatorer", "antal": sum(r["antal"] for r in rows), "_role": "total"})
-            body.append(self.table(rows, [Col("label", "Indikator"),
-                                          Col("antal", "Dolda celler", "number", sums=True)],
-                                   "Undertryckta celler per indikator"))
-        else:
-            body.append("<p>Inga celler behövde döljas.</p>")
-
+        missing = underlag.missing_rows(self.pub, self.run.unit)
+        if missing:
+            body.append("<p>Alla uppgifter finns inte registrerade för alla. Tabellen visar för de viktigaste "
+                        "variablerna hur många som saknar uppgiften; de redovisas i gruppen \"Uppgift saknas\" i "
+                        "bilagans tabeller och räknas inte bort.</p>")
+            body.append(self.table(missing, [Col("label", "Uppgift"), Col("population", "Bland"),
+                                             Col("saknas", "Saknas", "count"), Col("bas", "Totalt", "count"),
+                                             Col("andel", "Andel som saknas", "share", 1)],
+                                   "Saknade uppgifter per variabel"))
+        body.append(self._disclosure())
         body.append("<h3>Metod</h3>")
         body.append("<p>Uppföljningen följer Socialstyrelsens sex steg för systematisk uppföljning: planera, "
                     "dokumentera situationen före, under och efter insatsen, sammanställa på gruppnivå och "
-                    "analysera. Andelar redovisas med 95 procents konfidensintervall där det är meningsfullt.</p>")
+                    "analysera. Andelar redovisas med 95 procents konfidensintervall i bilagan.</p>")
+        rule = _finding_rule()
+        if rule:
+            body.append(f"<p>{esc(rule)}</p>")
         body.append(self._text("metod", missing=None))
-        body.append(f'<p class="forsiktighet"><strong>Att tänka på:</strong> {_e(CAUTION)}</p>')
         body.append(self.figures_for("om-underlaget"))
-        return self._section("om-underlaget", "\n".join(b for b in body if b))
+        return self.section("om-underlaget", "\n".join(b for b in body if b))
 
-    def _appendix_table(self, name: str, grouping: str, frame: pd.DataFrame) -> str:
-        kind = self.kinds.get(name, "share")
-        label = self.label(name)
-        total = self._total_frame()
-        total = total[(total["indicator"] == name) & (total["category"] == "")]
-        rows = []
-        names = self.cfg.units if grouping.lower() in UNIT_GROUPINGS else {}
-        for _, r in frame.iterrows():
-            rows.append(self._appendix_row(r, kind, "part", names.get(r["group"])))
-        for _, r in total.iterrows():
-            rows.append(self._appendix_row(r, kind, "total", TOTAL))
-        by = GROUPING_LABELS.get(grouping, grouping.replace("_", " ")).lower()
-        has_parts = len(frame) > 0  # a lone total has nothing to add up
-        if kind == "share":
-            cols = [Col("group", by.capitalize()), Col("value", "Andel", "share"), Col("ci", "95 % KI"),
-                    Col("numerator", "Täljare", "count", sums=has_parts),
-                    Col("denominator", "Nämnare", "count", sums=has_parts)]
-            shares = [("value", "numerator", "denominator")]
-        elif kind == "count":
-            cols, shares = [Col("group", by.capitalize()), Col("value", "Antal", "count", sums=has_parts)], []
-        else:
-            cols = [Col("group", by.capitalize()), Col("value", "Värde", "number", 1),
-                    Col("n", "Antal (n)", "count", sums=has_parts)]
-            shares = []
-        caption = f"{label} per {by.lower()} {self.run.period}" if has_parts else f"{label} {self.run.period}"
-        return self.table(rows, cols, caption, share_cols=shares)
+    def _disclosure(self) -> str:
+        from ..publication.linked import method_texts
+        from ..publication.secure import protection_range
 
-    @staticmethod
-    def _appendix_row(r, kind: str, role: str, label: str | None = None) -> dict:
-        row = {"group": label or r["group"], "value": r["value"], "numerator": r["numerator"],
-               "denominator": r["denominator"], "n": r["n"], "_role": role}
-        if kind == "share" and pd.notna(r["ci_low"]) and pd.notna(r["ci_high"]) and not r["suppressed"]:
-            row["ci"] = f"{fmt.percent(r['ci_low'])}–{fmt.percent(r['ci_high'])}"
-        if r["suppressed"]:
-            row["_suppressed"] = {"value", "numerator", "denominator", "n", "ci"}
-        return row
+        texts = method_texts(self.cfg.min_cell, self.cfg.min_group, protection_range(self.cfg))
+        counts = underlag.disclosure_counts(self.pub)
+        parts = ["<h3>Röjandekontroll</h3>", f"<p>{esc(texts['primary'])}</p>", f"<p>{esc(texts['secondary'])}</p>",
+                 f"<p>{esc(texts['audit'])}</p>"]
+        if counts.get("celler"):
+            parts.append(f"<p>Publikationen för {self.run.period} har {fmt.integer(counts['celler'])} celler för hela "
+                         f"verksamheten och enheterna; {fmt.integer(counts['undertryckta'])} av dem visas inte. "
+                         f"{esc(counts.get('granskning') or '')}</p>")
+        parts.append(f"<p>{esc(texts['reader'])}</p>")
+        return "\n".join(parts)
 
-    def _distribution_table(self, name: str, frame: pd.DataFrame) -> str:
-        labels = self.category_labels
-        if self.kinds.get(name, "share") != "share":  # counts per category (e.g. per month): no shares
-            rows = [{"category": labels.get(r["category"], r["category"]), "antal": r["value"], "_role": "part",
-                     "_suppressed": {"antal"} if r["suppressed"] else set()} for _, r in frame.iterrows()]
-            total = self._total_frame()
-            total = total[(total["indicator"] == name) & (total["category"] == "")]
-            for _, r in total.iterrows():
-                rows.append({"category": TOTAL, "antal": r["value"], "_role": "total",
-                             "_suppressed": {"antal"} if r["suppressed"] else set()})
-            cols = [Col("category", "Kategori"), Col("antal", "Antal", "count", sums=len(total) > 0)]
-            return self.table(rows, cols, f"{self.label(name)} per kategori {self.run.period}")
-        from ..indicators.registry import REGISTRY
-
-        spec = REGISTRY.get(name)
-        if spec is not None and not spec.distribution:  # one share per category (e.g. per question): no total
-            rows = [{"category": labels.get(r["category"], r["category"]), "antal": r["numerator"],
-                     "bas": r["denominator"], "andel": r["value"], "_role": "part",
-                     "_suppressed": {"antal", "bas", "andel"} if r["suppressed"] else set()}
-                    for _, r in frame.iterrows()]
-            cols = [Col("category", "Kategori"), Col("antal", "Antal", "count"), Col("bas", "Bas", "count"),
-                    Col("andel", "Andel", "share")]
-            return self.table(rows, cols, f"{self.label(name)} per kategori {self.run.period}")
-        rows = [{"category": labels.get(r["category"], r["category"]), "antal": r["numerator"], "andel": r["value"], "_role": "part",
-                 "_suppressed": {"antal", "andel"} if r["suppressed"] else set()} for _, r in frame.iterrows()]
-        dens = frame["denominator"].dropna()
-        if len(dens):
-            rows.append({"category": TOTAL, "antal": dens.iloc[0], "andel": 1.0, "_role": "total"})
-        cols = [Col("category", "Kategori"), Col("antal", "Antal", "count", sums=True), Col("andel", "Andel", "share")]
-        return self.table(rows, cols, f"{self.label(name)}, fördelning {self.run.period}")
-
-    def bilagor(self) -> str:
-        ind = self.inputs.indicators
-        body = ['<h3 id="bilaga-1">Bilaga 1. Indikatortabeller</h3>']
-        if ind.empty:
-            body.append('<p class="saknas">Indikatortabeller saknas (uppgift saknas).</p>')
-        names = list(ind["indicator"].drop_duplicates())
-        names.sort(key=lambda n: list(self.labels).index(n) if n in self.labels else len(self.labels))
-        for name in names:
-            one = ind[ind["indicator"] == name]
-            body.append(f"<h4>{_e(self.label(name))}</h4>")
-            dist = one[(one["category"] != "") & (one["group"] == TOTAL)]
-            if len(dist):
-                body.append(self._distribution_table(name, dist))
-                continue
-            parts = one[(one["group"] != TOTAL) & (one["category"] == "")]
-            if parts.empty:
-                body.append(self._appendix_table(name, "grupp", parts))
-                continue
-            for grouping in parts["grouping"].drop_duplicates():
-                body.append(self._appendix_table(name, grouping, parts[parts["grouping"] == grouping]))
-        body.append('<h3 id="bilaga-2">Bilaga 2. Ordlista</h3>')
-        g = self.inputs.glossary
-        if g.empty:
-            body.append('<p class="saknas">Ordlistan saknas (uppgift saknas).</p>')
-        else:
-            items = []
-            for _, r in g.iterrows():
-                parts = [str(r.get("description") or "")]
-                if r.get("numerator_text"):
-                    parts.append(f"Täljare: {r['numerator_text']}.")
-                if r.get("denominator_text"):
-                    parts.append(f"Nämnare: {r['denominator_text']}.")
-                items.append(f"<dt>{_e(r.get('label') or r['name'])}</dt><dd>{_e(' '.join(p for p in parts if p))}</dd>")
-            body.append(f'<dl class="ordlista">{"".join(items)}</dl>')
-        rest = [self.figure(f) for i, f in enumerate(self.inputs.figures) if i not in self._placed]
-        body.extend(rest)
-        return self._section("bilagor", "\n".join(body))
+    def bilaga(self) -> str:
+        up = "" if self.run.unit is None else "../../"
+        body = ("<p>Indikatorernas tabeller per enhet, kön, åldersgrupp, målgrupp och typ av insats, med "
+                "konfidensintervall, täljare och nämnare, finns i bilagan "
+                '<a href="kvalitetsredovisning_bilaga.html">Bilaga: indikatortabeller (HTML)</a> och '
+                '<a href="kvalitetsredovisning_bilaga.pdf">(PDF)</a>, och i arbetsboken '
+                f'<a href="{up}publikation/indikatorer.xlsx">indikatorer.xlsx</a>. Bilagan har också ordlistan med '
+                "varje indikators definition.</p>")
+        return self.section("bilaga", body)
 
     def sections(self) -> list[str]:
         """Every part of the report in order (what the notebook displays cell by cell)."""
-        return [self.title_page(), self.contents(), self.sammanfattning(), self.inledning(), self.uppfoljning(),
-                self.kvalitetssakring(), self.internkontroll(), self.samverkan(), self.mal(), self.om_underlaget(),
-                self.bilagor()]
+        return [self.title_page(), self.contents(), self.sammanfattning(), self.inledning(), self.mal(),
+                self.analys(), self.uppfoljning(), self.jamforelse(), self.kvalitetssakring(), self.internkontroll(),
+                self.samverkan(), self.om_underlaget(), self.bilaga()]
+
+
+def _finding_rule() -> str:
+    try:
+        from ..analysis.findings import RULE_TEXT
+        return RULE_TEXT
+    except ImportError:
+        return ""
+
+
+SECTIONS = Report.SECTIONS

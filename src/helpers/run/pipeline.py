@@ -21,8 +21,10 @@ from ..params import as_period
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 PERIOD_STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats")
-REPORT_STEPS = ("05_sammanstall", "06_analysera", "07_kvalitetsredovisning")
-REPORT_NOTEBOOK = REPORT_STEPS[-1]
+SHARED_STEPS = ("05_sammanstall", "06_analysera")  # the publication and the analysis of every scope, once
+SCOPE_STEPS = ("07_kvalitetsredovisning",)  # each report: the organisation's, then one per unit
+REPORT_STEPS = SHARED_STEPS + SCOPE_STEPS
+REPORT_NOTEBOOK = SCOPE_STEPS[-1]
 
 
 class PipelineError(RuntimeError):
@@ -133,20 +135,24 @@ def run_steps(spec: RunSpec, steps: tuple[str, ...], total: int, offset: int = 0
 
 
 def render(spec: RunSpec, executed_report: Path) -> dict[str, Path]:
-    from ..report.render import render_report
-
+    from ..params import validate
+    from ..report.bundle import render_all
     from ..report.errors import ReportCheckError
 
-    _say(f"Renderar rapporten ({spec.label}): {', '.join(spec.formats)} …")
+    _say(f"Renderar rapporten och bilagan ({spec.label}): {', '.join(spec.formats)} …")
     try:
-        return render_report(executed_report, spec.output_dir, formats=spec.formats)
+        run = validate(spec.period, spec.config, spec.data_dir, spec.output_dir, spec.unit)
+        return render_all(executed_report, run, spec.formats)
     except ReportCheckError as exc:
         raise PipelineError(f"Rapporten ({spec.label}) stoppades av kontrollen: {exc}") from None
 
 
 def import_earlier_periods(period: str, config, paths) -> list[str]:
-    """Import earlier periods' raw exports that have not been processed, so step 5 can compare over time."""
-    from ..collect.importing import import_sources
+    """Import earlier periods' raw exports that have not been processed, so step 5 can compare over time.
+    Sources the config lists that an earlier period lacks are named (their tables cannot be compared), the
+    rest is imported; alarms (rows lost, units without rows) are printed as warnings."""
+    from ..collect.alarms import find_alarms
+    from ..collect.importing import import_sources, missing_sources
 
     raw_root = paths.data_dir / "raw"
     done = []
@@ -159,17 +165,23 @@ def import_earlier_periods(period: str, config, paths) -> list[str]:
         if paths.processed_for(earlier).is_dir():
             continue
         _say(f"Importerar tidigare period {earlier} för jämförelser över tid …")
-        results = import_sources(earlier, config, paths.data_dir)
+        for name, tables in missing_sources(earlier, config, paths.data_dir):
+            _say(f"      Saknas i {earlier}: {name} ({', '.join(tables)}). Jämförelser över tid saknas för "
+                 f"{'den tabellen' if len(tables) == 1 else 'de tabellerna'}.")
+        results = import_sources(earlier, config, paths.data_dir, skip_missing=True)
         rows = sum(r.rows_in for r in results)
         rejected = sum(len(r.rejected) for r in results)
         _say(f"      {earlier}: {number(rows)} rader lästa, {number(rejected)} avvisade (karantän).")
+        for alarm in find_alarms(results, config):
+            _say(f"      Varning ({earlier}): {alarm.meddelande}")
         done.append(earlier)
     return done
 
 
 def run_report_part(spec: RunSpec, total: int) -> dict[str, Path]:
-    """Steps 05-07 and the rendering for one scope (whole organisation or one unit)."""
-    executed = run_steps(spec, REPORT_STEPS, total, offset=len(PERIOD_STEPS))
+    """The shared steps (for the whole organisation's run) and the report of one scope, rendered."""
+    steps = REPORT_STEPS if spec.unit is None else SCOPE_STEPS
+    executed = run_steps(spec, steps, total, offset=total - len(steps))
     files = render(spec, executed)
     _write_log(spec, "klar")
     return files

@@ -1,0 +1,98 @@
+"""The processed tables of a period as they will be after a batch of imports, written only at the end.
+
+A source is known by its full identity (its path under data/raw/<period>/, e.g. barn/arenden.csv, or its
+absolute path when it lies elsewhere), so re-importing a file replaces what that file gave before and
+nothing that a file with the same name in another folder gave.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..config import Paths
+from ..schema import table as table_spec
+from ..tables import coerce, load_table, replace_atomic, table_path, write_excel_csv, write_table
+
+SOURCE_COLUMN = "import_source"  # extra column in processed tables: the source each row came from
+QUARANTINE_COLUMNS = ["Källfil", "Blad", "Rad", "Kolumn", "Värde", "Orsak", "Detalj", "Övriga fel"]
+LOG_NAME = "importlogg.json"
+
+
+def source_id(path: Path, paths: Paths) -> str:
+    """The source's identity: its path under the period's raw folder, else its absolute path."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(paths.raw.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+class Batch:
+    def __init__(self, paths: Paths):
+        self.paths = paths
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.quarantine: dict[str, pd.DataFrame] = {}
+        self.results: list = []
+
+    def current(self, name: str) -> pd.DataFrame | None:
+        if name in self.tables:
+            return self.tables[name]
+        if table_path(self.paths.processed, name).exists():
+            return load_table(self.paths.processed, name)
+        return None
+
+    def others(self, name: str, source: str) -> pd.DataFrame | None:
+        """Rows of table `name` that other sources gave."""
+        df = self.current(name)
+        if df is None or not len(df) or SOURCE_COLUMN not in df:
+            return None
+        return df[df[SOURCE_COLUMN].astype("string") != source]
+
+    def current_quarantine(self, name: str) -> pd.DataFrame:
+        if name in self.quarantine:
+            return self.quarantine[name]
+        path = self.paths.quarantine / f"{name}.csv"
+        if path.exists():
+            return pd.read_csv(path, sep=";", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+        return pd.DataFrame(columns=QUARANTINE_COLUMNS)
+
+    def add(self, result) -> None:
+        spec = table_spec(result.table)
+        old = self.current(result.table)
+        new = result.accepted.assign(**{SOURCE_COLUMN: result.source})
+        if old is not None and len(old):
+            if SOURCE_COLUMN in old:
+                old = old[old[SOURCE_COLUMN].astype("string") != result.source]
+            if len(new):  # clients repeated in another source: the repeat was merged, keep one row
+                keys = pd.MultiIndex.from_frame(new[list(spec.key)].astype("string"))
+                old_keys = pd.MultiIndex.from_frame(old[list(spec.key)].astype("string"))
+                old = old[~old_keys.isin(keys)]
+            merged = pd.concat([coerce(result.table, old), coerce(result.table, new)], ignore_index=True)
+        else:
+            merged = coerce(result.table, new)
+        self.tables[result.table] = merged.sort_values(list(spec.key), kind="stable").reset_index(drop=True)
+        q = self.current_quarantine(result.table)
+        if len(q):
+            q = q[q["Källfil"].astype(str) != result.source]
+        rej = result.rejected.astype("string")
+        self.quarantine[result.table] = pd.concat([q.astype("string"), rej], ignore_index=True) if len(q) else rej
+        self.results.append(result)
+
+    def commit(self) -> None:
+        for name, df in self.tables.items():
+            write_table(self.paths.processed, name, df)
+        for name, q in self.quarantine.items():
+            write_excel_csv(q, self.paths.quarantine / f"{name}.csv")
+        log_path = self.paths.processed / LOG_NAME
+        log = {}
+        if log_path.exists():
+            try:
+                log = json.loads(log_path.read_text(encoding="utf-8"))
+            except ValueError:
+                log = {}
+        for r in self.results:
+            log[f"{r.table}|{r.source}"] = r.as_dict()
+        text = json.dumps(dict(sorted(log.items())), ensure_ascii=False, indent=2)
+        replace_atomic(log_path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

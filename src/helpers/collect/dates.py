@@ -1,0 +1,57 @@
+"""Dates in source files: parsed once per distinct value, never outside the years 1900-2100.
+
+pandas holds dates as nanoseconds from 1970, which ends in 2262 and starts in 1677: a date such as
+9999-12-31 ("tills vidare" in some case systems) or 0001-01-01 must be caught before it becomes a
+Timestamp. A format without separators (%Y%m%d) only takes a value with exactly its number of digits,
+so 250131 is not read as the year 2501.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pandas as pd
+
+EARLIEST = dt.datetime(1900, 1, 1)
+LATEST = dt.datetime(2100, 12, 31, 23, 59, 59)
+_DIGITS = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
+_ONLY_DIRECTIVES = re.compile(r"^(?:%[YmdHMS])+$")
+
+
+def _digits_needed(fmt: str) -> int | None:
+    if not _ONLY_DIRECTIVES.match(fmt):
+        return None
+    return sum(_DIGITS[fmt[i:i + 2]] for i in range(0, len(fmt), 2))
+
+
+def parse_date(text: str, formats) -> dt.datetime | None:
+    """The first format that reads `text`, or None."""
+    for fmt in formats:
+        need = _digits_needed(fmt)
+        if need is not None and not (text.isdigit() and len(text) == need):
+            continue
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return None
+
+
+def parse_dates(s: pd.Series, formats) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """(dates as datetime64[ns] with NaT where not usable, unreadable, too early, too late) for a column."""
+    text = s.astype("string").str.strip()
+    parsed = {u: parse_date(u, formats) for u in text.dropna().unique()}
+    kind = {u: ("bad" if d is None else "early" if d < EARLIEST else "late" if d > LATEST else "ok")
+            for u, d in parsed.items()}
+    status = text.map(kind)
+    good = {u: pd.Timestamp(d) for u, d in parsed.items() if kind[u] == "ok"}
+    values = pd.to_datetime(text.map(good), errors="coerce").astype("datetime64[ns]")
+    return values, (status == "bad").fillna(False), (status == "early").fillna(False), \
+        (status == "late").fillna(False)
+
+
+def iso(text: str, formats) -> str | None:
+    """A date value as ÅÅÅÅ-MM-DD when it is a date in one of the formats (for building keys)."""
+    d = parse_date(text, formats)
+    return d.strftime("%Y-%m-%d") if d is not None and d.time() == dt.time(0) else (
+        d.isoformat(sep=" ") if d is not None else None)

@@ -1,0 +1,169 @@
+"""Reading workbooks (.xlsx): the sheets the mapping names, or every sheet that has the wanted columns.
+
+A formula cell keeps the value Excel computed when the file was saved. A file written by another program
+may have formulas without stored values; those cells are listed (`SourceFrame.formula_cells`) so the
+importer can quarantine their rows instead of reading them as empty.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import get_column_letter
+
+from .errors import SourceError
+from .frames import HEADER_SCAN_ROWS, FormulaCell, SourceFrame, choose_header_row, finish, header_hits, headers
+
+
+def _cell(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%d") if v.time() == dt.time(0) else v.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, dt.date):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, bool):
+        return "ja" if v else "nej"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _open(path: Path, data_only: bool):
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise SourceError(f"Filen {path.name} kan inte läsas som Excel-fil (.xlsx): {exc}") from None
+
+
+def _sheet_list(names) -> str:
+    return ", ".join(f"'{n}'" for n in names)
+
+
+def _choose_sheets(wb, path: Path, wanted: list[str] | None, header_row: int | None,
+                   expected: set[str] | None, notes: list[str]) -> list[str]:
+    """The sheets to read: the named ones (checked), else those whose header has the most wanted columns."""
+    names = wb.sheetnames
+    missing = [s for s in (wanted or []) if s not in names]
+    if missing:
+        raise SourceError(f"Filen {path.name} saknar bladet {_sheet_list(missing)}. Blad i filen: "
+                          f"{', '.join(names)}.")
+    hits, found = {}, {}
+    for name in names:
+        probe = [list(r) for r in wb[name].iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)]
+        probe = [["" if c is None else str(c) for c in r] for r in probe]
+        row = choose_header_row(probe, expected, header_row) if probe else 1
+        header = probe[row - 1] if len(probe) >= row else []
+        hits[name] = header_hits(header, expected)
+        found[name] = {" ".join(c.split()).casefold() for c in header if c.strip()}
+    best = max(hits.values(), default=0)
+    if wanted:
+        for name in wanted:
+            lacking = (expected or set()) - found[name]
+            elsewhere = [n for n in names if n not in wanted and expected and expected <= found[n]]
+            if expected and (hits[name] == 0 or lacking) and elsewhere:
+                raise SourceError(
+                    f"Bladet '{name}' i filen {path.name} saknar {len(lacking)} av kolumnerna som mappningen "
+                    f"anger; alla finns på bladet {_sheet_list(elsewhere)}. Ange det bladet under 'ark' i "
+                    f"mappningen. Blad i filen: {', '.join(names)}.")
+        same = [n for n in names if n not in wanted and expected and hits[n] and found[n] == found[wanted[0]]]
+        if same:
+            notes.append(f"Bladen {_sheet_list(same)} har samma kolumner som {_sheet_list(wanted)} men lästes "
+                         "inte, eftersom mappningen bara anger " + _sheet_list(wanted) + ".")
+        return wanted
+    if not expected or best == 0:
+        if expected and len(names) > 1:
+            raise SourceError(f"Inget blad i filen {path.name} har kolumnerna som tabellen behöver. Blad i "
+                              f"filen: {', '.join(names)}. Ange bladet under 'ark' i mappningen.")
+        return names[:1]
+    chosen = [n for n in names if hits[n] == best]
+    skipped = [n for n in names if n not in chosen]
+    if len(chosen) > 1:
+        notes.append(f"Bladen {_sheet_list(chosen)} har samma kolumner och lästes alla.")
+    if skipped:
+        notes.append(f"Bladen {_sheet_list(skipped)} har inte kolumnerna och lästes inte.")
+    return chosen
+
+
+def _read_sheet(ws, stored_values, header_row: int | None, expected: set[str] | None):
+    """One sheet -> (header, data rows, header row number, formula cells without a value (data position,
+    column, cell, formula)). `stored_values()` gives the sheet's values as Excel saved them."""
+    values = [list(r) for r in ws.iter_rows(values_only=True)]  # formulas read as their text, "=..."
+    formulas = {(i, j): v for i, row in enumerate(values) for j, v in enumerate(row)
+                if isinstance(v, str) and v.startswith("=")}
+    if formulas:
+        stored = stored_values()
+        for (i, j) in formulas:
+            values[i][j] = stored[i][j] if i < len(stored) and j < len(stored[i]) else None
+        formulas = {(i, j): (f"{get_column_letter(j + 1)}{i + 1}", f) for (i, j), f in formulas.items()}
+    rows = [[_cell(v) for v in r] for r in values]
+    while rows and not any(c is not None and str(c).strip() for c in rows[-1]) and \
+            not any(i == len(rows) - 1 for i, _ in formulas):
+        rows.pop()
+    if not rows:
+        return None
+    hdr = choose_header_row([[c or "" for c in r] for r in rows[:HEADER_SCAN_ROWS]], expected, header_row)
+    header = rows[hdr - 1] if hdr <= len(rows) else []
+    width = max((i + 1 for i, c in enumerate(header) if c is not None and str(c).strip()), default=0)
+    data = [r[:width] + [None] * (width - len(r)) for r in rows[hdr:]]
+    empty_formulas = [(i - hdr, j, ref, f) for (i, j), (ref, f) in formulas.items()
+                      if i >= hdr and j < width and values[i][j] is None]
+    return headers(header[:width]), data, hdr, empty_formulas
+
+
+def read_excel_file(path: Path, *, sheets: list[str] | None = None, header_row: int | None = None,
+                    expected: set[str] | None = None) -> SourceFrame:
+    notes: list[str] = []
+    wb = _open(path, data_only=False)
+    opened = {}
+
+    def stored_values(name: str):
+        if "wb" not in opened:
+            opened["wb"] = _open(path, data_only=True)
+        return [list(r) for r in opened["wb"][name].iter_rows(values_only=True)]
+
+    try:
+        chosen = _choose_sheets(wb, path, sheets, header_row, expected, notes)
+        frames, numbers, sheet_of, keep, formula_pos = [], [], [], [], []
+        first_header = None
+        for name in chosen:
+            read = _read_sheet(wb[name], lambda: stored_values(name), header_row, expected)
+            if read is None:
+                if len(chosen) == 1:
+                    raise SourceError(f"Bladet '{name}' i filen {path.name} är tomt.")
+                notes.append(f"Bladet '{name}' är tomt.")
+                continue
+            cols, data, hdr, empty_formulas = read
+            first_header = first_header or hdr
+            if hdr > 1:
+                notes.append(f"Bladet '{name}': rubrikraden är rad {hdr}; raderna ovanför (t.ex. sammanslagna "
+                             "rubrikceller) hoppades över.")
+            offset = sum(len(f) for f in frames)
+            frames.append(pd.DataFrame(data, columns=cols, dtype="string"))
+            numbers += list(range(hdr + 1, hdr + 1 + len(data)))
+            sheet_of += [name] * len(data)
+            with_formula = {i for i, *_ in empty_formulas}
+            keep += [i in with_formula for i in range(len(data))]
+            formula_pos += [(offset + i, cols[j], ref, f) for i, j, ref, f in empty_formulas]
+    finally:
+        wb.close()
+        if "wb" in opened:
+            opened["wb"].close()
+    if not frames:
+        raise SourceError(f"Bladen {_sheet_list(chosen)} i filen {path.name} är tomma.")
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    notes.insert(0, f"Excelblad: {', '.join(chosen)}.")
+    df, rows, positions = finish(path.name, df, pd.Series(numbers, dtype="int64"), notes,
+                                 keep=pd.Series(keep, dtype=bool))
+    sheet_series = pd.Series(sheet_of, dtype="string").iloc[positions.to_numpy()].reset_index(drop=True)
+    where = {int(p): i for i, p in enumerate(positions)}
+    formula_cells = [FormulaCell(where[p], col, ref, f) for p, col, ref, f in formula_pos if p in where]
+    if formula_cells:
+        notes.append(f"{len(formula_cells)} formelceller saknar sparat värde (filen är inte sparad i Excel "
+                     "efter att formlerna skrevs).")
+    return SourceFrame(path, df, rows, None, None, first_header or 1, ", ".join(chosen), notes, [], sheet_series,
+                       formula_cells)

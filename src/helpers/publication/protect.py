@@ -1,0 +1,355 @@
+"""Secondary suppression of the whole linked set, checked by the attacker's LP audit.
+
+Method: a constraint-based heuristic in the manner of sdcTable's SIMPLEHEURISTIC (Meindl; Hundepool et al.
+2012, Statistical Disclosure Control, ch. 4) combined with the attacker's LP problems:
+
+1. Start from the primary cells and the statuses fixed by an earlier publication; a variable is hidden when
+   every cell that shows it is suppressed.
+2. Singleton repair: while an equality has exactly one hidden variable that needs protection, hide the
+   cheapest other variable of that equality that can widen it (its cost is the sum of the costs of the
+   published cells that must be suppressed to hide it; zeros are candidates like any other cell).
+3. Attacker check: audit (see audit.py), first with bound propagation alone (cheap; what it finds too narrow
+   is too narrow), then with LP. For every quantity whose interval is narrower than p, hide the cheapest
+   variable in an equality that involves it that can widen the interval, preferring equalities that already
+   hold hidden variables, then go back to 2. Stop when the LP audit passes; if nothing is left to hide,
+   raise ProtectionError. Cells are never published again, so an interval seen wide stays wide and is not
+   looked at again.
+
+Candidates are ranked by whether they can cover the whole shortfall p − width (an estimate from their values
+and bounds), then by cost, then by index, so the same input always gives the same output.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .audit import AuditResult, _Solver, audit
+from .linked import LinkedSet
+from ..formatting import integer
+
+DEAD_END = 1e12  # the price of a candidate that would be left alone in an equality with nothing else to hide
+PRIMARY = "primär"
+SECONDARY = "sekundär"
+FIXED_EARLIER = "fastställd tidigare"
+
+
+class ProtectionError(RuntimeError):
+    """The linked set cannot be protected: nothing left to hide (Swedish message naming the cells)."""
+
+
+@dataclass
+class ProtectionResult:
+    """Per cell: suppressed and why ("primär", "sekundär", "fastställd tidigare"; "" when published); per
+    variable: hidden. `audit` is the audit that passed."""
+    cells: pd.DataFrame  # label, primary, fixed, cost, suppressed, reason
+    suppressed: np.ndarray
+    hidden: np.ndarray  # per variable
+    n_primary: int
+    n_secondary: int
+    n_fixed: int
+    iterations: int
+    seconds: float
+    audit: AuditResult
+
+    def summary(self) -> str:
+        n = self.n_primary + self.n_secondary + self.n_fixed
+        return (f"Röjandekontrollen döljer {integer(n)} av {integer(len(self.suppressed))} celler: "
+                f"{integer(self.n_primary)} primärt, {integer(self.n_secondary)} sekundärt och "
+                f"{integer(self.n_fixed)} enligt en tidigare redovisning. {self.audit.summary()}")
+
+
+class _State:
+    """Which cells are suppressed and how many published cells still show each variable."""
+
+    def __init__(self, linked: LinkedSet) -> None:
+        self.linked = linked
+        self.suppressed = linked.initial_suppressed()
+        self.published_count = np.asarray(linked.cells_of_variable @ (~self.suppressed).astype(float)).astype(np.int64)
+        self.hidden = self.published_count == 0  # kept up to date by hide()
+        published = (~self.suppressed).astype(float)
+        self.var_cost = np.asarray(linked.cells_of_variable @ (linked.cost * published))
+        self.var_blocked = np.asarray(linked.cells_of_variable @ linked.fixed_published.astype(float)) > 0
+        self.price = np.empty(linked.n_variables)
+        self._update_price(slice(None))
+        vc = linked.cells_of_variable
+        self._vc_ptr, self._vc_idx = vc.indptr, vc.indices
+        cv = linked.shows
+        self._cv_ptr, self._cv_idx = cv.indptr, cv.indices
+        eq = linked.equalities
+        self._eq_ptr, self._eq_idx, self._eq_val = eq.indptr, eq.indices, eq.data
+        ve = linked.equalities_of_variable
+        self._ve_ptr, self._ve_idx = ve.indptr, ve.indices
+
+
+    def cells_of(self, v: int) -> np.ndarray:
+        return self._vc_idx[self._vc_ptr[v]:self._vc_ptr[v + 1]]
+
+    def rows_of(self, v: int) -> np.ndarray:
+        return self._ve_idx[self._ve_ptr[v]:self._ve_ptr[v + 1]]
+
+    def row(self, r: int) -> tuple[np.ndarray, np.ndarray]:
+        s = slice(self._eq_ptr[r], self._eq_ptr[r + 1])
+        return self._eq_idx[s], self._eq_val[s]
+
+    def _update_price(self, vs) -> None:
+        self.price[vs] = np.where(self.var_blocked[vs] | (self.published_count[vs] == 0), np.inf, self.var_cost[vs])
+
+    def cost(self, v: int) -> float:
+        """The price of hiding v: its published cells; infinite if one of them is fixed as published."""
+        return float(self.price[v])
+
+    def costs(self, vs: np.ndarray) -> np.ndarray:
+        return self.price[vs]
+
+    def hide(self, v: int) -> list[int]:
+        """Suppress every published cell that shows v; returns the variables that became hidden."""
+        new = []
+        for c in self.cells_of(v):
+            if self.suppressed[c]:
+                continue
+            self.suppressed[c] = True
+            shown = self._cv_idx[self._cv_ptr[c]:self._cv_ptr[c + 1]]
+            self.published_count[shown] -= 1
+            self.var_cost[shown] -= self.linked.cost[c]
+            self._update_price(shown)
+            gone = shown[self.published_count[shown] == 0]
+            self.hidden[gone] = True
+            new.extend(int(u) for u in gone)
+        return new
+
+
+def _cell_names(linked: LinkedSet, cells) -> str:
+    names = [f"'{linked.cell_label[c]}'" for c in list(cells)[:6]]
+    return ", ".join(names) + (" m.fl." if len(cells) > 6 else "")
+
+
+def _item_cells(linked: LinkedSet, kind: str, index: int) -> np.ndarray:
+    if kind == "variable":
+        return linked.cells_of_variable[index].indices
+    if kind == "expression":
+        return np.array([linked.expression_cell[index]])
+    return np.array([index])
+
+
+def _fail(linked: LinkedSet, kind: str, index: int, label: str) -> ProtectionError:
+    cells = _item_cells(linked, kind, index)
+    where = f" (celler: {_cell_names(linked, cells)})" if len(cells) else ""
+    return ProtectionError(
+        f"Röjandekontrollen kan inte skydda uppgiften '{label}'{where}: den kan räknas fram eller ringas in "
+        f"snävare än {linked.protection} ur det som publiceras, och det finns inget mer att dölja i sambanden "
+        f"som innehåller den (cellerna är redan dolda eller fastställda som publicerade i en tidigare "
+        f"redovisning).")
+
+
+def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
+    """The best public variable to hide in `rows` for an item Σ c·x over hidden `terms` [(x, c)].
+
+    room[x] = (how far x can still rise, how far it can still fall). A candidate y in a row with x lets x
+    rise as far as y can move the other way (its value above its lower bound, or its headroom), and fall
+    likewise; its gain is capped at the shortfall."""
+    lk = state.linked
+    hidden = state.hidden
+    best_key, best = None, None
+    rows = set(int(r) for r in rows)
+    for x, c in terms:
+        up_x, down_x = room[x]
+        for r in state.rows_of(x):
+            if int(r) not in rows:
+                continue
+            vars_, coefs = state.row(r)
+            free = ~hidden[vars_]
+            if not free.any():
+                continue
+            a_x = coefs[vars_ == x][0]
+            ys, a_y = vars_[free], coefs[free]
+            ratio = np.abs(a_y / a_x)
+            y_up = (lk.upper[ys] - lk.value[ys]) * ratio
+            y_down = (lk.value[ys] - lk.lower[ys]) * ratio
+            same = (a_y > 0) == (a_x > 0)
+            gain = abs(c) * (np.minimum(up_x, np.where(same, y_down, y_up))
+                             + np.minimum(down_x, np.where(same, y_up, y_down)))
+            gain = np.minimum(shortfall, gain)
+            cost = state.costs(ys)
+            ok = (gain > 0) & np.isfinite(cost)
+            if not ok.any():
+                continue
+            covers = gain >= shortfall - 1e-9
+            cost = cost + np.array([_knock_on(state, int(y), r) if k else 0.0 for y, k in zip(ys, ok)])
+            price = np.where(covers, cost, cost / np.where(ok, gain, 1.0))
+            others = int(hidden[vars_].sum() > 1)  # the row already holds other hidden variables
+            i = np.flatnonzero(ok)[np.lexsort((ys[ok], price[ok], ~covers[ok]))[0]]
+            key = (not covers[i], price[i], 1 - others, int(ys[i]))
+            if best_key is None or key < best_key:
+                best_key, best = key, int(ys[i])
+    return best
+
+
+def _knock_on(state: _State, y: int, row: int) -> float:
+    """One step ahead: hiding y leaves it alone (pinned) in each of its other equalities that hold no hidden
+    variable yet, and each of those will need a partner of its own: add the cheapest one's cost."""
+    if not state.linked.protect[y]:
+        return 0.0
+    extra = 0.0
+    for r in state.rows_of(y):
+        if r == row:
+            continue
+        vars_ = state.row(r)[0]
+        if state.hidden[vars_].any():
+            continue
+        costs = state.costs(vars_[vars_ != y])
+        extra += float(costs.min()) if np.isfinite(costs).any() else DEAD_END  # y would stay pinned there
+    return extra
+
+
+def _fallback(state: _State, start_vars) -> int | None:
+    """Nothing in the item's own equalities helps: look outwards through the equalities of the hidden
+    variables reachable from it (its component) and take the cheapest variable with a positive value."""
+    hidden = state.hidden
+    seen_vars = set(int(v) for v in start_vars)
+    frontier = list(seen_vars)
+    seen_rows: set[int] = set()
+    while frontier:
+        rows = sorted({int(r) for v in frontier for r in state.rows_of(v)} - seen_rows)
+        seen_rows.update(rows)
+        best_key, best, frontier = None, None, []
+        for r in rows:
+            for y in state.row(r)[0]:
+                y = int(y)
+                if hidden[y]:
+                    if y not in seen_vars:
+                        seen_vars.add(y)
+                        frontier.append(y)
+                    continue
+                cost = state.cost(y)
+                if np.isfinite(cost):
+                    key = (0 if state.linked.value[y] > state.linked.lower[y] else 1, cost, y)
+                    if best_key is None or key < best_key:
+                        best_key, best = key, y
+        if best is not None:
+            return best
+    return None
+
+
+def _item_rows(state: _State, kind: str, index: int) -> np.ndarray:
+    """The equalities that involve a failing item."""
+    lk = state.linked
+    if kind == "variable":
+        return state.rows_of(index)
+    vars_ = lk.expressions[index].indices if kind == "expression" else lk.shows[index].indices
+    if not len(vars_):
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate([state.rows_of(int(v)) for v in vars_]))
+
+
+def _repair_item(state: _State, kind: str, index: int, lo: float, hi: float, rows) -> int | None:
+    """The variable to hide for one failing item (None: nothing left to hide)."""
+    lk = state.linked
+    hidden = state.hidden
+    shortfall = lk.protection - (max(0.0, hi - lo) if np.isfinite(hi - lo) else 0.0)
+    if kind == "variable":
+        room = {index: (lk.upper[index] - hi, lo - lk.lower[index])}
+        choice = _choose(state, [(index, 1.0)], rows, shortfall, room)
+        return choice if choice is not None else _fallback(state, [index])
+    if kind == "expression":
+        row = lk.expressions[index]
+        terms = [(int(v), c) for v, c in zip(row.indices, row.data) if hidden[v]]
+        room = {v: (lk.upper[v] - lk.value[v], lk.value[v] - lk.lower[v]) for v, _ in terms}
+        choice = _choose(state, terms, rows, shortfall, room)
+        public = [int(v) for v in row.indices if not hidden[v] and np.isfinite(state.cost(int(v)))]
+        if public:  # hiding a public part of the expression itself
+            direct = min(public, key=lambda v: (state.cost(v), v))
+            if choice is None or (state.cost(direct), direct) < (state.cost(choice), choice):
+                choice = direct
+        return choice if choice is not None else _fallback(state, row.indices)
+    shown = lk.shows[index].indices  # a primary cell whose variables are all public elsewhere
+    public = [int(v) for v in shown if not hidden[v] and np.isfinite(state.cost(int(v)))]
+    return min(public, key=lambda v: (not lk.protect[v], state.cost(v), v)) if public else None
+
+
+def _singletons(state: _State) -> int:
+    """Hide until no equality has exactly one hidden variable that needs protection. Returns how many."""
+    lk = state.linked
+    pattern = lk.equality_pattern
+    added = 0
+    while True:
+        hidden = state.hidden
+        rows = np.flatnonzero(pattern @ hidden.astype(np.int64) == 1)
+        alone = pattern[rows].multiply(hidden[None, :].astype(np.int64)).tocsr()
+        alone.eliminate_zeros()
+        x_of = alone.indices  # the one hidden variable of each such row
+        todo = [(int(r), int(x)) for r, x in zip(rows, x_of) if lk.protect[x]]
+        if not todo:
+            return added
+        changed = False
+        for r, x in todo:
+            vars_ = state.row(r)[0]
+            if state.hidden[vars_].sum() != 1:
+                continue  # an earlier choice in this pass already widened the row
+            v = lk.value[x]
+            choice = _repair_item(state, "variable", x, v, v, rows=[r])
+            if choice is None:
+                raise _fail(lk, "variable", x, lk.variable_label[x])
+            state.hide(choice)
+            added += 1
+            changed = True
+        if not changed:
+            return added
+
+
+def _repair(state: _State, failures: pd.DataFrame) -> int:
+    """One variable hidden per failing item, skipping items whose equalities changed in this round."""
+    touched: set[int] = set()
+    done = 0
+    for kind, index, label, lo, hi in failures[["kind", "index", "label", "min", "max"]].itertuples(index=False):
+        index = int(index)
+        rows = _item_rows(state, kind, index)
+        if touched.intersection(rows.tolist()):
+            continue
+        choice = _repair_item(state, kind, index, lo, hi, rows)
+        if choice is None:
+            if done:
+                continue  # later rounds may see this item differently
+            raise _fail(state.linked, kind, index, label)
+        for v in [choice] + state.hide(choice):
+            touched.update(int(r) for r in state.rows_of(v))
+        done += 1
+    return done
+
+
+def protect(linked: LinkedSet, exact_audit: bool = False) -> ProtectionResult:
+    """Suppress cells until the audit passes; see the module docstring for the method.
+
+    The returned audit is the last one of the loop: failing quantities would have exact intervals, wide
+    enough ones are shown to be at least that wide. exact_audit=True audits the result once more with exact
+    intervals for every quantity (slower)."""
+    start = time.perf_counter()
+    linked.check_relations()
+    state = _State(linked)
+    quick = _Solver(linked.protection, exact=False, exact_failures=False, lp=False)
+    solver = _Solver(linked.protection, exact=False, exact_failures=False, remember=True)
+    iterations = 0
+    while True:
+        iterations += 1
+        _singletons(state)
+        # Bound propagation first: it finds most failures without any LP.
+        result = audit(linked, state.suppressed, _solver=quick)
+        if result.passed:
+            result = audit(linked, state.suppressed, _solver=solver)
+            if result.passed:
+                break
+        _repair(state, result.failures())
+    if exact_audit:
+        result = audit(linked, state.suppressed, exact=True)
+    fixed_sup = linked.fixed_suppressed
+    reason = np.where(~state.suppressed, "",
+                      np.where(fixed_sup, FIXED_EARLIER, np.where(linked.primary, PRIMARY, SECONDARY)))
+    cells = pd.DataFrame({"label": linked.cell_label, "primary": linked.primary, "fixed": linked.fixed,
+                          "cost": linked.cost, "suppressed": state.suppressed, "reason": reason})
+    return ProtectionResult(
+        cells=cells, suppressed=state.suppressed.copy(), hidden=state.hidden.copy(),
+        n_primary=int((reason == PRIMARY).sum()), n_secondary=int((reason == SECONDARY).sum()),
+        n_fixed=int((reason == FIXED_EARLIER).sum()), iterations=iterations,
+        seconds=time.perf_counter() - start, audit=result)

@@ -1,0 +1,139 @@
+"""The annex "Bilaga: indikatortabeller": every applicable indicator of a scope by each of its groupings, from the
+publication, and the glossary. A separate document (HTML and PDF) beside the report, so the report stays short."""
+from __future__ import annotations
+
+import nbformat
+import pandas as pd
+
+from .. import formatting as fmt
+from .. import labels
+from ..grouping import TOTAL_GROUP
+from ..indicators.registry import REGISTRY, dictionary
+from .document import Document, esc, indicator_label
+from .tables import Col
+
+TOTAL = TOTAL_GROUP
+
+
+class Annex(Document):
+    SECTIONS = (("indikatortabeller", "Indikatortabeller"), ("ordlista", "Ordlista"))
+
+    def __init__(self, pub, config, scope: str | None, title: str):
+        super().__init__(config)
+        self.pub, self.scope, self.title = pub, scope, title
+        self.cells = pub.scope(scope)
+
+    # -- one indicator ---------------------------------------------------------------------------------
+    def _group(self, grouping: str, group: str) -> str:
+        return TOTAL if grouping == "total" else labels.group_label(grouping, group, self.cfg)
+
+    @staticmethod
+    def _hidden(r) -> bool:
+        return r["status"] != "publicerad"
+
+    def _simple(self, name: str, grouping: str, part: pd.DataFrame, total: pd.DataFrame) -> str:
+        ind = REGISTRY[name]
+        kind = ind.kind
+        rows = []
+        for role, frame in (("part", part), ("total", total)):
+            for _, r in frame.iterrows():
+                hidden = self._hidden(r)
+                row = {"group": self._group(r["grouping"], r["group"]), "value": r["value"], "numerator": r["numerator"],
+                       "denominator": r["denominator"], "n": r["n"], "_role": role,
+                       "_suppressed": {"value", "numerator", "denominator", "n", "ci"} if hidden else set()}
+                if kind == "share" and not hidden and pd.notna(r["ci_low"]):
+                    row["ci"] = f"{fmt.percent(r['ci_low'])}–{fmt.percent(r['ci_high'])}"
+                if kind in ("mean", "median") and not hidden:
+                    row["value"] = fmt.format_value(r["value"], ind.unit)
+                rows.append(row)
+        sums = len(part) > 0
+        by = labels.grouping_label(grouping)
+        if kind == "share":
+            cols = [Col("group", by), Col("value", "Andel", "share"), Col("ci", "95 % KI"),
+                    Col("numerator", "Täljare", "count", sums=sums), Col("denominator", "Nämnare", "count", sums=sums)]
+            share_cols = [("value", "numerator", "denominator")]
+        elif kind == "count":
+            cols, share_cols = [Col("group", by), Col("value", "Antal", "count", sums=sums)], []
+        else:
+            cols = [Col("group", by), Col("value", "Median" if kind == "median" else "Medelvärde"),
+                    Col("n", "Antal (n)", "count", sums=sums)]
+            share_cols = []
+        caption = f"{indicator_label(name, True)} per {by.lower()} {self.pub.period}" if sums \
+            else f"{indicator_label(name, True)} {self.pub.period}"
+        return self.table(rows, cols, caption, share_cols=share_cols)
+
+    def _by_category(self, name: str, grouping: str, frame: pd.DataFrame) -> str:
+        """Categories as columns (shares or counts), one row per group, n last."""
+        ind = REGISTRY[name]
+        cats = list(dict.fromkeys(frame["category"]))
+        rows = []
+        for (g, grp), part in frame.groupby(["grouping", "group"], sort=False):
+            row = {"group": self._group(g, grp), "_role": "total" if g == "total" else "part", "_suppressed": set()}
+            for c, r in zip(part["category"], part.itertuples()):
+                row[f"c:{c}"] = r.value
+                if r.status != "publicerad":
+                    row["_suppressed"].add(f"c:{c}")
+            if ind.distribution:  # the categories share one base: shown while any of them is
+                visible = part[part["status"] == "publicerad"]
+                row["n"] = visible["n"].iloc[0] if len(visible) else None
+                if visible.empty:
+                    row["_suppressed"].add("n")
+            rows.append(row)
+        kind = "share" if ind.kind == "share" else "count"
+        by = labels.grouping_label(grouping)
+        cols = [Col("group", by)] + [Col(f"c:{c}", labels.category_label(c), kind) for c in cats]
+        if ind.distribution:
+            cols.append(Col("n", "Antal (n)", "count", sums=grouping != "total"))
+        where = f" per {by.lower()}" if grouping != "total" else ""
+        return self.table(rows, cols, f"{indicator_label(name, True)}{where} {self.pub.period}")
+
+    def indicator(self, name: str) -> str:
+        one = self.cells[self.cells["indicator"] == name]
+        ind = REGISTRY[name]
+        body = [f'<h3 id="ind-{name}">{esc(ind.label)}</h3>', f'<p class="definition">{esc(ind.description)}</p>']
+        has_categories = bool((one["category"] != "").any())
+        for grouping in dict.fromkeys(one["grouping"]):
+            if grouping == "total" and not has_categories:
+                continue
+            part = one[one["grouping"] == grouping]
+            if has_categories:
+                frame = part if grouping == "total" else pd.concat([part, one[one["grouping"] == "total"]])
+                body.append(self._by_category(name, grouping, frame))
+            else:
+                body.append(self._simple(name, grouping, part, one[one["grouping"] == "total"]))
+        if len(body) == 2:  # a lone total
+            body.append(self._simple(name, "total", one.iloc[0:0], one[one["grouping"] == "total"]))
+        return "\n".join(body)
+
+    # -- the document ----------------------------------------------------------------------------------
+    def title_page(self) -> str:
+        return (f'<section class="titelsida" aria-label="Titelsida" data-min-cell="{self.cfg.min_cell}">'
+                f'<p class="kommun">{esc(self.cfg.municipality)}</p>'
+                f'<h1 class="rapporttitel" data-report-title="{esc(self.cfg.municipality)} – {esc(self.title)}">'
+                f"{esc(self.title)}</h1><p>Bilaga till kvalitetsredovisningen. Alla tabeller bygger på samma "
+                "publicerade celler som rapporten och arbetsboken indikatorer.xlsx. X = uppgiften visas inte "
+                "(röjandekontroll); – = uppgift saknas.</p></section>")
+
+    def tables(self) -> str:
+        return self.section("indikatortabeller", "\n".join(self.indicator(n) for n in self.pub.indicators(self.scope)))
+
+    def glossary(self) -> str:
+        items = []
+        for _, r in dictionary().iterrows():
+            text = " ".join(p for p in (r["description"], f"Täljare: {r['numerator']}." if r["numerator"] != "–"
+                                         else "", f"Nämnare: {r['denominator']}." if r["denominator"] != "–" else "")
+                            if p)
+            items.append(f"<dt>{esc(r['label'])}</dt><dd>{esc(text)} Mått: {esc(r['unit_label'].lower())}.</dd>")
+        return self.section("ordlista", f'<dl class="ordlista">{"".join(items)}</dl>')
+
+    def html(self) -> str:
+        return "\n".join([self.title_page(), self.contents(), self.tables(), self.glossary()])
+
+
+def annex_notebook(pub, config, scope: str | None, title: str) -> nbformat.NotebookNode:
+    """The annex as a one-cell executed notebook, rendered with the report's own template."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": Annex(pub, config, scope, title).html()})]
+    nb.cells = [cell]
+    return nb
