@@ -181,4 +181,5 @@ def test_notebook_06_writes_its_files(tmp_path):
     for scope in ("hela", "barn_unga", "vuxna_missbruk", "ekonomiskt_bistand"):  # every scope at once
         assert (out / "analys" / scope / "jamforelser.parquet").exists()
         assert (out / "analys" / scope / "trend.parquet").exists() and (out / "analys" / scope / "mal.parquet").exists()
-    assert a.CAUTION in (out / "analys" / "hela" / "nyckelfynd.md").read_text(encoding="utf-8")
+    from helpers.analysis.findings import CAUTION
+    assert CAUTION in (out / "analys" / "hela" / "nyckelfynd.md").read_text(encoding="utf-8")

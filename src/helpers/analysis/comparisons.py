@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from .. import formatting as fmt
-from .findings import CAUTION, read_key_findings, write_key_findings  # noqa: F401 (the old place of these)
 from .goals import IndicatorInfo, format_value, subject
 from ..schema import ATTAINMENT_LABELS
 from ..tables import write_atomic

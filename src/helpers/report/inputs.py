@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.comparisons import read_key_findings
+from ..analysis.findings import read_key_findings
 from ..config import Config, Paths
 from ..indicators.registry import dictionary
 from ..publication.store import load_publication

@@ -475,7 +475,7 @@ class Report(Document):
         body.append("<p>Uppföljningen följer Socialstyrelsens sex steg för systematisk uppföljning: planera, "
                     "dokumentera situationen före, under och efter insatsen, sammanställa på gruppnivå och "
                     "analysera. Andelar redovisas med 95 procents konfidensintervall i bilagan.</p>")
-        rule = _finding_rule()
+        rule = _finding_rule(self.cfg)
         if rule:
             body.append(f"<p>{esc(rule)}</p>")
         body.append(self._text("metod", missing=None))
@@ -514,12 +514,9 @@ class Report(Document):
                 self.samverkan(), self.om_underlaget(), self.bilaga()]
 
 
-def _finding_rule() -> str:
-    try:
-        from ..analysis.findings import RULE_TEXT
-        return RULE_TEXT
-    except ImportError:
-        return ""
+def _finding_rule(config) -> str:
+    from ..analysis.findings import rule_text, settings_from_config
+    return rule_text(settings_from_config(config))
 
 
 SECTIONS = Report.SECTIONS
