@@ -265,7 +265,6 @@ def test_key_findings_file_written_kept_when_edited_and_carries_caution(tmp_path
     path.write_text("- Egen lista\n", encoding="utf-8")
     assert f.write_key_findings(path, ["Fjärde."]) is False
     assert f.read_key_findings(path) == "- Egen lista\n"
-    # the old place still reads and writes the same file (the report imports it from there)
 
 
 def test_findings_chosen_in_turns_over_the_indicators():
