@@ -11,6 +11,8 @@ from pathlib import Path
 
 import openpyxl
 
+from helpers.manifest import write_manifest
+
 HERE = Path(__file__).parent
 
 
@@ -95,6 +97,8 @@ def main() -> None:
     other = wb.create_sheet("Info")
     other.append(["Detta blad används inte"])
     wb.save(HERE / "uppfoljning_sammanslagen_rubrik.xlsx")
+    # Synthetic files: listed so that the import accepts the demo key for them.
+    write_manifest(HERE, [p for p in HERE.iterdir() if p.suffix in (".csv", ".txt", ".xlsx")], "make_corpus.py")
 
 
 if __name__ == "__main__":

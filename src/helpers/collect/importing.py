@@ -325,7 +325,7 @@ def _import_one(table: str, path: Path, period: str, mapping: Mapping | None, co
     src, tmap = _read(table, path, mapping)
     present, dropped, notes = _mapped_columns(table, list(src.df.columns), tmap, path)
     if PERSONNUMMER in present.values() and key is None:
-        key = pnr.load_key(config)
+        key = pnr.load_key(config, source=path)
     typed, rejected, bad, merged, more = _validate(table, src, tmap, present, mapping, config, period, key,
                                                    batch.current)
     if src.bad_rows:
