@@ -145,7 +145,7 @@ def test_every_problem_is_listed_in_file_order(tmp_path):
     assert "okänd tabell 'kases'" in message
 
 
-def test_sections_owned_elsewhere_are_open_for_now(tmp_path):
+def test_sections_checked_where_they_are_read_are_open(tmp_path):
     extra = ("\nimport:\n  mappningar: {a: 1}\nkorning:\n  batch: [2025]\njamforelse:\n  kolada: true\n"
              "atgarder:\n  - text: En åtgärd\nrapport:\n  bilagor: false\n")
     path = variant(tmp_path, "  - kod: barn_unga\n    namn: Barn och unga",

@@ -113,14 +113,21 @@ def test_lock_pins_this_environment(tmp_path, monkeypatch):
     assert pins["pandas"] == pandas.__version__ and "uppfoljning" not in pins
 
 
-def test_server_constraints_pin_every_runtime_dependency():
+def test_server_constraints_pin_every_runtime_dependency_at_or_above_its_minimum():
     import tomllib
 
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
-    names = {d.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip().lower() for d in declared}
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    declared = [Requirement(r) for r in
+                tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]]
     text = (ROOT / "constraints" / "server.txt").read_text(encoding="utf-8")
-    pinned = {line.split("==")[0].strip().lower().replace("_", "-") for line in text.splitlines() if "==" in line}
-    assert {n.replace("_", "-") for n in names} <= pinned
+    pinned = {canonicalize_name(line.split("==")[0]): line.split("==")[1].strip()
+              for line in text.splitlines() if "==" in line and not line.startswith("#")}
+    for req in declared:
+        name = canonicalize_name(req.name)
+        assert name in pinned, req.name
+        assert req.specifier.contains(pinned[name]), (req.name, pinned[name], str(req.specifier))
 
 
 def test_tasks_help_is_swedish():

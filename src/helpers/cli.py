@@ -73,20 +73,6 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _handler(command: str):
-    if command == "demo":
-        from .demo import cli_demo as handler
-    elif command == "import":
-        from .collect.importing import cli_import as handler
-    elif command == "sample":
-        from .plan.command import cli_sample as handler
-    elif command == "run":
-        from .run.pipeline import cli_run as handler
-    else:
-        from .report.checks import cli_check_report as handler
-    return handler
-
-
 def _unexpected(exc: BaseException) -> str:
     """A Swedish line for an error no command caught (the traceback only on request)."""
     if os.environ.get(DEBUG_VARIABLE):
@@ -147,23 +133,37 @@ def _run(handler, args, as_json: bool) -> int:
     return code
 
 
-def main(argv: list[str] | None = None) -> int:
-    setup_console()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    as_json = "--json" in argv
-    parser = build_parser()
+def _parse(argv: list[str]) -> argparse.Namespace | None:
+    """The parsed command line, or None after reporting a usage error (JSON on stdout with --json)."""
     try:
         with swedish():
-            args = parser.parse_args(argv)
+            return build_parser().parse_args(argv)
     except UsageError as exc:
-        if as_json:
+        if "--json" in argv:
             _json_error(f"{exc.prog}: {exc.message}", 2)
         else:
             sys.stderr.write(exc.usage)
             say(f"{exc.prog}: fel: {exc.message}", file=sys.stderr)
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    setup_console()
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
+    if args is None:
         return 2
     try:
-        return _run(_handler(args.command), args, as_json and getattr(args, "json", False))
+        if args.command == "demo":
+            from .demo import cli_demo as handler
+        elif args.command == "import":
+            from .collect.importing import cli_import as handler
+        elif args.command == "sample":
+            from .plan.command import cli_sample as handler
+        elif args.command == "run":
+            from .run.pipeline import cli_run as handler
+        else:
+            from .report.checks import cli_check_report as handler
+        return _run(handler, args, as_json=bool(getattr(args, "json", False)))
     except KeyboardInterrupt:
         say("Avbrutet.", file=sys.stderr)
         return 130

@@ -127,7 +127,7 @@ class MunicipalityConfig(Strict):
     kallor: list[Source] = Field(default_factory=list, description="en lista med källfiler")
     mal: list[Goal] = Field(default_factory=list, description="en lista med nämndens mål")
     indikatorer: IndicatorSettings | None = None
-    # Sections whose owners check them (open for now).
+    # Sections the modules that read them check (open here for now).
     import_: Open = Field(None, alias="import")
     korning: Open = None
     jamforelse: Open = None

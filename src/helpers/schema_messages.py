@@ -9,7 +9,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel, ValidationError
 
-from .yamldoc import Loc, YamlDocument
+from .yamldoc import Loc, YamlDocument, YamlFileError, read_yaml
 
 # English (or misspelt) keys people write for the Swedish ones; difflib catches the rest.
 KEY_SYNONYMS = {
@@ -209,8 +209,6 @@ def check_file(path, model: type[BaseModel], what: str, error: type[Exception], 
     Returns (data, notes): the data as YAML gave it, and notes about the file (its encoding). Raises ``error``
     with one line per problem: the line in the file, the key, and what is expected.
     """
-    from .yamldoc import YamlFileError, read_yaml
-
     try:
         doc = read_yaml(path, what)
     except YamlFileError as exc:
