@@ -50,7 +50,8 @@ def demo_file_problem(source: str | Path) -> str | None:
     source = Path(source)
     listed = read_manifest(source.parent)
     if not listed:
-        return f"det finns ingen förteckning över demofiler ({MANIFEST_NAME}) i mappen {source.parent}"
+        return (f"det finns ingen förteckning över demofiler ({MANIFEST_NAME}) i mappen {source.parent} (demodata "
+                "från en äldre version skapas på nytt med uppfoljning demo --force)")
     if source.name not in listed:
         return f"filen {source.name} finns inte i förteckningen {MANIFEST_NAME}"
     if sha256_of(source) != listed[source.name]:
