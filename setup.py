@@ -1,6 +1,7 @@
 """Packaging beyond pyproject.toml: the notebooks, the report templates and the example configuration live at the
 top of the repository and are shipped inside the package as helpers/bundled/<folder> (see helpers/resources.py),
 so that an installed wheel works without a checkout."""
+import sys
 from pathlib import Path
 
 from setuptools import find_packages, setup
@@ -18,7 +19,11 @@ def bundled(folder: str) -> dict[str, str]:
     return found
 
 
-BUNDLED = {name: path for folder in ("notebooks", "templates", "config") for name, path in bundled(folder).items()}
+# An editable install runs from the checkout, where helpers/resources.py finds the folders themselves; without the
+# extra packages it stays a plain src layout (a .pth entry instead of an import hook).
+EDITABLE = "editable_wheel" in sys.argv
+BUNDLED = {} if EDITABLE else {
+    name: path for folder in ("notebooks", "templates", "config") for name, path in bundled(folder).items()}
 
 setup(
     packages=find_packages("src") + list(BUNDLED),

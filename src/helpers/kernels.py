@@ -6,7 +6,6 @@ Python that runs it (``InterpreterKernelManager``).
 """
 from __future__ import annotations
 
-import subprocess
 import sys
 
 from jupyter_client.kernelspec import KernelSpec
@@ -40,6 +39,3 @@ def install_command(user: bool = True) -> list[str]:
             "--name", KERNEL_NAME, "--display-name", DISPLAY_NAME]
 
 
-def install_kernel(user: bool = True) -> None:
-    """Register this environment's Python as the kernel "Uppföljning" (for JupyterLab)."""
-    subprocess.run(install_command(user), check=True, stdout=subprocess.DEVNULL)

@@ -34,9 +34,12 @@ class TaskError(RuntimeError):
     """A step that failed (Swedish message)."""
 
 
-def _run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> None:
-    proc = subprocess.run(cmd, cwd=cwd, env=env)
+def _run(cmd: list[str], cwd: Path | None = None, env: dict | None = None, quiet: bool = False) -> None:
+    """Run a command; ``quiet`` keeps its (English) output unless it fails."""
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=quiet, text=quiet)
     if proc.returncode != 0:
+        if quiet:
+            sys.stderr.write((proc.stdout or "") + (proc.stderr or ""))
         raise TaskError(f"Kommandot misslyckades (felkod {proc.returncode}): {' '.join(map(str, cmd))}")
 
 
@@ -64,7 +67,7 @@ def install_git_filter(root: Path) -> bool:
     if inside.returncode != 0:
         return False
     for key, value in git_filter_settings().items():
-        _run(["git", "-C", str(root), "config", key, value])
+        _run(["git", "-C", str(root), "config", key, value], quiet=True)
     return True
 
 
@@ -79,8 +82,8 @@ def lab_command(uid: int | None = None) -> list[str]:
 
 def setup(args) -> None:
     """Register the kernel "Uppföljning" and strip notebook outputs on commit."""
-    _run(install_command(user=True))
-    _run(install_command(user=False))  # the environment's own copy is found first from its own JupyterLab
+    _run(install_command(user=True), quiet=True)
+    _run(install_command(user=False), quiet=True)  # the environment's own copy is found first from its own Lab
     say("Kärnan ”Uppföljning” är registrerad för JupyterLab.")
     root = checkout_root()
     if root is not None and install_git_filter(root):
