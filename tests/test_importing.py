@@ -13,6 +13,7 @@ from helpers.collect import importing, summaries
 from helpers.collect import validation as v
 from helpers.cli import main as cli_main
 from helpers.config import load_config
+from helpers.manifest import write_manifest
 from helpers.collect.importing import ImportFileError, import_file, import_sources
 from helpers.tables import load_table
 
@@ -227,6 +228,7 @@ def test_import_sources_follows_the_config_in_dependency_order(tmp_path):
     raw.mkdir(parents=True)
     for name in ["arenden_cp1252.csv", "insatser_fel.csv", "matningar_fel.csv"]:
         shutil.copy(CORPUS / name, raw / name)
+    write_manifest(raw, list(raw.iterdir()))  # synthetic files: the demo key may pseudonymise them
     (tmp_path / "mappings").mkdir()
     shutil.copy(MAPPING, tmp_path / "mappings" / "test.yml")
     cfg = yaml.safe_load(Path(load_config().path).read_text(encoding="utf-8"))
@@ -258,6 +260,7 @@ def test_import_sources_writes_nothing_when_a_file_is_unusable(tmp_path):
     raw.mkdir(parents=True)
     shutil.copy(CORPUS / "arenden_cp1252.csv", raw / "arenden.csv")
     shutil.copy(CORPUS / "tom.csv", raw / "insatser.csv")
+    write_manifest(raw, list(raw.iterdir()))
     path = _config_with_sources(tmp_path, "arenden.csv", "insatser.csv")
     with pytest.raises(ImportFileError, match="insatser.csv är tom"):
         import_sources("2025", path, data_dir=tmp_path)
@@ -269,6 +272,7 @@ def test_a_later_step_alone_also_imports_the_tables_it_refers_to(tmp_path):
     raw.mkdir(parents=True)
     for name in ["arenden_cp1252.csv", "insatser_fel.csv"]:
         shutil.copy(CORPUS / name, raw / name)
+    write_manifest(raw, list(raw.iterdir()))
     path = _config_with_sources(tmp_path, "arenden_cp1252.csv", "insatser_fel.csv")
     # Step 3 on an empty data folder: clients and cases come along, so the unknown case Ä9 is still caught
     # exactly as when step 2 has run first.

@@ -1,20 +1,36 @@
-"""The committed notebooks: one per step, thin, parameterised, without outputs."""
+"""The committed notebooks: one per step, thin, parameterised, without outputs, on the project's kernel.
+
+They are read as committed (``git show HEAD:notebooks/…``) when the tests run in a git checkout: JupyterLab's
+autosave may have written outputs or an edited period into the working copy, and that is not what is shared.
+"""
 import ast
+import subprocess
 
 import nbformat
 import pytest
 
+from helpers.kernels import KERNEL_NAME
 from helpers.run.pipeline import NOTEBOOKS_DIR, PERIOD_STEPS, REPORT_STEPS
 
 NAMES = PERIOD_STEPS + REPORT_STEPS
 PARAMETERS = {"period", "config", "data_dir", "output_dir", "unit"}
 
 
+def committed(name: str, folder=NOTEBOOKS_DIR) -> nbformat.NotebookNode:
+    """The notebook as in the last commit; the working copy outside a git checkout (or for a new notebook)."""
+    path = folder / f"{name}.ipynb"
+    try:
+        shown = subprocess.run(["git", "-C", str(folder), "show", f"HEAD:./{path.name}"],
+                               capture_output=True, check=True, timeout=60)
+        return nbformat.reads(shown.stdout.decode("utf-8"), as_version=4)
+    except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired):
+        assert path.exists(), f"{path.name} saknas"
+        return nbformat.read(path, as_version=4)
+
+
 @pytest.fixture(params=NAMES)
 def notebook(request):
-    path = NOTEBOOKS_DIR / f"{request.param}.ipynb"
-    assert path.exists(), f"{path.name} saknas"
-    return nbformat.read(path, as_version=4)
+    return committed(request.param)
 
 
 def test_committed_without_outputs(notebook):
@@ -40,4 +56,8 @@ def test_notebook_is_thin_and_swedish(notebook):
     assert "params.validate(" in code
     prose = " ".join(c.source for c in notebook.cells if c.cell_type == "markdown")
     assert any(ch in prose for ch in "åäö")
-    assert notebook.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_notebook_runs_on_the_projects_named_kernel(notebook):
+    assert notebook.metadata["kernelspec"] == {"name": KERNEL_NAME, "display_name": "Uppföljning",
+                                               "language": "python"}

@@ -62,3 +62,158 @@ def test_missing_or_broken_config_is_named(tmp_path):
     incomplete.write_text("kommun: Testby\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="enheter"):
         load_config(incomplete)
+
+
+# --- the municipality config is checked against its schema ---------------------------------------------
+
+DEMO_TEXT = (PROJECT_ROOT / "config" / "exempelkommun.yml").read_text(encoding="utf-8")
+
+
+def variant(tmp_path: Path, old: str, new: str, name: str = "kommun.yml", encoding: str = "utf-8") -> Path:
+    """The demo config with one change, written to tmp_path."""
+    assert old in DEMO_TEXT, old
+    path = tmp_path / name
+    path.write_bytes(DEMO_TEXT.replace(old, new, 1).encode(encoding))
+    return path
+
+
+def line_of(path: Path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+def config_error(path: Path) -> str:
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    return str(err.value)
+
+
+def test_unquoted_municipality_code_is_named_with_its_line_and_what_yaml_made_of_it(tmp_path):
+    path = variant(tmp_path, 'kommunkod: "9999"', "kommunkod: 0114")
+    message = config_error(path)
+    assert f"rad {line_of(path, 'kommunkod: 0114')}: kommunkod" in message
+    assert '"0114"' in message and "talet 76" in message  # YAML 1.1 reads 0114 as octal
+    assert str(path) in message
+
+
+def test_unquoted_period_key_is_refused_instead_of_losing_the_title_page_facts(tmp_path):
+    path = variant(tmp_path, '  "2025":\n    diarienummer', "  2025:\n    diarienummer")
+    message = config_error(path)
+    assert f"rad {line_of(path, '  2025:')}: perioder" in message
+    assert 'nyckeln 2025 ska vara text' in message and '"2025":' in message
+    assert "diarienummer" in message  # says what would have gone missing
+
+
+@pytest.mark.parametrize("value", ["nej", '"false"', "0", '"ja"'])
+def test_demo_must_be_a_yaml_boolean(tmp_path, value):
+    path = variant(tmp_path, "demo: true ", f"demo: {value} ")
+    message = config_error(path)
+    assert f"rad {line_of(path, 'demo:')}: demo: ska vara true eller false" in message
+
+
+@pytest.mark.parametrize("value, expected", [("false", False), ("no", False), ("true", True)])
+def test_demo_booleans_are_read(tmp_path, value, expected):
+    assert load_config(variant(tmp_path, "demo: true ", f"demo: {value} ")).is_demo is expected
+
+
+@pytest.mark.parametrize("value, words", [("fem", "ska vara ett heltal, inte 'fem'"), ("1", "ska vara minst 2"),
+                                          ("5.5", "ska vara ett heltal"), ('"5"', "ska vara ett heltal")])
+def test_min_cell_is_an_integer_of_at_least_two(tmp_path, value, words):
+    path = variant(tmp_path, "min_cell: 5 ", f"min_cell: {value} ")
+    message = config_error(path)
+    assert f"rad {line_of(path, 'min_cell:')}: rojandekontroll → min_cell: {words}" in message
+
+
+def test_unknown_key_is_named_with_a_suggestion(tmp_path):
+    path = variant(tmp_path, "    namn: Barn och unga", "    name: Barn och unga")
+    message = config_error(path)
+    assert f"rad {line_of(path, 'name: Barn')}: enheter → nr 1 → name: okänd nyckel 'name'. Menade du 'namn'?" \
+        in message
+    assert "nyckeln saknas" not in message  # the misspelt key is reported once, not also as a missing 'namn'
+    top = variant(tmp_path, "kommun: Exempelkommun", "kommun: Exempelkommun\nperiods: {}")
+    assert "okänd nyckel 'periods'. Menade du 'perioder'?" in config_error(top)
+
+
+def test_every_problem_is_listed_in_file_order(tmp_path):
+    path = tmp_path / "kommun.yml"
+    path.write_text(DEMO_TEXT.replace('kommunkod: "9999"', "kommunkod: 180").replace("min_cell: 5 ", "min_cell: x ")
+                    .replace("tabeller: [clients, cases]", "tabeller: [clients, kases]"), encoding="utf-8")
+    message = config_error(path)
+    assert message.splitlines()[0].endswith("har 3 fel:")
+    lines = [int(line.split(":")[0].removeprefix("- rad ")) for line in message.splitlines()[1:]]
+    assert lines == sorted(lines) and len(lines) == 3
+    assert "okänd tabell 'kases'" in message
+
+
+def test_sections_checked_where_they_are_read_are_open(tmp_path):
+    extra = ("\nimport:\n  mappningar: {a: 1}\nkorning:\n  batch: [2025]\njamforelse:\n  kolada: true\n"
+             "atgarder:\n  - text: En åtgärd\nrapport:\n  bilagor: false\n")
+    path = variant(tmp_path, "  - kod: barn_unga\n    namn: Barn och unga",
+                   "  - kod: barn_unga\n    namn: Barn och unga\n    omraden: [placeringar]")
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    cfg = load_config(path)
+    assert cfg["korning"] == {"batch": [2025]} and cfg["jamforelse"] == {"kolada": True}
+
+
+def test_goal_problems_name_the_goal_and_line(tmp_path):
+    path = variant(tmp_path, "mal: {typ: minst, varde: 0.60}", "mal: {typ: ungefar, varde: mycket}")
+    message = config_error(path)
+    assert f"rad {line_of(path, 'typ: ungefar')}: mal → nr 3 → mal → typ" in message
+    assert "mal → nr 3 → mal → varde: ska vara ett tal" in message
+
+
+def test_config_saved_in_windows_1252_is_read_with_a_note(tmp_path, capsys):
+    path = variant(tmp_path, "kommun: Exempelkommun", "kommun: Åsele", encoding="cp1252")
+    cfg = load_config(path)
+    assert cfg.municipality == "Åsele" and cfg.units["vuxna_missbruk"] == "Vuxna – missbruk och beroende"
+    assert any("Windows-1252" in note for note in cfg.notes)
+    load_config(path)
+    err = capsys.readouterr().err
+    assert err.count("Windows-1252") == 1 and "spara den som UTF-8" in err  # said once per process
+
+
+def test_config_in_an_unknown_encoding_is_refused_clearly(tmp_path):
+    path = tmp_path / "kommun.yml"
+    path.write_bytes(DEMO_TEXT.encode("utf-8").replace("Socialnämnden".encode(), b"Social\x81\x8dnden"))
+    message = config_error(path)
+    assert "varken UTF-8 eller Windows-1252" in message and f"rad {line_of(path, 'namnd:')}" in message
+
+
+def test_yaml_mistakes_are_named_with_their_line(tmp_path):
+    tab = variant(tmp_path, "  min_cell: 5", "\tmin_cell: 5")
+    assert f"YAML-fel på rad {line_of(tab, 'min_cell')}" in config_error(tab) and "mellanslag" in config_error(tab)
+    colon = variant(tmp_path, "namnd: Socialnämnden", "namnd: Social: nämnden")
+    assert "kolon" in config_error(colon)
+    twice = variant(tmp_path, "forvaltning: Socialförvaltningen", "forvaltning: A\nforvaltning: B")
+    assert "'forvaltning' står två gånger" in config_error(twice)
+
+
+def test_impossible_unquoted_date_is_a_config_error(tmp_path):
+    path = variant(tmp_path, 'rapportdatum: "2026-03-13"', "rapportdatum: 2026-13-13")
+    assert "rapportdatum: ska vara ett datum som ÅÅÅÅ-MM-DD" in config_error(path)
+    fine = variant(tmp_path, 'rapportdatum: "2026-03-13"', "rapportdatum: 2026-03-13", name="ok.yml")
+    assert str(load_config(fine).period_info("2025")["rapportdatum"]) == "2026-03-13"
+
+
+@pytest.mark.parametrize("path", sorted((PROJECT_ROOT / "config").glob("*.yml")), ids=lambda p: p.name)
+def test_shipped_configs_pass_the_schema(path):
+    load_config(path)
+
+
+def test_shipped_plans_pass_the_schema():
+    from helpers.plan.spec import check_plan, load_plan
+
+    for path in sorted((PROJECT_ROOT / "config" / "planer").glob("*.yml")):
+        assert check_plan(load_plan(path), load_config()) == []
+
+
+def test_plan_with_a_misspelt_key_is_refused_with_its_line(tmp_path):
+    from helpers.plan.spec import PlanError, load_plan
+
+    text = (PROJECT_ROOT / "config" / "planer" / "exempelkommun.yml").read_text(encoding="utf-8")
+    path = tmp_path / "plan.yml"
+    path.write_text(text.replace("  metod: fodelsedagar", "  method: fodelsedagar"), encoding="utf-8")
+    with pytest.raises(PlanError) as err:
+        load_plan(path)
+    assert f"rad {line_of(path, 'method:')}: urval → method: okänd nyckel 'method'. Menade du 'metod'?" \
+        in str(err.value)

@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from helpers import personnummer as pnr
 from helpers.config import Config
+from helpers.manifest import write_manifest
 
 REF = dt.date(2025, 12, 31)
 
@@ -107,20 +108,94 @@ def _config(tmp_path: Path, demo: bool, key_file: str | None = None) -> Config:
     return Config(tmp_path / "kommun.yml", {"kommun": "K", "enheter": [], "demo": demo, "pseudonym": section})
 
 
+FILE_KEY = "f" * 40
+ENV_KEY = "e" * 32
+
+
+def demo_file(folder: Path, name: str = "arenden.csv", content: str = "Personnummer;Namn\r\n") -> Path:
+    """A file listed in the folder's demo manifest, as the demo generator leaves it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(content, encoding="utf-8")
+    write_manifest(folder, [path])
+    return path
+
+
 def test_key_from_environment_then_file_then_demo(tmp_path, monkeypatch):
     monkeypatch.delenv("TEST_UPPF_NYCKEL", raising=False)
-    (tmp_path / "nyckel").write_text("filnyckel\n", encoding="utf-8")
-    assert pnr.load_key(_config(tmp_path, demo=False, key_file="nyckel")) == b"filnyckel"
-    monkeypatch.setenv("TEST_UPPF_NYCKEL", "miljonyckel")
-    assert pnr.load_key(_config(tmp_path, demo=False, key_file="nyckel")) == b"miljonyckel"
+    (tmp_path / "nyckel").write_text(FILE_KEY + "\n", encoding="utf-8")
+    assert pnr.load_key(_config(tmp_path, demo=False, key_file="nyckel")) == FILE_KEY.encode()
+    monkeypatch.setenv("TEST_UPPF_NYCKEL", ENV_KEY)
+    assert pnr.load_key(_config(tmp_path, demo=False, key_file="nyckel")) == ENV_KEY.encode()
     monkeypatch.delenv("TEST_UPPF_NYCKEL")
-    assert pnr.load_key(_config(tmp_path, demo=True)) == pnr.DEMO_KEY
+    source = demo_file(tmp_path / "raw")
+    assert pnr.load_key(_config(tmp_path, demo=True), source=source) == pnr.DEMO_KEY
+
+
+def test_key_file_saved_by_notepad_with_a_bom_is_read(tmp_path, monkeypatch):
+    monkeypatch.delenv("TEST_UPPF_NYCKEL", raising=False)
+    (tmp_path / "nyckel").write_text(FILE_KEY + "\r\n", encoding="utf-8-sig")
+    assert pnr.load_key(_config(tmp_path, demo=False, key_file="nyckel")) == FILE_KEY.encode()
 
 
 def test_real_data_without_key_is_refused(tmp_path, monkeypatch):
     monkeypatch.delenv("TEST_UPPF_NYCKEL", raising=False)
     with pytest.raises(pnr.PseudonymKeyError, match="TEST_UPPF_NYCKEL"):
         pnr.load_key(_config(tmp_path, demo=False, key_file="finns_inte"))
+
+
+@pytest.mark.parametrize("where", ["miljö", "fil"])
+def test_short_real_key_is_refused_with_the_minimum(tmp_path, monkeypatch, where):
+    monkeypatch.delenv("TEST_UPPF_NYCKEL", raising=False)
+    short = "k" * (pnr.MIN_KEY_BYTES - 1)
+    if where == "miljö":
+        monkeypatch.setenv("TEST_UPPF_NYCKEL", short)
+    else:
+        (tmp_path / "nyckel").write_text(short, encoding="utf-8")
+    with pytest.raises(pnr.PseudonymKeyError) as err:
+        pnr.load_key(_config(tmp_path, demo=False, key_file="nyckel"))
+    message = str(err.value)
+    assert f"för kort ({pnr.MIN_KEY_BYTES - 1} byte)" in message and f"minst {pnr.MIN_KEY_BYTES} byte" in message
+    assert ("TEST_UPPF_NYCKEL" if where == "miljö" else "nyckelfilen") in message
+    assert "secrets.token_hex(32)" in message
+
+
+def test_key_of_exactly_the_minimum_length_is_accepted(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_UPPF_NYCKEL", "å" * (pnr.MIN_KEY_BYTES // 2))  # counted in bytes (UTF-8), not characters
+    assert len(pnr.load_key(_config(tmp_path, demo=False))) == pnr.MIN_KEY_BYTES
+
+
+def test_demo_key_only_for_the_demo_generators_unchanged_files(tmp_path, monkeypatch):
+    monkeypatch.delenv("TEST_UPPF_NYCKEL", raising=False)
+    cfg = _config(tmp_path, demo=True)
+    listed = demo_file(tmp_path / "demo")
+    assert pnr.load_key(cfg, source=listed) == pnr.DEMO_KEY
+
+    other = listed.parent / "riktig_export.csv"
+    other.write_text("Personnummer\r\n640823-3234\r\n", encoding="utf-8")
+    with pytest.raises(pnr.PseudonymKeyError, match="riktig_export.csv finns inte i förteckningen _demofiler.json"):
+        pnr.load_key(cfg, source=other)
+
+    listed.write_text(listed.read_text(encoding="utf-8") + "640823-3234;Åsa\r\n", encoding="utf-8")
+    with pytest.raises(pnr.PseudonymKeyError, match="har ändrats sedan demogeneratorn skapade den"):
+        pnr.load_key(cfg, source=listed)
+
+    elsewhere = tmp_path / "ingen_lista" / "arenden.csv"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("Personnummer\r\n", encoding="utf-8")
+    with pytest.raises(pnr.PseudonymKeyError, match="ingen förteckning över demofiler") as err:
+        pnr.load_key(cfg, source=elsewhere)
+    assert "demo: false" in str(err.value) and "TEST_UPPF_NYCKEL" in str(err.value)
+    with pytest.raises(pnr.PseudonymKeyError, match="källfilen är inte angiven"):
+        pnr.load_key(cfg)
+
+
+def test_demo_key_given_as_the_real_key_is_still_only_for_demo_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_UPPF_NYCKEL", pnr.DEMO_KEY.decode())
+    real = tmp_path / "export.csv"
+    real.write_text("Personnummer\r\n", encoding="utf-8")
+    with pytest.raises(pnr.PseudonymKeyError, match="Demonyckeln får bara användas"):
+        pnr.load_key(_config(tmp_path, demo=False), source=real)
 
 
 def test_personnummer_in_free_text_is_found():

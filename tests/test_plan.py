@@ -62,8 +62,8 @@ def test_bad_files_give_swedish_errors(tmp_path, cfg):
     with pytest.raises(PlanError, match="ska innehålla nycklar"):
         load_plan(write(tmp_path, "- bara en lista\n"))
     problems = check_plan(load_plan(write(tmp_path, "syfte: x\nurval: {seed: abc, andel: 2}\n")))
-    assert problems == ["plan.yml: slumpfröet (seed) ska vara ett heltal, inte 'abc'.",
-                        "plan.yml: andel (förväntad andel) ska ligga mellan 0 och 1, t.ex. 0.5, inte 2."]
+    assert problems == ["plan.yml, rad 2: slumpfröet (seed) ska vara ett heltal, inte 'abc'.",
+                        "plan.yml, rad 2: andel (förväntad andel) ska ligga mellan 0 och 1, t.ex. 0.5, inte 2."]
 
 
 def test_variables_by_table_skips_unknown(tmp_path):

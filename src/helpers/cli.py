@@ -1,33 +1,52 @@
-"""The `uppfoljning` command. Each subcommand is a thin call into the module that owns the work."""
+"""The `uppfoljning` command. Each subcommand is a thin call into the module that owns the work.
+
+Everything the user reads is Swedish, argparse's own texts included. Output never crashes on a console that
+cannot show every character (cp1252). A command run with --json answers on stdout in JSON, errors included.
+"""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
+import os
 import sys
+
+from .argparse_sv import SwedishParser, UsageError, swedish
+from .console import say, setup_console
+
+DEBUG_VARIABLE = "UPPFOLJNING_FELSOK"
 
 
 def _add_common(p: argparse.ArgumentParser, period_required: bool = True) -> None:
-    p.add_argument("--period", required=period_required, help="År, t.ex. 2025")
-    p.add_argument("--config", default=None, help="Kommunens konfiguration (YAML). Standard: exempelkommun")
-    p.add_argument("--data-dir", default="data", help="Datamapp (standard: data)")
+    p.add_argument("--period", required=period_required, metavar="ÅR", help="År, t.ex. 2025")
+    p.add_argument("--config", default=None, metavar="FIL", help="Kommunens konfiguration (YAML). Standard: exempelkommun")
+    p.add_argument("--data-dir", default="data", metavar="MAPP", help="Datamapp (standard: data)")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    with swedish():
+        return _build_parser()
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = SwedishParser(
         prog="uppfoljning",
-        description="Systematisk uppföljning och kvalitetsredovisning för socialtjänsten.")
+        description="Systematisk uppföljning och kvalitetsredovisning för socialtjänsten.",
+        epilog="Hjälp för ett kommando: uppfoljning KOMMANDO --help")
     sub = parser.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
 
     p = sub.add_parser("demo", help="Skapa syntetiska demodata (Exempelkommun)")
-    p.add_argument("--periods", nargs="+", default=["2024", "2025"], help="Perioder (år)")
-    p.add_argument("--clients", type=int, default=5000, help="Ungefärligt antal klienter per år")
-    p.add_argument("--seed", type=int, default=20251, help="Slumpfrö")
-    p.add_argument("--data-dir", default="data")
+    p.add_argument("--periods", nargs="+", default=["2024", "2025"], metavar="ÅR", help="Perioder (år)")
+    p.add_argument("--clients", type=int, default=5000, metavar="ANTAL", help="Ungefärligt antal klienter per år")
+    p.add_argument("--seed", type=int, default=20251, metavar="TAL", help="Slumpfrö")
+    p.add_argument("--data-dir", default="data", metavar="MAPP", help="Datamapp (standard: data)")
     p.add_argument("--force", action="store_true", help="Skriv över befintliga filer")
 
     p = sub.add_parser("import", help="Importera och validera en källfil")
-    p.add_argument("--table", required=True, help="Kanonisk tabell, t.ex. interventions")
-    p.add_argument("--source", required=True, help="Källfil (.csv, .txt, .xlsx)")
-    p.add_argument("--mapping", default=None, help="Mappningsfil (YAML) under config/mappings/")
+    p.add_argument("--table", required=True, metavar="TABELL", help="Kanonisk tabell, t.ex. interventions")
+    p.add_argument("--source", required=True, metavar="FIL", help="Källfil (.csv, .txt, .xlsx)")
+    p.add_argument("--mapping", default=None, metavar="FIL", help="Mappningsfil (YAML) under config/mappings/")
     p.add_argument("--json", action="store_true", help="Skriv en sammanfattning som JSON på stdout")
     _add_common(p)
 
@@ -45,33 +64,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(m, period_required=False)
 
     p = sub.add_parser("sample", help="Dra ett urval och skriv registreringsmallar")
-    p.add_argument("--plan", required=True, help="Uppföljningsplan (YAML)")
-    p.add_argument("--method", default=None, help="Urvalsmetod (åsidosätter planen)")
-    p.add_argument("--seed", type=int, default=None, help="Slumpfrö (åsidosätter planen)")
-    p.add_argument("--output-dir", default=None, help="Mapp för planeringens sammanställningar "
+    p.add_argument("--plan", required=True, metavar="FIL", help="Uppföljningsplan (YAML)")
+    p.add_argument("--method", default=None, metavar="METOD", help="Urvalsmetod (åsidosätter planen)")
+    p.add_argument("--seed", type=int, default=None, metavar="TAL", help="Slumpfrö (åsidosätter planen)")
+    p.add_argument("--output-dir", default=None, metavar="MAPP", help="Mapp för planeringens sammanställningar "
                    "(standard: data/processed/<period>, internt)")
     _add_common(p)
 
     p = sub.add_parser("run", help="Kör hela kedjan och skriv kvalitetsredovisningen")
     _add_common(p, period_required=False)
-    p.add_argument("--unit", action="append", default=None, help="Enhet (kan upprepas)")
+    p.add_argument("--unit", action="append", default=None, metavar="ENHET", help="Enhet (kan upprepas)")
     p.add_argument("--all-units", action="store_true", help="En rapport per enhet utöver helheten")
-    p.add_argument("--workers", type=int, default=2, help="Parallella processer för enhetsrapporter")
-    p.add_argument("--formats", default="html,pdf", help="Format: html,pdf")
-    p.add_argument("--output-dir", default=None, help="Utdatamapp (standard: reports/<period>)")
-    p.add_argument("--notebooks-dir", default=None, help="Mapp med notebooks (standard: notebooks)")
+    p.add_argument("--workers", type=int, default=2, metavar="ANTAL", help="Parallella processer för enhetsrapporter")
+    p.add_argument("--formats", default="html,pdf", metavar="FORMAT", help="Format: html,pdf")
+    p.add_argument("--output-dir", default=None, metavar="MAPP", help="Utdatamapp (standard: reports/<period>)")
+    p.add_argument("--notebooks-dir", default=None, metavar="MAPP", help="Mapp med notebooks (standard: notebooks)")
 
     p = sub.add_parser("audit", help="Granska en publicerad period som en utomstående angripare skulle")
-    p.add_argument("--period", default=None, help="År, t.ex. 2025 (standard: konfigurationens)")
-    p.add_argument("--config", default=None, help="Kommunens konfiguration (YAML). Standard: exempelkommun")
-    p.add_argument("--data-dir", default="data", help="Datamapp (standard: data)")
-    p.add_argument("--reports-dir", default=None, help="Rapportmappen (standard: reports)")
-    p.add_argument("--output", default=None, help="Var resultatet skrivs (standard: data/processed/<period>/"
-                   "granskning/utifran, internt)")
+    p.add_argument("--period", default=None, metavar="ÅR", help="År, t.ex. 2025 (standard: konfigurationens)")
+    p.add_argument("--config", default=None, metavar="FIL", help="Kommunens konfiguration (YAML). Standard: exempelkommun")
+    p.add_argument("--data-dir", default="data", metavar="MAPP", help="Datamapp (standard: data)")
+    p.add_argument("--reports-dir", default=None, metavar="MAPP", help="Rapportmappen (standard: reports)")
+    p.add_argument("--output", default=None, metavar="MAPP", help="Var resultatet skrivs (standard: "
+                   "data/processed/<period>/granskning/utifran, internt)")
 
     p = sub.add_parser("check-report", help="Granska en renderad rapport (HTML/PDF) för integritetsläckor")
-    p.add_argument("path", help="Rapportens sökväg")
-    p.add_argument("--min-cell", type=int, default=5, help="Minsta publicerade antal (standard 5)")
+    p.add_argument("path", metavar="RAPPORT", help="Rapportens sökväg (HTML eller PDF)")
+    p.add_argument("--min-cell", type=int, default=5, metavar="ANTAL", help="Minsta publicerade antal (standard 5)")
 
     p = sub.add_parser("kolada", help="Jämförelse med andra kommuner och riket (Kolada)")
     ksub = p.add_subparsers(dest="kolada_command", required=True, metavar="ÅTGÄRD")
@@ -86,8 +105,85 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unexpected(exc: BaseException) -> str:
+    """A Swedish line for an error no command caught (the traceback only on request)."""
+    if os.environ.get(DEBUG_VARIABLE):
+        import traceback
+        traceback.print_exc()
+    known = exc.__class__.__module__.startswith("helpers.") and isinstance(exc, (ValueError, OSError, RuntimeError))
+    if known:
+        return str(exc)
+    return (f"oväntat fel: {type(exc).__name__}: {exc} (sätt miljövariabeln {DEBUG_VARIABLE}=1 för att se "
+            "hela felet)")
+
+
+def _json_error(message: str, code: int) -> None:
+    lines = [line.removeprefix("Fel: ").removeprefix("FEL: ") for line in message.strip().splitlines()]
+    print(json.dumps({"ok": False, "error": "\n".join(lines) or "okänt fel", "exit_code": code},
+                     ensure_ascii=False), flush=True)
+
+
+class _Watched(io.TextIOBase):
+    """Passes writes through to a stream, keeping a copy (stderr) or remembering that there were any (stdout)."""
+
+    def __init__(self, stream, keep: bool):
+        self.stream, self.keep, self.text = stream, keep, []
+
+    def write(self, text):
+        self.text.append(text if self.keep else "x")
+        return self.stream.write(text)
+
+    def flush(self):
+        self.stream.flush()
+
+    @property
+    def encoding(self):
+        return getattr(self.stream, "encoding", "utf-8")
+
+
+def _run(handler, args, as_json: bool) -> int:
+    if not as_json:
+        try:
+            return int(handler(args) or 0)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            say(f"Fel: {_unexpected(exc)}", file=sys.stderr)
+            return 1
+    out, err = _Watched(sys.stdout, keep=False), _Watched(sys.stderr, keep=True)
+    message = ""
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = int(handler(args) or 0)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            code, message = 1, _unexpected(exc)
+            say(f"Fel: {message}", file=sys.stderr)
+    if code != 0 and not out.text:  # the command said nothing on stdout: its error goes there as JSON
+        _json_error(message or "".join(err.text), code)
+    return code
+
+
+def _parse(argv: list[str]) -> argparse.Namespace | None:
+    """The parsed command line, or None after reporting a usage error (JSON on stdout with --json)."""
+    try:
+        with swedish():
+            return build_parser().parse_args(argv)
+    except UsageError as exc:
+        if "--json" in argv:
+            _json_error(f"{exc.prog}: {exc.message}", 2)
+        else:
+            sys.stderr.write(exc.usage)
+            say(f"{exc.prog}: fel: {exc.message}", file=sys.stderr)
+        return None
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    setup_console()
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
+    if args is None:
+        return 2
     try:
         if args.command == "demo":
             from .demo import cli_demo as handler
@@ -107,9 +203,9 @@ def main(argv: list[str] | None = None) -> int:
             from .run.pipeline import cli_run as handler
         else:
             from .report.checks import cli_check_report as handler
-        return int(handler(args) or 0)
+        return _run(handler, args, as_json=bool(getattr(args, "json", False)))
     except KeyboardInterrupt:
-        print("Avbrutet.", file=sys.stderr)
+        say("Avbrutet.", file=sys.stderr)
         return 130
 
 

@@ -1,14 +1,15 @@
 """The municipality's configuration and the paths of one period's run."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from . import resources
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_CONFIG = PROJECT_ROOT / "config" / "exempelkommun.yml"
+PROJECT_ROOT = resources.work_root()  # relative data/ and reports/ paths start here
+DEFAULT_CONFIG = resources.DEFAULT_CONFIG
 
 
 class ConfigError(ValueError):
@@ -19,6 +20,7 @@ class ConfigError(ValueError):
 class Config:
     path: Path
     data: dict[str, Any]
+    notes: tuple[str, ...] = field(default=(), compare=False)
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
@@ -87,20 +89,32 @@ class Config:
         return self.resolve(self.data.get("texter", "texter")) / str(period)
 
 
+_shown_notes: set[tuple[str, str]] = set()
+
+
+def _show_notes(path: Path, notes) -> None:
+    """Print each note about a config file once per process (stderr: never mixed into JSON on stdout)."""
+    from .console import say
+
+    for note in notes:
+        if (str(path), note) not in _shown_notes:
+            _shown_notes.add((str(path), note))
+            say(f"Obs: {note}", file=sys.stderr)
+
+
 def load_config(path: str | Path | None = None) -> Config:
+    """Read and check a municipality's configuration; a ConfigError lists every problem with its line."""
+    from .config_schema import MunicipalityConfig, cross_checks
+    from .schema_messages import check_file
+
     p = Path(path) if path else DEFAULT_CONFIG
     if not p.is_absolute() and not p.exists():
         p = PROJECT_ROOT / p
     if not p.exists():
         raise ConfigError(f"Konfigurationsfilen {p} finns inte.")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"Konfigurationsfilen {p} kunde inte läsas: {exc}") from exc
-    for key in ("kommun", "enheter"):
-        if key not in data:
-            raise ConfigError(f"Konfigurationsfilen {p} saknar nyckeln '{key}'.")
-    return Config(p.resolve(), data)
+    data, notes = check_file(p, MunicipalityConfig, f"Konfigurationsfilen {p}", ConfigError, cross_checks)
+    _show_notes(p, notes)
+    return Config(p.resolve(), data, tuple(notes))
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,11 @@ from pathlib import Path
 
 import pandas as pd
 
-# The demo key is public on purpose: it is only accepted for synthetic data (`demo: true` in the config).
+from .manifest import demo_file_problem
+
+# The demo key is public on purpose: it is only accepted for the demo generator's own files (see manifest.py).
 DEMO_KEY = b"exempelkommun-demonyckel-endast-for-syntetiska-data"
+MIN_KEY_BYTES = 32  # a real key: at least 256 bits
 PSEUDONYM_LENGTH = 20  # hex characters (80 bits): collisions are negligible at any municipal scale
 
 _PNR_RE = re.compile(r"^(\d{2})?(\d{6})([-+]?)(\d{4})$")
@@ -115,31 +118,53 @@ def pseudonym(number: str, key: bytes) -> str:
     return hmac.new(key, number.encode("ascii"), hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
 
 
-def load_key(config) -> bytes:
-    """The pseudonymisation key named in the config's `pseudonym` section.
-
-    Order: the environment variable, then the key file; the documented demo key only for demo configs.
-    With real data and no key the import refuses.
-    """
+def _configured_key(config) -> tuple[bytes | None, str, str]:
+    """(key or None, where it came from, the environment variable's name) from the config's `pseudonym`."""
     section = (config.get("pseudonym") or {}) if config is not None else {}
     env_name = section.get("nyckel_miljovariabel", "UPPFOLJNING_NYCKEL")
     value = os.environ.get(env_name, "").strip()
     if value:
-        return value.encode("utf-8")
+        return value.encode("utf-8"), f"miljövariabeln {env_name}", env_name
     key_file = section.get("nyckelfil")
     if key_file:
         path = config.resolve(key_file) if config is not None else Path(key_file).expanduser()
         if path.is_file():
-            text = path.read_text(encoding="utf-8").strip()
+            text = path.read_text(encoding="utf-8-sig").strip()  # Notepad may add a BOM
             if text:
-                return text.encode("utf-8")
-    if config is None or config.is_demo:
-        return DEMO_KEY
-    where = f" eller i nyckelfilen {key_file}" if key_file else ""
-    raise PseudonymKeyError(
-        f"Ingen nyckel för pseudonymisering hittades (miljövariabeln {env_name}{where}). "
-        "Med riktiga uppgifter importeras inga personnummer utan nyckel. Lägg nyckeln utanför projektmappen "
-        "och ange den i konfigurationens avsnitt 'pseudonym'.")
+                return text.encode("utf-8"), f"nyckelfilen {path}", env_name
+    return None, "", env_name
+
+
+def load_key(config, source: str | Path | None = None) -> bytes:
+    """The pseudonymisation key for importing ``source`` under the config's `pseudonym` section.
+
+    Order: the environment variable, then the key file. A real key must be at least MIN_KEY_BYTES long. The
+    documented demo key is used only with a demo config (or when it is given as the key), and only for a file
+    the demo generator made and listed in its manifest; anything else is refused with a Swedish message.
+    """
+    key, origin, env_name = _configured_key(config)
+    if key is not None and key != DEMO_KEY:
+        if len(key) < MIN_KEY_BYTES:
+            raise PseudonymKeyError(
+                f"Nyckeln i {origin} är för kort ({len(key)} byte). En nyckel för pseudonymisering ska vara minst "
+                f"{MIN_KEY_BYTES} byte, till exempel 64 slumpmässiga hextecken från kommandot "
+                "python -c \"import secrets; print(secrets.token_hex(32))\". Byt inte nyckel mitt i en "
+                "uppföljning: samma person får då en ny pseudonym.")
+        return key
+    if key is None and not (config is None or config.is_demo):
+        key_file = ((config.get("pseudonym") or {}).get("nyckelfil")) if config is not None else None
+        where = f" eller i nyckelfilen {key_file}" if key_file else ""
+        raise PseudonymKeyError(
+            f"Ingen nyckel för pseudonymisering hittades (miljövariabeln {env_name}{where}). "
+            "Med riktiga uppgifter importeras inga personnummer utan nyckel. Lägg nyckeln utanför projektmappen "
+            "och ange den i konfigurationens avsnitt 'pseudonym'.")
+    problem = "källfilen är inte angiven" if source is None else demo_file_problem(source)
+    if problem:
+        raise PseudonymKeyError(
+            f"Demonyckeln får bara användas på demodata som kommandot uppfoljning demo har skapat, men {problem}. "
+            f"Riktiga uppgifter kräver en egen nyckel: sätt demo: false i konfigurationen och lägg en nyckel på "
+            f"minst {MIN_KEY_BYTES} byte i miljövariabeln {env_name} eller i nyckelfilen (avsnittet 'pseudonym').")
+    return DEMO_KEY
 
 
 def parse_series(values: pd.Series, key: bytes, reference: dt.date | None = None) -> pd.DataFrame:

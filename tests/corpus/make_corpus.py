@@ -11,6 +11,8 @@ from pathlib import Path
 
 import openpyxl
 
+from helpers.manifest import write_manifest
+
 HERE = Path(__file__).parent
 
 
@@ -154,6 +156,8 @@ def hostile() -> None:
         for r in rows:
             ws.append(r)
     wb.save(HERE / "flera_blad.xlsx")
+    # Synthetic files: listed so that the import accepts the demo key for them.
+    write_manifest(HERE, [p for p in HERE.iterdir() if p.suffix in (".csv", ".txt", ".xlsx")], "make_corpus.py")
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ def _import_one(table: str, path: Path, period: str, mapping: Mapping | None, co
     src, tmap = _read(table, path, mapping)
     present, dropped, notes = mapped_columns(table, list(src.df.columns), tmap, path.name)
     if secret is None and (PERSONNUMMER in present.values() or tmap.key_id):
-        secret = pnr.load_key(config)
+        secret = pnr.load_key(config, source=path)
     checked = check_rows(table, src, tmap, present, mapping, config, period, secret, batch.current,
                          batch.others(table, source), source)
     rejected = checked.rejected

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from ..config import PROJECT_ROOT
+from ..resources import CONFIG_DIR
 from ..schema import TABLES, table as table_spec
 
 PERSONNUMMER = "personnummer"  # special target: validated, then replaced by client_id
@@ -226,7 +226,7 @@ def resolve_mapping_path(name: str | Path, config=None) -> Path:
     if not p.is_absolute():
         if config is not None:
             candidates.append(config.dir / "mappings" / p)
-        candidates.append(PROJECT_ROOT / "config" / "mappings" / p)
+        candidates.append(CONFIG_DIR / "mappings" / p)
     for c in candidates:
         if c.is_file():
             return c

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from ..config import period_paths
+from ..manifest import MANIFEST_NAME, write_manifest
 from .exports import build
 from .faults import plant
 from .world import stream_rng
@@ -34,12 +35,18 @@ def raw_folder(data_dir: str | Path, period: str) -> Path:
     return period_paths(period, data_dir).raw
 
 
+def _complete(folder: Path) -> bool:
+    """Every export is there, and the manifest that lets the demo key be used on them."""
+    return all((folder / name).exists() for name in FILES + (MANIFEST_NAME,))
+
+
 def generate_period(folder: Path, period: str, clients: int = 5000, seed: int = 20251) -> tuple[list[tuple[Path, int]], dict]:
     """Write one period's exports and the list of planted faults; returns (path, data rows) per file and it."""
     folder.mkdir(parents=True, exist_ok=True)
     files = build(seed, clients, period)
     planted = plant(stream_rng(seed, int(period), 5), files, int(period))
     written = [write(f, folder, period) for f in files]
+    write_manifest(folder, [path for path, _ in written])  # the demo key is accepted only for these files
     (folder / FAULT_LIST).write_text(json.dumps(planted, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
                                      encoding="utf-8")
     return written, planted
@@ -52,7 +59,7 @@ def generate(data_dir: str | Path, periods=("2024", "2025"), clients: int = 5000
     result = {}
     for period in _check(periods, clients):
         folder = raw_folder(data_dir, period)
-        if not force and all((folder / name).exists() for name in FILES):
+        if not force and _complete(folder):
             result[period] = [folder / name for name in FILES]
             continue
         written, _ = generate_period(folder, period, int(clients), int(seed))
@@ -66,7 +73,7 @@ def cli_demo(args) -> int:
         periods = _check(args.periods, args.clients)
         for period in periods:
             folder = raw_folder(args.data_dir, period)
-            if not args.force and all((folder / name).exists() for name in FILES):
+            if not args.force and _complete(folder):
                 print(f"{period}: demodata finns redan i {folder} (använd --force för att skapa dem på nytt).")
                 continue
             written, planted = generate_period(folder, period, int(args.clients), int(args.seed))

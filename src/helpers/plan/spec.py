@@ -8,15 +8,16 @@ A plan file has Swedish keys (see ``config/planer/exempelkommun.yml``):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .. import schema
 from ..config import Config
+from ..schema_messages import check_document
+from ..yamldoc import YamlDocument, YamlFileError, read_yaml
 from .methods import METHODS, margin_text
+from .model import PlanFile
 
 PLAN_OCCASIONS = ("fore", "under", "efter")
 
@@ -29,6 +30,12 @@ class PlanError(ValueError):
 class Plan:
     path: Path
     data: dict[str, Any]
+    doc: YamlDocument | None = field(default=None, compare=False, repr=False)
+
+    def where(self, *loc) -> str:
+        """"plan.yml, rad 7" for the value at ``loc`` (the file name alone when the line is unknown)."""
+        line = self.doc.line(loc) if self.doc is not None and loc else None
+        return f"{self.path.name}, rad {line}" if line else self.path.name
 
     @property
     def name(self) -> str:
@@ -121,69 +128,71 @@ def load_plan(path: str | Path | None = None, config: Config | None = None) -> P
             p = config.resolve(p)
     if not p.exists():
         raise PlanError(f"Planfilen {p} finns inte.")
+    what = f"Planfilen {p}"
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise PlanError(f"Planfilen {p} kunde inte läsas (YAML-fel): {exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise PlanError(f"Planfilen {p} är inte sparad som UTF-8.") from exc
-    if not isinstance(data, dict):
-        raise PlanError(f"Planfilen {p} ska innehålla nycklar som syfte, population, variabler och urval.")
-    return Plan(p.resolve(), data)
+        doc = read_yaml(p, what)
+    except YamlFileError as exc:
+        raise PlanError(str(exc)) from None
+    if not isinstance(doc.data, dict):
+        raise PlanError(f"{what} ska innehålla nycklar som syfte, population, variabler och urval.")
+    check_document(doc, PlanFile, what, PlanError)
+    return Plan(p.resolve(), doc.data, doc)
 
 
 def check_plan(plan: Plan, config: Config | None = None) -> list[str]:
     """Problems with the plan against the data model, in Swedish; an empty list means the plan can be used."""
 
     problems: list[str] = []
-    where = plan.path.name
+    where = plan.where
     if not plan.purpose:
-        problems.append(f"{where}: syfte saknas. Beskriv vad verksamheten behöver veta och varför.")
+        problems.append(f"{where('syfte')}: syfte saknas. Beskriv vad verksamheten behöver veta och varför.")
     for occasion, names in plan.variables.items():
         if occasion not in PLAN_OCCASIONS:
-            problems.append(f"{where}: okänt tillfälle '{occasion}' under variabler "
+            problems.append(f"{where('variabler', occasion)}: okänt tillfälle '{occasion}' under variabler "
                             f"(tillåtna: {', '.join(PLAN_OCCASIONS)}).")
-        for var in names:
+        for i, var in enumerate(names):
+            at = where("variabler", occasion, i)
             table, dot, column = var.partition(".")
             if not dot:
-                problems.append(f"{where}: variabeln '{var}' ({occasion}) ska skrivas som tabell.kolumn, "
+                problems.append(f"{at}: variabeln '{var}' ({occasion}) ska skrivas som tabell.kolumn, "
                                 "t.ex. measurements.score.")
             elif table not in schema.TABLES:
-                problems.append(f"{where}: okänd variabel '{var}' ({occasion}): tabellen '{table}' finns inte i "
+                problems.append(f"{at}: okänd variabel '{var}' ({occasion}): tabellen '{table}' finns inte i "
                                 f"datamodellen. Kända tabeller: {', '.join(schema.TABLES)}.")
             elif column not in schema.TABLES[table].names:
-                problems.append(f"{where}: okänd variabel '{var}' ({occasion}): tabellen {table} "
+                problems.append(f"{at}: okänd variabel '{var}' ({occasion}): tabellen {table} "
                                 f"({schema.TABLES[table].label}) har ingen kolumn '{column}'. "
                                 f"Kända kolumner: {', '.join(schema.TABLES[table].names)}.")
-    for instrument in plan.instruments:
+    for i, instrument in enumerate(plan.instruments):
         if instrument not in schema.INSTRUMENTS:
-            problems.append(f"{where}: okänt instrument '{instrument}'. Kända instrument: "
+            problems.append(f"{where('instrument', i)}: okänt instrument '{instrument}'. Kända instrument: "
                             f"{', '.join(schema.INSTRUMENTS)}.")
-    for itype in plan.intervention_types:
+    for i, itype in enumerate(plan.intervention_types):
         if itype not in schema.INTERVENTION_TYPES:
-            problems.append(f"{where}: okänd insatstyp '{itype}'. Kända insatstyper: "
+            problems.append(f"{where('population', 'insatstyper', i)}: okänd insatstyp '{itype}'. Kända insatstyper: "
                             f"{', '.join(schema.INTERVENTION_TYPES)}.")
     if config is not None:
-        for unit in plan.units:
+        for i, unit in enumerate(plan.units):
             if unit not in config.units:
-                problems.append(f"{where}: okänd enhet '{unit}'. Kända enheter i {config.path.name}: "
-                                f"{', '.join(config.units)}.")
+                problems.append(f"{where('population', 'enheter', i)}: okänd enhet '{unit}'. Kända enheter i "
+                                f"{config.path.name}: {', '.join(config.units)}.")
     if plan.method not in METHODS:
-        problems.append(f"{where}: okänd urvalsmetod '{plan.method}'. Kända metoder: {', '.join(METHODS)}.")
+        problems.append(f"{where('urval', 'metod')}: okänd urvalsmetod '{plan.method}'. "
+                        f"Kända metoder: {', '.join(METHODS)}.")
     urval = plan.sampling
     for key, convert, ok, message in (
             ("seed", int, lambda v: True, "slumpfröet (seed) ska vara ett heltal"),
             ("felmarginal", float, lambda v: 0 < v < 1,
              "felmarginalen ska vara en andel mellan 0 och 1, t.ex. 0.05 (= ±5 procentenheter)"),
             ("andel", float, lambda v: 0 < v < 1, "andel (förväntad andel) ska ligga mellan 0 och 1, t.ex. 0.5")):
-        if key not in urval:
+        if key not in urval or urval[key] is None:
             continue
         try:
             valid = not isinstance(urval[key], bool) and ok(convert(urval[key]))
         except (TypeError, ValueError):
             valid = False
         if not valid:
-            problems.append(f"{where}: {message}, inte {urval[key]!r}.")
+            problems.append(f"{where('urval', key)}: {message}, inte {urval[key]!r}.")
     return problems
 
 

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import nbformat
 
-from ..config import PROJECT_ROOT
 from .checks import check_report, format_findings
 from .errors import ReportCheckError
 from .reconcile import assert_reconciled
+from ..resources import TEMPLATES_DIR
 
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
 TEMPLATE_NAME = "kvalitetsredovisning"
 _exporter = None
 _TITLE = re.compile(r'data-report-title="([^"]*)"')

@@ -15,11 +15,11 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import PROJECT_ROOT, load_config, period_paths
+from ..config import load_config, period_paths
 from ..formatting import number
 from ..params import as_period
+from ..resources import NOTEBOOKS_DIR
 
-NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 PERIOD_STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats")
 SHARED_STEPS = ("05_sammanstall", "06_analysera")  # the publication and the analysis of every scope, once
 SCOPE_STEPS = ("07_kvalitetsredovisning",)  # each report: the organisation's, then one per unit
@@ -93,6 +93,8 @@ def run_notebook(spec: RunSpec, name: str) -> Path:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from ..kernels import InterpreterKernelManager
+
     source = spec.notebooks_dir / f"{name}.ipynb"
     if not source.exists():
         raise PipelineError(f"Notebooken {source} saknas.")
@@ -102,7 +104,8 @@ def run_notebook(spec: RunSpec, name: str) -> Path:
     started = time.perf_counter()
     try:
         pm.execute_notebook(str(source), str(executed), parameters=spec.parameters(), cwd=str(spec.notebooks_dir),
-                            kernel_name="python3", progress_bar=False, log_output=False,
+                            kernel_name="python3", kernel_manager_class=InterpreterKernelManager,
+                            progress_bar=False, log_output=False,
                             extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except PapermillExecutionError as exc:
         spec.log.append({"steg": name, "status": "fel", "sekunder": round(time.perf_counter() - started, 2)})
