@@ -1,8 +1,8 @@
 """What a municipality's configuration (``config/<kommun>.yml``) may contain, declared once with pydantic.
 
 Strict everywhere: codes and periods are text (quoted in YAML), ``demo`` is a YAML boolean, numbers are numbers,
-and unknown keys are errors. The sections ``import``, ``korning``, ``jamforelse``, ``atgarder``, ``rapport`` and
-each unit's ``omraden`` are open for now: their own modules check them.
+and unknown keys are errors. The sections ``import``, ``korning`` and ``jamforelse`` are open here: their own
+modules check them.
 """
 from __future__ import annotations
 
@@ -52,16 +52,44 @@ class Period(Strict):
     rapportdatum: ReportDate | None = Field(None, description='datum som ÅÅÅÅ-MM-DD, t.ex. "2026-03-13"')
 
 
+Area = Literal["barn_unga", "missbruk_vuxen", "ekonomiskt_bistand", "aldre", "funktionsnedsattning", "ovrigt"]
+
+
 class Unit(Strict):
     kod: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")] = Field(
         description="en kort kod utan mellanslag, t.ex. barn_unga")
     namn: Text = Field(description="enhetens namn som det skrivs i rapporten")
-    omraden: Open = None
+    omraden: list[Area] | None = Field(None, description="en lista med verksamhetsområden: barn_unga, "
+                                       "missbruk_vuxen, ekonomiskt_bistand, aldre, funktionsnedsattning, ovrigt")
 
 
 class Disclosure(Strict):
     min_cell: int = Field(5, ge=2, description="ett heltal, minst 2 (antal under det undertrycks)")
     min_group: int = Field(10, ge=2, description="ett heltal, minst 2")
+    skyddsintervall: int | None = Field(None, ge=1, description="ett heltal, minst 1 (standard: min_cell)")
+
+
+class Action(Strict):
+    id: str | None = None
+    beslutad: PeriodText = Field(description='året vars redovisning beslutar åtgärden, inom citattecken: "2025"')
+    vad: Text
+    vem: Text
+    senast: str | None = Field(None, description='datum som ÅÅÅÅ-MM-DD inom citattecken')
+    indikator: str | None = None
+    status: Literal["planerad", "pågår", "genomförd", "avbruten"] = "planerad"
+    uppfoljning: str | None = None
+
+
+class Findings(Strict):
+    min_skillnad: float = Field(0.05, ge=0, le=1, description="en andel, t.ex. 0.05 för 5 procentenheter")
+    metod: Literal["holm", "bh"] = "holm"
+    alfa: float = Field(0.05, gt=0, lt=1)
+    max_antal: int = Field(8, ge=1)
+
+
+class ReportSettings(Strict):
+    strikt: bool = Field(False, description="true: en text som säger emot siffrorna stoppar körningen")
+    fynd: Findings | None = None
 
 
 class Pseudonym(Strict):
@@ -127,12 +155,14 @@ class MunicipalityConfig(Strict):
     kallor: list[Source] = Field(default_factory=list, description="en lista med källfiler")
     mal: list[Goal] = Field(default_factory=list, description="en lista med nämndens mål")
     indikatorer: IndicatorSettings | None = None
+    etiketter: dict[str, dict[str, Text]] | None = Field(
+        None, description="svenska namn på kommunens egna koder per indelning, t.ex. target_group: {barn_0_12: …}")
+    atgarder: list[Action] = Field(default_factory=list, description="en lista med åtgärder")
+    rapport: ReportSettings | None = None
     # Sections the modules that read them check (open here for now).
     import_: Open = Field(None, alias="import")
     korning: Open = None
     jamforelse: Open = None
-    atgarder: Open = None
-    rapport: Open = None
 
 
 def cross_checks(data: dict) -> list[tuple[tuple, str]]:
