@@ -46,9 +46,13 @@ EXPECTED = {5: pnr.R_CHECK, 6: v.R_DATE, 7: v.R_DUPLICATE, 8: v.R_NATURAL_CONFLI
             10: v.R_REQUIRED}
 
 
+TEST_KEY = b"en-testnyckel-som-bara-finns-i-testerna-0123456789"
+
+
 @pytest.fixture(autouse=True)
-def no_key_in_environment(monkeypatch):
-    monkeypatch.delenv("UPPFOLJNING_NYCKEL", raising=False)
+def a_test_key(monkeypatch):
+    """Files written by a test are not the demo generator's: they are pseudonymised with a key of their own."""
+    monkeypatch.setenv("UPPFOLJNING_NYCKEL", TEST_KEY.decode())
 
 
 def write(tmp_path, lines=LINES, mapping=MAPPING, name="insatsexport.csv"):
@@ -85,12 +89,12 @@ def test_real_style_export_every_fault_in_quarantine_every_good_row_kept(tmp_pat
     assert accepted["type"].tolist() == ["HVB", "familjehem", "oppenvard", "oppenvard", "oppenvard"]
     assert accepted["unit"].tolist() == ["barn_unga", "barn_unga", "vuxna_missbruk", "barn_unga", "vuxna_missbruk"]
     # 10 and 12 digits are the same person; the samordningsnummer is a person too.
-    assert accepted["client_id"].iloc[0] == accepted["client_id"].iloc[1] == pnr.pseudonym(P1_12, pnr.DEMO_KEY)
+    assert accepted["client_id"].iloc[0] == accepted["client_id"].iloc[1] == pnr.pseudonym(P1_12, TEST_KEY)
     # The built id is a keyed hash of the normalised key: not the number, the same for every spelling.
     ids = accepted["intervention_id"].tolist()
     assert len(set(ids)) == 5 and all(len(i) == keys.ID_LENGTH for i in ids)
     expected_id = keys.built_ids(pd.Series([f"{P1_12}\x1fbarn och unga\x1fhvb\x1f2025-01-10"]),
-                                 "intervention_id", pnr.DEMO_KEY).iloc[0]
+                                 "intervention_id", TEST_KEY).iloc[0]
     assert ids[0] == expected_id
     written = b"".join(p.read_bytes() for p in (tmp_path / "processed").rglob("*") if p.is_file())
     for secret in ("640823", "850412", "701063"):

@@ -146,13 +146,24 @@ def test_every_problem_is_listed_in_file_order(tmp_path):
 
 
 def test_sections_checked_where_they_are_read_are_open(tmp_path):
-    extra = ("\nimport:\n  mappningar: {a: 1}\nkorning:\n  batch: [2025]\njamforelse:\n  kolada: true\n"
-             "atgarder:\n  - text: En åtgärd\nrapport:\n  bilagor: false\n")
-    path = variant(tmp_path, "  - kod: barn_unga\n    namn: Barn och unga",
-                   "  - kod: barn_unga\n    namn: Barn och unga\n    omraden: [placeringar]")
-    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    extra = "\nkorning:\n  batch: [2025]\n"
+    path = variant(tmp_path, "jamforelse:", "jamforelse_ersatt:")
+    text = path.read_text(encoding="utf-8").replace("jamforelse_ersatt:", "jamforelse:\n  kolada_ny: true\nx_gammal:")
+    path.write_text(text + extra, encoding="utf-8")
+    with pytest.raises(ConfigError, match="x_gammal"):  # everything but the open sections is strict
+        load_config(path)
+    path.write_text(text.replace("x_gammal:", "x_gammal_bort:").replace("\nx_gammal_bort:", "\n# ") + extra,
+                    encoding="utf-8")
     cfg = load_config(path)
-    assert cfg["korning"] == {"batch": [2025]} and cfg["jamforelse"] == {"kolada": True}
+    assert cfg["korning"] == {"batch": [2025]} and cfg["jamforelse"]["kolada_ny"] is True
+
+
+def test_areas_actions_and_report_settings_are_checked(tmp_path):
+    path = variant(tmp_path, "    omraden: [barn_unga]", "    omraden: [placeringar]")
+    assert "omraden" in config_error(path) and "barn_unga" in config_error(path)
+    path = variant(tmp_path, "    status: genomförd\n    uppfoljning: Påminnelsen",
+                   "    status: klar\n    uppfoljning: Påminnelsen")
+    assert "status" in config_error(path)
 
 
 def test_goal_problems_name_the_goal_and_line(tmp_path):
