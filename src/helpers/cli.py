@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", default="html,pdf", help="Format: html,pdf")
     p.add_argument("--output-dir", default=None, help="Utdatamapp (standard: reports/<period>)")
     p.add_argument("--notebooks-dir", default=None, help="Mapp med notebooks (standard: notebooks)")
+    p.add_argument("--force", action="store_true", help="Kör alla steg, även de vars indata inte ändrats")
+    p.add_argument("--cell-timeout", type=float, default=None, metavar="SEKUNDER",
+                   help="Längsta tid en cell får köra (standard: korning.cell_timeout_s eller 600; 0 = ingen gräns)")
 
     p = sub.add_parser("check-report", help="Granska en renderad rapport (HTML/PDF) för integritetsläckor")
     p.add_argument("path", help="Rapportens sökväg")
