@@ -161,7 +161,8 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult) -
             changed = True
         journal.record(name, {"status": "klar", "statiskt": static, "start": before.hashes, "skrivna": written,
                               "kord": now()})
-        journal.step(name, "klar", seconds, celler=_cell_seconds(executed))
+        journal.step(name, "klar", seconds, celler=_cell_seconds(executed),
+                     vantade_pa_karnan=round(getattr(kernel, "last_wait", 0.0), 3))
         result.steps.append({"steg": name, "status": "klar", "sekunder": round(seconds, 2)})
         emit({**info, "status": "klar", "sekunder": seconds})
     if job.hook is not None and job.hook_at == len(job.steps):

@@ -88,9 +88,11 @@ class Timings:
 class WarmKernel:
     """One kernel process for the life of a worker. Every method may be called from any thread."""
 
-    def __init__(self, cwd: str | Path, preimport=(), startup_timeout: float = 60):
+    def __init__(self, cwd: str | Path, preimport=(), notebooks=(), startup_timeout: float = 60):
+        """``preimport``: modules to import in the kernel; ``notebooks``: notebooks whose imports are added."""
         self.cwd = str(cwd)
         self.preimport = list(dict.fromkeys([*HEAVY_MODULES, *preimport]))
+        self.notebooks = list(notebooks)
         self.startup_timeout = startup_timeout
         self.timings = Timings()
         self.km: AsyncKernelManager | None = None
@@ -98,6 +100,7 @@ class WarmKernel:
         self._pending: str | None = None  # msg_id of the pre-import request
         self._launched = 0.0
         self._broken = False
+        self.last_wait = 0.0  # seconds the last notebook waited for the kernel to be ready
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="karna")
         self._starting = self._thread.submit(self._start)
 
@@ -116,6 +119,9 @@ class WarmKernel:
         if process is not None and process.stdout is not None:
             threading.Thread(target=_forward_output, args=(process.stdout,), daemon=True,
                              name="karna-utdata").start()
+        if self.notebooks:  # read while the kernel process boots
+            self.preimport = list(dict.fromkeys([*self.preimport, *notebook_imports(self.notebooks)]))
+            self.notebooks = []
         kc = km.client()
         kc.start_channels()
         try:
@@ -173,7 +179,9 @@ class WarmKernel:
         import papermill as pm
 
         from .papermill_engine import ENGINE_NAME, TIMEOUT_ENAME
+        waited = time.perf_counter()
         self._await_ready()
+        waited = time.perf_counter() - waited
         self._run_silently(f"__import__('helpers.run.kernel_side', fromlist=['reset']).reset({str(cwd)!r})")
         started = time.perf_counter()
         try:
@@ -189,7 +197,8 @@ class WarmKernel:
                 self._broken = True
             raise
         finally:
-            self.timings.notebooks.append({"notebook": Path(source).stem,
+            self.last_wait = waited
+            self.timings.notebooks.append({"notebook": Path(source).stem, "vantade": round(waited, 3),
                                            "sekunder": round(time.perf_counter() - started, 3)})
         return nb
 
@@ -215,33 +224,26 @@ class WarmKernel:
         self._kill()
 
     def shutdown(self) -> None:
-        """Ask the kernel to exit (no interrupt first, so nothing is printed), then make sure it has."""
+        """Stop the kernel and release its connection file."""
+        self._kill()
         try:
             self._thread.submit(self._stop).result(timeout=10)
         except Exception:
-            self._kill()
+            pass
         self._thread.shutdown(wait=False)
 
     def _stop(self) -> None:
-        try:
-            if self.kc is not None and self.is_alive():
-                self.kc.shutdown()
-                process = self._process()
-                if process is not None:
-                    try:
-                        process.wait(timeout=2)
-                    except subprocess.TimeoutExpired:
-                        pass
-        finally:
-            self._kill()
-            if self.kc is not None:
-                self.kc.stop_channels()
-            if self.km is not None:
-                try:
-                    run_sync(self.km.cleanup_resources)()
-                except Exception:
-                    pass
+        # Killing is safe (the kernel holds nothing worth saving) and quiet: a polite shutdown interrupts the
+        # kernel first, which makes ipykernel log "KeyboardInterrupt caught in kernel".
+        self._kill()
+        if self.kc is not None:
+            self.kc.stop_channels()
             self.kc = None
+        if self.km is not None:
+            try:
+                run_sync(self.km.cleanup_resources)()
+            except Exception:
+                pass
 
     def _kill(self) -> None:
         process = self._process()

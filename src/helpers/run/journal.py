@@ -13,8 +13,6 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from ..tables import replace_atomic
-
 JOURNAL_NAME = "korning.json"
 LOG_NAME = "korning.log"
 AUDIT_DIR = "notebooks"
@@ -81,6 +79,8 @@ class Journal:
         self.save()
 
     def save(self) -> None:
+        from ..tables import replace_atomic  # (imports pandas: not at module level, the coordinator stays light)
+
         text = json.dumps(self.data, ensure_ascii=False, indent=1, default=str)
         replace_atomic(self.path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 

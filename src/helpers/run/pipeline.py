@@ -17,7 +17,6 @@ from pathlib import Path
 
 from ..config import PROJECT_ROOT, load_config, period_paths
 from ..console import say, setup_console
-from ..formatting import number
 from ..params import as_period
 from .arguments import ArgumentError, RunLock, parse_formats, require_data, require_writable, unit_list
 from .chain import ChainJob, ChainResult
@@ -40,6 +39,12 @@ __all__ = ["PERIOD_STEPS", "SHARED_STEPS", "SCOPE_STEPS", "PipelineError", "Argu
 
 class RunInterrupted(PipelineError):
     """Ctrl-C: the message says what stopped, what never started and that earlier reports are untouched."""
+
+
+def number(*args, **kwargs) -> str:
+    """Swedish number format; helpers.formatting imports pandas, so it is loaded only when a line needs it."""
+    from ..formatting import number as swedish_number
+    return swedish_number(*args, **kwargs)
 
 
 _sink = None  # where _say sends lines while a worker runs the hook (the coordinator prints them)

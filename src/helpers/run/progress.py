@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 
 from ..console import say
-from ..formatting import number
 
 LOG = logging.getLogger("uppfoljning.korning")
 
 
 def seconds(value: float) -> str:
-    return f"{number(value, 1)} s"
+    """Seconds with one decimal and a decimal comma: "12,3 s" (no pandas import for the coordinator)."""
+    return f"{value:.1f}".replace(".", ",") + " s"
 
 
 class Progress:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .chain import ChainJob, ChainResult, run_chain
+from .chain import ChainJob, ChainResult
 
 POLL_S = 0.25
 
@@ -40,9 +40,10 @@ def quiet_loggers() -> None:
 def _worker(index: int, tasks, events, cwd: str, notebooks: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     quiet_loggers()
-    from .engine import WarmKernel, notebook_imports
+    from .engine import WarmKernel
 
-    kernel = WarmKernel(cwd, notebook_imports(notebooks))
+    kernel = WarmKernel(cwd, notebooks=notebooks)  # starts at once; the imports below overlap its start-up
+    from .chain import run_chain
 
     def stop_now(*_):
         kernel.kill()
