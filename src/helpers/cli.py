@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=20251, help="Slumpfrö")
     p.add_argument("--data-dir", default="data")
     p.add_argument("--force", action="store_true", help="Skriv över befintliga filer")
+    p.add_argument("--municipality", default=None, help="En annan kommuns namn (med --seed och --code)")
+    p.add_argument("--code", default=None, help="Dess kommunkod, fyra siffror (standard 9998)")
+    p.add_argument("--write-config", default=None, metavar="FIL", help="Skriv en konfiguration för kommunen")
 
     p = sub.add_parser("import", help="Importera och validera en källfil")
     p.add_argument("--table", required=True, help="Kanonisk tabell, t.ex. interventions")
@@ -51,6 +54,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell-timeout", type=float, default=None, metavar="SEKUNDER",
                    help="Längsta tid en cell får köra (standard: korning.cell_timeout_s eller 600; 0 = ingen gräns)")
 
+    p = sub.add_parser("batch", help="Kör kvalitetsredovisningen för flera kommuner (Dask)")
+    p.add_argument("configs", nargs="+", metavar="CONFIG", help="Kommunernas konfigurationer (YAML)")
+    p.add_argument("--period", default=None, help="År, t.ex. 2025 (standard: konfigurationens default_period)")
+    p.add_argument("--root", default="kommuner", help="En mapp per kommun: <kommun>/data och <kommun>/reports")
+    p.add_argument("--scheduler", default=None, metavar="ADRESS", help="Befintligt Dask-kluster (standard: lokalt)")
+    p.add_argument("--workers", type=int, default=None, help="Processer i det lokala klustret (standard: kärnor)")
+    p.add_argument("--all-units", action="store_true", help="En rapport per enhet utöver helheten")
+    p.add_argument("--formats", default="html,pdf", help="Format: html,pdf")
+    p.add_argument("--notebooks-dir", default=None, help="Mapp med notebooks (standard: notebooks)")
+    p.add_argument("--force", action="store_true", help="Kör alla steg, även de vars indata inte ändrats")
+    p.add_argument("--cell-timeout", type=float, default=None, metavar="SEKUNDER", help="Längsta tid för en cell")
+
     p = sub.add_parser("check-report", help="Granska en renderad rapport (HTML/PDF) för integritetsläckor")
     p.add_argument("path", help="Rapportens sökväg")
     p.add_argument("--min-cell", type=int, default=5, help="Minsta publicerade antal (standard 5)")
@@ -68,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             from .plan.command import cli_sample as handler
         elif args.command == "run":
             from .run.pipeline import cli_run as handler
+        elif args.command == "batch":
+            from .run.batch import cli_batch as handler
         else:
             from .report.checks import cli_check_report as handler
         return int(handler(args) or 0)

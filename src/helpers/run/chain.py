@@ -119,7 +119,7 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult) -
             raise Stopped()
         number = job.first_number + i
         if job.hook is not None and job.hook_at == i:
-            job.hook(job, lambda text: emit({"typ": "text", "text": text}))
+            job.hook(job, lambda text: _tell(emit, text))
         source = job.notebooks_dir / f"{name}.ipynb"
         if not source.exists():
             raise PipelineError(f"Notebooken {source} saknas.", notebook=name)
@@ -166,8 +166,13 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult) -
         result.steps.append({"steg": name, "status": "klar", "sekunder": round(seconds, 2)})
         emit({**info, "status": "klar", "sekunder": seconds})
     if job.hook is not None and job.hook_at == len(job.steps):
-        job.hook(job, lambda text: emit({"typ": "text", "text": text}))
+        job.hook(job, lambda text: _tell(emit, text))
     result.changed = changed
+
+
+def _tell(emit, text: str) -> None:
+    LOG.info("%s", text)
+    emit({"typ": "text", "text": text})
 
 
 def _config(job: ChainJob):
