@@ -77,6 +77,8 @@ def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callabl
     journal.start(job.parameters, {**job.about, "omfattning": job.label})
     with log_to(job.output_dir):
         LOG.info("Startar %s: %s (körning %s)", job.label, ", ".join(job.steps) or "rendering", job.run_id)
+        if hasattr(kernel, "flush_output"):
+            kernel.flush_output()
         try:
             _run_steps(job, kernel, emit, stop, journal, result)
             if job.formats:

@@ -101,6 +101,8 @@ class WarmKernel:
         self._launched = 0.0
         self._broken = False
         self.last_wait = 0.0  # seconds the last notebook waited for the kernel to be ready
+        self._unlogged: list[str] = []
+        self._output_lock = threading.Lock()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="karna")
         self._starting = self._thread.submit(self._start)
 
@@ -117,7 +119,7 @@ class WarmKernel:
         self.km = km
         process = self._process()
         if process is not None and process.stdout is not None:
-            threading.Thread(target=_forward_output, args=(process.stdout,), daemon=True,
+            threading.Thread(target=self._forward_output, args=(process.stdout,), daemon=True,
                              name="karna-utdata").start()
         if self.notebooks:  # read while the kernel process boots
             self.preimport = list(dict.fromkeys([*self.preimport, *notebook_imports(self.notebooks)]))
@@ -258,17 +260,29 @@ class WarmKernel:
         except subprocess.TimeoutExpired:
             pass
 
+    def _forward_output(self, stream) -> None:
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            if line:
+                with self._output_lock:
+                    self._unlogged = (self._unlogged + [line])[-1000:]
+                self.flush_output()
+        stream.close()
+
+    def flush_output(self) -> None:
+        """Log what the kernel printed, once a run's log file is open (lines printed before wait for it)."""
+        if not any(not isinstance(h, logging.NullHandler) for h in logging.getLogger("uppfoljning").handlers):
+            return
+        with self._output_lock:
+            lines, self._unlogged = self._unlogged, []
+        for line in lines:
+            LOG.info("kärna: %s", line)
+
     def _process(self):
         provisioner = getattr(self.km, "provisioner", None) if self.km is not None else None
         return getattr(provisioner, "process", None)
 
 
-def _forward_output(stream) -> None:
-    for raw in iter(stream.readline, b""):
-        line = raw.decode("utf-8", errors="replace").rstrip()
-        if line:
-            LOG.info("kärna: %s", line)
-    stream.close()
 
 
 def _done():
