@@ -41,7 +41,7 @@ test-fast: setup ## Testerna utom de långsamma
 lab: setup demo ## Öppna notebooks i JupyterLab
 	cd notebooks && ../$(BIN)/jupyter lab
 
-benchmark: setup ## Prestandamätningar (import och indikatorer)
+benchmark: setup ## Prestandamätningar (import, indikatorer, rapport: körverktyget mot naiv väg)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done
 
 clean: ## Ta bort genererade rapporter (data och .venv lämnas)

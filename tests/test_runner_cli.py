@@ -11,7 +11,7 @@ import pytest
 from helpers.cli import main
 from helpers.run import pipeline
 from helpers.run.arguments import RunLock
-from runner_fakes import config_copy, fake_notebooks, notebook, raw_data, trace_lines
+from runner_fakes import config_copy, fake_notebooks, raw_data, trace_lines
 
 CLI = [sys.executable, "-m", "helpers.cli", "run", "--period", "2025"]
 

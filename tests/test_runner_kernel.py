@@ -30,7 +30,8 @@ def test_notebooks_share_the_process_but_not_the_namespace(kernel, tmp_path):
                       "import matplotlib\nimport matplotlib.pyplot as plt\nprint('secret' in dir(), "
                       "matplotlib.rcParams['axes.grid'], len(plt.get_fignums()), 'UPPF_TEST' in os.environ, "
                       "'/nowhere' in sys.path)",
-                      "print(os.getcwd())\nprint(os.getpid())\nprint(sys.executable)\nprint(period, type(period).__name__)")
+                      "print(os.getcwd())\nprint(os.getpid())\nprint(sys.executable)\n"
+                      "print(period, type(period).__name__)")
     a = kernel.execute(first, tmp_path / "a_ut.ipynb", {"period": "2025"}, tmp_path)
     sub = tmp_path / "annan"
     sub.mkdir()

@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebooks-dir", default=None, help="Mapp med notebooks (standard: notebooks)")
     p.add_argument("--force", action="store_true", help="Kör alla steg, även de vars indata inte ändrats")
     p.add_argument("--cell-timeout", type=float, default=None, metavar="SEKUNDER",
-                   help="Längsta tid en cell får köra (standard: korning.cell_timeout_s eller 600; 0 = ingen gräns)")
+                   help="Längsta tid för en cell (standard: korning.cell_timeout_s eller 600; 0 = ingen gräns)")
 
     p = sub.add_parser("batch", help="Kör kvalitetsredovisningen för flera kommuner (Dask)")
     p.add_argument("configs", nargs="+", metavar="CONFIG", help="Kommunernas konfigurationer (YAML)")

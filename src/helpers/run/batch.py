@@ -32,6 +32,7 @@ from .chain import ChainJob, ChainResult, run_chain
 from .failures import PipelineError
 from .journal import now
 from .progress import seconds
+from .stopping import stop_on_sigterm
 
 LOG = logging.getLogger("uppfoljning.korning")
 _kernel = None
@@ -71,7 +72,8 @@ def chain_task(job: ChainJob, notebooks: list[Path], stop_name: str, upstream: C
     if upstream is not None:
         if upstream.status != "klar":
             failure = dict(upstream.failure or {})
-            failure["meddelande"] = f"Kördes inte eftersom periodens steg misslyckades: {failure.get('meddelande', '')}"
+            why = failure.get("meddelande", "")
+            failure["meddelande"] = f"Kördes inte eftersom periodens steg misslyckades: {why}"
             return ChainResult(job.scope, job.label, "fel", failure=failure)
         job.upstream_changed = upstream.changed
     stop = _stop_flag(stop_name)
@@ -145,8 +147,9 @@ def prepare(configs, period, root: Path, units_all: bool, formats, notebooks_dir
         folders[m.folder] = str(path)
         base = root / m.folder
         try:
-            m.plan = prepare_run(period, cfg, base / "data", base / "reports" / str(period or cfg.get("default_period")),
-                                 (), units_all, formats, notebooks_dir, cell_timeout)
+            year = str(period or cfg.get("default_period"))
+            m.plan = prepare_run(period, cfg, base / "data", base / "reports" / year, (), units_all, formats,
+                                 notebooks_dir, cell_timeout)
         except PipelineError as exc:
             m.refused = str(exc)
             out.append(m)
@@ -375,8 +378,9 @@ def cli_batch(args) -> int:
     """`uppfoljning batch`. Exit codes: 0 all reports done, 1 at least one failed, 2 refused, 130 Ctrl-C."""
     setup_console()
     try:
-        summary = run_batch(args.configs, args.period, args.root, args.scheduler, args.workers, args.all_units,
-                            args.formats, args.notebooks_dir, args.force, args.cell_timeout)
+        with stop_on_sigterm():
+            summary = run_batch(args.configs, args.period, args.root, args.scheduler, args.workers, args.all_units,
+                                args.formats, args.notebooks_dir, args.force, args.cell_timeout)
     except ArgumentError as exc:
         say(f"FEL: {exc}", file=__import__("sys").stderr)
         return 2

@@ -179,14 +179,16 @@ def render(rows: list[Row], base: Path, updated: str) -> str:
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            "<title>Kvalitetsredovisningar – översikt</title>", f"<style>{CSS}</style>", "</head>", "<body>",
            "<header>", "<h1>Kvalitetsredovisningar</h1>",
-           f"<p>Alla rapporter per period, kommun och enhet. Sidan skrivs om efter varje körning; senast {escape(updated)}.</p>",
+           "<p>Alla rapporter per period, kommun och enhet. Sidan skrivs om efter varje körning; "
+           f"senast {escape(updated)}.</p>",
            "</header>", "<main>"]
     if periods:
         out.append('<nav aria-label="Perioder"><ul>')
         out += [f'<li><a href="#period-{p}">{p}</a></li>' for p in periods]
         out.append("</ul></nav>")
     else:
-        out.append("<p>Inga rapporter ännu. Kör <code>uppfoljning run</code> eller <code>uppfoljning batch</code>.</p>")
+        out.append("<p>Inga rapporter ännu. Kör <code>uppfoljning run</code> eller "
+                   "<code>uppfoljning batch</code>.</p>")
     for period in periods:
         out += [f'<section aria-labelledby="period-{period}">', f'<h2 id="period-{period}">{period}</h2>', "<table>",
                 f"<caption>Rapporter för {period}: status, datum, nyckeltal och filer</caption>", "<thead><tr>",
@@ -198,8 +200,9 @@ def render(rows: list[Row], base: Path, updated: str) -> str:
             figures = ("<ul>" + "".join(f"<li>{escape(k)}: <strong>{escape(v)}</strong></li>" for k, v in r.figures)
                        + "</ul>") if r.figures else "–"
             links = ("<ul>" + "".join(
-                f'<li><a href="{escape(_href(path, base))}">{escape(label)}<span class="dold"> – {context}</span></a></li>'
-                for label, path in r.links) + "</ul>") if r.links else "Inga filer"
+                f'<li><a href="{escape(_href(path, base))}">{escape(label)}'
+                f'<span class="dold"> – {context}</span></a></li>' for label, path in r.links) + "</ul>"
+                     ) if r.links else "Inga filer"
             out.append(f'<tr><th scope="row">{escape(r.scope)}</th><td>{escape(r.municipality)}</td>'
                        f'<td class="{_status_class(r.status)}">{escape(r.status)}</td><td>{escape(r.date)}</td>'
                        f"<td>{figures}</td><td>{links}</td></tr>")

@@ -6,13 +6,14 @@ A cell that runs past the time limit becomes a failed cell with the error "Tidsg
 """
 from __future__ import annotations
 
+import logging
+
 import nbformat
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import Engine, papermill_engines
 
-from .engine import KERNEL_NAME, LOG
-
+LOG = logging.getLogger("uppfoljning.korning")
 ENGINE_NAME = "uppfoljning-varm"
 TIMEOUT_ENAME = "Tidsgräns"
 
@@ -24,7 +25,7 @@ class WarmEngine(Engine):
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
                                  start_timeout=60, execution_timeout=None, warm=None, **kwargs):
         client = _Client(nb_man, km=warm.km, timeout=execution_timeout or None, startup_timeout=start_timeout,
-                         kernel_name=KERNEL_NAME, log=LOG, log_output=False)
+                         kernel_name=warm.km.kernel_name, log=LOG, log_output=False)
         client.kc = warm.kc
         return client.execute()
 
@@ -51,8 +52,8 @@ class _Client(PapermillNotebookClient):
                 self.execute_cell(cell, index)
             except CellTimeoutError as exc:
                 self.nb.cells[index].outputs.append(nbformat.v4.new_output(
-                    "error", ename=TIMEOUT_ENAME, evalue=f"cellen körde längre än {self.timeout:g} s och avbröts",
-                    traceback=[]))
+                    "error", ename=TIMEOUT_ENAME, traceback=[],
+                    evalue=f"cellen körde längre än {self.timeout:g} s och avbröts"))
                 self.nb_man.cell_exception(self.nb.cells[index], cell_index=index, exception=exc)
                 self.timed_out = True
                 break

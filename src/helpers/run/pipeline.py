@@ -24,6 +24,7 @@ from .failures import PipelineError
 from .journal import Journal, audit_dir, log_to
 from .progress import Progress, seconds
 from .settings import run_settings
+from .stopping import stop_on_sigterm
 
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 PERIOD_STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats")
@@ -259,9 +260,11 @@ def cli_run(args) -> int:
     setup_console()
     started = time.perf_counter()
     try:
-        results = run_pipeline(args.period, args.config, args.data_dir, args.output_dir, args.unit or (),
-                               args.all_units, args.workers, args.formats, args.notebooks_dir,
-                               force=getattr(args, "force", False), cell_timeout=getattr(args, "cell_timeout", None))
+        with stop_on_sigterm():
+            results = run_pipeline(args.period, args.config, args.data_dir, args.output_dir, args.unit or (),
+                                   args.all_units, args.workers, args.formats, args.notebooks_dir,
+                                   force=getattr(args, "force", False),
+                                   cell_timeout=getattr(args, "cell_timeout", None))
     except RunInterrupted as exc:
         say(str(exc), file=sys.stderr)
         return 130

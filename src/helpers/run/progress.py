@@ -50,7 +50,8 @@ class Progress:
         if kind == "rendering":
             status = event["status"]
             if status == "start":
-                return None if self.parallel else f"Renderar rapporten ({event['scope']}): {', '.join(event['format'])} …"
+                formats = ", ".join(event["format"])
+                return None if self.parallel else f"Renderar rapporten ({event['scope']}): {formats} …"
             if status == "oförändrad":
                 return f"Rapporten ({event['scope']}): oförändrad, renderas inte om"
             return f"Rapporten ({event['scope']}) renderad på {seconds(event['sekunder'])}"
