@@ -3,12 +3,16 @@ so two runs never write the same output folder at once. A refusal is an ``Argume
 from __future__ import annotations
 
 import errno
-import fcntl
 import os
 import tempfile
 from pathlib import Path
 
 from .failures import PipelineError
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; two runs on one folder are then not prevented
+    fcntl = None
 
 FORMATS = ("html", "pdf")
 
@@ -98,6 +102,8 @@ class RunLock:
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh = open(self.path, "a+")
+        if fcntl is None:
+            return self
         try:
             fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -108,6 +114,7 @@ class RunLock:
 
     def __exit__(self, *exc):
         if self._fh is not None:
-            fcntl.flock(self._fh, fcntl.LOCK_UN)
+            if fcntl is not None:
+                fcntl.flock(self._fh, fcntl.LOCK_UN)
             self._fh.close()
         return False

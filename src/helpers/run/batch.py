@@ -62,7 +62,10 @@ def _process_kernel(notebooks_dir: Path, notebooks: list[Path]):
 
 def warm_up(notebooks_dir: str, notebooks: list[str]) -> int | None:
     """Start this worker's kernel now, so it imports while the first chains are queued (``client.run``)."""
+    from .workers import prepare_rendering
+
     kernel = _process_kernel(Path(notebooks_dir), [Path(n) for n in notebooks])
+    threading.Thread(target=prepare_rendering, daemon=True).start()
     return os.getpid() if kernel else None
 
 

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -37,6 +38,15 @@ def quiet_loggers() -> None:
         logger.propagate = False
 
 
+def prepare_rendering() -> None:
+    """Load the report template while the worker waits for its kernel: the first export costs the most."""
+    try:
+        from ..report.render import html_exporter
+        html_exporter()
+    except Exception:  # the rendering step reports real problems itself
+        pass
+
+
 def _worker(index: int, tasks, events, cwd: str, notebooks: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     quiet_loggers()
@@ -44,6 +54,8 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str]) -> None:
 
     kernel = WarmKernel(cwd, notebooks=notebooks)  # starts at once; the imports below overlap its start-up
     from .chain import run_chain
+
+    threading.Thread(target=prepare_rendering, daemon=True, name="forbered-rendering").start()
 
     def stop_now(*_):
         kernel.kill()
