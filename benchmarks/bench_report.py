@@ -117,8 +117,10 @@ def naive(data: Path, out: Path) -> dict[str, float]:
     return times
 
 
-def render_split(executed: Path) -> tuple[float, float, float]:
-    """HTML (first call, later call) and PDF times in this process, for the breakdown."""
+def render_split(executed: Path) -> tuple[float, float, float, float]:
+    """HTML (first call, later call), PDF and the report checks (totals, privacy) in this process."""
+    from helpers.report.checks import check_report
+    from helpers.report.reconcile import assert_reconciled
     from helpers.report.render import html_to_pdf, notebook_to_html
 
     t0 = time.perf_counter()
@@ -131,7 +133,13 @@ def render_split(executed: Path) -> tuple[float, float, float]:
         t0 = time.perf_counter()
         html_to_pdf(html, Path(tmp) / "r.pdf")
         pdf = time.perf_counter() - t0
-    return first, later, pdf
+        (Path(tmp) / "r.html").write_text(html, encoding="utf-8")
+        t0 = time.perf_counter()
+        assert_reconciled(html)
+        for name in ("r.html", "r.pdf"):
+            check_report(Path(tmp) / name, 5)
+        checks = time.perf_counter() - t0
+    return first, later, pdf, checks
 
 
 def journal(out: Path) -> dict:
@@ -169,7 +177,7 @@ def main() -> None:
     t_runner, _, p = median_runs(args.repeats, lambda: runner(data, runner_out, workers=1))
     peak = max(peak, p)
     log = journal(runner_out)
-    html_first, html_later, pdf = render_split(runner_out / "notebooks" / f"{STEPS[-1]}.ipynb")
+    html_first, html_later, pdf, checks = render_split(runner_out / "notebooks" / f"{STEPS[-1]}.ipynb")
 
     print(f"\n1. En rapport för hela verksamheten (HTML + PDF), {args.clients} klienter, median av {args.repeats}")
     if not args.skip_naive:
@@ -201,8 +209,9 @@ def main() -> None:
           f"(parallellt med körprocessens start; notebookarna väntade {sv(waited)} s på kärnan)")
     print(f"     celler {sv(cells)} s, notebook-hantering (papermill, nbclient, återställning) "
           f"{sv(max(0.0, notebooks - cells - waited))} s")
-    print(f"     HTML {sv(html_later, 2)} s (första gången i en process {sv(html_first, 2)} s), PDF {sv(pdf)} s")
-    print(f"     övrigt (Python-start, kontroller, kontrollsummor, processer): "
+    print(f"     HTML {sv(html_later, 2)} s (första gången i en process {sv(html_first, 2)} s), PDF {sv(pdf)} s, "
+          f"kontroller av rapporten (summor, integritet; den naiva vägen gör inga) {sv(checks)} s")
+    print(f"     övrigt (Python-start, arbetsprocesser, kontrollsummor, översikten): "
           f"{sv(max(0.0, t_runner - notebooks - rendering))} s")
 
     print(f"\n2. Hela verksamheten och {len(UNITS)} enheter med 2 arbetsprocesser, median av {args.repeats}")
@@ -210,6 +219,12 @@ def main() -> None:
     peak = max(peak, p)
     print(f"   {sv(t_units)} s (mål: under 17 s); per extra enhet {sv((t_units - t_runner) / len(UNITS))} s "
           "(mål: högst 2 s)")
+    own = [journal(work / "enheter" / PERIOD / "enheter" / u) for u in UNITS]
+    per_unit = statistics.median(sum(s.get("sekunder", 0) for s in j["steg"]) for j in own)
+    last = (STEPS[-1], "rendering")
+    report_only = statistics.median(sum(s.get("sekunder", 0) for s in j["steg"] if s["steg"] in last) for j in own)
+    print(f"   en enhets egna steg i dag (05-07 och rendering): {sv(per_unit)} s; varav 07 och rendering, det en "
+          f"enhet kostar när 05-06 körs en gång för alla: {sv(report_only)} s")
 
     if not args.skip_large:
         print(f"\n3. {args.large} mot {args.clients} klienter om året (hela verksamheten), median av {args.repeats}")

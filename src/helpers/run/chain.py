@@ -142,6 +142,7 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult) -
         LOG.info("[%d/%d] %s körs (%s)", number, job.total, name, reason)
         emit({**info, "status": "start"})
         journal.step(name, "pågår", startad=now())
+        journal.record(name, {**journal.records.get(name, {}), "status": "pågår"})  # interrupted: run again
         t0 = time.perf_counter()
         try:
             kernel.execute(source, executed, job.parameters, job.notebooks_dir, job.cell_timeout)

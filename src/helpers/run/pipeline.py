@@ -185,19 +185,25 @@ def run_pipeline(period, config=None, data_dir="data", output_dir=None, units=()
         for note in plan.notes:
             progress.line(note)
         progress.line(f"Kör uppföljningen för {plan.config.municipality}, period {plan.period}.")
-        results = _execute(plan, period_job, scope_jobs, max(1, min(int(workers or 1), len(scope_jobs))), progress)
+        first, results = _execute(plan, period_job, scope_jobs, max(1, min(int(workers or 1), len(scope_jobs))),
+                                  progress)
         _update_index(plan, progress)
-    failed = [r for r in results if r.status != "klar"]
-    if failed:
-        if len(results) == 1:
-            raise PipelineError(failed[0].failure["meddelande"], **_failure_fields(failed[0]))
-        raise PipelineError("Rapporten för en eller flera enheter misslyckades:\n"
-                            + "\n".join(r.failure["meddelande"] for r in failed))
-    skipped = [f"{s} ({r.label})" for r in results for s in r.skipped]
-    if skipped:
-        progress.line("Oförändrat sedan förra körningen, hoppades över: " + ", ".join(skipped)
-                      + ". Kör med --force för att köra om allt.")
+        failed = [r for r in [first, *results] if r.status != "klar"]
+        if failed:
+            if len(failed) == 1 and (failed[0] is first or len(results) == 1):
+                raise PipelineError(_message(failed[0]), **_failure_fields(failed[0]))
+            raise PipelineError("Rapporten för en eller flera enheter misslyckades:\n"
+                                + "\n".join(_message(r) for r in failed))
+        skipped = sum(len(r.skipped) for r in [first, *results])
+        if skipped:
+            ran = sum(len(r.steps) for r in [first, *results]) + sum(1 for r in results if r.files)
+            progress.line(f"Oförändrat sedan förra körningen: {skipped} av {ran} steg hoppades över. "
+                          "Kör med --force för att köra om allt.")
     return {r.scope: {fmt: Path(p) for fmt, p in r.files.items()} for r in results}
+
+
+def _message(result: ChainResult) -> str:
+    return (result.failure or {}).get("meddelande") or f"{result.label}: {result.status}"
 
 
 def _failure_fields(result: ChainResult) -> dict:
@@ -206,7 +212,7 @@ def _failure_fields(result: ChainResult) -> dict:
 
 
 def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], n: int, progress: Progress
-             ) -> list[ChainResult]:
+             ) -> tuple[ChainResult, list[ChainResult]]:
     from .workers import Interrupted, LocalWorkers
 
     steps = PERIOD_STEPS + SHARED_STEPS + SCOPE_STEPS
@@ -214,11 +220,11 @@ def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], n:
     try:
         [first] = pool.run([period_job], progress)
         if first.status != "klar":
-            return [first]
+            return first, []
         for job in scope_jobs:
             job.upstream_changed = first.changed
         progress.parallel = n > 1 and len(scope_jobs) > 1
-        return pool.run(scope_jobs, progress)
+        return first, pool.run(scope_jobs, progress)
     except Interrupted as stop:
         raise _interrupted(plan, stop) from None
     finally:

@@ -75,6 +75,9 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str]) -> None:
                                  failure={"meddelande": f"Oväntat fel i {job.label}: {type(exc).__name__}: {exc}"})
         events.put(("result", job_id, result))
     kernel.shutdown()
+    events.close()
+    events.join_thread()  # every event has reached the coordinator
+    os._exit(0)  # skip tearing down a large heap at interpreter exit: nothing is left to save
 
 
 @dataclass
