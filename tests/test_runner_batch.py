@@ -84,3 +84,39 @@ def test_two_generated_municipalities_on_two_dask_workers(tmp_path):
     assert "Andra kommun" not in reports["Exempelkommun"] and "Exempelkommun" not in reports["Andra kommun"]
     summary = json.loads((root / "sammanfattning-2025.json").read_text(encoding="utf-8"))
     assert summary["status"] == "klar" and {r["kommun"] for r in summary["rader"]} == set(reports)
+
+
+def test_ctrl_c_stops_the_batch_and_its_workers(tmp_path):
+    import os
+    import signal
+    import time
+
+    from test_runner_cli import _processes_in
+
+    trace = tmp_path / "trace.txt"
+    nb = fake_notebooks(tmp_path / "nb", trace, {"05_sammanstall": "import time\ntime.sleep(300)"})
+    configs = [config_copy(tmp_path / "config", name=n) for n in ("Exempelkommun", "Andra kommun")]
+    root = tmp_path / "kommuner"
+    for folder in ("exempelkommun", "andra-kommun"):
+        raw_data(root / folder / "data")
+    home = tmp_path / "cwd"
+    home.mkdir()
+    proc = subprocess.Popen(BATCH + [*map(str, configs), "--period", "2025", "--root", str(root), "--workers", "2",
+                                     "--notebooks-dir", str(nb), "--formats", "html", "--all-units"],
+                            cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 600
+    while sum(1 for line in trace_lines(trace) if line[0] == "05_sammanstall") < 2:
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    stopped = time.monotonic()
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stdout + stderr
+    assert time.monotonic() - stopped < 60
+    assert "Avbrutet (Ctrl-C)" in stdout and "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    summary = json.loads((root / "sammanfattning-2025.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "avbruten" and summary["antal"].get("avbruten", 0) >= 6
+    assert sum(1 for line in trace_lines(trace) if line[0] == "05_sammanstall") == 2
+    time.sleep(3)
+    assert _processes_in(home, nb) == []

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import re
+import signal
 import threading
 import time
 import unicodedata
@@ -162,11 +163,6 @@ def prepare(configs, period, root: Path, units_all: bool, formats, notebooks_dir
     return out
 
 
-def _label(m: Municipality, job_or_result) -> str:
-    scope = job_or_result.label
-    return f"{m.name} – {scope}"
-
-
 def _row(m: Municipality, job: ChainJob, result: ChainResult | None, status: str | None = None) -> Row:
     about = job.about
     r = Row(m.name, m.code, str(m.config), about.get("enhet"), about.get("enhet_namn") or job.label,
@@ -261,8 +257,18 @@ def _cluster(scheduler, workers):
     if scheduler:
         return Client(scheduler, timeout="30s"), None
     n = int(workers or os.cpu_count() or 1)
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.CRITICAL)
+    # The worker processes inherit an ignored SIGINT: Ctrl-C reaches this process only, which then stops the
+    # cluster in order (instead of every worker printing its own KeyboardInterrupt).
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                               silence_logs=logging.CRITICAL)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
     return Client(cluster), cluster
 
 
