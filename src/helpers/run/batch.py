@@ -16,12 +16,10 @@ same path and have this project installed).
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
 import signal
-import threading
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,70 +27,21 @@ from pathlib import Path
 
 from ..console import say, setup_console
 from .arguments import ArgumentError, RunLock
-from .chain import ChainJob, ChainResult, run_chain
+from .chain import ChainJob, ChainResult
+from .dask_tasks import chain_task, stop_kernel, warm_up
 from .failures import PipelineError
 from .journal import now
 from .progress import seconds
 from .stopping import stop_on_sigterm
+from .summary import Row, table, write_summary
 
 LOG = logging.getLogger("uppfoljning.korning")
-_kernel = None
-_kernel_lock = threading.Lock()
 
 
 def slug(name: str) -> str:
     """A folder name for a municipality: "Åre kommun" -> "are-kommun"."""
     text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "kommun"
-
-
-# -- tasks (run in Dask worker processes) ------------------------------------------------------------------
-def _process_kernel(notebooks_dir: Path, notebooks: list[Path]):
-    """This worker process's warm kernel, started on first use and kept for every later task."""
-    global _kernel
-    from .engine import WarmKernel
-    from .workers import quiet_loggers
-
-    if _kernel is None or (_kernel.pid() is not None and not _kernel.is_alive()):
-        quiet_loggers()
-        _kernel = WarmKernel(notebooks_dir, notebooks=notebooks)
-        import atexit
-        atexit.register(_kernel.kill)
-    return _kernel
-
-
-def warm_up(notebooks_dir: str, notebooks: list[str]) -> int | None:
-    """Start this worker's kernel now, so it imports while the first chains are queued (``client.run``)."""
-    from .workers import prepare_rendering
-
-    kernel = _process_kernel(Path(notebooks_dir), [Path(n) for n in notebooks])
-    threading.Thread(target=prepare_rendering, daemon=True).start()
-    return os.getpid() if kernel else None
-
-
-def chain_task(job: ChainJob, notebooks: list[Path], stop_name: str, upstream: ChainResult | None = None
-               ) -> ChainResult:
-    """One chain in this worker's warm kernel. A scope whose period chain failed is not run."""
-    if upstream is not None:
-        if upstream.status != "klar":
-            failure = dict(upstream.failure or {})
-            why = failure.get("meddelande", "")
-            failure["meddelande"] = f"Kördes inte eftersom periodens steg misslyckades: {why}"
-            return ChainResult(job.scope, job.label, "fel", failure=failure)
-        job.upstream_changed = upstream.changed
-    stop = _stop_flag(stop_name)
-    with _kernel_lock:  # one chain at a time per process: its kernel is shared
-        kernel = _process_kernel(job.notebooks_dir, notebooks)
-        return run_chain(job, kernel, lambda event: None, stop)
-
-
-def _stop_flag(name: str):
-    try:
-        from distributed import Event
-        event = Event(name)
-        return event.is_set
-    except Exception:  # not in a Dask worker (tests call the task directly)
-        return lambda: False
 
 
 # -- the coordinating client ---------------------------------------------------------------------------------
@@ -106,27 +55,6 @@ class Municipality:
     jobs: list[ChainJob] = field(default_factory=list)
     period_job: ChainJob | None = None
     refused: str | None = None
-
-
-@dataclass
-class Row:
-    municipality: str
-    code: str
-    config: str
-    unit: str | None
-    unit_name: str
-    status: str
-    seconds: float | None = None
-    reports: dict = field(default_factory=dict)
-    failure: dict | None = None
-
-    def as_json(self) -> dict:
-        f = self.failure or {}
-        return {"kommun": self.municipality, "kommunkod": self.code, "config": self.config, "enhet": self.unit,
-                "enhet_namn": self.unit_name, "status": self.status,
-                "sekunder": None if self.seconds is None else round(self.seconds, 1), "rapporter": self.reports,
-                "fel": None if not self.failure else {"notebook": f.get("notebook"), "cell": f.get("cell"),
-                                                      "meddelande": f.get("meddelande")}}
 
 
 def prepare(configs, period, root: Path, units_all: bool, formats, notebooks_dir, force, cell_timeout
@@ -209,7 +137,7 @@ def run_batch(configs, period=None, root="kommuner", scheduler=None, workers=Non
                "sekunder": round(time.perf_counter() - t0, 1), "status": status,
                "antal": {s: sum(1 for r in rows if r.status == s) for s in sorted({r.status for r in rows})},
                "rader": [r.as_json() for r in rows]}
-    _write_summary(root / f"sammanfattning-{period}.json", summary)
+    write_summary(root / f"sammanfattning-{period}.json", summary)
     _write_indexes(root, towns, lines)
     for line in table(rows):
         lines(line)
@@ -311,6 +239,10 @@ def _on_dask(towns: list[Municipality], scheduler, workers, lines) -> list[Row]:
         except KeyboardInterrupt:
             stop.set()
             client.cancel(list(futures), force=True)
+            try:
+                client.run(stop_kernel, on_error="ignore")
+            except Exception:  # the workers are closed below in any case
+                pass
             for f, (m, job) in futures.items():
                 if job is not m.period_job and not any(r.config == str(m.config) and r.unit == job.about.get("enhet")
                                                        for r in rows):
@@ -348,27 +280,6 @@ def _line(done: int, total: int, m: Municipality, job: ChainJob, result: ChainRe
     f = result.failure or {}
     where = f" ({f['notebook']}.ipynb, cell {f['cell']})" if f.get("notebook") and f.get("cell") else ""
     return f"{head}: {'misslyckades' if result.status == 'fel' else result.status}{where}"
-
-
-def table(rows: list[Row]) -> list[str]:
-    """The summary as an aligned text table (Swedish headings and number format)."""
-    head = ("Kommun", "Omfattning", "Status", "Tid", "Rapport eller fel")
-    body = []
-    for r in rows:
-        f = r.failure or {}
-        where = (f"{f['notebook']}.ipynb cell {f['cell']}" if f.get("notebook") and f.get("cell")
-                 else (f.get("meddelande") or "").splitlines()[0][:80] if f else "")
-        body.append((r.municipality, r.unit_name, r.status, seconds(r.seconds) if r.seconds is not None else "–",
-                     r.reports.get("html") or r.reports.get("pdf") or where))
-    widths = [max(len(str(x[i])) for x in [head, *body]) for i in range(len(head))]
-    fmt = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
-    return [fmt(head), fmt(["-" * w for w in widths]), *(fmt(b) for b in body)]
-
-
-def _write_summary(path: Path, summary: dict) -> None:
-    from ..tables import replace_atomic
-    text = json.dumps(summary, ensure_ascii=False, indent=1)
-    replace_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def _write_indexes(root: Path, towns: list[Municipality], lines) -> None:
