@@ -50,7 +50,7 @@ lock: setup ## Lås versionerna för serverkörningen i constraints/server.txt (
 lab: setup ## Öppna notebooks i JupyterLab (även som root, t.ex. i en container)
 	$(PY) -m helpers.tasks lab --clients $(DEMO_CLIENTS)
 
-benchmark: setup ## Prestandamätningar (import och indikatorer)
+benchmark: setup ## Prestandamätningar (import, indikatorer, rapport: körverktyget mot naiv väg)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done
 
 clean: ## Ta bort genererade rapporter (data och .venv lämnas)

@@ -20,6 +20,14 @@ def _notebook(path, *cells):
     nbformat.write(nb, path)
 
 
+def raw_data(data_dir, period="2025"):
+    """The runner refuses a period without data: one export file is enough for fake notebooks."""
+    raw = data_dir / "raw" / period
+    raw.mkdir(parents=True, exist_ok=True)
+    (raw / "arenden.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    return data_dir
+
+
 @pytest.fixture()
 def notebooks(tmp_path):
     d = tmp_path / "nb"
@@ -32,6 +40,9 @@ def notebooks(tmp_path):
 
 def test_failing_cell_is_named_and_exit_is_non_zero(notebooks, tmp_path):
     out = tmp_path / "ut"
+    raw_data(tmp_path / "data")
+    for name in ("03_under_insats", "04_efter_insats", "05_sammanstall", "06_analysera", "07_kvalitetsredovisning"):
+        _notebook(notebooks / f"{name}.ipynb", "pass")
     proc = subprocess.run([sys.executable, "-m", "helpers.cli", "run", "--period", "2025", "--notebooks-dir",
                            str(notebooks), "--data-dir", str(tmp_path / "data"), "--output-dir", str(out)],
                           capture_output=True, text=True, timeout=300)
@@ -49,15 +60,16 @@ def test_failing_cell_is_named_and_exit_is_non_zero(notebooks, tmp_path):
     assert log["parametrar"]["period"] == "2025"
 
 
-def test_missing_notebook_and_unknown_unit_are_refused(tmp_path):
+def test_missing_notebook_and_unknown_unit_are_refused(notebooks, tmp_path):
     with pytest.raises(pipeline.PipelineError, match="Okänd enhet 'x'"):
-        pipeline.run_pipeline("2025", units=["x"], output_dir=tmp_path)
-    spec = pipeline.RunSpec("2025", tmp_path / "c.yml", tmp_path, tmp_path, tmp_path)
-    with pytest.raises(pipeline.PipelineError, match="saknas"):
-        pipeline.run_notebook(spec, "01_planera")
+        pipeline.run_pipeline("2025", units=["x"], output_dir=tmp_path / "ut")
+    with pytest.raises(pipeline.ArgumentError, match="03_under_insats.ipynb saknas"):
+        pipeline.run_pipeline("2025", data_dir=raw_data(tmp_path / "data"), output_dir=tmp_path / "ut",
+                              notebooks_dir=notebooks)
+    assert not (tmp_path / "ut").exists()
 
 
-def test_bad_format_gives_exit_1(capsys):
+def test_bad_format_gives_exit_2(capsys):
     from helpers.cli import main
-    assert main(["run", "--period", "2025", "--formats", "docx"]) == 1
+    assert main(["run", "--period", "2025", "--formats", "docx"]) == 2
     assert "Okänt format: docx" in capsys.readouterr().err

@@ -42,6 +42,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=20251, metavar="TAL", help="Slumpfrö")
     p.add_argument("--data-dir", default="data", metavar="MAPP", help="Datamapp (standard: data)")
     p.add_argument("--force", action="store_true", help="Skriv över befintliga filer")
+    p.add_argument("--municipality", default=None, help="En annan kommuns namn (med --seed och --code)")
+    p.add_argument("--code", default=None, help="Dess kommunkod, fyra siffror (standard 9998)")
+    p.add_argument("--write-config", default=None, metavar="FIL", help="Skriv en konfiguration för kommunen")
 
     p = sub.add_parser("import", help="Importera och validera en källfil")
     p.add_argument("--table", required=True, metavar="TABELL", help="Kanonisk tabell, t.ex. interventions")
@@ -79,6 +82,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--formats", default="html,pdf", metavar="FORMAT", help="Format: html,pdf")
     p.add_argument("--output-dir", default=None, metavar="MAPP", help="Utdatamapp (standard: reports/<period>)")
     p.add_argument("--notebooks-dir", default=None, metavar="MAPP", help="Mapp med notebooks (standard: notebooks)")
+    p.add_argument("--force", action="store_true", help="Kör alla steg, även de vars indata inte ändrats")
+    p.add_argument("--cell-timeout", type=float, default=None, metavar="SEKUNDER",
+                   help="Längsta tid för en cell (standard: korning.cell_timeout_s eller 600; 0 = ingen gräns)")
 
     p = sub.add_parser("audit", help="Granska en publicerad period som en utomstående angripare skulle")
     p.add_argument("--period", default=None, metavar="ÅR", help="År, t.ex. 2025 (standard: konfigurationens)")
@@ -87,6 +93,18 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports-dir", default=None, metavar="MAPP", help="Rapportmappen (standard: reports)")
     p.add_argument("--output", default=None, metavar="MAPP", help="Var resultatet skrivs (standard: "
                    "data/processed/<period>/granskning/utifran, internt)")
+
+    p = sub.add_parser("batch", help="Kör kvalitetsredovisningen för flera kommuner (Dask)")
+    p.add_argument("configs", nargs="+", metavar="CONFIG", help="Kommunernas konfigurationer (YAML)")
+    p.add_argument("--period", default=None, metavar="ÅR", help="År, t.ex. 2025 (standard: konfigurationens default_period)")
+    p.add_argument("--root", default="kommuner", metavar="MAPP", help="En mapp per kommun: <kommun>/data och <kommun>/reports")
+    p.add_argument("--scheduler", default=None, metavar="ADRESS", help="Befintligt Dask-kluster (standard: lokalt)")
+    p.add_argument("--workers", type=int, default=None, metavar="ANTAL", help="Processer i det lokala klustret (standard: kärnor)")
+    p.add_argument("--all-units", action="store_true", help="En rapport per enhet utöver helheten")
+    p.add_argument("--formats", default="html,pdf", metavar="FORMAT", help="Format: html,pdf")
+    p.add_argument("--notebooks-dir", default=None, metavar="MAPP", help="Mapp med notebooks (standard: notebooks)")
+    p.add_argument("--force", action="store_true", help="Kör alla steg, även de vars indata inte ändrats")
+    p.add_argument("--cell-timeout", type=float, default=None, metavar="SEKUNDER", help="Längsta tid för en cell")
 
     p = sub.add_parser("check-report", help="Granska en renderad rapport (HTML/PDF) för integritetsläckor")
     p.add_argument("path", metavar="RAPPORT", help="Rapportens sökväg (HTML eller PDF)")
@@ -201,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             from .publication.command import cli_audit as handler
         elif args.command == "run":
             from .run.pipeline import cli_run as handler
+        elif args.command == "batch":
+            from .run.batch import cli_batch as handler
         else:
             from .report.checks import cli_check_report as handler
         return _run(handler, args, as_json=bool(getattr(args, "json", False)))

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
-from ..config import period_paths
+from ..config import DEFAULT_CONFIG, period_paths
 from ..manifest import MANIFEST_NAME, write_manifest
 from .exports import build
 from .faults import plant
@@ -67,9 +68,41 @@ def generate(data_dir: str | Path, periods=("2024", "2025"), clients: int = 5000
     return result
 
 
+def write_config(path: str | Path, municipality: str, code: str) -> Path:
+    """A config for another synthetic municipality, made from Exempelkommun's: its name and code, and its own
+    copies of the texts and the plan (with the name replaced) beside the new config. Comments are kept; the
+    mappings are found under the project's config/mappings/."""
+    path = Path(path)
+    if not str(code).isdigit() or len(str(code)) != 4:
+        raise ValueError(f"Kommunkoden '{code}' går inte att använda: ange fyra siffror, t.ex. 9998.")
+    folder = re.sub(r"[^a-z0-9]+", "-", municipality.lower().translate(str.maketrans("åäöé", "aaoe"))).strip("-")
+    source_dir = DEFAULT_CONFIG.parent
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^kommun: .*$", f"kommun: {municipality}", text)
+    text = re.sub(r"(?m)^kommunkod: \"\d+\"", f'kommunkod: "{code}"', text)
+    text = text.replace("texter: texter/exempelkommun", f"texter: texter/{folder}")
+    text = text.replace("plan: planer/exempelkommun.yml", f"plan: planer/{folder}.yml")
+    text = text.replace("# Exempelkommun:", f"# {municipality}:", 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for src in sorted((source_dir / "texter" / "exempelkommun").rglob("*.md")):
+        dest = path.parent / "texter" / folder / src.relative_to(source_dir / "texter" / "exempelkommun")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(src.read_text(encoding="utf-8").replace("Exempelkommun", municipality), encoding="utf-8")
+    plan = path.parent / "planer" / f"{folder}.yml"
+    plan.parent.mkdir(parents=True, exist_ok=True)
+    plan.write_text((source_dir / "planer" / "exempelkommun.yml").read_text(encoding="utf-8")
+                    .replace("Exempelkommun", municipality), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def cli_demo(args) -> int:
     """`uppfoljning demo`: generate and print a Swedish summary of files and rows."""
+    name = getattr(args, "municipality", None) or "Exempelkommun"
     try:
+        if getattr(args, "write_config", None):
+            written = write_config(args.write_config, name, getattr(args, "code", None) or "9998")
+            print(f"Konfiguration för {name}: {written}")
         periods = _check(args.periods, args.clients)
         for period in periods:
             folder = raw_folder(args.data_dir, period)
@@ -77,7 +110,7 @@ def cli_demo(args) -> int:
                 print(f"{period}: demodata finns redan i {folder} (använd --force för att skapa dem på nytt).")
                 continue
             written, planted = generate_period(folder, period, int(args.clients), int(args.seed))
-            print(f"{period}: syntetiska källfiler för Exempelkommun i {folder}")
+            print(f"{period}: syntetiska källfiler för {name} i {folder}")
             for path, rows in written:
                 print(f"  {path.name:<28} {rows:>8} rader".replace(",", " "))
             faults = sum(info["antal"] for info in planted.values())

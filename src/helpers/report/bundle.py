@@ -12,12 +12,27 @@ ANNEX = f"{BASENAME}_bilaga"
 
 
 def render_all(executed_notebook, run, formats=("html", "pdf")) -> dict[str, Path]:
-    """Render the report and its annex into the report's folder; returns {"html": …, "pdf": …, "bilaga_html": …}."""
-    written = render_report(executed_notebook, run.paths.output_dir, formats=formats, basename=BASENAME,
+    """Render the report and its annex into the report's own folder (analysts and tests; the runner stages)."""
+    return render_scope(executed_notebook, run.paths.output_dir, run_parameters(run), formats)
+
+
+def run_parameters(run) -> dict:
+    return {"period": run.period, "config": str(run.config.path), "data_dir": str(run.paths.data_dir),
+            "output_dir": str(run.paths.output_dir), "unit": run.unit}
+
+
+def render_scope(executed_notebook, target_dir, parameters: dict, formats=("html", "pdf")) -> dict[str, Path]:
+    """The runner's render: the report and its annex for the scope in `parameters` (the notebooks' parameters),
+    written to `target_dir` (a staging folder the runner moves into place when every check has passed)."""
+    from ..params import validate
+
+    run = validate(parameters["period"], parameters["config"], parameters["data_dir"], parameters["output_dir"],
+                   parameters.get("unit"))
+    written = render_report(executed_notebook, target_dir, formats=formats, basename=BASENAME,
                             min_cell=run.config.min_cell)
     pub = load_publication(run.paths.publication, run.config, run.period)
     title = f"Bilaga: indikatortabeller {run.period}" + (f" – {run.unit_name}" if run.unit else "")
-    annex = render_report(annex_notebook(pub, run.config, run.unit, title), run.paths.output_dir, formats=formats,
+    annex = render_report(annex_notebook(pub, run.config, run.unit, title), target_dir, formats=formats,
                           basename=ANNEX, title=f"{run.config.municipality} – {title}", min_cell=run.config.min_cell)
     written.update({f"bilaga_{k}": v for k, v in annex.items()})
     return written

@@ -1,153 +1,59 @@
-"""Run the step notebooks with papermill for one period, then render the report.
+"""Run the step notebooks for one period and render the reports: the whole organisation and, when asked, each unit.
 
-Steps 01-04 (planning and data collection) run once per period. Steps 05-07 and the rendering run for the
-whole organisation and, when asked, for each unit; units run in parallel worker processes. Every executed
-notebook is kept under ``<output_dir>/notebooks/`` as the audit trail, with ``korning.json`` beside them.
+The steps are three explicit lists. PERIOD_STEPS (planning and data collection) run once per period;
+SHARED_STEPS run once for all scopes; SCOPE_STEPS run for the whole organisation and for each unit, followed
+by the rendering. Every chain runs in a warm kernel in a worker process (engine.py, workers.py); steps whose
+inputs did not change since their last successful run are skipped (fingerprint.py). Every executed notebook is
+kept under ``<output_dir>/notebooks/`` as the audit trail, with korning.json and korning.log beside them.
 """
 from __future__ import annotations
 
-import json
-import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import load_config, period_paths
-from ..formatting import number
+from ..console import say, setup_console
 from ..params import as_period
 from ..resources import NOTEBOOKS_DIR
+from .arguments import ArgumentError, RunLock, parse_formats, require_data, require_writable, unit_list
+from .chain import ChainJob, ChainResult
+from .failures import PipelineError
+from .journal import Journal, audit_dir, log_to
+from .progress import Progress, seconds
+from .settings import run_settings
+from .stopping import stop_on_sigterm
+from .transaction import all_or_nothing
 
 PERIOD_STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats")
 SHARED_STEPS = ("05_sammanstall", "06_analysera")  # the publication and the analysis of every scope, once
 SCOPE_STEPS = ("07_kvalitetsredovisning",)  # each report: the organisation's, then one per unit
 REPORT_STEPS = SHARED_STEPS + SCOPE_STEPS
 REPORT_NOTEBOOK = SCOPE_STEPS[-1]
+WHOLE = "hela verksamheten"
+
+__all__ = ["PERIOD_STEPS", "SHARED_STEPS", "SCOPE_STEPS", "PipelineError", "ArgumentError", "RunInterrupted",
+           "run_pipeline", "cli_run", "import_earlier_periods"]
 
 
-class PipelineError(RuntimeError):
-    """A step failed; the message (Swedish) names the notebook and the cell."""
+class RunInterrupted(PipelineError):
+    """Ctrl-C: the message says what stopped, what never started and that earlier reports are untouched."""
 
 
-@dataclass
-class RunSpec:
-    period: str
-    config: Path
-    data_dir: Path
-    output_dir: Path
-    notebooks_dir: Path = NOTEBOOKS_DIR
-    unit: str | None = None
-    formats: tuple[str, ...] = ("html", "pdf")
-    log: list[dict] = field(default_factory=list)
+def number(*args, **kwargs) -> str:
+    """Swedish number format; helpers.formatting imports pandas, so it is loaded only when a line needs it."""
+    from ..formatting import number as swedish_number
+    return swedish_number(*args, **kwargs)
 
-    def parameters(self) -> dict:
-        # Every parameter is passed explicitly, as a string: papermill does not type them.
-        return {"period": self.period, "config": str(self.config), "data_dir": str(self.data_dir),
-                "output_dir": str(self.output_dir), "unit": self.unit}
 
-    @property
-    def label(self) -> str:
-        return f"enhet {self.unit}" if self.unit else "hela verksamheten"
+_sink = None  # where _say sends lines while a worker runs the hook (the coordinator prints them)
 
 
 def _say(message: str) -> None:
-    print(message, flush=True)
-
-
-def _source_cell_number(notebook_path: Path, code: str) -> int | None:
-    """1-based number of the failing cell in the notebook as the analyst sees it (no injected cell)."""
-    import nbformat
-
-    try:
-        nb = nbformat.read(notebook_path, as_version=4)
-    except Exception:
-        return None
-    for i, cell in enumerate(nb.cells, start=1):
-        if cell.cell_type == "code" and cell.source == code:
-            return i
-    return None
-
-
-def _cell_failure(exc, notebook: str, notebook_path: Path, executed: Path) -> PipelineError:
-    """Turn papermill's exception into a Swedish message that names the notebook and the cell."""
-    count = getattr(exc, "exec_count", None)
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc))
-    code = getattr(exc, "source", "") or ""
-    source = code.strip().splitlines()
-    first = source[0][:100] if source else ""
-    cell = _source_cell_number(notebook_path, code)
-    where = f"cell {cell}" if cell else "okänd cell"
-    if count:
-        where += f" (körning [{count}])"
-    return PipelineError(
-        f"Steget {notebook}.ipynb misslyckades i {where}: {ename}: {evalue}\n"
-        f"  Cellen börjar: {first}\n"
-        f"  Den körda notebooken med felet finns i {executed}")
-
-
-def run_notebook(spec: RunSpec, name: str) -> Path:
-    """Execute one step notebook into the audit folder; raise PipelineError on failure."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    from ..kernels import InterpreterKernelManager
-
-    source = spec.notebooks_dir / f"{name}.ipynb"
-    if not source.exists():
-        raise PipelineError(f"Notebooken {source} saknas.")
-    audit = spec.output_dir / "notebooks"
-    audit.mkdir(parents=True, exist_ok=True)
-    executed = audit / f"{name}.ipynb"
-    started = time.perf_counter()
-    try:
-        pm.execute_notebook(str(source), str(executed), parameters=spec.parameters(), cwd=str(spec.notebooks_dir),
-                            kernel_name="python3", kernel_manager_class=InterpreterKernelManager,
-                            progress_bar=False, log_output=False,
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])
-    except PapermillExecutionError as exc:
-        spec.log.append({"steg": name, "status": "fel", "sekunder": round(time.perf_counter() - started, 2)})
-        raise _cell_failure(exc, name, source, executed) from None
-    except Exception as exc:  # kernel died, bad notebook file, ...
-        spec.log.append({"steg": name, "status": "fel", "sekunder": round(time.perf_counter() - started, 2)})
-        raise PipelineError(f"Steget {name}.ipynb kunde inte köras: {type(exc).__name__}: {exc}") from None
-    seconds = time.perf_counter() - started
-    spec.log.append({"steg": name, "status": "klar", "sekunder": round(seconds, 2)})
-    return executed
-
-
-def _write_log(spec: RunSpec, status: str) -> None:
-    path = spec.output_dir / "notebooks" / "korning.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"parametrar": spec.parameters(), "status": status, "steg": spec.log},
-                               ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def run_steps(spec: RunSpec, steps: tuple[str, ...], total: int, offset: int = 0) -> Path:
-    executed = None
-    for i, name in enumerate(steps, start=offset + 1):
-        _say(f"[{i}/{total}] {name} ({spec.label}) …")
-        try:
-            executed = run_notebook(spec, name)
-        finally:
-            _write_log(spec, "pågår" if spec.log and spec.log[-1]["status"] == "klar" else "fel")
-        _say(f"[{i}/{total}] {name} ({spec.label}): klar på {number(spec.log[-1]['sekunder'], 1)} s")
-    return executed
-
-
-def render(spec: RunSpec, executed_report: Path) -> dict[str, Path]:
-    from ..params import validate
-    from ..report.bundle import render_all
-    from ..report.errors import ReportCheckError
-
-    _say(f"Renderar rapporten och bilagan ({spec.label}): {', '.join(spec.formats)} …")
-    try:
-        run = validate(spec.period, spec.config, spec.data_dir, spec.output_dir, spec.unit)
-        return render_all(executed_report, run, spec.formats)
-    except ReportCheckError as exc:
-        raise PipelineError(f"Rapporten ({spec.label}) stoppades av kontrollen: {exc}") from None
+    (_sink or say)(message)
 
 
 def import_earlier_periods(period: str, config, paths) -> list[str]:
@@ -181,83 +87,221 @@ def import_earlier_periods(period: str, config, paths) -> list[str]:
     return done
 
 
-def run_report_part(spec: RunSpec, total: int) -> dict[str, Path]:
-    """The shared steps (for the whole organisation's run) and the report of one scope, rendered."""
-    steps = REPORT_STEPS if spec.unit is None else SCOPE_STEPS
-    executed = run_steps(spec, steps, total, offset=total - len(steps))
-    files = render(spec, executed)
-    _write_log(spec, "klar")
-    return files
-
-
-def _unit_worker(spec: RunSpec, total: int) -> tuple[str, dict[str, str] | None, str | None]:
+def _earlier_periods_hook(job: ChainJob, tell) -> None:
+    """Runs in the worker between the period steps and the shared/scope steps."""
+    global _sink
+    period = job.parameters["period"]
+    cfg = load_config(job.parameters["config"])
+    _sink = tell
     try:
-        files = run_report_part(spec, total)
-        return spec.unit, {k: str(v) for k, v in files.items()}, None
-    except Exception as exc:  # reported back to the parent, one unit's failure does not stop the others
-        return spec.unit, None, str(exc)
-
-
-def run_pipeline(period, config=None, data_dir="data", output_dir=None, units=(), all_units=False, workers=2,
-                 formats=("html", "pdf"), notebooks_dir=None) -> dict[str, dict[str, Path]]:
-    """Run the whole chain for a period. Returns {scope: {format: path}}; raises PipelineError."""
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")  # deterministic SVG metadata in the kernels
-    period = as_period(period)
-    cfg = load_config(config)
-    paths = period_paths(period, data_dir, output_dir)
-    nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else NOTEBOOKS_DIR
-    wanted = list(cfg.units) if all_units else list(units or [])
-    for u in wanted:
-        if u not in cfg.units:
-            raise PipelineError(f"Okänd enhet '{u}'. Kända enheter: {', '.join(cfg.units)}.")
-    total = len(PERIOD_STEPS) + len(REPORT_STEPS)
-    whole = RunSpec(period, cfg.path, paths.data_dir, paths.output_dir, nb_dir, None, tuple(formats))
-    _say(f"Kör uppföljningen för {cfg.municipality}, period {period}.")
-    run_steps(whole, PERIOD_STEPS, total)
-    try:
-        import_earlier_periods(period, cfg, paths)
+        import_earlier_periods(period, cfg, period_paths(period, job.data_dir, job.output_dir))
     except Exception as exc:  # comparisons are a bonus: say why they are missing and go on
         _say(f"Varning: tidigare perioder kunde inte importeras ({exc}); rapporten jämför inte över tid.")
-    results = {"hela verksamheten": run_report_part(whole, total)}
-    if not wanted:
-        return results
-    specs = [RunSpec(period, cfg.path, paths.data_dir, paths.output_dir / "enheter" / u, nb_dir, u, tuple(formats))
-             for u in wanted]
-    failures = []
-    ctx = multiprocessing.get_context("spawn")  # separate kernels per process, no shared ZMQ state
-    with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=ctx) as pool:
-        for unit, files, error in pool.map(_unit_worker, specs, [total] * len(specs)):
-            if error:
-                failures.append(error)
-            else:
-                results[unit] = {k: Path(v) for k, v in files.items()}
-    if failures:
-        raise PipelineError("Rapporten för en eller flera enheter misslyckades:\n" + "\n".join(failures))
-    return results
+    finally:
+        _sink = None
 
 
-def cli_run(args) -> int:
+@dataclass
+class RunPlan:
+    period: str
+    config: object
+    data_dir: Path
+    output_dir: Path
+    notebooks_dir: Path
+    units: list[str]
+    formats: tuple[str, ...]
+    cell_timeout: float | None
+    notes: list[str] = field(default_factory=list)
+    run_id: str = ""
+
+    def parameters(self, unit: str | None, output_dir: Path) -> dict:
+        # Every parameter is passed explicitly, as a string: papermill does not type them.
+        return {"period": self.period, "config": str(self.config.path), "data_dir": str(self.data_dir),
+                "output_dir": str(output_dir), "unit": unit}
+
+    def about(self, unit: str | None) -> dict:
+        return {"kommun": self.config.municipality, "kommunkod": self.config.get("kommunkod"),
+                "period": self.period, "enhet": unit, "enhet_namn": self.config.unit_name(unit)}
+
+    def unit_dir(self, unit: str) -> Path:
+        return self.output_dir / "enheter" / unit
+
+
+def prepare_run(period, config=None, data_dir="data", output_dir=None, units=(), all_units=False,
+                formats=("html", "pdf"), notebooks_dir=None, cell_timeout=None) -> RunPlan:
+    """Check everything that can be checked before anything is written; raises ArgumentError."""
     from ..config import ConfigError
     from ..params import ParameterError
 
+    try:
+        cfg = config if hasattr(config, "units") else load_config(config)
+        period = as_period(period if period is not None else cfg.get("default_period"))
+    except (ConfigError, ParameterError) as exc:
+        raise ArgumentError(str(exc)) from None
+    wanted_formats = parse_formats(formats)
+    wanted_units, notes = unit_list(cfg, units, all_units)
+    paths = period_paths(period, data_dir, output_dir)
+    nb_dir = Path(notebooks_dir).resolve() if notebooks_dir else NOTEBOOKS_DIR
+    for name in PERIOD_STEPS + SHARED_STEPS + SCOPE_STEPS:
+        if not (nb_dir / f"{name}.ipynb").exists():
+            raise ArgumentError(f"Notebooken {nb_dir / (name + '.ipynb')} saknas.")
+    if cell_timeout is not None and float(cell_timeout) < 0:
+        raise ArgumentError("--cell-timeout får inte vara negativt (0 betyder ingen gräns).")
+    settings = run_settings(cfg, cell_timeout)
+    require_data(period, cfg, paths.data_dir)
+    require_writable(paths.output_dir, "Utdatamappen", "--output-dir")
+    require_writable(paths.processed, "Datamappen för bearbetade data", "--data-dir")
+    return RunPlan(period, cfg, paths.data_dir, paths.output_dir, nb_dir, wanted_units, wanted_formats,
+                   settings.cell_timeout_s, notes + list(settings.warnings), run_id=_run_id())
+
+
+def _run_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+def plan_jobs(plan: RunPlan, force: bool = False) -> tuple[ChainJob, list[ChainJob]]:
+    """The period chain (period steps, earlier periods' import, shared steps) and one chain per scope."""
+    total = len(PERIOD_STEPS) + len(SHARED_STEPS) + len(SCOPE_STEPS)
+    whole_order = PERIOD_STEPS + SHARED_STEPS + SCOPE_STEPS
+    common = dict(run_id=plan.run_id, notebooks_dir=plan.notebooks_dir, data_dir=plan.data_dir, total=total,
+                  cell_timeout=plan.cell_timeout, force=force)
+    period_job = ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
+                          output_dir=plan.output_dir, steps=PERIOD_STEPS + SHARED_STEPS, order=whole_order,
+                          first_number=1, about=plan.about(None), hook=_earlier_periods_hook,
+                          hook_at=len(PERIOD_STEPS), last=False, **common)
+    first = len(PERIOD_STEPS) + len(SHARED_STEPS) + 1
+    scopes = [ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
+                       output_dir=plan.output_dir, steps=SCOPE_STEPS, order=whole_order, first_number=first,
+                       about=plan.about(None), formats=plan.formats, **common)]
+    for unit in plan.units:
+        out = plan.unit_dir(unit)
+        scopes.append(ChainJob(scope=unit, label=f"enhet {unit}", parameters=plan.parameters(unit, out),
+                               output_dir=out, steps=SCOPE_STEPS, order=SCOPE_STEPS, first_number=first,
+                               about=plan.about(unit), formats=plan.formats, **common))
+    return period_job, scopes
+
+
+def run_pipeline(period, config=None, data_dir="data", output_dir=None, units=(), all_units=False, workers=2,
+                 formats=("html", "pdf"), notebooks_dir=None, force=False, cell_timeout=None, echo=True
+                 ) -> dict[str, dict[str, Path]]:
+    """Run the whole chain for a period. Returns {scope: {format: path}}; raises PipelineError (ArgumentError
+    when refused before anything was written, RunInterrupted on Ctrl-C)."""
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")  # deterministic SVG metadata in the kernels
+    plan = prepare_run(period, config, data_dir, output_dir, units, all_units, formats, notebooks_dir, cell_timeout)
+    period_job, scope_jobs = plan_jobs(plan, force)
+    with RunLock(plan.output_dir), log_to(plan.output_dir):
+        progress = Progress(echo=echo)
+        for note in plan.notes:
+            progress.line(note)
+        progress.line(f"Kör uppföljningen för {plan.config.municipality}, period {plan.period}.")
+        with all_or_nothing(published_folders(plan), progress.line):
+            first, results = _execute(plan, period_job, scope_jobs, max(1, min(int(workers or 1), len(scope_jobs))),
+                                      progress)
+            failed = [r for r in [first, *results] if r.status != "klar"]
+            if failed:
+                if len(failed) == 1 and (failed[0] is first or len(results) == 1):
+                    raise PipelineError(_message(failed[0]), **_failure_fields(failed[0]))
+                raise PipelineError("Rapporten för en eller flera enheter misslyckades:\n"
+                                    + "\n".join(_message(r) for r in failed))
+        _update_index(plan, progress)
+        skipped = sum(len(r.skipped) for r in [first, *results])
+        if skipped:
+            ran = sum(len(r.steps) for r in [first, *results]) + sum(1 for r in results if r.files)
+            progress.line(f"Oförändrat sedan förra körningen: {skipped} av {ran} steg hoppades över. "
+                          "Kör med --force för att köra om allt.")
+    return {r.scope: {fmt: Path(p) for fmt, p in r.files.items()} for r in results}
+
+
+def published_folders(plan: RunPlan) -> list[Path]:
+    """What a run publishes, all at once or not at all: the period's report folder first (the reports, the
+    publication, the analysis and figures), then the internal copies of the publication it must match."""
+    processed = plan.data_dir / "processed" / plan.period
+    return [plan.output_dir, processed / "publikation", processed / "granskning"]
+
+
+def _message(result: ChainResult) -> str:
+    return (result.failure or {}).get("meddelande") or f"{result.label}: {result.status}"
+
+
+def _failure_fields(result: ChainResult) -> dict:
+    f = result.failure or {}
+    return {"notebook": f.get("notebook"), "cell": f.get("cell"), "executed": f.get("kord_notebook")}
+
+
+def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], n: int, progress: Progress
+             ) -> tuple[ChainResult, list[ChainResult]]:
+    from .workers import Interrupted, LocalWorkers
+
+    steps = PERIOD_STEPS + SHARED_STEPS + SCOPE_STEPS
+    pool = LocalWorkers(n, plan.notebooks_dir, [plan.notebooks_dir / f"{s}.ipynb" for s in steps])
+    try:
+        [first] = pool.run([period_job], progress)
+        if first.status != "klar":
+            return first, []
+        for job in scope_jobs:
+            job.upstream_changed = first.changed
+        progress.parallel = n > 1 and len(scope_jobs) > 1
+        return first, pool.run(scope_jobs, progress)
+    except Interrupted as stop:
+        raise _interrupted(plan, stop) from None
+    finally:
+        pool.close()
+
+
+def _interrupted(plan: RunPlan, stop) -> RunInterrupted:
+    for job in stop.running:
+        journal = Journal(job.output_dir, job.run_id)
+        for step in journal.data.get("steg", []):
+            if step.get("status") == "pågår":
+                step["status"] = "avbruten"
+        journal.finish("avbruten")
+    lines = ["Avbrutet (Ctrl-C). Körningen stoppades direkt."]
+    if stop.running:
+        lines.append("Avbröts medan de kördes: " + ", ".join(j.label for j in stop.running) + ".")
+    if stop.queued:
+        lines.append("Startade aldrig: " + ", ".join(j.label for j in stop.queued) + ".")
+    lines.append("Rapporter som redan fanns (HTML och PDF) är orörda: den avbrutna körningen skrev inte över dem. "
+                 f"Vad som hann köras står i {audit_dir(plan.output_dir) / 'korning.json'}.")
+    return RunInterrupted("\n".join(lines))
+
+
+def _update_index(plan: RunPlan, progress: Progress) -> None:
+    """reports/index.html for reviewers, when the output folder is <reports root>/<period>."""
+    if plan.output_dir.name != plan.period:
+        return
+    try:
+        from .index_page import write_index
+        path = write_index(plan.output_dir.parent)
+        progress.line(f"Översikten för granskare: {path}")
+    except Exception as exc:  # the reports are done; a missing overview must not fail the run
+        progress.line(f"Varning: översikten {plan.output_dir.parent / 'index.html'} kunde inte skrivas ({exc}).")
+
+
+def cli_run(args) -> int:
+    """`uppfoljning run`. Exit codes: 0 done, 1 a step or report failed, 2 refused before anything was
+    written (arguments, data, folders), 130 interrupted (Ctrl-C)."""
+    setup_console()
     started = time.perf_counter()
     try:
-        cfg = load_config(args.config)
-        period = args.period or cfg.get("default_period")
-        formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
-        unknown = [f for f in formats if f not in ("html", "pdf")]
-        if unknown:
-            raise ParameterError(f"Okänt format: {', '.join(unknown)}. Välj html och/eller pdf.")
-        results = run_pipeline(period, cfg.path, args.data_dir, args.output_dir, args.unit or (), args.all_units,
-                               args.workers, formats, args.notebooks_dir)
-    except (PipelineError, ConfigError, ParameterError) as exc:
-        print(f"FEL: {exc}", file=sys.stderr)
+        with stop_on_sigterm():
+            results = run_pipeline(args.period, args.config, args.data_dir, args.output_dir, args.unit or (),
+                                   args.all_units, args.workers, args.formats, args.notebooks_dir,
+                                   force=getattr(args, "force", False),
+                                   cell_timeout=getattr(args, "cell_timeout", None))
+    except RunInterrupted as exc:
+        say(str(exc), file=sys.stderr)
+        return 130
+    except ArgumentError as exc:
+        say(f"FEL: {exc}", file=sys.stderr)
+        return 2
+    except PipelineError as exc:
+        say(f"FEL: {exc}", file=sys.stderr)
         return 1
     except Exception as exc:  # an unexpected fault still gets a Swedish line, not only a traceback
-        print(f"FEL: oväntat fel i körningen: {type(exc).__name__}: {exc}", file=sys.stderr)
+        say(f"FEL: oväntat fel i körningen: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
-    _say(f"Klart på {number(time.perf_counter() - started, 1)} s. Rapporter:")
+    say(f"Klart på {seconds(time.perf_counter() - started)}. Rapporter:")
     for scope, files in results.items():
         for fmt, path in files.items():
-            _say(f"  {scope} ({fmt}): {path}")
+            say(f"  {scope} ({fmt}): {path}")
     return 0

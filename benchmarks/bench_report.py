@@ -1,0 +1,243 @@
+"""Benchmark: the runner against the route a user takes without it, on the same notebooks and demo data.
+
+Side by side, in this one process tree (medians of --repeats runs):
+
+1. One whole-organisation report, HTML + PDF:
+   - the runner: `uppfoljning run --force` (warm kernel per worker, one process for rendering);
+   - the naive route: the papermill CLI per notebook, `jupyter nbconvert --to html --no-input` with the
+     project's template, and the WeasyPrint CLI.
+   Both with their ratio, and where the time goes: per step; kernel start, imports, cells, HTML and PDF.
+2. The organisation plus 3 units with 2 workers, and the extra cost of each unit.
+3. 5 000 against 50 000 clients a year (the runner, whole organisation).
+4. Peak memory of the whole process tree (runner, workers, kernels) during the runs.
+
+Targets on a 2-core machine: (1) at least 4x faster than the naive route, (2) under 17 s and at most 2 s per
+extra unit, (3) 50 000 clients in less than 2x the time of 5 000, (4) under 2 GiB.
+
+    .venv/bin/python benchmarks/bench_report.py [--clients 5000] [--large 50000] [--repeats 3]
+                                                [--work-dir DIR] [--skip-naive] [--skip-large]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CONFIG = ROOT / "config" / "exempelkommun.yml"
+NOTEBOOKS = ROOT / "notebooks"
+STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats", "05_sammanstall", "06_analysera",
+         "07_kvalitetsredovisning")
+PERIOD = "2025"
+UNITS = ("barn_unga", "vuxna_missbruk", "ekonomiskt_bistand")
+
+
+def sv(x: float, d: int = 1) -> str:
+    return f"{x:.{d}f}".replace(".", ",")
+
+
+class PeakMemory:
+    """Samples the resident memory of this process and all its descendants; keeps the peak."""
+
+    def __init__(self, every: float = 0.1):
+        self.every, self.peak, self._stop = every, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        me = psutil.Process()
+        while not self._stop.is_set():
+            total = 0
+            for p in [me, *me.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def run(cmd, **kw) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
+    if proc.returncode != 0:
+        raise SystemExit(f"Misslyckades ({proc.returncode}): {' '.join(map(str, cmd))}\n{proc.stdout[-2000:]}"
+                         f"\n{proc.stderr[-2000:]}")
+    return time.perf_counter() - started
+
+
+def demo(folder: Path, clients: int) -> Path:
+    if not (folder / "raw" / PERIOD / "arenden.csv").exists():
+        print(f"Skapar demodata för {clients} klienter i {folder} …", flush=True)
+        run([sys.executable, "-m", "helpers.cli", "demo", "--clients", clients, "--data-dir", folder])
+    return folder
+
+
+def runner(data: Path, out: Path, units=(), workers=2) -> float:
+    cmd = [sys.executable, "-m", "helpers.cli", "run", "--period", PERIOD, "--data-dir", data, "--output-dir", out,
+           "--force", "--formats", "html,pdf", "--workers", workers]
+    for u in units:
+        cmd += ["--unit", u]
+    return run(cmd)
+
+
+def naive(data: Path, out: Path) -> dict[str, float]:
+    """The notebooks the way a user runs them without the runner: one CLI process per notebook and step."""
+    audit = out / "notebooks"
+    audit.mkdir(parents=True, exist_ok=True)
+    times = {}
+    for step in STEPS:
+        times[step] = run([BIN / "papermill", NOTEBOOKS / f"{step}.ipynb", audit / f"{step}.ipynb",
+                           "-r", "period", PERIOD, "-r", "config", CONFIG, "-r", "data_dir", data,
+                           "-r", "output_dir", out, "--cwd", NOTEBOOKS, "--no-progress-bar"])
+    times["HTML"] = run([BIN / "jupyter", "nbconvert", "--to", "html", "--no-input",
+                         "--template", "kvalitetsredovisning",
+                         f"--TemplateExporter.extra_template_basedirs={ROOT / 'templates'}",
+                         "--HTMLExporter.language_code=sv", "--HTMLExporter.exclude_anchor_links=True",
+                         audit / f"{STEPS[-1]}.ipynb", "--output-dir", out, "--output", "kvalitetsredovisning"])
+    times["PDF"] = run([BIN / "weasyprint", "-q", "--pdf-variant", "pdf/ua-1", out / "kvalitetsredovisning.html",
+                        out / "kvalitetsredovisning.pdf"])
+    return times
+
+
+def render_split(executed: Path) -> tuple[float, float, float, float]:
+    """HTML (first call, later call), PDF and the report checks (totals, privacy) in this process."""
+    from helpers.report.checks import check_report
+    from helpers.report.reconcile import assert_reconciled
+    from helpers.report.render import html_to_pdf, notebook_to_html
+
+    t0 = time.perf_counter()
+    notebook_to_html(executed)
+    first = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    html = notebook_to_html(executed)
+    later = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        html_to_pdf(html, Path(tmp) / "r.pdf")
+        pdf = time.perf_counter() - t0
+        (Path(tmp) / "r.html").write_text(html, encoding="utf-8")
+        t0 = time.perf_counter()
+        assert_reconciled(html)
+        for name in ("r.html", "r.pdf"):
+            check_report(Path(tmp) / name, 5)
+        checks = time.perf_counter() - t0
+    return first, later, pdf, checks
+
+
+def journal(out: Path) -> dict:
+    return json.loads((out / "notebooks" / "korning.json").read_text(encoding="utf-8"))
+
+
+def median_runs(n: int, fn) -> tuple[float, list, int]:
+    results, peaks = [], []
+    for _ in range(n):
+        with PeakMemory() as mem:
+            results.append(fn())
+        peaks.append(mem.peak)
+    total = [r if isinstance(r, float) else sum(r.values()) for r in results]
+    return statistics.median(total), results, max(peaks)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", type=int, default=5000)
+    ap.add_argument("--large", type=int, default=50000)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--work-dir", default=None, help="Folder for demo data and outputs (kept; reused next time)")
+    ap.add_argument("--skip-naive", action="store_true")
+    ap.add_argument("--skip-large", action="store_true")
+    args = ap.parse_args()
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    work = Path(args.work_dir or tempfile.mkdtemp(prefix="bench-report-")).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    data = demo(work / f"data-{args.clients}", args.clients)
+    print(f"Förbereder (tidigare period importeras, en körning som inte räknas) i {work} …", flush=True)
+    runner(data, work / "uppvarmning" / PERIOD)
+    peak = 0
+
+    runner_out = work / "korare" / PERIOD
+    t_runner, runner_runs, p = median_runs(args.repeats, lambda: runner(data, runner_out, workers=1))
+    peak = max(peak, p)
+    log = journal(runner_out)
+    html_first, html_later, pdf, checks = render_split(runner_out / "notebooks" / f"{STEPS[-1]}.ipynb")
+
+    print(f"\n1. En rapport för hela verksamheten (HTML + PDF), {args.clients} klienter, median av {args.repeats}")
+    if not args.skip_naive:
+        t_naive, naive_runs, p = median_runs(args.repeats, lambda: naive(data, work / "naiv" / PERIOD))
+        peak = max(peak, p)
+        print(f"   naiv väg (papermill-CLI per notebook, nbconvert-CLI, WeasyPrint-CLI): {sv(t_naive)} s")
+        print(f"   körverktyget (uppfoljning run):                                    {sv(t_runner)} s")
+        print(f"   kvot: {sv(t_naive / t_runner, 2)}x snabbare (mål: minst 4x)")
+    else:
+        naive_runs = []
+        print(f"   körverktyget (uppfoljning run): {sv(t_runner)} s")
+
+    steps = {s["steg"]: s for s in log["steg"]}
+    cells = sum(s.get("celler") or 0 for s in log["steg"])
+    waited = sum(s.get("vantade_pa_karnan") or 0 for s in log["steg"])
+    notebooks = sum(steps[s].get("sekunder", 0) for s in STEPS if s in steps)
+    rendering = steps.get("rendering", {}).get("sekunder", 0)
+    print("\n   Var tiden går, per steg (sekunder: körverktyget | varav celler | naiv väg):")
+    for step in STEPS:
+        s = steps.get(step, {})
+        naive_t = statistics.median(r[step] for r in naive_runs) if naive_runs else float("nan")
+        print(f"     {step:<26} {sv(s.get('sekunder', 0)):>6} | {sv(s.get('celler') or 0):>6} | {sv(naive_t):>6}")
+    naive_html = statistics.median(r["HTML"] for r in naive_runs) if naive_runs else float("nan")
+    naive_pdf = statistics.median(r["PDF"] for r in naive_runs) if naive_runs else float("nan")
+    print(f"     {'rendering (HTML + PDF)':<26} {sv(rendering):>6} |        | {sv(naive_html + naive_pdf):>6}")
+    tider = log.get("tider", {})
+    print(f"\n   Var tiden går, efter slag (körverktyget, senaste körningen, {sv(runner_runs[-1])} s):")
+    print(f"     kärnstart {sv(tider.get('karnstart', 0))} s och förimporter {sv(tider.get('importer', 0))} s "
+          f"(parallellt med körprocessens start; notebookarna väntade {sv(waited)} s på kärnan)")
+    print(f"     celler {sv(cells)} s, notebook-hantering (papermill, nbclient, återställning) "
+          f"{sv(max(0.0, notebooks - cells - waited))} s")
+    print(f"     HTML {sv(html_later, 2)} s (första gången i en process {sv(html_first, 2)} s), PDF {sv(pdf)} s, "
+          f"kontroller av rapporten (summor, integritet; den naiva vägen gör inga) {sv(checks)} s")
+    print(f"     övrigt (Python-start, arbetsprocesser, kontrollsummor, översikten): "
+          f"{sv(runner_runs[-1] - notebooks - rendering)} s")
+
+    print(f"\n2. Hela verksamheten och {len(UNITS)} enheter med 2 arbetsprocesser, median av {args.repeats}")
+    t_units, _, p = median_runs(args.repeats, lambda: runner(data, work / "enheter" / PERIOD, UNITS, workers=2))
+    peak = max(peak, p)
+    print(f"   {sv(t_units)} s (mål: under 17 s); per extra enhet {sv((t_units - t_runner) / len(UNITS))} s "
+          "(mål: högst 2 s)")
+    own = [journal(work / "enheter" / PERIOD / "enheter" / u) for u in UNITS]
+    per_unit = statistics.median(sum(s.get("sekunder", 0) for s in j["steg"]) for j in own)
+    last = (STEPS[-1], "rendering")
+    report_only = statistics.median(sum(s.get("sekunder", 0) for s in j["steg"] if s["steg"] in last) for j in own)
+    print(f"   en enhets egna steg i dag (05-07 och rendering): {sv(per_unit)} s; varav 07 och rendering, det en "
+          f"enhet kostar när 05-06 körs en gång för alla: {sv(report_only)} s")
+
+    if not args.skip_large:
+        print(f"\n3. {args.large} mot {args.clients} klienter om året (hela verksamheten), median av {args.repeats}")
+        large = demo(work / f"data-{args.large}", args.large)
+        runner(large, work / "uppvarmning-stor" / PERIOD)
+        t_large, _, p = median_runs(args.repeats, lambda: runner(large, work / "stor" / PERIOD, workers=1))
+        peak = max(peak, p)
+        print(f"   {args.clients}: {sv(t_runner)} s, {args.large}: {sv(t_large)} s, kvot {sv(t_large / t_runner, 2)} "
+              "(mål: under 2)")
+
+    print(f"\n4. Största minnesanvändning för hela processträdet: {sv(peak / 2**30, 2)} GiB (mål: under 2 GiB)")
+    print(f"\nUtdata och demodata: {work}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+"""One chain of steps in one warm kernel: the period's steps (01-04, then the shared ones) or one scope's steps
+(the whole organisation or a unit) followed by the rendering. Used by the local workers and by Dask tasks.
+
+Steps whose inputs did not change since their last successful run are skipped (see fingerprint.py).
+Reports are rendered into a hidden staging folder and moved into place only when the whole scope succeeded,
+so a failed, stopped or interrupted run leaves the previous report as it was.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import fingerprint as fp
+from .failures import PipelineError, cell_failure, step_failure
+from .journal import Journal, audit_dir, log_to, now
+
+LOG = logging.getLogger("uppfoljning.korning")
+RENDER = "rendering"
+REPORT_BASENAME = "kvalitetsredovisning"
+# Top-level entries of an output folder that are not inputs of the steps: the audit trail, the units' own
+# folders, the rendered reports and the reviewers' index.
+NOT_INPUTS = frozenset({"notebooks", "enheter", "figurer", "index.html", f"{REPORT_BASENAME}.html",
+                        f"{REPORT_BASENAME}.pdf", f"{REPORT_BASENAME}_bilaga.html", f"{REPORT_BASENAME}_bilaga.pdf"})
+
+
+@dataclass
+class ChainJob:
+    """Everything a worker needs to run a chain; picklable (sent to worker processes and Dask workers)."""
+    run_id: str
+    scope: str                   # "hela verksamheten" or the unit code
+    label: str                   # for messages: "hela verksamheten", "enhet barn_unga"
+    parameters: dict             # the notebooks' parameters (strings)
+    notebooks_dir: Path
+    data_dir: Path
+    output_dir: Path
+    steps: tuple[str, ...]
+    order: tuple[str, ...]       # every step recorded in this output folder's journal, in run order
+    first_number: int            # number of the first step in "[n/total]"
+    total: int
+    about: dict = field(default_factory=dict)   # kommun, enhet, ... for korning.json and the index
+    formats: tuple[str, ...] = ()                # rendering after the steps when not empty
+    hook: Callable | None = None                 # hook(job, say), called before steps[hook_at] (or at the end)
+    hook_at: int | None = None
+    cell_timeout: float | None = None
+    force: bool = False
+    upstream_changed: bool = False
+    last: bool = True            # the last chain writing this folder in this run: sets the final status
+
+
+@dataclass
+class ChainResult:
+    scope: str
+    label: str
+    status: str                  # klar, fel, avbruten
+    seconds: float = 0.0
+    files: dict[str, str] = field(default_factory=dict)
+    failure: dict | None = None
+    changed: bool = False        # did this chain write anything different from last time?
+    skipped: list[str] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+    steps: list[dict] = field(default_factory=list)
+
+
+class Stopped(Exception):
+    """The run was asked to stop (Ctrl-C or a cancelled batch)."""
+
+
+def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callable[[], bool] = lambda: False
+              ) -> ChainResult:
+    started = time.perf_counter()
+    result = ChainResult(job.scope, job.label, "klar")
+    journal = Journal(job.output_dir, job.run_id)
+    journal.start(job.parameters, {**job.about, "omfattning": job.label})
+    with log_to(job.output_dir):
+        LOG.info("Startar %s: %s (körning %s)", job.label, ", ".join(job.steps) or "rendering", job.run_id)
+        if hasattr(kernel, "flush_output"):
+            kernel.flush_output()
+        try:
+            _run_steps(job, kernel, emit, stop, journal, result)
+            if job.formats:
+                _render(job, emit, journal, result)
+        except Stopped:
+            result.status = "avbruten"
+            LOG.info("Avbruten: %s", job.label)
+        except PipelineError as exc:
+            result.status = "fel"
+            result.failure = exc.fields()
+            LOG.error("%s", exc)
+        result.seconds = time.perf_counter() - started
+        result.timings = _kernel_timings(kernel)
+        LOG.info("%s: %s på %.1f s", job.label, result.status, result.seconds)
+    if result.status != "klar" or job.last:
+        journal.finish(result.status, rapporter=result.files or journal.data.get("rapporter", {}),
+                       fel=result.failure, tider=result.timings)
+    return result
+
+
+def _kernel_timings(kernel) -> dict:
+    t = getattr(kernel, "timings", None)
+    if t is None:
+        return {}
+    return {"karnstart": round(t.start, 2), "importer": round(t.imports, 2), "vantat_pa_karnan": round(t.waited, 2),
+            "omstarter": t.restarts}
+
+
+def _roots(job: ChainJob) -> dict[str, Path]:
+    return {"raw": job.data_dir / "raw", "processed": job.data_dir / "processed", "ut": job.output_dir}
+
+
+def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult) -> None:
+    code = fp.code_digest()
+    config = fp.config_digest(_config(job))
+    changed = job.force or job.upstream_changed
+    audit = audit_dir(job.output_dir)
+    for i, name in enumerate(job.steps):
+        if stop():
+            raise Stopped()
+        number = job.first_number + i
+        if job.hook is not None and job.hook_at == i:
+            job.hook(job, lambda text: _tell(emit, text))
+        source = job.notebooks_dir / f"{name}.ipynb"
+        if not source.exists():
+            raise PipelineError(f"Notebooken {source} saknas.", notebook=name)
+        executed = audit / f"{name}.ipynb"
+        static = fp.static_digest(source, job.parameters, code, config)
+        before = fp.manifest(_roots(job), NOT_INPUTS)
+        info = {"typ": "steg", "scope": job.label, "steg": name, "nr": number, "totalt": job.total}
+        reason = "--force" if job.force else ("ett tidigare steg gav nytt resultat" if changed else
+                                              fp.why_not_skip(name, list(job.order), journal.records, static,
+                                                              before, executed))
+        if reason is None:
+            journal.step(name, "oförändrad")
+            result.skipped.append(name)
+            result.steps.append({"steg": name, "status": "oförändrad"})
+            LOG.info("[%d/%d] %s: oförändrad, hoppas över", number, job.total, name)
+            emit({**info, "status": "oförändrad"})
+            continue
+        LOG.info("[%d/%d] %s körs (%s)", number, job.total, name, reason)
+        emit({**info, "status": "start"})
+        journal.step(name, "pågår", startad=now())
+        journal.record(name, {**journal.records.get(name, {}), "status": "pågår"})  # interrupted: run again
+        t0 = time.perf_counter()
+        try:
+            kernel.execute(source, executed, job.parameters, job.notebooks_dir, job.cell_timeout)
+        except Exception as exc:  # noqa: BLE001  (papermill, kernel and file errors all end the chain)
+            seconds = time.perf_counter() - t0
+            if stop():
+                journal.step(name, "avbruten", seconds)
+                raise Stopped() from None
+            error = _failure(exc, name, source, executed, job.cell_timeout)
+            journal.step(name, "fel", seconds)
+            journal.record(name, {"status": "fel"})
+            result.steps.append({"steg": name, "status": "fel", "sekunder": round(seconds, 2)})
+            emit({**info, "status": "fel", "sekunder": seconds})
+            raise error from None
+        seconds = time.perf_counter() - t0
+        after = fp.manifest(_roots(job), NOT_INPUTS)
+        written = after.changed_since(before)
+        if not fp.same_outputs(written, after, journal.records.get(name)):
+            changed = True
+        journal.record(name, {"status": "klar", "statiskt": static, "start": before.hashes, "skrivna": written,
+                              "kord": now()})
+        journal.step(name, "klar", seconds, celler=_cell_seconds(executed),
+                     vantade_pa_karnan=round(getattr(kernel, "last_wait", 0.0), 3))
+        result.steps.append({"steg": name, "status": "klar", "sekunder": round(seconds, 2)})
+        emit({**info, "status": "klar", "sekunder": seconds})
+    if job.hook is not None and job.hook_at == len(job.steps):
+        job.hook(job, lambda text: _tell(emit, text))
+    result.changed = changed
+
+
+def _tell(emit, text: str) -> None:
+    LOG.info("%s", text)
+    emit({"typ": "text", "text": text})
+
+
+def _config(job: ChainJob):
+    from ..config import load_config
+    return load_config(job.parameters["config"])
+
+
+def _failure(exc, name: str, source: Path, executed: Path, timeout) -> PipelineError:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        error = cell_failure(exc, name, source, executed)
+        if exc.ename == "Tidsgräns":
+            error = PipelineError(str(error) + f"\n  Gränsen för en cell är {timeout:g} s (korning.cell_timeout_s "
+                                  "i konfigurationen eller --cell-timeout).", error.notebook, error.cell,
+                                  error.executed)
+        return error
+    if isinstance(exc, PipelineError):
+        return exc
+    return step_failure(exc, name)
+
+
+def _cell_seconds(executed: Path) -> float | None:
+    """Seconds spent in the notebook's cells (papermill's per-cell timings), for the time breakdown."""
+    import json
+    try:
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    total = sum((c.get("metadata", {}).get("papermill", {}).get("duration") or 0) for c in nb.get("cells", []))
+    return round(total, 3)
+
+
+def _render(job: ChainJob, emit, journal: Journal, result: ChainResult) -> None:
+    from ..report.bundle import render_scope
+    from ..report.errors import ReportCheckError
+
+    report_step = job.order[-1]
+    executed = audit_dir(job.output_dir) / f"{report_step}.ipynb"
+    targets = {fmt: job.output_dir / f"{REPORT_BASENAME}.{fmt}" for fmt in job.formats}
+    static = fp.digest([fp.code_digest(), ",".join(sorted(job.formats)),
+                         fp.file_hash(executed) if executed.exists() else "saknas"])
+    rec = journal.records.get(RENDER) or {}
+    info = {"typ": "rendering", "scope": job.label, "format": list(job.formats)}
+    if (not job.force and report_step in result.skipped and rec.get("status") == "klar"
+            and rec.get("statiskt") == static
+            and all(p.exists() and rec.get("skrivna", {}).get(p.name) == fp.file_hash(p) for p in targets.values())):
+        result.files = {fmt: str(p) for fmt, p in targets.items()}
+        result.skipped.append(RENDER)
+        journal.step(RENDER, "oförändrad")
+        emit({**info, "status": "oförändrad"})
+        return
+    emit({**info, "status": "start"})
+    t0 = time.perf_counter()
+    staging = job.output_dir / f".rendering-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        try:
+            files = render_scope(executed, staging, job.parameters, job.formats)
+        except ReportCheckError as exc:
+            journal.step(RENDER, "fel", time.perf_counter() - t0)
+            raise PipelineError(f"Rapporten ({job.label}) stoppades av kontrollen: {exc}") from None
+        except Exception as exc:  # noqa: BLE001
+            journal.step(RENDER, "fel", time.perf_counter() - t0)
+            raise PipelineError(f"Rapporten ({job.label}) kunde inte renderas: {type(exc).__name__}: {exc}"
+                                ) from None
+        placed = _move_into_place(staging, job.output_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    seconds = time.perf_counter() - t0
+    result.files = {fmt: str(job.output_dir / Path(p).name) for fmt, p in files.items()}
+    journal.record(RENDER, {"status": "klar", "statiskt": static,
+                            "skrivna": {Path(p).name: fp.file_hash(p) for p in placed if p.is_file()}})
+    journal.step(RENDER, "klar", seconds)
+    emit({**info, "status": "klar", "sekunder": seconds})
+
+
+def _move_into_place(staging: Path, target: Path) -> list[Path]:
+    """Move everything rendered into the output folder, each file with an atomic rename."""
+    placed = []
+    for path in sorted(staging.rglob("*")):
+        if path.is_file():
+            dest = target / path.relative_to(staging)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, dest)
+            placed.append(dest)
+    return placed

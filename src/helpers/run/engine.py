@@ -1,0 +1,292 @@
+"""A warm kernel and the papermill engine that runs step notebooks in it.
+
+One kernel per worker process is started from the running interpreter (not from a kernelspec name), imports the
+heavy modules while the runner prepares, and runs every step notebook of the run. Between notebooks the
+namespace is reset (``kernel_side.reset``); parameters are injected by papermill as usual (an
+``injected-parameters`` cell and ``metadata.papermill``), so an executed notebook looks like papermill's.
+All kernel traffic happens on one thread owned by the kernel, so it can be used from any thread (Dask tasks).
+The kernel's own output (log lines, warnings) goes to the run's log, never to the terminal.
+"""
+from __future__ import annotations
+
+import ast
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+LOG = logging.getLogger("uppfoljning.korning")
+KERNEL_NAME = "uppfoljning-python"
+# Imported in every warm kernel in addition to what the notebooks import themselves.
+HEAVY_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn", "scipy.stats",
+                 "pyarrow.parquet", "openpyxl", "IPython.display")
+
+
+class KernelFailure(RuntimeError):
+    """The kernel could not be started or died; the message is Swedish."""
+
+
+class InterpreterKernelSpecs(KernelSpecManager):
+    """The only kernel is this interpreter with ipykernel: no installed kernelspec can point elsewhere."""
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                "--HistoryManager.enabled=False", "--IPKernelApp.log_level=WARN"]
+        return KernelSpec(argv=argv, display_name="Python 3 (uppföljning)", language="python",
+                          env={"PYDEVD_DISABLE_FILE_VALIDATION": "1"})
+
+
+def notebook_imports(paths) -> list[str]:
+    """Modules the notebooks import (top-level import statements of their code cells), in order."""
+    import nbformat
+
+    found: list[str] = []
+    for path in paths:
+        try:
+            nb = nbformat.read(str(path), as_version=4)
+        except Exception:
+            continue
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+            try:
+                tree = ast.parse(code)
+            except SyntaxError:
+                continue
+            for node in tree.body:
+                if isinstance(node, ast.Import):
+                    found += [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found.append(node.module)
+                    found += [f"{node.module}.{alias.name}" for alias in node.names]
+    return list(dict.fromkeys(found))
+
+
+@dataclass
+class Timings:
+    """Where a kernel's time went, in seconds."""
+    start: float = 0.0       # process start until the kernel answers
+    imports: float = 0.0     # pre-imports inside the kernel
+    waited: float = 0.0      # time the runner waited for the kernel to be ready
+    restarts: int = 0
+    notebooks: list[dict] = field(default_factory=list)
+
+
+
+
+class WarmKernel:
+    """One kernel process for the life of a worker. Every method may be called from any thread."""
+
+    def __init__(self, cwd: str | Path, preimport=(), notebooks=(), startup_timeout: float = 60):
+        """``preimport``: modules to import in the kernel; ``notebooks``: notebooks whose imports are added."""
+        self.cwd = str(cwd)
+        self.preimport = list(dict.fromkeys([*HEAVY_MODULES, *preimport]))
+        self.notebooks = list(notebooks)
+        self.startup_timeout = startup_timeout
+        self.timings = Timings()
+        self.km: AsyncKernelManager | None = None
+        self.kc = None
+        self._pending: str | None = None  # msg_id of the pre-import request
+        self._launched = 0.0
+        self._broken = False
+        self.last_wait = 0.0  # seconds the last notebook waited for the kernel to be ready
+        self._unlogged: list[str] = []
+        self._output_lock = threading.Lock()
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="karna")
+        self._starting = self._thread.submit(self._start)
+
+    # -- life cycle (kernel thread) -------------------------------------------------------------------------
+    def _start(self) -> None:
+        self._launched = time.perf_counter()
+        self.kc = None
+        env = dict(os.environ)
+        km = AsyncKernelManager(kernel_spec_manager=InterpreterKernelSpecs(), kernel_name=KERNEL_NAME)
+        try:
+            run_sync(km.start_kernel)(cwd=self.cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        except Exception as exc:
+            raise KernelFailure(f"Python-kärnan kunde inte startas: {type(exc).__name__}: {exc}") from None
+        self.km = km
+        process = self._process()
+        if process is not None and process.stdout is not None:
+            threading.Thread(target=self._forward_output, args=(process.stdout,), daemon=True,
+                             name="karna-utdata").start()
+        if self.notebooks:  # read while the kernel process boots
+            self.preimport = list(dict.fromkeys([*self.preimport, *notebook_imports(self.notebooks)]))
+            self.notebooks = []
+        kc = km.client()
+        kc.start_channels()
+        try:
+            run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
+        except Exception as exc:
+            self._kill()
+            raise KernelFailure(f"Python-kärnan svarade inte inom {self.startup_timeout:g} s: {exc}") from None
+        kc.allow_stdin = False
+        self.kc = kc
+        self.timings.start = time.perf_counter() - self._launched
+        code = f"__import__('helpers.run.kernel_side', fromlist=['prepare']).prepare({self.preimport!r})"
+        self._pending = kc.execute(code, silent=True, store_history=False, user_expressions={})
+
+    def _await_ready(self) -> None:
+        waited = time.perf_counter()
+        self._starting.result()  # raises KernelFailure
+        if self._broken:
+            self._restart()
+        if self._pending:
+            reply = self._reply(self._pending, timeout=max(self.startup_timeout, 120))
+            self._pending = None
+            if reply["content"].get("status") != "ok":
+                LOG.warning("Förimporten i kärnan misslyckades: %s", reply["content"].get("evalue"))
+            self.timings.imports = time.perf_counter() - self._launched - self.timings.start
+        self.timings.waited += time.perf_counter() - waited
+
+    def _reply(self, msg_id: str, timeout: float) -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise KernelFailure(f"Python-kärnan svarade inte inom {timeout:g} s.")
+            if not self.is_alive():
+                raise KernelFailure("Python-kärnan avslutades oväntat.")
+            try:
+                msg = run_sync(self.kc.get_shell_msg)(timeout=min(left, 1.0))
+            except Exception:  # queue.Empty: poll again
+                continue
+            if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                return msg
+
+    def _run_silently(self, code: str, timeout: float = 60) -> None:
+        reply = self._reply(self.kc.execute(code, silent=True, store_history=False), timeout)
+        if reply["content"].get("status") != "ok":
+            raise KernelFailure(f"Kärnan kunde inte återställas: {reply['content'].get('evalue')}")
+
+    def _restart(self) -> None:
+        self._stop()
+        self._broken = False
+        self.timings.restarts += 1
+        self._start()
+        self._starting = _done()
+
+    def _execute(self, source: Path, executed: Path, parameters: dict, cwd: Path, timeout: float | None):
+        import papermill as pm
+
+        from .papermill_engine import ENGINE_NAME, TIMEOUT_ENAME
+        waited = time.perf_counter()
+        self._await_ready()
+        waited = time.perf_counter() - waited
+        self._run_silently(f"__import__('helpers.run.kernel_side', fromlist=['reset']).reset({str(cwd)!r})")
+        started = time.perf_counter()
+        try:
+            nb = pm.execute_notebook(str(source), str(executed), parameters=parameters, engine_name=ENGINE_NAME,
+                                     request_save_on_cell_execute=False, progress_bar=False, log_output=False,
+                                     warm=self, execution_timeout=timeout or None)
+        except pm.PapermillExecutionError as exc:
+            if exc.ename == TIMEOUT_ENAME or not self.is_alive():
+                self._broken = True  # the cell is still running (or the kernel died): a new kernel next time
+            raise
+        except Exception:
+            if not self.is_alive():
+                self._broken = True
+            raise
+        finally:
+            self.last_wait = waited
+            self.timings.notebooks.append({"notebook": Path(source).stem, "vantade": round(waited, 3),
+                                           "sekunder": round(time.perf_counter() - started, 3)})
+        return nb
+
+    # -- public --------------------------------------------------------------------------------------------
+    def execute(self, source: Path, executed: Path, parameters: dict, cwd: Path, timeout: float | None = None):
+        """Run one notebook with papermill's parameters into ``executed``; raises what papermill raises."""
+        return self._thread.submit(self._execute, Path(source), Path(executed), dict(parameters), Path(cwd),
+                                   timeout).result()
+
+    def wait_ready(self) -> None:
+        self._thread.submit(self._await_ready).result()
+
+    def is_alive(self) -> bool:
+        process = self._process()
+        return process is not None and process.poll() is None
+
+    def pid(self) -> int | None:
+        process = self._process()
+        return process.pid if process is not None else None
+
+    def kill(self) -> None:
+        """Stop the kernel at once, from any thread (Ctrl-C, a stopped batch). Its process group goes too."""
+        self._kill()
+
+    def shutdown(self) -> None:
+        """Stop the kernel and release its connection file."""
+        self._kill()
+        try:
+            self._thread.submit(self._stop).result(timeout=10)
+        except Exception:
+            pass
+        self._thread.shutdown(wait=False)
+
+    def _stop(self) -> None:
+        # Killing is safe (the kernel holds nothing worth saving) and quiet: a polite shutdown interrupts the
+        # kernel first, which makes ipykernel log "KeyboardInterrupt caught in kernel".
+        self._kill()
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km is not None:
+            try:
+                run_sync(self.km.cleanup_resources)()
+            except Exception:
+                pass
+
+    def _kill(self) -> None:
+        process = self._process()
+        if process is None or process.poll() is not None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # the kernel leads its own session
+        except (OSError, AttributeError):
+            process.kill()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def _forward_output(self, stream) -> None:
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", errors="replace").rstrip()
+            if line:
+                with self._output_lock:
+                    self._unlogged = (self._unlogged + [line])[-1000:]
+                self.flush_output()
+        stream.close()
+
+    def flush_output(self) -> None:
+        """Log what the kernel printed, once a run's log file is open (lines printed before wait for it)."""
+        if not any(not isinstance(h, logging.NullHandler) for h in logging.getLogger("uppfoljning").handlers):
+            return
+        with self._output_lock:
+            lines, self._unlogged = self._unlogged, []
+        for line in lines:
+            LOG.info("kärna: %s", line)
+
+    def _process(self):
+        provisioner = getattr(self.km, "provisioner", None) if self.km is not None else None
+        return getattr(provisioner, "process", None)
+
+
+
+
+def _done():
+    from concurrent.futures import Future
+    future: Future = Future()
+    future.set_result(None)
+    return future

@@ -1,0 +1,73 @@
+"""Code that runs inside a warm kernel: pre-import the heavy modules once, and give every step notebook the
+state a fresh kernel would have (empty namespace, no open figures, the same rcParams, warnings filters,
+environment, sys.path and working directory, and execution counts from 1). Imported modules stay imported:
+that is what makes the kernel warm. Imports nothing from helpers, so importing it costs nothing."""
+from __future__ import annotations
+
+import gc
+import importlib
+import os
+import sys
+import time
+import warnings
+
+_baseline: dict = {}
+
+
+def prepare(modules: list[str]) -> float:
+    """Import ``modules`` (missing ones are skipped) and record the baseline state; returns seconds taken."""
+    started = time.perf_counter()
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # a notebook will report the real import error itself, in its own cell
+            pass
+    _record_baseline()
+    gc.collect()
+    gc.freeze()  # the imported modules are permanent: later collections (each reset has one) skip them
+    return time.perf_counter() - started
+
+
+def _record_baseline() -> None:
+    _baseline["environ"] = dict(os.environ)
+    _baseline["path"] = list(sys.path)
+    _baseline["warnings"] = list(warnings.filters)
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None:
+        import matplotlib.pyplot  # noqa: F401  (activates the inline backend and its rc settings first)
+        _baseline["rc"] = dict(mpl.rcParams)
+
+
+def reset(cwd: str) -> None:
+    """Back to the baseline before the next notebook."""
+    shell = _shell()
+    if shell is not None:
+        shell.run_line_magic("reset", "-f")
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        pyplot.close("all")
+    if "rc" in _baseline:
+        import matplotlib
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            matplotlib.rcParams.clear()
+            matplotlib.rcParams.update(_baseline["rc"])
+    if "environ" in _baseline:
+        os.environ.clear()
+        os.environ.update(_baseline["environ"])
+        sys.path[:] = _baseline["path"]
+        warnings.filters[:] = _baseline["warnings"]
+        mutated = getattr(warnings, "_filters_mutated", None)  # forget cached "already warned" state
+        if mutated is not None:
+            mutated()
+    os.chdir(cwd)
+    if shell is not None:
+        shell.execution_count = 1
+
+
+def _shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()

@@ -1,0 +1,122 @@
+"""`uppfoljning batch` on a LocalCluster of two Dask workers: each municipality in its own folders, one progress
+line per finished chain, a failing municipality isolated, a summary table and JSON, an exit code that says so."""
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from runner_fakes import config_copy, fake_notebooks, raw_data, trace_lines
+
+pytestmark = pytest.mark.slow
+BATCH = [sys.executable, "-m", "helpers.cli", "batch"]
+FAIL = ("import yaml\nassert yaml.safe_load(open(config, encoding='utf-8'))['kommun'] != 'Felkommun', "
+        "'planterat fel'")
+
+
+def test_a_failing_municipality_does_not_stop_the_other(tmp_path):
+    trace = tmp_path / "trace.txt"
+    nb = fake_notebooks(tmp_path / "nb", trace, {"05_sammanstall": FAIL})
+    good = config_copy(tmp_path / "config", name="Exempelkommun")
+    bad = config_copy(tmp_path / "config", name="Felkommun")
+    root = tmp_path / "kommuner"
+    for folder in ("exempelkommun", "felkommun"):
+        raw_data(root / folder / "data")
+    proc = subprocess.run(BATCH + [str(good), str(bad), "--period", "2025", "--root", str(root), "--workers", "2",
+                                   "--notebooks-dir", str(nb), "--formats", "html", "--all-units"],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stderr == ""
+    progress = [line for line in proc.stdout.splitlines() if line.startswith("[")]
+    assert len(progress) == 2 * (1 + 4)  # per municipality: its period steps and four scopes
+    assert all(re.fullmatch(r"\[\d+/10\] (Exempelkommun|Felkommun) – [^:]+: .+", line) for line in progress)
+    assert "[" not in "".join(line.split("]", 1)[1] for line in progress)  # no line holds parts of two
+
+    summary = json.loads((root / "sammanfattning-2025.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "fel" and summary["antal"] == {"fel": 4, "klar": 4}
+    rows = {(r["kommun"], r["enhet"]): r for r in summary["rader"]}
+    ok = rows[("Exempelkommun", "barn_unga")]
+    assert ok["status"] == "klar" and ok["rapporter"]["html"].startswith(str(root / "exempelkommun" / "reports"))
+    failed = rows[("Felkommun", None)]
+    assert failed["status"] == "fel" and failed["fel"]["notebook"] == "05_sammanstall" and failed["fel"]["cell"] == 4
+    assert "planterat fel" in failed["fel"]["meddelande"]
+    assert "Felkommun" in proc.stdout and "05_sammanstall.ipynb cell 4" in proc.stdout  # the summary table
+
+    for scope in ("", "enheter/barn_unga/", "enheter/ekonomiskt_bistand/"):
+        assert (root / "exempelkommun" / "reports" / "2025" / scope / "kvalitetsredovisning.html").exists()
+    assert not (root / "felkommun" / "reports" / "2025" / "kvalitetsredovisning.html").exists()
+    assert (root / "felkommun" / "data" / "raw").is_dir() and not (root / "exempelkommun" / "data" / "2025").exists()
+    assert len({pid for _, _, pid, _ in trace_lines(trace)}) <= 2  # one warm kernel per Dask worker
+    index = (root / "index.html").read_text(encoding="utf-8")
+    assert "Felkommun" in index and "Misslyckades" in index
+    assert 'href="exempelkommun/reports/2025/kvalitetsredovisning.html"' in index
+    assert (root / "exempelkommun" / "reports" / "index.html").exists()
+
+
+def test_the_same_municipality_twice_is_refused(tmp_path):
+    config = config_copy(tmp_path / "config")
+    proc = subprocess.run(BATCH + [str(config), str(config), "--period", "2025", "--root", str(tmp_path / "k")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and "samma mapp" in proc.stderr
+    assert not (tmp_path / "k").exists()
+
+
+def test_two_generated_municipalities_on_two_dask_workers(tmp_path):
+    root = tmp_path / "kommuner"
+    cli = [sys.executable, "-m", "helpers.cli"]
+    made = subprocess.run(cli + ["demo", "--clients", "300", "--data-dir", str(root / "exempelkommun" / "data")],
+                          capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stderr
+    other = tmp_path / "config" / "andra-kommun.yml"
+    made = subprocess.run(cli + ["demo", "--clients", "300", "--municipality", "Andra kommun", "--code", "9998",
+                                 "--seed", "7", "--data-dir", str(root / "andra-kommun" / "data"),
+                                 "--write-config", str(other)], capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stderr
+    proc = subprocess.run(BATCH + ["config/exempelkommun.yml", str(other), "--period", "2025", "--root", str(root),
+                                   "--workers", "2", "--formats", "html"], capture_output=True, text=True,
+                          timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    reports = {name: (root / folder / "reports" / "2025" / "kvalitetsredovisning.html").read_text(encoding="utf-8")
+               for name, folder in (("Exempelkommun", "exempelkommun"), ("Andra kommun", "andra-kommun"))}
+    for name, html in reports.items():
+        assert '<html lang="sv"' in html and name in html
+    assert "Andra kommun" not in reports["Exempelkommun"] and "Exempelkommun" not in reports["Andra kommun"]
+    summary = json.loads((root / "sammanfattning-2025.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "klar" and {r["kommun"] for r in summary["rader"]} == set(reports)
+
+
+def test_ctrl_c_stops_the_batch_and_its_workers(tmp_path):
+    import os
+    import signal
+    import time
+
+    from test_runner_cli import _processes_in
+
+    trace = tmp_path / "trace.txt"
+    nb = fake_notebooks(tmp_path / "nb", trace, {"05_sammanstall": "import time\ntime.sleep(300)"})
+    configs = [config_copy(tmp_path / "config", name=n) for n in ("Exempelkommun", "Andra kommun")]
+    root = tmp_path / "kommuner"
+    for folder in ("exempelkommun", "andra-kommun"):
+        raw_data(root / folder / "data")
+    home = tmp_path / "cwd"
+    home.mkdir()
+    proc = subprocess.Popen(BATCH + [*map(str, configs), "--period", "2025", "--root", str(root), "--workers", "2",
+                                     "--notebooks-dir", str(nb), "--formats", "html", "--all-units"],
+                            cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 600
+    while sum(1 for line in trace_lines(trace) if line[0] == "05_sammanstall") < 2:
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    stopped = time.monotonic()
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, stdout + stderr
+    assert time.monotonic() - stopped < 60
+    assert "Avbrutet (Ctrl-C)" in stdout and "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    summary = json.loads((root / "sammanfattning-2025.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "avbruten" and summary["antal"].get("avbruten", 0) >= 6
+    assert sum(1 for line in trace_lines(trace) if line[0] == "05_sammanstall") == 2
+    time.sleep(3)
+    assert _processes_in(home, nb) == []

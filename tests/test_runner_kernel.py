@@ -1,0 +1,79 @@
+"""The warm kernel: one process for many notebooks, each of which still sees a fresh kernel's state; heavy modules
+imported while it waits; a cell past the time limit fails with a clear message and a new kernel takes over."""
+import sys
+
+import nbformat
+import pytest
+
+from helpers.run.engine import WarmKernel
+from runner_fakes import notebook
+
+
+@pytest.fixture(scope="module")
+def kernel(tmp_path_factory):
+    k = WarmKernel(tmp_path_factory.mktemp("cwd"), preimport=["json"])
+    yield k
+    k.shutdown()
+
+
+def _outputs(nb) -> list[str]:
+    return ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in nb.cells if c.cell_type == "code"]
+
+
+def test_notebooks_share_the_process_but_not_the_namespace(kernel, tmp_path):
+    first = notebook(tmp_path / "a.ipynb",
+                     "import os, sys\nimport matplotlib\nimport matplotlib.pyplot as plt\n"
+                     "secret = 42\nmatplotlib.rcParams['axes.grid'] = True\nplt.figure()\n"
+                     "os.environ['UPPF_TEST'] = 'x'\nsys.path.insert(0, '/nowhere')\nprint(os.getpid())")
+    second = notebook(tmp_path / "b.ipynb",
+                      "import os, sys\nprint('pandas' in sys.modules)",  # imported before the notebook asked
+                      "import matplotlib\nimport matplotlib.pyplot as plt\nprint('secret' in dir(), "
+                      "matplotlib.rcParams['axes.grid'], len(plt.get_fignums()), 'UPPF_TEST' in os.environ, "
+                      "'/nowhere' in sys.path)",
+                      "print(os.getcwd())\nprint(os.getpid())\nprint(sys.executable)\n"
+                      "print(period, type(period).__name__)")
+    a = kernel.execute(first, tmp_path / "a_ut.ipynb", {"period": "2025"}, tmp_path)
+    sub = tmp_path / "annan"
+    sub.mkdir()
+    b = kernel.execute(second, tmp_path / "b_ut.ipynb", {"period": "2025"}, sub)
+    pid_a = _outputs(a)[-1].strip()
+    preimported, fresh, where = _outputs(b)[-3:]
+    assert preimported.strip() == "True"
+    assert fresh.split() == ["False", "False", "0", "False", "False"]
+    cwd, pid_b, exe, period = where.split("\n")[:4]
+    assert cwd == str(sub) and pid_b == pid_a and exe == sys.executable and period == "2025 str"
+    # Execution counts start from 1 in every notebook, as in a fresh kernel.
+    assert [c.execution_count for c in b.cells if c.cell_type == "code"] == [1, 2, 3, 4, 5]
+    assert (tmp_path / "b_ut.ipynb").exists()
+    assert kernel.timings.start > 0 and kernel.timings.imports > 0
+
+
+def test_a_cell_past_the_time_limit_fails_and_a_new_kernel_takes_over(kernel, tmp_path):
+    from papermill.exceptions import PapermillExecutionError
+
+    slow = notebook(tmp_path / "slow.ipynb", "x = 1", "import time\ntime.sleep(120)")
+    old = kernel.pid()
+    with pytest.raises(PapermillExecutionError) as info:
+        kernel.execute(slow, tmp_path / "slow_ut.ipynb", {"period": "2025"}, tmp_path, timeout=2)
+    assert info.value.ename == "Tidsgräns" and "2 s" in info.value.evalue
+    saved = nbformat.read(tmp_path / "slow_ut.ipynb", as_version=4)
+    assert any(o.get("ename") == "Tidsgräns" for c in saved.cells for o in c.get("outputs", []))
+    ok = notebook(tmp_path / "ok.ipynb", "print('åter')")
+    result = kernel.execute(ok, tmp_path / "ok_ut.ipynb", {"period": "2025"}, tmp_path)
+    assert _outputs(result)[-1].strip() == "åter"
+    assert kernel.pid() != old and kernel.timings.restarts == 1
+
+
+def test_kill_stops_the_kernel_process_at_once(tmp_path):
+    import os
+    import time
+
+    k = WarmKernel(tmp_path)
+    k.wait_ready()
+    pid = k.pid()
+    started = time.perf_counter()
+    k.kill()
+    assert not k.is_alive() and time.perf_counter() - started < 5
+    with pytest.raises(OSError):
+        os.kill(pid, 0)
+    k.shutdown()

@@ -1,0 +1,121 @@
+"""The runner with tiny notebooks: the step lists of today and of the coming publication, warm kernels shared by
+a run's notebooks, papermill's parameter injection, and reruns that skip what did not change."""
+import json
+
+import nbformat
+import pytest
+
+from helpers.run import pipeline
+from runner_fakes import STEPS, fake_notebooks, notebook, raw_data, trace_lines
+
+SETTINGS = {
+    "idag": ((), STEPS[4:]),                  # SHARED_STEPS = (), SCOPE_STEPS = (05, 06, 07)
+    "publikationen": (STEPS[4:6], STEPS[6:]),  # SHARED_STEPS = (05, 06), SCOPE_STEPS = (07,)
+}
+UNITS = ["barn_unga", "vuxna_missbruk"]
+
+
+@pytest.fixture()
+def project(tmp_path):
+    trace = tmp_path / "trace.txt"
+    return {"nb": fake_notebooks(tmp_path / "nb", trace), "trace": trace, "data": raw_data(tmp_path / "data"),
+            "out": tmp_path / "reports" / "2025"}
+
+
+def _run(project, **kw):
+    kw.setdefault("formats", "html")
+    return pipeline.run_pipeline("2025", data_dir=project["data"], output_dir=project["out"],
+                                 notebooks_dir=project["nb"], **kw)
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+def test_step_lists_decide_what_runs_once_and_what_runs_per_scope(project, setting, monkeypatch):
+    shared, scope = SETTINGS[setting]
+    monkeypatch.setattr(pipeline, "SHARED_STEPS", shared)
+    monkeypatch.setattr(pipeline, "SCOPE_STEPS", scope)
+    results = _run(project, units=UNITS, workers=2)
+
+    ran = trace_lines(project["trace"])
+    once = [(step, unit) for step, unit, _, _ in ran if step not in scope]
+    assert once == [(s, "None") for s in STEPS if s not in scope]  # period and shared steps: once, whole org
+    for unit in ["None", *UNITS]:
+        assert sorted(step for step, u, _, _ in ran if step in scope and u == unit) == sorted(scope)
+    # One warm kernel per worker, started from this interpreter: never more kernels than workers.
+    import sys
+    assert len({pid for _, _, pid, _ in ran}) <= 2
+    assert {exe for _, _, _, exe in ran} == {sys.executable}
+
+    assert set(results) == {"hela verksamheten", *UNITS}
+    for scope_name, files in results.items():
+        html = files["html"].read_text(encoding="utf-8")
+        assert '<html lang="sv"' in html and "Kvalitetsredovisning 2025" in html
+        assert ("hela verksamheten" if scope_name == "hela verksamheten" else scope_name) in html
+    unit_audit = project["out"] / "enheter" / "barn_unga" / "notebooks"
+    assert sorted(p.stem for p in unit_audit.glob("*.ipynb")) == sorted(scope)
+    whole_audit = project["out"] / "notebooks"
+    assert sorted(p.stem for p in whole_audit.glob("*.ipynb")) == sorted(STEPS)
+
+    # Parameters are injected the way papermill does it, as strings.
+    executed = nbformat.read(unit_audit / f"{scope[-1]}.ipynb", as_version=4)
+    injected = [c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'unit = "barn_unga"' in injected[0].source
+    assert executed.metadata.papermill.parameters["period"] == "2025"
+    assert [c.execution_count for c in executed.cells if c.cell_type == "code"][0] == 1
+
+    log = json.loads((whole_audit / "korning.json").read_text(encoding="utf-8"))
+    assert log["status"] == "klar" and log["kommun"] == "Exempelkommun"
+    assert [s["steg"] for s in log["steg"]] == list(STEPS) + ["rendering"]
+    assert (whole_audit / "korning.log").read_text(encoding="utf-8").startswith("20")  # timestamped lines
+
+
+@pytest.mark.slow
+def test_rerun_skips_unchanged_steps_says_so_and_force_runs_everything(project, capsys):
+    _run(project, units=["barn_unga"])
+    html = (project["out"] / "kvalitetsredovisning.html").read_bytes()
+    first = len(trace_lines(project["trace"]))
+    capsys.readouterr()
+
+    _run(project, units=["barn_unga"])  # nothing changed: nothing runs, the report stays byte for byte
+    out = capsys.readouterr().out
+    assert len(trace_lines(project["trace"])) == first
+    assert "[1/7] 01_planera (hela verksamheten): oförändrad sedan förra körningen, hoppas över" in out
+    assert "Kör med --force" in out
+    assert (project["out"] / "kvalitetsredovisning.html").read_bytes() == html
+    log = json.loads((project["out"] / "notebooks" / "korning.json").read_text(encoding="utf-8"))
+    assert {s["status"] for s in log["steg"]} == {"oförändrad"}
+    assert len(log["indata"]["02_fore_insats"]["statiskt"]) == 64  # sha256 content hashes
+
+    # Only the text of notebook 02 changes: it runs, writes the same files, so nothing after it runs.
+    source = nbformat.read(project["nb"] / "02_fore_insats.ipynb", as_version=4)
+    source.cells[0].source = "# Steg 2, ny rubrik"
+    nbformat.write(source, str(project["nb"] / "02_fore_insats.ipynb"))
+    _run(project, units=["barn_unga"])
+    assert [line[0] for line in trace_lines(project["trace"])[first:]] == ["02_fore_insats"]
+
+    # New raw data: every step of every scope runs again.
+    raw_data(project["data"], content="a;b\n1;3\n")
+    before = len(trace_lines(project["trace"]))
+    _run(project, units=["barn_unga"])
+    assert len(trace_lines(project["trace"])) - before == 4 + 2 * 3
+
+    # A step that writes something new makes the later steps run (the earlier ones stay skipped).
+    notebook(project["nb"] / "06_analysera.ipynb", "from pathlib import Path\n"
+             "Path(output_dir, 'analys.txt').write_text('ny analys')")
+    before = len(trace_lines(project["trace"]))
+    _run(project)
+    assert [line[0] for line in trace_lines(project["trace"])[before:]] == ["07_kvalitetsredovisning"]
+
+    before = len(trace_lines(project["trace"]))
+    _run(project, force=True)
+    assert [line[0] for line in trace_lines(project["trace"])[before:]] == [s for s in STEPS if s != "06_analysera"]
+
+
+@pytest.mark.slow
+def test_a_missing_report_file_or_audit_notebook_is_made_again(project):
+    _run(project)
+    (project["out"] / "kvalitetsredovisning.html").unlink()
+    (project["out"] / "notebooks" / "04_efter_insats.ipynb").unlink()
+    before = len(trace_lines(project["trace"]))
+    results = _run(project)
+    assert results["hela verksamheten"]["html"].exists()
+    assert [line[0] for line in trace_lines(project["trace"])[before:]] == ["04_efter_insats"]
