@@ -36,7 +36,7 @@ SURVEY_QUESTIONS = {
 DISSATISFACTION_REASONS = {
     "handlaggningstid": "Handläggningstiden", "bemotande": "Bemötandet", "beslutets_innehall": "Beslutets innehåll",
     "information": "Informationen", "tillganglighet": "Tillgängligheten", "annat": "Annan orsak"}
-DOSE = {"alla_tillfallen": "Alla tillfällen", "individuella_samtal": "Individuella samtal",
+DOSE = {"planerade_tillfallen": "Planerade tillfällen", "alla_tillfallen": "Alla genomförda tillfällen", "individuella_samtal": "Individuella samtal",
         "gruppsamtal": "Gruppsamtal", "anhorigsamtal": "Samtal med anhöriga",
         "genomforda_besok": "Genomförda besök"}
 CATEGORIES = {
@@ -92,8 +92,10 @@ def category_label(code: str) -> str:
 
 
 def has_label(grouping: str, code: str, config=None) -> bool:
-    return grouping in FREE_TEXT or code in (TOTAL_GROUP, MISSING_GROUP) or group_label(grouping, code, config) != code \
-        or (grouping == "month")
+    """True when the group reaches a reader with a Swedish name (a label may equal its code, as "HVB" does)."""
+    custom = ((config.get("etiketter") or {}).get(grouping) or {}) if config is not None else {}
+    return grouping in FREE_TEXT or code in (TOTAL_GROUP, MISSING_GROUP) or code in FIXED.get(grouping, {}) \
+        or code in custom or group_label(grouping, code, config) != code or (grouping == "month")
 
 
 def missing_labels(cells, config=None) -> list[str]:

@@ -25,7 +25,7 @@ CATEGORY_LABELS = {**{k: v for k, v in ATTAINMENT_LABELS.items()}, **change.CHAN
                    **investigations.MONTHLY_LABELS, **placements.POINT_LABELS,
                    "planerad": "Planerat avslut", "avbrott": "Avbrott", "annan": "Annan orsak",
                    **{q: SURVEY_QUESTIONS[q] for q in CHILD_SURVEY_QUESTIONS}, **DISSATISFACTION_REASONS,
-                   **DOSE, "planerade_tillfallen": "Planerade tillfällen"}
+                   **DOSE}
 
 
 @dataclass(frozen=True)
