@@ -34,8 +34,8 @@ SURVEY_QUESTIONS = {
     "B4": "Går i skolan och får stöd i skolan", "B5": "Mår bra",
     "B6": "Har fått gå till tandläkaren när jag behövt"}
 DISSATISFACTION_REASONS = {
-    "handlaggningstid": "Handläggningstiden", "bemotande": "Bemötandet", "beslutets_innehall": "Beslutets innehåll",
-    "information": "Informationen", "tillganglighet": "Tillgängligheten", "annat": "Annan orsak"}
+    "handlaggningstid": "Handläggningstid", "bemotande": "Bemötande", "beslutets_innehall": "Beslutets innehåll",
+    "information": "Information", "tillganglighet": "Tillgänglighet", "annat": "Annan orsak"}
 DOSE = {"planerade_tillfallen": "Planerade tillfällen", "alla_tillfallen": "Alla genomförda tillfällen", "individuella_samtal": "Individuella samtal",
         "gruppsamtal": "Gruppsamtal", "anhorigsamtal": "Samtal med anhöriga",
         "genomforda_besok": "Genomförda besök"}

@@ -254,9 +254,8 @@ POPULATIONS = {
     "vantetid_ekonomiskt_bistand": "ekb_beslut", "vantetid_ekonomiskt_bistand_medel": "ekb_beslut",
     "utredning_4_manader": "avslutade_utredningar", "utredningstid_median": "avslutade_utredningar",
     "utredningstid_medel": "avslutade_utredningar",
-    # The reasons' base is the complement of nojd_ekonomiskt_bistand (its "nej" answers); a population names a
-    # shared denominator, not a complement, so the reasons keep a base of their own.
-    "ekb_ej_tillfredsstallande_orsak": "ekb_ej_tillfredsstallande",
+    # ekb_ej_tillfredsstallande_orsak's base is nojd_ekonomiskt_bistand's complement (its "nej" answers). A
+    # population names a shared denominator, not a complement, so the reasons keep a base of their own.
     "insatser_enligt_plan": "dos_avslutade", "tillfallen_per_insats": "dos_avslutade",
 }
 # Verksamhetsområden (schema.AREAS) an indicator concerns; a unit outside them shows it as "ej tillämpligt".
