@@ -279,7 +279,7 @@ def test_survey_is_anonymous_and_names_stay_in_the_case_exports_only(demo):
     survey = read_csv(demo / "2025/brukarenkat.csv", "utf-8", ",")
     assert "Personnummer" not in survey[0] and "Namn" not in survey[0]
     assert {r["Svar"] for r in survey} <= {"1", "2", "3", "4", "5", "9"}
-    assert {r["Fråga"] for r in survey} == {f"F{i}" for i in range(1, 8)}
+    assert {r["Fråga"] for r in survey} == {f"F{i}" for i in range(1, 8)} | {f"BF{i}" for i in range(1, 7)}
     for mapping in _mappings().values():
         for spec in mapping["tabeller"].values():
             assert "Namn" not in spec["kolumner"]
@@ -311,3 +311,41 @@ def test_ages_fit_each_unit(demo):
         age = opened.year - born.year - ((opened.month, opened.day) < (born.month, born.day))
         lo, hi = limits[r["Enhet"]]
         assert lo <= age <= hi, r
+
+
+def test_the_childrens_survey_is_in_the_survey_export(demo):
+    rows = read_csv(demo / "2025/brukarenkat.csv", "utf-8", ",")
+    children = [r for r in rows if r["Fråga"].startswith("BF")]
+    adults = [r for r in rows if not r["Fråga"].startswith("BF")]
+    assert children and all(r["Enkät"] == "Barn- och ungdomsenkät 2025" for r in children)
+    assert {r["Svar"] for r in children} <= {"1", "2", "3", "9"}               # ja / delvis / nej / vet ej
+    assert {r["Verksamhet"] for r in children} == {"IFO Barn och unga"}
+    assert {r["Målgrupp"] for r in children} <= {"Barn 10–12 år", "Ungdom 13–20 år"}
+    assert all(r["Insats"] for r in children) and not any(r["Insats"] for r in adults)
+    # B3 asks about kränkning: "nej" (3) is the favourable answer and the commonest
+    b3 = [r["Svar"] for r in children if r["Fråga"] == "BF3"]
+    assert b3.count("3") > len(b3) / 2
+
+
+def test_only_the_not_satisfied_give_a_reason(demo):
+    rows = read_sheet(demo / "2025/uppfoljningsregister.xlsx", "Utvärderingar", 1)
+    assert "Orsak ej tillfredsställande" in rows[0]
+    not_satisfied = [r for r in rows if r["Tillfredsställande"] == "Nej"]
+    assert not_satisfied and all(r["Orsak ej tillfredsställande"] is None for r in rows
+                                 if r["Tillfredsställande"] != "Nej")
+    assert any(r["Orsak ej tillfredsställande"] for r in not_satisfied)
+
+
+def test_planned_and_held_doses_are_plausible(demo):
+    def number(text):
+        return float(text.replace(",", ".")) if text else 0.0
+
+    rows = [r for r in read_csv(demo / "2025/insatser.csv", "cp1252") if r["Slutdatum"] and
+            r["Planerad dos (tillfällen)"] and r["Insats"] in ("Öppenvård", "Missbruksbehandling")]
+    held = {r["Insatsnummer"]: sum(number(r[k]) for k in ("Individuella samtal", "Gruppsamtal", "Anhörigsamtal"))
+            for r in rows}
+    full = {r["Insatsnummer"]: held[r["Insatsnummer"]] >= number(r["Planerad dos (tillfällen)"]) for r in rows}
+    planned = [full[r["Insatsnummer"]] for r in rows if r["Avslutsorsak"] == "Avslutad enligt plan"]
+    broken = [full[r["Insatsnummer"]] for r in rows if r["Avslutsorsak"] == "Avbruten"]
+    assert planned and .25 < sum(planned) / len(planned) < .75          # about half hold every planned session
+    assert broken and not any(broken)

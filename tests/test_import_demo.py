@@ -64,3 +64,18 @@ def test_nothing_but_the_planted_rows_is_rejected(demo):
     planted_rows = {(i["tabell"], i["fil"], row) for i in planted.values() for row in i["rader"]}
     rejected = {(r.table, r.source, int(row)) for r in results for row in r.rejected["Rad"]}
     assert rejected == planted_rows
+
+
+def test_childrens_answers_and_reasons_arrive_in_the_canonical_tables(demo):
+    from helpers.schema import CHILD_SURVEY_QUESTIONS
+    from helpers.tables import load_table
+    data, _, _ = demo
+    processed = data / "processed" / "2025"
+    survey = load_table(processed, "survey_answers")
+    children = survey[survey["question_id"].isin(CHILD_SURVEY_QUESTIONS)]
+    assert len(children) and children["intervention_type"].notna().all()
+    assert survey.loc[~survey["question_id"].isin(CHILD_SURVEY_QUESTIONS), "intervention_type"].isna().all()
+    assert set(children["target_group"]) <= {"barn_0_12", "unga_13_20"}
+    ev = load_table(processed, "evaluations")
+    with_reason = ev[ev["dissatisfaction_reason"].notna()]
+    assert len(with_reason) and (with_reason["satisfied"] == "nej").all()

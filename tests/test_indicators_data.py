@@ -54,7 +54,14 @@ def tables() -> dict[str, pd.DataFrame]:
         "start": [T("2024-06-01"), T("2025-02-01"), T("2023-01-01"), T("2025-11-01"), T("2024-01-01"),
                   T("2025-01-10"), T("2025-03-01")],
         "end": [NaT, T("2025-10-15"), T("2024-12-31"), NaT, T("2025-05-01"), NaT, NaT],
-        "end_reason": [None, "planerad", "planerad", None, "avbrott", None, None]})
+        "end_reason": [None, "planerad", "planerad", None, "avbrott", None, None],
+        "planned_sessions": [12.0, 10.0, None, None, 20.5, 8.0, None]})
+    # Dose held (step 3). I1 and I6 still run, I3 ended in 2024: only I2 and I5 count.
+    sessions = pd.DataFrame({
+        "intervention_id": ["I1", "I2", "I3", "I5", "I6"], "client_id": ["C1", "C2", "C3", "C5", "C6"],
+        "individual_sessions": [6, 8, 30, 6, None], "group_sessions": [None, None, None, 3, None],
+        "relative_sessions": [1, 2, None, 0, None], "visits_held": [None, 2, 5, 4, 3],
+        "visits_missed": [None, 0, 5, 2, 1]})
     goals = pd.DataFrame({
         "goal_id": ["G1", "G4", "G5", "G6"], "intervention_id": ["I1", "I4", "I5", "I6"],
         "client_id": ["C1", "C4", "C5", "C6"],
@@ -100,11 +107,11 @@ def tables() -> dict[str, pd.DataFrame]:
         "investigation_end": [T("2025-05-20"), T("2025-07-01"), NaT, NaT, T("2025-01-15")],
         "extended": [False, True, None, None, False]})
     placements = pd.DataFrame({
-        "placement_id": ["P1", "P2", "P3", "P4"], "client_id": ["C1", "C6", "C2", "C4"],
-        "unit": ["barn_unga", "barn_unga", "barn_unga", "vuxna_missbruk"],
-        "form": ["familjehem", "HVB", "jourhem", "HVB"], "legal_basis": ["SoL", "LVU3", "LVU2", "LVM"],
-        "start": [T("2024-03-01"), T("2024-10-01"), T("2025-03-01"), T("2024-05-01")],
-        "end": [NaT, NaT, T("2025-08-31"), T("2025-02-01")]})
+        "placement_id": ["P1", "P2", "P3", "P4", "P5"], "client_id": ["C1", "C6", "C2", "C4", "C1"],
+        "unit": ["barn_unga", "barn_unga", "barn_unga", "vuxna_missbruk", "barn_unga"],
+        "form": ["familjehem", "HVB", "jourhem", "HVB", "HVB"], "legal_basis": ["SoL", "LVU3", "LVU2", "LVM", "SoL"],
+        "start": [T("2024-03-01"), T("2024-10-01"), T("2025-03-01"), T("2024-05-01"), T("2025-05-15")],
+        "end": [NaT, NaT, T("2025-08-31"), T("2025-02-01"), T("2025-06-20")]})
     visits = pd.DataFrame({
         "placement_id": ["P1"] * 4 + ["P2"] * 3 + ["P1"],
         "date": [T("2025-02-01"), T("2025-05-01"), T("2025-08-01"), T("2025-11-01"), T("2025-03-01"),
@@ -119,6 +126,15 @@ def tables() -> dict[str, pd.DataFrame]:
         "respondent_id": ["r1", "r2", "r3", "r4", "r1", "r2"], "survey": ["brukarenkat"] * 6,
         "unit": ["barn_unga", "barn_unga", "vuxna_missbruk", "vuxna_missbruk", "barn_unga", "barn_unga"],
         "question_id": ["Q1", "Q1", "Q1", "Q1", "Q7", "Q7"], "answer": [1, 2, 4, 9, 2, 5]})
+    # Barnenkät (ja = 1, delvis = 2, nej = 3, vet ej = 9); b4's 5 on B2 lies off the scale.
+    children = pd.DataFrame([
+        ("b1", "kvinna", "familjehem", "B1", 1), ("b1", "kvinna", "familjehem", "B3", 3),
+        ("b1", "kvinna", "familjehem", "B5", 2), ("b2", "man", "HVB", "B1", 3), ("b2", "man", "HVB", "B3", 1),
+        ("b2", "man", "HVB", "B5", 9), ("b3", "kvinna", "oppenvard", "B1", 1), ("b3", "kvinna", "oppenvard", "B3", 2),
+        ("b3", "kvinna", "oppenvard", "B5", 1), ("b4", "man", "oppenvard", "B1", 2),
+        ("b4", "man", "oppenvard", "B3", 3), ("b4", "man", "oppenvard", "B6", 1), ("b4", "man", "oppenvard", "B2", 5)],
+        columns=["respondent_id", "sex", "intervention_type", "question_id", "answer"])
+    survey = pd.concat([survey, children.assign(survey="barnenkat", unit="barn_unga")], ignore_index=True)
     incidents = pd.DataFrame({
         "incident_id": [f"H{i}" for i in range(1, 8)],
         "type": ["synpunkt", "synpunkt", "klagomal", "lex_sarah", "lex_sarah_ivo", "ivo_tillsyn", "synpunkt"],
@@ -131,7 +147,36 @@ def tables() -> dict[str, pd.DataFrame]:
             "evaluations": evaluations, "measurements": measurements, "support_months": support_months,
             "support_applications": applications, "investigations": investigations, "placements": placements,
             "placement_visits": visits, "placement_reviews": reviews, "survey_answers": survey,
-            "incidents": incidents}
+            "incidents": incidents, "sessions": sessions}
+
+
+def with_support_evaluations() -> dict[str, pd.DataFrame]:
+    """tables() plus ekonomiskt bistånd finished with the client's answer: satisfied or not, and why (Nacka).
+
+    In their own function so that the interventions they add leave the other indicators' expectations as they are.
+    I8 (C9) ja; I9 (C10) nej, first 'information' then 'handläggningstid' (the latest row counts); I10 (C11) nej,
+    bemötande; I11 (C12) nej without a reason; I12 (C10) ended in 2024 and I7 (C4) still runs: not counted.
+    """
+    data = tables()
+    data["clients"] = pd.concat([data["clients"], pd.DataFrame({
+        "client_id": ["C9", "C10", "C11", "C12"], "birth_year": [1985, 1990, 1970, 2000],
+        "sex": ["kvinna", "man", "kvinna", "man"]})], ignore_index=True)
+    data["interventions"] = pd.concat([data["interventions"], pd.DataFrame({
+        "intervention_id": ["I8", "I9", "I10", "I11", "I12"], "client_id": ["C9", "C10", "C11", "C12", "C10"],
+        "unit": ["ekonomiskt_bistand"] * 5, "type": ["ekonomiskt_bistand"] * 5, "provider": ["Egen regi"] * 5,
+        "provider_type": ["intern"] * 5,
+        "start": [T("2025-01-01"), T("2025-02-01"), T("2024-10-01"), T("2025-03-01"), T("2024-06-01")],
+        "end": [T("2025-04-30"), T("2025-06-30"), T("2025-01-31"), T("2025-09-30"), T("2024-11-30")],
+        "end_reason": ["planerad"] * 5})], ignore_index=True)
+    data["evaluations"] = pd.concat([data["evaluations"], pd.DataFrame({
+        "intervention_id": ["I8", "I9", "I9", "I10", "I11", "I12", "I7"],
+        "client_id": ["C9", "C10", "C10", "C11", "C12", "C10", "C4"],
+        "date": [T("2025-05-05"), T("2025-07-01"), T("2025-07-10"), T("2025-02-10"), T("2025-10-05"),
+                 T("2024-12-10"), T("2025-06-01")],
+        "satisfied": ["ja", "nej", "nej", "nej", "nej", "nej", "nej"],
+        "dissatisfaction_reason": [None, "information", "handlaggningstid", "bemotande", None, "information",
+                                   "annat"]})], ignore_index=True)
+    return data
 
 
 def run(name: str, tmp_path, unit=None, cfg=None, data=None) -> pd.DataFrame:

@@ -27,7 +27,18 @@ EXTENDED = {"ja": "Förlängd utredning", "nej": "Inte förlängd"}
 SURVEY_QUESTIONS = {
     "Q1": "Nöjd med stödet", "Q2": "Lätt att få kontakt med handläggaren", "Q3": "Lätt att förstå informationen",
     "Q4": "Handläggaren förstod min situation", "Q5": "Tillfrågad om mina synpunkter",
-    "Q6": "Kunnat påverka hjälpen", "Q7": "Situationen har förbättrats"}
+    "Q6": "Kunnat påverka hjälpen", "Q7": "Situationen har förbättrats",
+    # Barnenkäten: each label names the favourable answer the indicator counts (B3: "nej" to kränkning).
+    "B1": "Känner mig trygg där jag bor", "B2": "Vuxna lyssnar på mig",
+    "B3": "Har inte blivit kränkt eller illa behandlad (svarat nej)",
+    "B4": "Går i skolan och får stöd i skolan", "B5": "Mår bra",
+    "B6": "Har fått gå till tandläkaren när jag behövt"}
+DISSATISFACTION_REASONS = {
+    "handlaggningstid": "Handläggningstid", "bemotande": "Bemötande", "beslutets_innehall": "Beslutets innehåll",
+    "information": "Information", "tillganglighet": "Tillgänglighet", "annat": "Annan orsak"}
+DOSE = {"planerade_tillfallen": "Planerade tillfällen", "alla_tillfallen": "Alla genomförda tillfällen", "individuella_samtal": "Individuella samtal",
+        "gruppsamtal": "Gruppsamtal", "anhorigsamtal": "Samtal med anhöriga",
+        "genomforda_besok": "Genomförda besök"}
 CATEGORIES = {
     **ATTAINMENT_LABELS,
     "forbattrad": "Förbättrad", "oforandrad": "Oförändrad", "forsamrad": "Försämrad",
@@ -36,6 +47,8 @@ CATEGORIES = {
     "planerad": "Planerat avslut", "avbrott": "Avbrott", "annan": "Annan orsak",
     **{str(r): f"Skattning {r}" for r in range(1, 11)},
     **SURVEY_QUESTIONS,
+    **DISSATISFACTION_REASONS, MISSING_GROUP: MISSING_GROUP,
+    **DOSE,
 }
 FIXED = {
     "sex": SEX, "type": INTERVENTION_TYPES, "provider_type": PROVIDER_TYPES, "form": PLACEMENT_FORMS,
@@ -66,13 +79,23 @@ def group_label(grouping: str, code: str, config=None) -> str:
     return FIXED.get(grouping, {}).get(code, code)
 
 
+def _is_month(code: str) -> bool:
+    return len(code) == 7 and code[4] == "-" and code[:4].isdigit() and code[5:].isdigit()
+
+
 def category_label(code: str) -> str:
-    return CATEGORIES.get(str(code), str(code))
+    """The Swedish name of a category: "avbrott" → "Avbrott", "2025-03" → "mars 2025" (a month series)."""
+    code = str(code)
+    if code not in CATEGORIES and _is_month(code):
+        return month(code)
+    return CATEGORIES.get(code, code)
 
 
 def has_label(grouping: str, code: str, config=None) -> bool:
-    return grouping in FREE_TEXT or code in (TOTAL_GROUP, MISSING_GROUP) or group_label(grouping, code, config) != code \
-        or (grouping == "month")
+    """True when the group reaches a reader with a Swedish name (a label may equal its code, as "HVB" does)."""
+    custom = ((config.get("etiketter") or {}).get(grouping) or {}) if config is not None else {}
+    return grouping in FREE_TEXT or code in (TOTAL_GROUP, MISSING_GROUP) or code in FIXED.get(grouping, {}) \
+        or code in custom or group_label(grouping, code, config) != code or (grouping == "month")
 
 
 def missing_labels(cells, config=None) -> list[str]:
@@ -82,6 +105,6 @@ def missing_labels(cells, config=None) -> list[str]:
         if grouping != "total" and not has_label(grouping, group, config):
             out.add(f"{grouping}={group}")
     for category in set(cells["category"]):
-        if category and category not in CATEGORIES and not category.endswith("månader"):
+        if category and category not in CATEGORIES and not category.endswith("månader") and not _is_month(category):
             out.add(f"kategori={category}")
     return sorted(out)

@@ -85,7 +85,26 @@ INTERVENTION_TYPES = (
     "HVB", "familjehem", "konsulentstott_familjehem", "jourhem", "kontaktfamilj", "oppenvard",
     "behandling_missbruk", "boendestod", "ekonomiskt_bistand", "arbetsmarknadsinsats",
 )
+# Survey questions. The adults' brukarundersökning: SKR's seven questions on a 1–5 scale (1 = most positive).
+# The children's and young people's own answers (barnenkät, after Göteborg's subjective quality indicators):
+# six questions answered ja / delvis / nej. 9 = vet ej on every scale.
 SURVEY_QUESTIONS = ("Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7")
+CHILD_SURVEY_QUESTIONS = ("B1", "B2", "B3", "B4", "B5", "B6")
+DONT_KNOW = 9
+SURVEY_SCALES: dict[str, dict] = {
+    "skala_1_5": {"label": "1–5 (1 = mest positivt, 5 = minst positivt)", "answers": (1, 2, 3, 4, 5)},
+    "ja_delvis_nej": {"label": "1 = ja, 2 = delvis, 3 = nej", "answers": (1, 2, 3)},
+}
+# Each question's scale and, for the barnenkät, the favourable answer. B3 asks whether the child has been
+# kränkt or illa behandlad: there "nej" (3) is the favourable answer. The adults' favourable answers are a
+# setting (`indikatorer.positiva_svar`, default 1–2).
+SURVEY_QUESTION_SCALES = {**{q: "skala_1_5" for q in SURVEY_QUESTIONS},
+                          **{q: "ja_delvis_nej" for q in CHILD_SURVEY_QUESTIONS}}
+CHILD_FAVOURABLE = {"B1": (1,), "B2": (1,), "B3": (3,), "B4": (1,), "B5": (1,), "B6": (1,)}
+# Ekonomiskt bistånd: the main reason a client gave for "ej tillfredsställande" (Nacka's evaluation after
+# finished support asks for a motivation; the code list is the workbench's).
+DISSATISFACTION_REASONS = ("handlaggningstid", "bemotande", "beslutets_innehall", "information",
+                           "tillganglighet", "annat")
 
 C = Column
 TABLES: dict[str, Table] = {t.name: t for t in [
@@ -216,6 +235,9 @@ TABLES: dict[str, Table] = {t.name: t for t in [
               C("date", "date", "Datum", required=True, not_after_period=True),
               C("rating", "int", "Skattning 1–10", "I vilken omfattning insatsen hjälpte", min=1, max=10),
               C("satisfied", "code", "Tillfredsställande (ekonomiskt bistånd)", codes=("ja", "nej")),
+              C("dissatisfaction_reason", "code", "Orsak till ej tillfredsställande",
+                "Huvudsaklig orsak när klienten svarat att ekonomiskt bistånd inte var tillfredsställande",
+                codes=DISSATISFACTION_REASONS),
           )),
     Table("survey_answers", "Brukarenkät", "Anonyma svar: en rad per svarande och fråga.", 4,
           ("respondent_id", "question_id"), (
@@ -224,9 +246,11 @@ TABLES: dict[str, Table] = {t.name: t for t in [
               C("unit", "str", "Enhet", UNITS_HINT, required=True),
               C("target_group", "str", "Målgrupp"),
               C("sex", "code", "Kön", codes=SEXES),
-              C("question_id", "code", "Fråga", required=True, codes=SURVEY_QUESTIONS),
-              C("answer", "int", "Svar (1 = mest positivt … 5 = minst positivt, 9 = vet ej)", required=True,
-                min=1, max=9),
+              C("intervention_type", "code", "Insats (barnenkät)", "Den insats barnet eller den unga har, "
+                "t.ex. placering i familjehem eller öppenvård", codes=INTERVENTION_TYPES),
+              C("question_id", "code", "Fråga", required=True, codes=SURVEY_QUESTIONS + CHILD_SURVEY_QUESTIONS),
+              C("answer", "int", "Svar", "Brukarundersökningen (Q1–Q7): 1 = mest positivt … 5 = minst positivt. "
+                "Barnenkäten (B1–B6): 1 = ja, 2 = delvis, 3 = nej. 9 = vet ej.", required=True, min=1, max=9),
           )),
     Table("incidents", "Synpunkter, klagomål, lex Sarah och tillsyn", "Räkningar på organisationsnivå.", 4,
           ("incident_id",), (

@@ -133,15 +133,21 @@ def intervention(rng, cohort: Cohort, case: dict, itype: str, start: dt.date, le
 
 
 def _dose(rng, rec: dict, length_days: int) -> None:
-    """Planned dose and what was held: sessions for treatment, visits for support at home."""
+    """Planned dose and what was held: sessions for treatment, visits for support at home. The planned dose
+    counts every session (individual, group, with relatives); about half of the treatments that end as planned
+    hold all their sessions, broken-off ones a fraction. (The draws are those the generator has always made, so
+    that every other record stays as it was: a Poisson draw takes a varying number of random numbers.)"""
     itype, done = rec["type"], {"planerad": rng.uniform(.8, 1.05), "avbrott": rng.uniform(.2, .7),
                                 "annan": rng.uniform(.4, .9)}[rec["end_reason"]]
     if itype in ("oppenvard", "behandling_missbruk", "arbetsmarknadsinsats"):
-        planned = float(rng.integers(8, 41)) + (.5 if rng.random() < .2 else 0)
-        rec["planned_sessions"] = planned
-        rec["individual_sessions"] = int(round(planned * done))
-        rec["group_sessions"] = int(rng.integers(4, 21) * done) if itype == "behandling_missbruk" else 0
-        rec["relative_sessions"] = int(rng.poisson(2 if rec["unit"] == "barn_unga" else .7))
+        held = .85 + (done - .8) * 1.2 if rec["end_reason"] == "planerad" else done  # planned endings: .85–1.15
+        individual = float(rng.integers(8, 41)) + (.5 if rng.random() < .2 else 0)
+        group = float(rng.integers(4, 21)) if itype == "behandling_missbruk" else 0.0
+        relatives = float(rng.poisson(2 if rec["unit"] == "barn_unga" else .7))
+        rec["planned_sessions"] = individual + group + relatives
+        rec["individual_sessions"] = int(round(individual * held))
+        rec["group_sessions"] = int(round(group * held))
+        rec["relative_sessions"] = int(round(relatives * held))
     elif itype in ("boendestod", "kontaktfamilj"):
         per_month = 4 if itype == "boendestod" else 2
         planned = float(max(2, round(length_days / 30 * per_month)))

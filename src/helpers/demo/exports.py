@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from . import labels as L
-from .organisation import incidents, survey
+from .organisation import child_survey, incidents, survey
 from .world import stream_rng, cohort, years_for
 
 
@@ -249,7 +249,8 @@ def _register(p: _Period, goals, goal_ids, iv_ids, period: str) -> dict[str, She
               for m in p.measurements if id(m["intervention"]) in iv_ids and m["date"] <= p.end]
     e_rows = [{"Insats-id": e["intervention"]["intervention_id"], "Personnummer": e["person"].formatted("plain"),
                "Datum": e["date"], "Skattning (1–10)": e["rating"],
-               "Tillfredsställande": L.SATISFIED[e["satisfied"]] if e["satisfied"] else None}
+               "Tillfredsställande": L.SATISFIED[e["satisfied"]] if e["satisfied"] else None,
+               "Orsak ej tillfredsställande": L.DISSATISFACTION[e["reason"]] if e["reason"] else None}
               for e in p.evaluations if id(e["intervention"]) in iv_ids and e["date"] <= p.end]
     return {
         "Mål": Sheet(_frame(goal_rows, ["Mål-id", "Insats-id", "Personnummer", "Satt datum", "Livsområde",
@@ -258,16 +259,18 @@ def _register(p: _Period, goals, goal_ids, iv_ids, period: str) -> dict[str, She
         "Mätningar": Sheet(_frame(m_rows, ["Mätnings-id", "Personnummer", "Insats-id", "Instrument", "Tillfälle",
                                            "Datum", "Poäng"]), f"Uppföljningsregister {period}: mätningar"),
         "Utvärderingar": Sheet(_frame(e_rows, ["Insats-id", "Personnummer", "Datum", "Skattning (1–10)",
-                                               "Tillfredsställande"])),
+                                               "Tillfredsställande", "Orsak ej tillfredsställande"])),
     }
 
 
 def _survey(seed: int, clients: int, year: int) -> pd.DataFrame:
-    rows = survey(stream_rng(seed, year, 3), year, clients)
+    """The survey tool's export: the adults' brukarundersökning, then the barnenkät (with the child's insats)."""
+    rows = survey(stream_rng(seed, year, 3), year, clients) + child_survey(stream_rng(seed, year, 6), year, clients)
     return _frame([{"Svarsid": r["respondent_id"], "Enkät": r["survey"], "Verksamhet": L.SURVEY_UNIT[r["unit"]],
                     "Målgrupp": L.SURVEY_GROUP[r["target_group"]], "Kön": L.SEX[r["sex"]],
+                    "Insats": L.INTERVENTION[r["intervention_type"]] if r.get("intervention_type") else "",
                     "Fråga": L.QUESTION[r["question_id"]], "Svar": str(r["answer"])} for r in rows],
-                  ["Svarsid", "Enkät", "Verksamhet", "Målgrupp", "Kön", "Fråga", "Svar"])
+                  ["Svarsid", "Enkät", "Verksamhet", "Målgrupp", "Kön", "Insats", "Fråga", "Svar"])
 
 
 def _incidents(seed: int, clients: int, year: int) -> pd.DataFrame:

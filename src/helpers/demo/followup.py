@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..schema import INSTRUMENTS
+from ..schema import DISSATISFACTION_REASONS, INSTRUMENTS
 from .calendar import days, months_between
 
 AREAS = {
@@ -27,6 +27,9 @@ FINAL_P = {"planerad": (.48, .26, .12, .05, .09), "avbrott": (.1, .22, .3, .25, 
            "annan": (.25, .3, .2, .1, .15)}
 RATING_P = {"planerad": (.02, .02, .03, .05, .08, .12, .18, .22, .16, .12),
             "avbrott": (.08, .08, .1, .12, .14, .14, .12, .1, .07, .05)}
+# Ekonomiskt bistånd "ej tillfredsställande": the main reason given; some give none.
+REASON_P = dict(zip(DISSATISFACTION_REASONS, (.3, .2, .25, .1, .08, .07)))
+NO_REASON = .12
 
 
 @dataclass
@@ -38,12 +41,15 @@ class Register:
     payments: list[dict] = field(default_factory=list)
 
 
-def follow_up(rng: np.random.Generator, year: int, interventions: list[dict]) -> Register:
+def follow_up(rng: np.random.Generator, year: int, interventions: list[dict],
+              reasons: np.random.Generator) -> Register:
+    """The register's rows for a cohort's interventions; `reasons` draws the reasons for "ej tillfredsställande"
+    (a stream of its own, so that adding them left every other draw as it was)."""
     reg = Register()
     for rec in interventions:
         _goals(rng, year, rec, reg)
         _measurements(rng, year, rec, reg)
-        _evaluation(rng, rec, reg)
+        _evaluation(rng, rec, reg, reasons)
         if rec["type"] == "ekonomiskt_bistand":
             _payments(rng, rec, reg)
     return reg
@@ -141,13 +147,15 @@ def _measurements(rng, year, rec, reg: Register) -> None:
             add("uppfoljning", rec["end"] + days(rng.integers(150, 211)), later)
 
 
-def _evaluation(rng, rec, reg: Register) -> None:
+def _evaluation(rng, rec, reg: Register, reasons: np.random.Generator) -> None:
     if rng.random() >= {"planerad": .72, "avbrott": .3, "annan": .5}[rec["end_reason"]]:
         return
     ev = {"intervention": rec, "person": rec["person"], "date": rec["end"] + days(rng.integers(0, 22)),
-          "rating": None, "satisfied": None}
+          "rating": None, "satisfied": None, "reason": None}
     if rec["type"] == "ekonomiskt_bistand":
         ev["satisfied"] = "ja" if rng.random() < .8 else "nej"
+        if ev["satisfied"] == "nej" and reasons.random() >= NO_REASON:
+            ev["reason"] = DISSATISFACTION_REASONS[int(reasons.choice(len(REASON_P), p=list(REASON_P.values())))]
     else:
         p = RATING_P["avbrott" if rec["end_reason"] == "avbrott" else "planerad"]
         ev["rating"] = int(rng.choice(10, p=p)) + 1

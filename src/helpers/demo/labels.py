@@ -27,11 +27,15 @@ INSTRUMENT = {"AUDIT": "AUDIT", "DUDIT": "DUDIT", "ASI_alkohol": "ASI alkohol (i
 OCCASION = {"fore": "Före", "under": "Under", "efter": "Efter", "uppfoljning": "Uppföljning"}
 ATTAINMENT = dict(ATTAINMENT_LABELS)
 SATISFIED = {"ja": "Ja", "nej": "Nej"}
+DISSATISFACTION = {"handlaggningstid": "Handläggningstid", "bemotande": "Bemötande",
+                   "beslutets_innehall": "Beslutets innehåll", "information": "Information",
+                   "tillganglighet": "Tillgänglighet", "annat": "Annat"}
 SURVEY_UNIT = {"barn_unga": "IFO Barn och unga", "vuxna_missbruk": "IFO Missbruk vuxna",
                "ekonomiskt_bistand": "IFO Ekonomiskt bistånd"}
-SURVEY_GROUP = {"vardnadshavare": "Vårdnadshavare", "unga_13": "Ungdom 13 år och äldre", "vuxna": "Vuxen"}
+SURVEY_GROUP = {"vardnadshavare": "Vårdnadshavare", "unga_13": "Ungdom 13 år och äldre", "vuxna": "Vuxen",
+                "barn_0_12": "Barn 10–12 år", "unga_13_20": "Ungdom 13–20 år"}
 SEX = {"kvinna": "Kvinna", "man": "Man", "okänt": "Vill ej uppge"}
-QUESTION = {f"Q{i}": f"F{i}" for i in range(1, 8)}
+QUESTION = {**{f"Q{i}": f"F{i}" for i in range(1, 8)}, **{f"B{i}": f"BF{i}" for i in range(1, 7)}}
 INCIDENT = {"synpunkt": "Synpunkt", "klagomal": "Klagomål", "lex_sarah": "Lex Sarah-rapport",
             "lex_sarah_ivo": "Lex Sarah-anmälan till IVO", "ivo_tillsyn": "IVO-tillsyn"}
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 
-from ..schema import SURVEY_QUESTIONS
+from ..schema import CHILD_FAVOURABLE, CHILD_SURVEY_QUESTIONS, SURVEY_QUESTIONS
 from .calendar import days
 
 UNIT_SHARES = {"barn_unga": .30, "vuxna_missbruk": .20, "ekonomiskt_bistand": .50}
@@ -44,6 +44,42 @@ def survey(rng: np.random.Generator, year: int, clients: int) -> list[dict]:
                     answer = int(rng.choice((3, 4, 5), p=(.5, .3, .2)))
                 rows.append({"respondent_id": rid, "survey": f"Brukarundersökning IFO {year}", "unit": unit,
                              "target_group": group, "sex": sex, "question_id": q, "answer": answer})
+    return rows
+
+
+# The barnenkät: children and young people 10–20 years with an insats from Barn och unga answer six questions
+# (ja = 1, delvis = 2, nej = 3, vet ej = 9). Share giving the favourable answer per question, lower in HVB and
+# jourhem; the few in jourhem and kontaktfamilj make small groups.
+CHILD_INSATS = {"oppenvard": .5, "familjehem": .16, "konsulentstott_familjehem": .1, "HVB": .14, "jourhem": .04,
+                "kontaktfamilj": .06}
+CHILD_FAVOURABLE_P = {"B1": .82, "B2": .72, "B3": .85, "B4": .7, "B5": .62, "B6": .78}
+CHILD_INSATS_SHIFT = {"HVB": -.14, "jourhem": -.1, "konsulentstott_familjehem": -.04}
+
+
+def child_survey(rng: np.random.Generator, year: int, clients: int) -> list[dict]:
+    """One row per respondent and answered question of the barnenkät (unit Barn och unga)."""
+    rows = []
+    kinds, p_kinds = zip(*CHILD_INSATS.items())
+    for i in range(max(8, round(clients * UNIT_SHARES["barn_unga"] * .05))):
+        rid = f"B{year}-{i + 1:05d}"
+        kind = kinds[int(rng.choice(len(kinds), p=p_kinds))]
+        age = int(rng.integers(10, 21))
+        u = rng.random()
+        sex = "kvinna" if u < .48 else ("man" if u < .95 else "okänt")
+        for q in CHILD_SURVEY_QUESTIONS:
+            if rng.random() < .04:
+                continue                          # question left unanswered
+            good = CHILD_FAVOURABLE[q][0]
+            other = [a for a in (1, 2, 3) if a != good]
+            if rng.random() < .05:
+                answer = 9
+            elif rng.random() < CHILD_FAVOURABLE_P[q] + CHILD_INSATS_SHIFT.get(kind, 0.0):
+                answer = good
+            else:
+                answer = int(rng.choice(other, p=(.45, .55) if good == 3 else (.55, .45)))
+            rows.append({"respondent_id": rid, "survey": f"Barn- och ungdomsenkät {year}", "unit": "barn_unga",
+                         "target_group": "barn_0_12" if age <= 12 else "unga_13_20", "sex": sex,
+                         "intervention_type": kind, "question_id": q, "answer": answer})
     return rows
 
 

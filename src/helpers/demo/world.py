@@ -30,7 +30,8 @@ class Population:
 
 
 def stream_rng(seed: int, year: int, stream: int) -> np.random.Generator:
-    """Independent streams: 0 persons, 1 cases, 2 follow-up register, 3 survey, 4 incidents, 5 faults."""
+    """Independent streams: 0 persons, 1 cases, 2 follow-up register, 3 survey, 4 incidents, 5 faults,
+    6 the children's survey, 7 reasons for "ej tillfredsställande"."""
     return np.random.default_rng([seed, year, stream])
 
 
@@ -93,7 +94,7 @@ def cohort(seed: int, clients: int, year: int) -> Year:
         adult_case(rng, c, person, opened())
     for person in _draw(rng, pop.adults, "ekonomiskt_bistand", year, n["ekonomiskt_bistand"]):
         support_case(rng, c, person, opened())
-    return Year(c, follow_up(stream_rng(seed, year, 2), year, c.interventions))
+    return Year(c, follow_up(stream_rng(seed, year, 2), year, c.interventions, stream_rng(seed, year, 7)))
 
 
 def years_for(period: int) -> range:

@@ -7,8 +7,10 @@ from typing import Callable
 import pandas as pd
 
 from ..grouping import GROUPING_LABELS
-from ..schema import ATTAINMENT_LABELS
+from ..labels import DISSATISFACTION_REASONS, DOSE, SURVEY_QUESTIONS
+from ..schema import ATTAINMENT_LABELS, CHILD_SURVEY_QUESTIONS
 from . import change, coverage, flow, investigations, organisation, placements, support, surveys
+from . import child_survey, dose, placements_monthly, support_evaluation
 
 UNIT_KIND = {"andel": "share", "antal": "count", "medelvärde": "mean", "median": "median",
              "median_dagar": "median", "medelvärde_dagar": "mean", "median_poäng": "median",
@@ -21,7 +23,9 @@ UNIT_LABELS = {"andel": "Andel (%)", "antal": "Antal", "medelvärde": "Medelvär
 # Swedish labels of the category codes used in the `category` column.
 CATEGORY_LABELS = {**{k: v for k, v in ATTAINMENT_LABELS.items()}, **change.CHANGE_LABELS,
                    **investigations.MONTHLY_LABELS, **placements.POINT_LABELS,
-                   "planerad": "Planerat avslut", "avbrott": "Avbrott", "annan": "Annan orsak"}
+                   "planerad": "Planerat avslut", "avbrott": "Avbrott", "annan": "Annan orsak",
+                   **{q: SURVEY_QUESTIONS[q] for q in CHILD_SURVEY_QUESTIONS}, **DISSATISFACTION_REASONS,
+                   **DOSE}
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,40 @@ INDICATORS = [
        tuple(organisation.GROUPS), organisation.lex_sarah),
     _I("ivo_tillsyn", "IVO-tillsyn", "Antal tillsynsärenden från IVO under perioden.", "Antal", "–", "antal",
        ("incidents",), tuple(organisation.GROUPS[1:]), organisation.ivo_supervision),
+    _I("barnenkat_positiva", "Barns och ungas egna svar: andel positiva svar", "Barnenkäten: barns och ungas "
+       "egna svar om trygghet, bemötande, kränkning, skola, hälsa och tandvård (ja, delvis eller nej). Andel som "
+       "gett det positiva svaret per fråga bland dem som besvarat frågan; 'vet ej' räknas inte. Positivt svar är "
+       "'ja', utom på frågan om kränkning: där räknas 'nej' (inte kränkt eller illa behandlad). Kategori = frågan.",
+       "Positiva svar ('ja'; på frågan om kränkning 'nej')", "Svar på frågan (utom 'vet ej')", "andel",
+       ("survey_answers",), tuple(child_survey.GROUPS), child_survey.favourable_per_question),
+    _I("ekb_ej_tillfredsstallande_orsak", "Orsak till att ekonomiskt bistånd inte var tillfredsställande",
+       "De som efter avslutat ekonomiskt bistånd svarat att insatsen inte var tillfredsställande, fördelade efter "
+       "den huvudsakliga orsak de angett. 'Uppgift saknas' = ingen orsak angiven. Basen är svaren 'ej "
+       "tillfredsställande' i indikatorn Tillfredsställande ekonomiskt bistånd. Kategori = orsaken.",
+       "Svar 'ej tillfredsställande' med orsaken", "Svar 'ej tillfredsställande'", "andel",
+       ("interventions", "evaluations"), tuple(support_evaluation.GROUPS), support_evaluation.dissatisfaction_reasons,
+       distribution=True),
+    _I("insatser_enligt_plan", "Insatser genomförda enligt plan", "Andel av de insatser som avslutats under "
+       "perioden och har en planerad dos där antalet genomförda tillfällen (individuella samtal, gruppsamtal, "
+       "samtal med anhöriga och genomförda besök) är minst det planerade. Insatser utan registrerat genomförande "
+       "räknas inte.", "Insatser med minst den planerade dosen genomförd", "Avslutade insatser med planerad dos "
+       "och registrerat genomförande", "andel", ("interventions", "sessions"), tuple(dose.PLAN_GROUPS),
+       dose.delivered_as_planned),
+    _I("tillfallen_per_insats", "Planerade och genomförda tillfällen per avslutad insats", "Medelantal planerade "
+       "och genomförda tillfällen per insats, för insatser som avslutats under perioden och har en planerad dos och "
+       "registrerat genomförande: planerade, alla genomförda och per slag (individuella samtal, gruppsamtal, samtal "
+       "med anhöriga, genomförda besök). Ett tomt antal räknas som 0. Kategori = vad som räknas.",
+       "Summa tillfällen", "Avslutade insatser med planerad dos och registrerat genomförande", "medelvärde",
+       ("interventions", "sessions"), tuple(dose.IV_GROUPS), dose.sessions_mean),
+    _I("genomforda_besok", "Genomförda besök av bokade", "Andel av de bokade besöken (genomförda och uteblivna) "
+       "som genomfördes, i insatser som avslutats under perioden. Räknar besök, inte personer.",
+       "Genomförda besök (antal besök)", "Bokade besök: genomförda och uteblivna (antal besök)", "andel",
+       ("interventions", "sessions"), tuple(dose.VISIT_GROUPS), dose.visits_held),
+    _I("placerade_per_manad", "Placerade den första dagen i varje månad", "Antal personer placerade utanför "
+       "hemmet den första dagen i varje månad under perioden. En person med flera placeringar samtidigt räknas en "
+       "gång, med den senast påbörjade placeringens form och lagrum. Kategori = månaden (ÅÅÅÅ-MM).",
+       "Placerade personer", "–", "antal", ("placements", "cases"), tuple(placements_monthly.GROUPS),
+       placements_monthly.placed_first_of_month),
 ]
 del _I
 
@@ -216,6 +254,9 @@ POPULATIONS = {
     "vantetid_ekonomiskt_bistand": "ekb_beslut", "vantetid_ekonomiskt_bistand_medel": "ekb_beslut",
     "utredning_4_manader": "avslutade_utredningar", "utredningstid_median": "avslutade_utredningar",
     "utredningstid_medel": "avslutade_utredningar",
+    # ekb_ej_tillfredsstallande_orsak's base is nojd_ekonomiskt_bistand's complement (its "nej" answers). A
+    # population names a shared denominator, not a complement, so the reasons keep a base of their own.
+    "insatser_enligt_plan": "dos_avslutade", "tillfallen_per_insats": "dos_avslutade",
 }
 # Verksamhetsområden (schema.AREAS) an indicator concerns; a unit outside them shows it as "ej tillämpligt".
 _EKB, _BARN, _VUXEN = ("ekonomiskt_bistand",), ("barn_unga",), ("missbruk_vuxen",)
@@ -227,6 +268,7 @@ AREAS = {
                           "utredningstid_medel", "utredningar_per_manad", "besok_placerade_barn",
                           "overvagande_i_tid")},
     "placerade": _BARN + _VUXEN,
+    "barnenkat_positiva": _BARN, "ekb_ej_tillfredsstallande_orsak": _EKB, "placerade_per_manad": _BARN + _VUXEN,
 }
 VIEWS = {
     "livssituation_forbattrad": View("brukarenkat_positiva", category="Q7", setting="fraga_forandring"),
