@@ -79,9 +79,10 @@ class Annex(Document):
                 if visible.empty:
                     row["_suppressed"].add("n")
             rows.append(row)
-        kind = "share" if ind.kind == "share" else "count"
+        kind = {"share": "share", "count": "count"}.get(ind.kind, "number")  # a mean is no count of persons
         by = labels.grouping_label(grouping)
-        cols = [Col("group", by)] + [Col(f"c:{c}", labels.category_label(c), kind) for c in cats]
+        cols = [Col("group", by)] + [Col(f"c:{c}", labels.category_label(c), kind, 1 if kind == "number" else 0)
+                                     for c in cats]
         if ind.distribution:
             cols.append(Col("n", "Antal (n)", "count", sums=grouping != "total"))
         where = f" per {by.lower()}" if grouping != "total" else ""
