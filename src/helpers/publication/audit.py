@@ -375,16 +375,23 @@ def _components(linked: LinkedSet, hidden: np.ndarray):
     return n_comp, labels[:len(h_idx)], b, labels[len(h_idx):], row_lo, rhs
 
 
-def _targets(linked: LinkedSet, suppressed, hidden, solver: _Solver):
+def _targets(linked: LinkedSet, suppressed, hidden, solver: _Solver, everywhere=None):
     """What the attacker bounds: protected hidden variables (ids 0..nv-1) and audited expressions of
-    suppressed cells (nv..). Returns them with their entries (target id, hidden column, coefficient),
-    leaving out targets the solver already knows to be wide."""
+    suppressed cells (nv..) that hold a hidden variable; an expression of public variables only is public
+    (a suppressed primary cell that hides nothing fails as a "cell"). `hidden` may be part of the hidden
+    variables (whole components, see audit's focus): expressions with hidden variables outside it are left out
+    (`everywhere`: all hidden variables). Returns the targets with their entries (target id, hidden column,
+    coefficient), leaving out targets the solver already knows to be wide."""
+    everywhere = hidden if everywhere is None else everywhere
     h_idx = np.flatnonzero(hidden)
     local = np.full(linked.n_variables, -1)
     local[h_idx] = np.arange(len(h_idx))
     target_vars = np.flatnonzero(hidden & linked.protect)
     nv = len(target_vars)
-    audited_expr = np.flatnonzero(suppressed[linked.expression_cell])
+    terms = linked.expression_terms
+    inside = terms @ hidden.astype(np.int64)
+    audited_expr = np.flatnonzero(suppressed[linked.expression_cell] & (inside > 0)
+                                  & (inside == terms @ everywhere.astype(np.int64)))
     e = linked.expressions[audited_expr]
     e_h = e[:, h_idx].tocoo()
     t_key = np.concatenate([target_vars, linked.n_variables + audited_expr])  # stable across calls
@@ -396,13 +403,24 @@ def _targets(linked: LinkedSet, suppressed, hidden, solver: _Solver):
     return target_vars, audited_expr, e, t_key, known, t_id[keep], t_col[keep], t_val[keep]
 
 
-def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver | None = None) -> AuditResult:
+def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver | None = None,
+          focus: np.ndarray | None = None) -> AuditResult:
     """Attack the publication in which the cells marked in `suppressed` are hidden.
+
+    What is audited: every hidden variable that needs protection, every audited expression (e.g. a
+    complement) of a suppressed cell that holds a hidden variable, and every suppressed primary cell that
+    hides no protected variable (its content can be read off: kind "cell"). A suppressed cell that is not
+    primary protects others and has nothing of its own to protect: if it hides nothing, that is no failure
+    (protect publishes such cells again). Whether a status was fixed by an earlier publication plays no part.
 
     exact=False (the default) stops as soon as feasible points show that a quantity varies by at least p: its
     min and max are then the extremes seen, the true interval is at least as wide, and `exact` is False in the
     table. exact=True solves the LPs for every quantity, so every min and max is exact (slower). Failing
     quantities are always exact.
+
+    focus (a mask over variables, for protect's local checks): audit only the hidden variables in it; it must
+    hold whole components (hidden variables joined by relations or by an audited expression). Primary cells
+    are still checked everywhere.
     """
     start = time.perf_counter()
     linked.check_relations()
@@ -412,7 +430,46 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
         raise ValueError(f"'suppressed' ska ha en rad per cell ({linked.n_cells}).")
     solver = _solver or _Solver(p, exact)
     solver.start(suppressed, linked.n_variables + len(linked.expression_cell))
-    hidden = linked.hidden(suppressed)
+    everywhere = linked.hidden(suppressed)
+    hidden = everywhere if focus is None else everywhere & np.asarray(focus, dtype=bool)
+    q = _attack(linked, suppressed, hidden, everywhere, solver)
+    target_vars, audited_expr, e, mn, mx, width, ex = (q.target_vars, q.audited_expr, q.e, q.mn, q.mx, q.width,
+                                                       q.ex)
+    nv = len(target_vars)
+    table = pd.DataFrame({
+        "label": pd.Series(np.concatenate([linked.variable_label[target_vars],
+                                           linked.expression_label[audited_expr]]), dtype=object),
+        "kind": pd.Series(np.repeat(np.array(KINDS[:2], dtype=object), [nv, len(audited_expr)]), dtype=object),
+        "index": np.concatenate([target_vars, audited_expr]).astype(np.int64),
+        "value": np.concatenate([linked.value[target_vars], e @ linked.value]),
+        "min": mn, "max": mx, "width": width, "ok": width >= p, "exact": ex})
+    exposed = _exposed_cells(linked, suppressed, everywhere)
+    if exposed is not None:
+        table = pd.concat([table, exposed], ignore_index=True)
+    failed = ~table["ok"].to_numpy()
+    pinned = int((failed & (table["width"].to_numpy() <= 0)).sum())
+    return AuditResult(table=table, passed=not failed.any(), protection=p, audited=len(table),
+                       hidden=int(hidden.sum()), pinned=pinned, too_narrow=int(failed.sum()) - pinned, exact=exact,
+                       seconds=time.perf_counter() - start, lp_solves=solver.solves, components=q.components,
+                       method=method_texts(protection=p)["audit"])
+
+
+@dataclass
+class _Attack:
+    target_vars: np.ndarray
+    audited_expr: np.ndarray
+    e: sparse.csr_matrix
+    mn: np.ndarray
+    mx: np.ndarray
+    width: np.ndarray
+    ex: np.ndarray
+    components: int
+
+
+def _attack(linked: LinkedSet, suppressed: np.ndarray, hidden: np.ndarray, everywhere: np.ndarray,
+            solver: _Solver) -> _Attack:
+    """The bounds of every target among the `hidden` variables (all of them, or whole components of them)."""
+    p = linked.protection
     h_idx = np.flatnonzero(hidden)
     n_comp, var_comp, b, row_comp, row_lo, row_hi = _components(linked, hidden)
 
@@ -433,7 +490,8 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
     x_true, lower, upper = linked.value[g_vars], linked.lower[g_vars], linked.upper[g_vars]
 
     # Targets as entries (target, position, coefficient), one target row per (component, target).
-    target_vars, audited_expr, e, t_key, known, t_id, t_col, t_val = _targets(linked, suppressed, hidden, solver)
+    target_vars, audited_expr, e, t_key, known, t_id, t_col, t_val = _targets(linked, suppressed, hidden, solver,
+                                                                              everywhere)
     nv, n_t = len(target_vars), len(t_key)
     integral = _integral(e)
     t_pos = pos[t_col]
@@ -452,7 +510,7 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
     entry_start = np.searchsorted(t_comp, np.arange(n_comp + 1))
     trow_start = np.searchsorted(row_comp_of, np.arange(n_comp + 1))
 
-    lo = np.concatenate([np.zeros(nv), e @ np.where(hidden, 0.0, linked.value)])  # constants of expressions
+    lo = np.concatenate([np.zeros(nv), e @ np.where(everywhere, 0.0, linked.value)])  # constants of expressions
     hi = lo.copy()
     ex = np.ones(n_t, bool)
     size = np.diff(comp_start)
@@ -521,30 +579,37 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
         new = (width >= p) & (parts <= 1) & ~known
         solver.wide[t_key[new]] = True
         solver.wide_lo[t_key[new]], solver.wide_hi[t_key[new]] = lo[new], hi[new]
-    table = pd.DataFrame({
-        "label": pd.Series(np.concatenate([linked.variable_label[target_vars],
-                                           linked.expression_label[audited_expr]]), dtype=object),
-        "kind": pd.Series(np.repeat(np.array(KINDS[:2], dtype=object), [nv, len(audited_expr)]), dtype=object),
-        "index": np.concatenate([target_vars, audited_expr]).astype(np.int64),
-        "value": np.concatenate([linked.value[target_vars], e @ linked.value]),
-        "min": mn, "max": mx, "width": width, "ok": width >= p, "exact": ex})
-    exposed = _exposed_cells(linked, suppressed, hidden)
-    if exposed is not None:
-        table = pd.concat([table, exposed], ignore_index=True)
-    failed = ~table["ok"].to_numpy()
-    pinned = int((failed & (table["width"].to_numpy() <= 0)).sum())
-    return AuditResult(table=table, passed=not failed.any(), protection=p, audited=len(table),
-                       hidden=len(h_idx), pinned=pinned, too_narrow=int(failed.sum()) - pinned, exact=exact,
-                       seconds=time.perf_counter() - start, lp_solves=solver.solves, components=int(n_comp),
-                       method=method_texts(protection=p)["audit"])
+    return _Attack(target_vars, audited_expr, e, mn, mx, width, ex, int(n_comp))
+
+
+def passes(linked: LinkedSet, suppressed: np.ndarray, focus: np.ndarray, solver: _Solver,
+           cells: np.ndarray | None = None) -> bool:
+    """Whether the quantities in `focus` (whole components of hidden variables, as in audit) are all wide
+    enough and none of the suppressed primary cells among `cells` (default: all) can be read off. The same
+    attack as audit, without its table (protect's cleanup asks this many times)."""
+    solver.start(suppressed, linked.n_variables + len(linked.expression_cell))
+    everywhere = linked.hidden(suppressed)
+    if cells is not None:
+        cells = np.asarray(cells, dtype=np.int64)
+        shown = linked.shows[cells]
+        covered = (shown @ (everywhere & linked.protect).astype(float)) > 0
+        if (suppressed[cells] & linked.primary[cells] & (np.diff(shown.indptr) > 0) & ~covered).any():
+            return False
+    elif _exposed_cells(linked, suppressed, everywhere) is not None:
+        return False
+    hidden = everywhere & focus
+    if not hidden.any():
+        return True
+    return bool((_attack(linked, suppressed, hidden, everywhere, solver).width >= linked.protection).all())
 
 
 def _exposed_cells(linked: LinkedSet, suppressed: np.ndarray, hidden: np.ndarray) -> pd.DataFrame | None:
-    """Primary (or earlier suppressed) cells that hide nothing: every variable they show is public elsewhere
-    and no audited expression stands for them. Such a cell is pinned: its content can be read off."""
+    """Suppressed primary cells that hide no protected variable: every count they show is public elsewhere
+    (their expressions too, then), so their content can be read off. Whether the status was fixed by an
+    earlier publication does not matter; a suppressed cell that is not primary has nothing of its own to
+    protect."""
     covered = (linked.shows @ (hidden & linked.protect).astype(float)) > 0
-    bad = np.flatnonzero(suppressed & (linked.primary | linked.fixed_suppressed) & linked.shows_any
-                         & ~linked.has_expression & ~covered)
+    bad = np.flatnonzero(suppressed & linked.primary & linked.shows_any & ~covered)
     if not len(bad):
         return None
     return pd.DataFrame({"label": pd.Series(linked.cell_label[bad], dtype=object), "kind": "cell",

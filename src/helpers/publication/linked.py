@@ -171,6 +171,11 @@ class LinkedSet:
         return np.diff(self.shows.indptr) > 0
 
     @cached_property
+    def expression_terms(self) -> sparse.csr_matrix:
+        """X × V, 1 where the variable appears in the audited expression."""
+        return (self.expressions != 0).astype(np.int64).tocsr()
+
+    @cached_property
     def has_expression(self) -> np.ndarray:
         out = np.zeros(self.n_cells, bool)
         out[self.expression_cell] = True

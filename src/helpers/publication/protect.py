@@ -25,8 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
-from .audit import AuditResult, _Solver, audit
+from .audit import AuditResult, _Solver, audit, passes
 from .linked import LinkedSet
 from ..formatting import integer
 
@@ -53,6 +55,7 @@ class ProtectionResult:
     iterations: int
     seconds: float
     audit: AuditResult
+    republished: int = 0  # secondary cells the cleanup published again
 
     def summary(self) -> str:
         n = self.n_primary + self.n_secondary + self.n_fixed
@@ -103,6 +106,27 @@ class _State:
 
     def costs(self, vs: np.ndarray) -> np.ndarray:
         return self.price[vs]
+
+    def would_hide(self, v: int) -> np.ndarray:
+        """The variables that hiding v hides: v and every variable shown only by the published cells of v."""
+        cells = self.cells_of(v)
+        cells = cells[~self.suppressed[cells]]
+        if len(cells) == 0:
+            return np.zeros(0, dtype=np.int64)
+        shown = np.concatenate([self._cv_idx[self._cv_ptr[c]:self._cv_ptr[c + 1]] for c in cells])
+        u, n = np.unique(shown, return_counts=True)
+        return u[n == self.published_count[u]]
+
+    def publish(self, c: int) -> list[int]:
+        """Publish the suppressed cell c again; returns the variables that became public."""
+        self.suppressed[c] = False
+        shown = self._cv_idx[self._cv_ptr[c]:self._cv_ptr[c + 1]]
+        back = shown[self.published_count[shown] == 0]
+        self.published_count[shown] += 1
+        self.var_cost[shown] += self.linked.cost[c]
+        self.hidden[shown] = False
+        self._update_price(shown)
+        return [int(u) for u in back]
 
     def hide(self, v: int) -> list[int]:
         """Suppress every published cell that shows v; returns the variables that became hidden."""
@@ -178,6 +202,9 @@ def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
                 continue
             covers = gain >= shortfall - 1e-9
             cost = cost + np.array([_knock_on(state, int(y), r) if k else 0.0 for y, k in zip(ys, ok)])
+            ok &= np.isfinite(cost)
+            if not ok.any():
+                continue
             price = np.where(covers, cost, cost / np.where(ok, gain, 1.0))
             others = int(hidden[vars_].sum() > 1)  # the row already holds other hidden variables
             i = np.flatnonzero(ok)[np.lexsort((ys[ok], price[ok], ~covers[ok]))[0]]
@@ -187,20 +214,47 @@ def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
     return best
 
 
+def _able(lk: LinkedSet, v: int, a_v: float, us: np.ndarray, a_u: np.ndarray) -> np.ndarray:
+    """Which of the variables `us` (coefficients a_u) of an equality can give v (coefficient a_v) the room it
+    needs: any movement if v can fall by p, else only a movement that lets v rise (a variable at its lower
+    bound, e.g. a zero, can only rise)."""
+    if lk.value[v] - lk.lower[v] >= lk.protection:
+        return (lk.value[us] > lk.lower[us] + 1e-9) | (lk.upper[us] > lk.value[us] + 1e-9)
+    same = (a_u > 0) == (a_v > 0)
+    return np.where(same, lk.value[us] > lk.lower[us] + 1e-9, lk.upper[us] > lk.value[us] + 1e-9)
+
+
 def _knock_on(state: _State, y: int, row: int) -> float:
-    """One step ahead: hiding y leaves it alone (pinned) in each of its other equalities that hold no hidden
-    variable yet, and each of those will need a partner of its own: add the cheapest one's cost."""
-    if not state.linked.protect[y]:
-        return 0.0
+    """One step ahead. Hiding y suppresses every published cell that shows it, which hides y and every other
+    variable that only those cells show (e.g. the zero category of a distribution whose base is hidden). A
+    newly hidden variable that needs protection and has no hidden variable beside it in one of its equalities
+    that can give it room (a variable at its lower bound, e.g. a zero, can only gain room upwards, so the
+    other one must be able to move the other way) is pinned there until that equality gets a partner: add
+    the cheapest able partner's cost, DEAD_END where none is able. A y that needs no protection (a sum)
+    would stay pinned, since nothing else repairs it: it is of no use (infinite price)."""
+    lk = state.linked
+    newly = state.would_hide(y)
+    after = state.hidden.copy()
+    after[newly] = True
     extra = 0.0
-    for r in state.rows_of(y):
-        if r == row:
+    for v in newly:
+        v = int(v)
+        if v != y and not lk.protect[v]:
             continue
-        vars_ = state.row(r)[0]
-        if state.hidden[vars_].any():
-            continue
-        costs = state.costs(vars_[vars_ != y])
-        extra += float(costs.min()) if np.isfinite(costs).any() else DEAD_END  # y would stay pinned there
+        for r in state.rows_of(v):
+            if v == y and r == row:
+                continue
+            vars_, coefs = state.row(r)
+            at = vars_ == v
+            other = ~at
+            a_v = coefs[at][0]
+            able = _able(lk, v, a_v, vars_[other], coefs[other])
+            if (able & after[vars_[other]]).any():
+                continue  # a hidden variable beside it gives room
+            if not lk.protect[v]:
+                return np.inf
+            costs = np.where(able, state.costs(vars_[other]), np.inf)
+            extra += float(costs.min()) if np.isfinite(costs).any() else DEAD_END
     return extra
 
 
@@ -269,25 +323,57 @@ def _repair_item(state: _State, kind: str, index: int, lo: float, hi: float, row
     return min(public, key=lambda v: (not lk.protect[v], state.cost(v), v)) if public else None
 
 
-def _singletons(state: _State) -> int:
-    """Hide until no equality has exactly one hidden variable that needs protection. Returns how many."""
+def _stuck(state: _State) -> list[tuple[int, int]]:
+    """(equality, variable) pairs where a hidden variable that needs protection has no hidden variable beside
+    it that can give it room: it is alone there, or it is at its lower bound (a zero, or a count below p) and
+    every other hidden variable of the equality can only move the wrong way (e.g. two zeros on the same
+    side of a sum). Such a variable is too narrow whatever the rest of the publication is."""
     lk = state.linked
-    pattern = lk.equality_pattern
+    eq = lk.equalities.tocoo()
+    r, j, a = eq.row, eq.col, eq.data
+    hidden = state.hidden[j]
+    n = lk.equalities.shape[0]
+    up = lk.upper[j] > lk.value[j] + 1e-9
+    down = lk.value[j] > lk.lower[j] + 1e-9
+    pos = a > 0
+    # hidden variables per row that can move, and that can let a variable of each sign rise
+    movable = np.bincount(r, hidden & (up | down), n)
+    lift_pos = np.bincount(r, hidden & ((pos & down) | (~pos & up)), n)  # lets a + variable rise
+    lift_neg = np.bincount(r, hidden & ((~pos & down) | (pos & up)), n)
+    low = lk.value[j] - lk.lower[j] < lk.protection
+    self_move = up | down
+    self_lift = np.where(pos, down, up)  # counted in its own sign's lift
+    lift = np.where(pos, lift_pos[r], lift_neg[r]) - self_lift
+    room = np.where(low, lift, movable[r] - self_move)
+    stuck = hidden & lk.protect[j] & (room <= 0)
+    order = np.lexsort((j[stuck], r[stuck]))
+    return [(int(x), int(y)) for x, y in zip(r[stuck][order], j[stuck][order])]
+
+
+def _options(state: _State, r: int, x: int) -> int:
+    """How many public variables of equality r could give x room (fewest first: the most constrained)."""
+    lk = state.linked
+    vars_, coefs = state.row(r)
+    other = vars_ != x
+    able = _able(lk, x, coefs[~other][0], vars_[other], coefs[other])
+    return int((able & ~state.hidden[vars_[other]] & np.isfinite(state.costs(vars_[other]))).sum())
+
+
+def _singletons(state: _State) -> int:
+    """Hide until no hidden variable that needs protection is stuck in an equality (see _stuck), the most
+    constrained first: what they force (often a total) is then known when the others choose. Returns how
+    many variables were hidden."""
+    lk = state.linked
     added = 0
     while True:
-        hidden = state.hidden
-        rows = np.flatnonzero(pattern @ hidden.astype(np.int64) == 1)
-        alone = pattern[rows].multiply(hidden[None, :].astype(np.int64)).tocsr()
-        alone.eliminate_zeros()
-        x_of = alone.indices  # the one hidden variable of each such row
-        todo = [(int(r), int(x)) for r, x in zip(rows, x_of) if lk.protect[x]]
+        todo = _stuck(state)
         if not todo:
             return added
+        todo.sort(key=lambda rx: (_options(state, *rx), rx))
         changed = False
         for r, x in todo:
-            vars_ = state.row(r)[0]
-            if state.hidden[vars_].sum() != 1:
-                continue  # an earlier choice in this pass already widened the row
+            if (r, x) not in _stuck_in(state, r):
+                continue  # an earlier choice in this pass already gave it room
             v = lk.value[x]
             choice = _repair_item(state, "variable", x, v, v, rows=[r])
             if choice is None:
@@ -297,6 +383,21 @@ def _singletons(state: _State) -> int:
             changed = True
         if not changed:
             return added
+
+
+def _stuck_in(state: _State, r: int) -> set[tuple[int, int]]:
+    """The stuck pairs of equality r (see _stuck)."""
+    lk = state.linked
+    vars_, coefs = state.row(r)
+    out = set()
+    for i, x in enumerate(vars_):
+        if not (state.hidden[x] and lk.protect[x]):
+            continue
+        other = np.arange(len(vars_)) != i
+        able = _able(lk, int(x), coefs[i], vars_[other], coefs[other])
+        if not (able & state.hidden[vars_[other]]).any():
+            out.add((int(r), int(x)))
+    return out
 
 
 def _repair(state: _State, failures: pd.DataFrame) -> int:
@@ -319,12 +420,91 @@ def _repair(state: _State, failures: pd.DataFrame) -> int:
     return done
 
 
-def protect(linked: LinkedSet, exact_audit: bool = False) -> ProtectionResult:
-    """Suppress cells until the audit passes; see the module docstring for the method.
+def _component_labels(linked: LinkedSet, hidden: np.ndarray) -> np.ndarray:
+    """Per variable: its component of hidden variables (joined by relations or by an audited expression),
+    -1 for a public variable."""
+    h_idx = np.flatnonzero(hidden)
+    labels = np.full(linked.n_variables, -1, dtype=np.int64)
+    if not len(h_idx):
+        return labels
+    links = sparse.vstack([linked.relations, linked.expressions], format="csc")[:, h_idx].tocsr()
+    links.data[:] = 1.0
+    joined = (links.T @ links).tocsr()  # hidden × hidden: 1 where two share a relation or an expression
+    n, comp = connected_components(joined, directed=False)
+    labels[h_idx] = comp
+    return labels
 
-    The returned audit is the last one of the loop: failing quantities would have exact intervals, wide
-    enough ones are shown to be at least that wide. exact_audit=True audits the result once more with exact
-    intervals for every quantity (slower)."""
+
+def _pins(state: _State, freed: np.ndarray) -> bool:
+    """Whether making `freed` public leaves an equality with exactly one hidden variable that needs
+    protection (it would be pinned), or a suppressed primary cell with no hidden protected variable."""
+    lk = state.linked
+    after = state.hidden.copy()
+    after[freed] = False
+    for r in np.unique(np.concatenate([state.rows_of(int(u)) for u in freed])):
+        vars_ = state.row(r)[0]
+        left = vars_[after[vars_]]
+        if len(left) == 1 and lk.protect[left[0]]:
+            return True
+    for u in freed:
+        for c in state.cells_of(int(u)):
+            if state.suppressed[c] and lk.primary[c]:
+                shown = state._cv_idx[state._cv_ptr[c]:state._cv_ptr[c + 1]]
+                if not (after[shown] & lk.protect[shown]).any():
+                    return True
+    return False
+
+
+def _cleanup(state: _State) -> int:
+    """Publish secondary cells again, most expensive first, keeping each one published if the audit still
+    passes. Publishing a cell only makes the variables it shows public, so only the components that hold them
+    are audited again: first whether an equality is left with one hidden variable, then bound propagation
+    (what it finds too narrow is too narrow), then LP. A cell whose variables are all public already protects
+    nothing and is published without an audit. Cells that had to stay hidden are tried again, in another
+    round, when a cell of their component has been published since. Returns how many cells were published."""
+    lk = state.linked
+    quick = _Solver(lk.protection, exact=False, exact_failures=False, lp=False)
+    solver = _Solver(lk.protection, exact=False, exact_failures=False)
+    labels = _component_labels(lk, state.hidden)
+    changed_at = np.zeros(lk.n_variables, dtype=np.int64)  # when a variable was last made public
+    step, stale, done = 1, 0, 0
+    tried: dict[int, tuple[int, np.ndarray]] = {}  # cell -> (step, its components' variables) when it failed
+    todo = np.flatnonzero(state.suppressed & ~lk.primary & ~lk.fixed_suppressed)
+    while len(todo):
+        for c in todo[np.lexsort((todo, -lk.cost[todo]))]:
+            shown = lk.shows[c].indices
+            freed = shown[state.hidden[shown]]
+            if len(freed):
+                component = np.isin(labels, labels[freed])  # whole components (labels only get coarser)
+                focus = component.copy()
+                focus[freed] = False
+                trial = state.suppressed.copy()
+                trial[c] = False
+                if _pins(state, freed) or not passes(lk, trial, focus, quick, cells=[]) or \
+                        not passes(lk, trial, focus, solver, cells=[]):
+                    tried[int(c)] = (step, np.flatnonzero(component))
+                    continue
+            state.publish(int(c))
+            done += 1
+            if len(freed):
+                step += 1
+                changed_at[freed] = step
+                stale += 1
+                if stale >= 25:  # components split as cells are published: smaller ones are cheaper to audit
+                    labels, stale = _component_labels(lk, state.hidden), 0
+        todo = np.array([c for c, (when, seen) in tried.items()
+                         if state.suppressed[c] and changed_at[seen].max(initial=0) > when], dtype=np.int64)
+        tried = {c: v for c, v in tried.items() if c not in set(todo.tolist())}
+    return done
+
+
+def protect(linked: LinkedSet, exact_audit: bool = False, cleanup: bool = True) -> ProtectionResult:
+    """Suppress cells until the audit passes, then (cleanup=True) publish again every secondary cell that is
+    not needed; see the module docstring for the method.
+
+    The returned audit is a fresh audit of the result: failing quantities would have exact intervals, wide
+    enough ones are shown to be at least that wide. exact_audit=True audits the result with exact intervals
+    for every quantity (slower)."""
     start = time.perf_counter()
     linked.check_relations()
     state = _State(linked)
@@ -341,8 +521,12 @@ def protect(linked: LinkedSet, exact_audit: bool = False) -> ProtectionResult:
             if result.passed:
                 break
         _repair(state, result.failures())
-    if exact_audit:
-        result = audit(linked, state.suppressed, exact=True)
+    republished = _cleanup(state) if cleanup else 0
+    if republished or exact_audit:
+        result = audit(linked, state.suppressed, exact=exact_audit)
+        if not result.passed:  # cannot happen: every cell published again was audited
+            raise ProtectionError("Röjandekontrollen gick inte igenom efter att onödigt dolda celler "
+                                  "publicerats igen.")
     fixed_sup = linked.fixed_suppressed
     reason = np.where(~state.suppressed, "",
                       np.where(fixed_sup, FIXED_EARLIER, np.where(linked.primary, PRIMARY, SECONDARY)))
@@ -352,4 +536,4 @@ def protect(linked: LinkedSet, exact_audit: bool = False) -> ProtectionResult:
         cells=cells, suppressed=state.suppressed.copy(), hidden=state.hidden.copy(),
         n_primary=int((reason == PRIMARY).sum()), n_secondary=int((reason == SECONDARY).sum()),
         n_fixed=int((reason == FIXED_EARLIER).sum()), iterations=iterations,
-        seconds=time.perf_counter() - start, audit=result)
+        seconds=time.perf_counter() - start, audit=result, republished=republished)
