@@ -75,6 +75,9 @@ class _State:
         published = (~self.suppressed).astype(float)
         self.var_cost = np.asarray(linked.cells_of_variable @ (linked.cost * published))
         self.var_blocked = np.asarray(linked.cells_of_variable @ linked.fixed_published.astype(float)) > 0
+        self.can_rise = linked.upper > linked.value + 1e-9
+        self.can_fall = linked.value > linked.lower + 1e-9
+        self.low = linked.value - linked.lower < linked.protection  # needs room upwards
         self.price = np.empty(linked.n_variables)
         self._update_price(slice(None))
         vc = linked.cells_of_variable
@@ -113,6 +116,9 @@ class _State:
         cells = cells[~self.suppressed[cells]]
         if len(cells) == 0:
             return np.zeros(0, dtype=np.int64)
+        if len(cells) == 1:
+            shown = self._cv_idx[self._cv_ptr[cells[0]]:self._cv_ptr[cells[0] + 1]]
+            return shown[self.published_count[shown] == 1]
         shown = np.concatenate([self._cv_idx[self._cv_ptr[c]:self._cv_ptr[c + 1]] for c in cells])
         u, n = np.unique(shown, return_counts=True)
         return u[n == self.published_count[u]]
@@ -201,41 +207,49 @@ def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
             if not ok.any():
                 continue
             covers = gain >= shortfall - 1e-9
-            cost = cost + np.array([_knock_on(state, int(y), r) if k else 0.0 for y, k in zip(ys, ok)])
-            ok &= np.isfinite(cost)
-            if not ok.any():
-                continue
-            price = np.where(covers, cost, cost / np.where(ok, gain, 1.0))
-            others = int(hidden[vars_].sum() > 1)  # the row already holds other hidden variables
-            i = np.flatnonzero(ok)[np.lexsort((ys[ok], price[ok], ~covers[ok]))[0]]
-            key = (not covers[i], price[i], 1 - others, int(ys[i]))
-            if best_key is None or key < best_key:
-                best_key, best = key, int(ys[i])
+            per_gain = np.where(covers, 1.0, 1.0 / np.where(ok, gain, 1.0))
+            others = 1 - int(hidden[vars_].sum() > 1)  # 0: the row already holds other hidden variables
+            idx = np.flatnonzero(ok)
+            idx = idx[np.lexsort((ys[idx], cost[idx] * per_gain[idx], ~covers[idx]))]
+            for i in idx:  # the look-ahead only adds to a price: stop once the best cannot be beaten
+                y = int(ys[i])
+                if best_key is not None and (not covers[i], cost[i] * per_gain[i], others, y) >= best_key:
+                    break
+                price = (cost[i] + _knock_on(state, y, int(r))) * per_gain[i]
+                key = (not covers[i], price, others, y)
+                if np.isfinite(price) and (best_key is None or key < best_key):
+                    best_key, best = key, y
     return best
 
 
-def _able(lk: LinkedSet, v: int, a_v: float, us: np.ndarray, a_u: np.ndarray) -> np.ndarray:
+def _able(lk: LinkedSet, v: int, a_v: float, us: np.ndarray, a_u: np.ndarray, state: _State | None = None
+          ) -> np.ndarray:
     """Which of the variables `us` (coefficients a_u) of an equality can give v (coefficient a_v) the room it
     needs: any movement if v can fall by p, else only a movement that lets v rise (a variable at its lower
     bound, e.g. a zero, can only rise)."""
-    if lk.value[v] - lk.lower[v] >= lk.protection:
-        return (lk.value[us] > lk.lower[us] + 1e-9) | (lk.upper[us] > lk.value[us] + 1e-9)
-    same = (a_u > 0) == (a_v > 0)
-    return np.where(same, lk.value[us] > lk.lower[us] + 1e-9, lk.upper[us] > lk.value[us] + 1e-9)
+    if state is not None:
+        up, down, low = state.can_rise, state.can_fall, state.low[v]
+    else:
+        up, down = lk.upper > lk.value + 1e-9, lk.value > lk.lower + 1e-9
+        low = lk.value[v] - lk.lower[v] < lk.protection
+    if not low:
+        return down[us] | up[us]
+    return np.where((a_u > 0) == (a_v > 0), down[us], up[us])
 
 
-def _knock_on(state: _State, y: int, row: int) -> float:
-    """One step ahead. Hiding y suppresses every published cell that shows it, which hides y and every other
+def _knock_on(state: _State, y: int, row: int, depth: int = 2, assume: frozenset = frozenset()) -> float:
+    """Looking ahead. Hiding y suppresses every published cell that shows it, which hides y and every other
     variable that only those cells show (e.g. the zero category of a distribution whose base is hidden). A
     newly hidden variable that needs protection and has no hidden variable beside it in one of its equalities
     that can give it room (a variable at its lower bound, e.g. a zero, can only gain room upwards, so the
     other one must be able to move the other way) is pinned there until that equality gets a partner: add
-    the cheapest able partner's cost, DEAD_END where none is able. A y that needs no protection (a sum)
-    would stay pinned, since nothing else repairs it: it is of no use (infinite price)."""
+    the price of the cheapest able partner, itself with what it would pin (depth steps ahead; the few
+    cheapest partners are looked at), DEAD_END where none is able. A y that needs no protection (a sum)
+    would stay pinned, since nothing else repairs it: it is of no use (infinite price). `assume`: variables
+    taken as hidden already (the step before)."""
     lk = state.linked
     newly = state.would_hide(y)
-    after = state.hidden.copy()
-    after[newly] = True
+    also = assume.union(newly.tolist())
     extra = 0.0
     for v in newly:
         v = int(v)
@@ -245,16 +259,23 @@ def _knock_on(state: _State, y: int, row: int) -> float:
             if v == y and r == row:
                 continue
             vars_, coefs = state.row(r)
-            at = vars_ == v
-            other = ~at
-            a_v = coefs[at][0]
-            able = _able(lk, v, a_v, vars_[other], coefs[other])
-            if (able & after[vars_[other]]).any():
+            other = vars_ != v
+            us, a_u = vars_[other], coefs[other]
+            able = _able(lk, v, coefs[~other][0], us, a_u, state)
+            hid = state.hidden[us]
+            if (able & hid).any() or any(int(u) in also for u in us[able & ~hid]):
                 continue  # a hidden variable beside it gives room
             if not lk.protect[v]:
                 return np.inf
-            costs = np.where(able, state.costs(vars_[other]), np.inf)
-            extra += float(costs.min()) if np.isfinite(costs).any() else DEAD_END
+            costs = np.where(able, state.price[us], np.inf)
+            if not np.isfinite(costs).any():
+                extra += DEAD_END
+                continue
+            if depth > 1:
+                cheap = np.argsort(costs, kind="stable")[:3]
+                cheap = cheap[np.isfinite(costs[cheap])]
+                costs = np.array([costs[i] + _knock_on(state, int(us[i]), int(r), depth - 1, also) for i in cheap])
+            extra += float(costs.min())
     return extra
 
 
@@ -350,26 +371,29 @@ def _stuck(state: _State) -> list[tuple[int, int]]:
     return [(int(x), int(y)) for x, y in zip(r[stuck][order], j[stuck][order])]
 
 
-def _options(state: _State, r: int, x: int) -> int:
-    """How many public variables of equality r could give x room (fewest first: the most constrained)."""
+def _hardness(state: _State, r: int, x: int) -> tuple[float, int]:
+    """How hard x is to repair in equality r: minus the price of the cheapest public variable that could give
+    it room, then how many could (the hardest first: what they force, often a total, is then known when
+    the others choose)."""
     lk = state.linked
     vars_, coefs = state.row(r)
     other = vars_ != x
-    able = _able(lk, x, coefs[~other][0], vars_[other], coefs[other])
-    return int((able & ~state.hidden[vars_[other]] & np.isfinite(state.costs(vars_[other]))).sum())
+    able = _able(lk, x, coefs[~other][0], vars_[other], coefs[other], state) & ~state.hidden[vars_[other]]
+    costs = state.costs(vars_[other])[able]
+    costs = costs[np.isfinite(costs)]
+    return (-float(costs.min()) if len(costs) else -np.inf, len(costs))
 
 
 def _singletons(state: _State) -> int:
-    """Hide until no hidden variable that needs protection is stuck in an equality (see _stuck), the most
-    constrained first: what they force (often a total) is then known when the others choose. Returns how
-    many variables were hidden."""
+    """Hide until no hidden variable that needs protection is stuck in an equality (see _stuck), the hardest
+    first (see _hardness). Returns how many variables were hidden."""
     lk = state.linked
     added = 0
     while True:
         todo = _stuck(state)
         if not todo:
             return added
-        todo.sort(key=lambda rx: (_options(state, *rx), rx))
+        todo.sort(key=lambda rx: (_hardness(state, *rx), rx))
         changed = False
         for r, x in todo:
             if (r, x) not in _stuck_in(state, r):
@@ -394,7 +418,7 @@ def _stuck_in(state: _State, r: int) -> set[tuple[int, int]]:
         if not (state.hidden[x] and lk.protect[x]):
             continue
         other = np.arange(len(vars_)) != i
-        able = _able(lk, int(x), coefs[i], vars_[other], coefs[other])
+        able = _able(lk, int(x), coefs[i], vars_[other], coefs[other], state)
         if not (able & state.hidden[vars_[other]]).any():
             out.add((int(r), int(x)))
     return out
