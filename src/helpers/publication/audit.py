@@ -2,8 +2,10 @@
 
 Public variables are constants at their true values; hidden ones lie in [lower, upper] and satisfy every
 equality and inequality. For each hidden variable that needs protection and each audited expression of a
-suppressed cell the audit finds the smallest and largest value (continuous LP with HiGHS, bounds rounded inward
-to whole numbers). How:
+suppressed cell that holds a hidden variable the audit finds the smallest and largest value (continuous LP with
+HiGHS, bounds rounded inward to whole numbers). A suppressed primary cell that hides no protected variable fails
+outright (its content can be read off); a suppressed cell that is not primary has nothing of its own to
+protect. Whether a status was fixed by an earlier publication plays no part in the verdict. How:
 
 - The problem splits into independent components of hidden variables joined by relations. A component of one
   variable is bounded exactly by its own relations, without LP.

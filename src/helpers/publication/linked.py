@@ -341,13 +341,16 @@ SECONDARY_METHOD = ("Sekundär undertryckning: alla celler som publiceras för p
                     "summerar till året och komplement. Varje cell har ett pris; den billigaste cell som "
                     "hjälper döljs tills ingen dold uppgift längre kan räknas fram eller ringas in för snävt. "
                     "Totaler och stora celler har högt pris och förblir därför synliga. Även celler med värdet 0 "
-                    "kan döljas, så att en dold cell inte avslöjar att värdet är minst 1. Celler som redan "
-                    "publicerats eller dolts i en tidigare redovisning behåller sin status.")
+                    "kan döljas, så att en dold cell inte avslöjar att värdet är minst 1. Till sist prövas "
+                    "varje sekundärt dold cell igen, den dyraste först, och publiceras om granskningen ändå går "
+                    "igenom. Celler som redan publicerats eller dolts i en tidigare redovisning behåller sin "
+                    "status.")
 AUDIT_METHOD = ("Granskning: en angripare som har alla publicerade celler samtidigt och känner alla samband "
                 "mellan dem räknar med linjärprogrammering ut det minsta och det största värde som varje dold "
                 "uppgift kan ha (gränserna avrundas inåt till heltal). Redovisningen godkänns bara om varje "
                 "sådant intervall är minst {p} brett (skyddsintervall {p}); en uppgift som kan räknas fram "
-                "exakt eller ringas in snävare underkänns, och inget publiceras förrän granskningen går igenom.")
+                "exakt eller ringas in snävare underkänns, liksom en primärt undertryckt cell vars alla "
+                "uppgifter går att läsa av i andra celler. Inget publiceras förrän granskningen går igenom.")
 READER_LOSES = ("Det här förlorar läsaren: en undertryckt cell visas som {symbol} och saknar värde, täljare, "
                 "nämnare och konfidensintervall. Synliga delar summerar därför inte alltid till den synliga "
                 "totalen, och vissa grupper eller enheter går inte att jämföra det året.")

@@ -1,22 +1,29 @@
 """Secondary suppression of the whole linked set, checked by the attacker's LP audit.
 
 Method: a constraint-based heuristic in the manner of sdcTable's SIMPLEHEURISTIC (Meindl; Hundepool et al.
-2012, Statistical Disclosure Control, ch. 4) combined with the attacker's LP problems:
+2012, Statistical Disclosure Control, ch. 4) combined with the attacker's LP problems, and a cleanup pass:
 
 1. Start from the primary cells and the statuses fixed by an earlier publication; a variable is hidden when
    every cell that shows it is suppressed.
-2. Singleton repair: while an equality has exactly one hidden variable that needs protection, hide the
-   cheapest other variable of that equality that can widen it (its cost is the sum of the costs of the
-   published cells that must be suppressed to hide it; zeros are candidates like any other cell).
+2. Stuck variables: while a hidden variable that needs protection is alone in an equality, or sits at its
+   lower bound (a zero, a small count) with no hidden variable beside it that can give it room upwards,
+   hide the cheapest variable of that equality that can (its cost is the sum of the costs of the published
+   cells that must be suppressed to hide it). The hardest first: the one whose cheapest repair is dearest,
+   since what it forces (often a total) can then serve the others.
 3. Attacker check: audit (see audit.py), first with bound propagation alone (cheap; what it finds too narrow
    is too narrow), then with LP. For every quantity whose interval is narrower than p, hide the cheapest
    variable in an equality that involves it that can widen the interval, preferring equalities that already
    hold hidden variables, then go back to 2. Stop when the LP audit passes; if nothing is left to hide,
-   raise ProtectionError. Cells are never published again, so an interval seen wide stays wide and is not
-   looked at again.
+   raise ProtectionError. Cells are never published again in this loop, so an interval seen wide stays wide
+   and is not looked at again.
+4. Cleanup: try to publish every secondary cell again, most expensive first, and keep it published if the
+   audit still passes (only the components of the variables it would make public are audited again).
 
 Candidates are ranked by whether they can cover the whole shortfall p − width (an estimate from their values
-and bounds), then by cost, then by index, so the same input always gives the same output.
+and bounds), then by cost plus a look-ahead (hiding a variable also hides every variable that only the same
+cells show, e.g. the zero category of a distribution whose base is hidden; each one that would be stuck
+needs a partner, and that partner may need one in turn), then by index, so the same input always gives the
+same output.
 """
 from __future__ import annotations
 
@@ -67,9 +74,9 @@ class ProtectionResult:
 class _State:
     """Which cells are suppressed and how many published cells still show each variable."""
 
-    def __init__(self, linked: LinkedSet) -> None:
+    def __init__(self, linked: LinkedSet, suppressed: np.ndarray | None = None) -> None:
         self.linked = linked
-        self.suppressed = linked.initial_suppressed()
+        self.suppressed = linked.initial_suppressed() if suppressed is None else np.array(suppressed, dtype=bool)
         self.published_count = np.asarray(linked.cells_of_variable @ (~self.suppressed).astype(float)).astype(np.int64)
         self.hidden = self.published_count == 0  # kept up to date by hide()
         published = (~self.suppressed).astype(float)
@@ -409,17 +416,19 @@ def _singletons(state: _State) -> int:
             return added
 
 
-def _stuck_in(state: _State, r: int) -> set[tuple[int, int]]:
-    """The stuck pairs of equality r (see _stuck)."""
+def _stuck_in(state: _State, r: int, hidden: np.ndarray | None = None) -> set[tuple[int, int]]:
+    """The stuck pairs of equality r (see _stuck), with `hidden` (default: the state's) as the hidden
+    variables."""
     lk = state.linked
+    hidden = state.hidden if hidden is None else hidden
     vars_, coefs = state.row(r)
     out = set()
     for i, x in enumerate(vars_):
-        if not (state.hidden[x] and lk.protect[x]):
+        if not (hidden[x] and lk.protect[x]):
             continue
         other = np.arange(len(vars_)) != i
         able = _able(lk, int(x), coefs[i], vars_[other], coefs[other], state)
-        if not (able & state.hidden[vars_[other]]).any():
+        if not (able & hidden[vars_[other]]).any():
             out.add((int(r), int(x)))
     return out
 
@@ -460,15 +469,13 @@ def _component_labels(linked: LinkedSet, hidden: np.ndarray) -> np.ndarray:
 
 
 def _pins(state: _State, freed: np.ndarray) -> bool:
-    """Whether making `freed` public leaves an equality with exactly one hidden variable that needs
-    protection (it would be pinned), or a suppressed primary cell with no hidden protected variable."""
+    """Whether making `freed` public leaves a hidden variable that needs protection stuck in one of their
+    equalities (see _stuck), or a suppressed primary cell with no hidden protected variable."""
     lk = state.linked
     after = state.hidden.copy()
     after[freed] = False
     for r in np.unique(np.concatenate([state.rows_of(int(u)) for u in freed])):
-        vars_ = state.row(r)[0]
-        left = vars_[after[vars_]]
-        if len(left) == 1 and lk.protect[left[0]]:
+        if _stuck_in(state, int(r), after):
             return True
     for u in freed:
         for c in state.cells_of(int(u)):
@@ -520,6 +527,23 @@ def _cleanup(state: _State) -> int:
                          if state.suppressed[c] and changed_at[seen].max(initial=0) > when], dtype=np.int64)
         tried = {c: v for c, v in tried.items() if c not in set(todo.tolist())}
     return done
+
+
+def cleanup(linked: LinkedSet, suppressed) -> np.ndarray:
+    """Publish again every secondary cell of a suppression pattern that the audit does not need, most
+    expensive first (see _cleanup). The pattern must keep the primary and fixed statuses and pass the audit.
+    Returns the new pattern."""
+    suppressed = np.asarray(suppressed, dtype=bool)
+    if suppressed.shape != (linked.n_cells,):
+        raise ValueError(f"'suppressed' ska ha en rad per cell ({linked.n_cells}).")
+    if (linked.initial_suppressed() & ~suppressed).any() or (linked.fixed_published & suppressed).any():
+        raise ValueError("Mönstret visar en primär eller fastställt dold cell, eller döljer en cell som är "
+                         "fastställd som publicerad.")
+    if not audit(linked, suppressed).passed:
+        raise ValueError("Mönstret går inte igenom granskningen; bara ett godkänt mönster kan städas.")
+    state = _State(linked, suppressed)
+    _cleanup(state)
+    return state.suppressed.copy()
 
 
 def protect(linked: LinkedSet, exact_audit: bool = False, cleanup: bool = True) -> ProtectionResult:
