@@ -214,13 +214,14 @@ class _Solver:
     FEW_BLOCKS = 8  # below this many active blocks, solve each block's own small LP instead of the batch
 
     def __init__(self, p: int, exact: bool, exact_failures: bool = True, lp: bool = True,
-                 remember: bool = False) -> None:
+                 remember: bool = False, stop_at_failure: bool = False) -> None:
         """exact: solve every bound; exact_failures: solve the bounds of failing targets too (else the
         propagated bounds show them failing); lp=False: propagated bounds only, no LP; remember: the
         suppressed set only grows between calls (as in protect), so a target once seen wide stays wide and
-        its feasible points stay feasible."""
+        its feasible points stay feasible; stop_at_failure: stop as soon as one target is certainly too
+        narrow (the bounds of the others are then incomplete and not kept: for a yes/no answer)."""
         self.p, self.exact, self.exact_failures, self.lp = p, exact, exact_failures, lp
-        self.remember = remember
+        self.remember, self.stop_at_failure, self.aborted = remember, stop_at_failure, False
         self.wide = self.wide_lo = self.wide_hi = np.zeros(0)  # per target key: seen wide, extremes seen
         self.last: np.ndarray | None = None
         self.highs = None
@@ -274,22 +275,51 @@ class _Solver:
             seen.close(seen.open() & ~c.need & (hi - lo < self.p))
         if not self.lp:  # the rest pass on their propagated bounds
             seen.close(seen.open())
-        if seen.open().any():
+        self.aborted = False
+        if self.stop_at_failure and self._failing(c, seen):
+            self.aborted = True
+        elif seen.open().any():
             self._model(c)
+            self._together(c, seen)
             if c.n_blocks > 1:
-                for sign in (-1.0, 1.0):  # all open targets up together, then down: witnesses for many
-                    seen.see(c.values(self._minimise(c.objective(sign * seen.open()))))
                 self._rounds(c, seen, self.FEW_BLOCKS)
-            active = np.unique(c.block[seen.open()])
+            active = np.unique(c.block[seen.open()]) if not self.aborted else ()
             for b in active if c.n_blocks > 1 else ():
                 part = c.part(b)
                 self._model(part)
                 self._rounds(part, seen.view(c.target_start[b], c.target_start[b + 1]), 1)
-            if c.n_blocks == 1:
+                if self.aborted:
+                    break
+            if c.n_blocks == 1 and not self.aborted:
                 self._rounds(c, seen, 1)
         big = _big(c) / 2
         lo = np.where(seen.lo <= -big, -np.inf, seen.lo)
         return lo, np.where(seen.hi >= big, np.inf, seen.hi), seen.proven() & ~seen.closed
+
+    def _failing(self, c: _Component, seen: _Seen) -> bool:
+        """Whether a target is certainly too narrow: its proven (else propagated) bounds are less than p
+        apart (a part of an expression over several components is no target of its own)."""
+        lo = np.where(seen.done_lo | seen.closed, seen.lo, seen.out_lo)
+        hi = np.where(seen.done_hi | seen.closed, seen.hi, seen.out_hi)
+        lo, hi = seen.rounded(lo, hi)
+        return bool((~c.need & (hi - lo < self.p)).any())
+
+    def _together(self, c: _Component, seen: _Seen, rounds: int = 8) -> None:
+        """Witnesses for many targets at once: all open targets up together, then down; then open targets
+        pushed in mixed directions (a fixed pseudo-random pattern and its opposite), while that settles
+        some."""
+        rng = np.random.default_rng(12345)
+        sign = np.ones(c.n_targets)
+        for i in range(rounds):
+            before = int(seen.open().sum())
+            if before == 0:
+                return
+            if i:
+                sign = np.where(rng.random(c.n_targets) < 0.5, -1.0, 1.0)
+            for s in (-1.0, 1.0):
+                seen.see(c.values(self._minimise(c.objective(s * sign * seen.open()))))
+            if int(seen.open().sum()) >= before and i:
+                return
 
     def _rounds(self, c: _Component, seen: _Seen, min_blocks: int) -> None:
         """Each round, one open target per block gets its own LP (its maximum, then its minimum); all blocks
@@ -313,6 +343,9 @@ class _Solver:
             seen.done_hi[pick[up]] = True
             seen.done_lo[pick[~up]] = True
             seen.see(y)
+            if self.stop_at_failure and self._failing(c, seen):
+                self.aborted = True
+                return
 
 
 def _big(c: _Component) -> float:
@@ -561,6 +594,9 @@ def _attack(linked: LinkedSet, suppressed: np.ndarray, hidden: np.ndarray, every
             row_hi=row_hi[rows], col_lo=lower[cols], col_hi=upper[cols], x0=x_true[cols], out_lo=o_lo, out_hi=o_hi,
             t_row=trow_new[t_row[ents]], t_col=col_new[t_pos[ents]], t_val=t_val[ents], round_=row_round[trows],
             need=row_need[trows], col_start=starts[0], row_start=starts[1], target_start=starts[2]))
+        if solver.aborted:  # a target is too narrow: the bounds of the others are incomplete
+            return _Attack(target_vars, audited_expr, e, np.zeros(n_t), np.zeros(n_t), np.zeros(n_t),
+                           np.zeros(n_t, bool), int(n_comp))
         for i, c in enumerate(todo):
             q0, q1 = starts[2][i], starts[2][i + 1]
             solver.cache[keys[c]] = (b_lo[q0:q1], b_hi[q0:q1], b_ex[q0:q1])
@@ -584,25 +620,27 @@ def _attack(linked: LinkedSet, suppressed: np.ndarray, hidden: np.ndarray, every
     return _Attack(target_vars, audited_expr, e, mn, mx, width, ex, int(n_comp))
 
 
-def passes(linked: LinkedSet, suppressed: np.ndarray, focus: np.ndarray, solver: _Solver,
-           cells: np.ndarray | None = None) -> bool:
-    """Whether the quantities in `focus` (whole components of hidden variables, as in audit) are all wide
-    enough and none of the suppressed primary cells among `cells` (default: all) can be read off. The same
-    attack as audit, without its table (protect's cleanup asks this many times)."""
+def failing_groups(linked: LinkedSet, suppressed: np.ndarray, group: np.ndarray, solver: _Solver) -> set[int]:
+    """The groups with a quantity that is too narrow. `group` numbers the hidden variables to audit (-1:
+    not audited); every group must hold whole components (see audit's focus), so that the groups are
+    independent and one attack answers for all of them. With solver.stop_at_failure the first failure stops
+    the attack and every group counts as failing. The same attack as audit, without its table (protect's
+    cleanup asks this many times); primary cells that can be read off are not looked at here."""
     solver.start(suppressed, linked.n_variables + len(linked.expression_cell))
     everywhere = linked.hidden(suppressed)
-    if cells is not None:
-        cells = np.asarray(cells, dtype=np.int64)
-        shown = linked.shows[cells]
-        covered = (shown @ (everywhere & linked.protect).astype(float)) > 0
-        if (suppressed[cells] & linked.primary[cells] & (np.diff(shown.indptr) > 0) & ~covered).any():
-            return False
-    elif _exposed_cells(linked, suppressed, everywhere) is not None:
-        return False
-    hidden = everywhere & focus
+    hidden = everywhere & (group >= 0)
     if not hidden.any():
-        return True
-    return bool((_attack(linked, suppressed, hidden, everywhere, solver).width >= linked.protection).all())
+        return set()
+    q = _attack(linked, suppressed, hidden, everywhere, solver)
+    if solver.aborted:
+        return set(np.unique(group[hidden]).tolist())
+    bad = q.width < linked.protection
+    nv = len(q.target_vars)
+    out = set(group[q.target_vars[bad[:nv]]].tolist())
+    for x in q.audited_expr[bad[nv:]]:
+        terms = linked.expressions[x].indices
+        out.update(group[terms[hidden[terms]]].tolist())
+    return out
 
 
 def _exposed_cells(linked: LinkedSet, suppressed: np.ndarray, hidden: np.ndarray) -> pd.DataFrame | None:

@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from .audit import AuditResult, _Solver, audit, passes
+from .audit import AuditResult, _Solver, audit, failing_groups
 from .linked import LinkedSet
 from ..formatting import integer
 
@@ -370,7 +370,7 @@ def _stuck(state: _State) -> list[tuple[int, int]]:
     lift_neg = np.bincount(r, hidden & ((~pos & down) | (pos & up)), n)
     low = lk.value[j] - lk.lower[j] < lk.protection
     self_move = up | down
-    self_lift = np.where(pos, down, up)  # counted in its own sign's lift
+    self_lift = down  # what it adds to the lift of its own sign
     lift = np.where(pos, lift_pos[r], lift_neg[r]) - self_lift
     room = np.where(low, lift, movable[r] - self_move)
     stuck = hidden & lk.protect[j] & (room <= 0)
@@ -402,14 +402,16 @@ def _singletons(state: _State) -> int:
             return added
         todo.sort(key=lambda rx: (_hardness(state, *rx), rx))
         changed = False
+        touched: set[int] = set()  # equalities whose hidden variables changed in this pass
         for r, x in todo:
-            if (r, x) not in _stuck_in(state, r):
+            if r in touched and (r, x) not in _stuck_in(state, r):
                 continue  # an earlier choice in this pass already gave it room
             v = lk.value[x]
             choice = _repair_item(state, "variable", x, v, v, rows=[r])
             if choice is None:
                 raise _fail(lk, "variable", x, lk.variable_label[x])
-            state.hide(choice)
+            for u in [choice] + state.hide(choice):
+                touched.update(int(q) for q in state.rows_of(u))
             added += 1
             changed = True
         if not changed:
@@ -422,15 +424,16 @@ def _stuck_in(state: _State, r: int, hidden: np.ndarray | None = None) -> set[tu
     lk = state.linked
     hidden = state.hidden if hidden is None else hidden
     vars_, coefs = state.row(r)
-    out = set()
-    for i, x in enumerate(vars_):
-        if not (hidden[x] and lk.protect[x]):
-            continue
-        other = np.arange(len(vars_)) != i
-        able = _able(lk, int(x), coefs[i], vars_[other], coefs[other], state)
-        if not (able & hidden[vars_[other]]).any():
-            out.add((int(r), int(x)))
-    return out
+    h = hidden[vars_]
+    if not (h & lk.protect[vars_]).any():
+        return set()
+    up, down, pos = state.can_rise[vars_], state.can_fall[vars_], coefs > 0
+    move = h & (up | down)
+    lift_pos = h & ((pos & down) | (~pos & up))  # lets a variable with a positive coefficient rise
+    lift_neg = h & ((~pos & down) | (pos & up))
+    lift = np.where(pos, lift_pos.sum() - lift_pos, lift_neg.sum() - lift_neg)
+    room = np.where(state.low[vars_], lift, move.sum() - move)
+    return {(int(r), int(x)) for x in vars_[h & lk.protect[vars_] & (room <= 0)]}
 
 
 def _repair(state: _State, failures: pd.DataFrame) -> int:
@@ -489,43 +492,68 @@ def _pins(state: _State, freed: np.ndarray) -> bool:
 def _cleanup(state: _State) -> int:
     """Publish secondary cells again, most expensive first, keeping each one published if the audit still
     passes. Publishing a cell only makes the variables it shows public, so only the components that hold them
-    are audited again: first whether an equality is left with one hidden variable, then bound propagation
-    (what it finds too narrow is too narrow), then LP. A cell whose variables are all public already protects
-    nothing and is published without an audit. Cells that had to stay hidden are tried again, in another
-    round, when a cell of their component has been published since. Returns how many cells were published."""
+    are audited again: first whether a variable would be stuck in an equality, then bound propagation (what
+    it finds too narrow is too narrow), then LP. A cell whose variables are all public already protects
+    nothing and is published without an audit. Cells whose components do not meet are independent: they are
+    tried together in one attack (in waves; within a component strictly in order of cost, so the result is
+    that of trying one cell at a time). Cells that had to stay hidden are tried again, in another round,
+    when a cell of their component has been published since. Returns how many cells were published."""
     lk = state.linked
-    quick = _Solver(lk.protection, exact=False, exact_failures=False, lp=False)
     solver = _Solver(lk.protection, exact=False, exact_failures=False)
+    alone = _Solver(lk.protection, exact=False, exact_failures=False, stop_at_failure=True)
+    alone.cache = solver.cache
     labels = _component_labels(lk, state.hidden)
     changed_at = np.zeros(lk.n_variables, dtype=np.int64)  # when a variable was last made public
     step, stale, done = 1, 0, 0
     tried: dict[int, tuple[int, np.ndarray]] = {}  # cell -> (step, its components' variables) when it failed
-    todo = np.flatnonzero(state.suppressed & ~lk.primary & ~lk.fixed_suppressed)
-    while len(todo):
-        for c in todo[np.lexsort((todo, -lk.cost[todo]))]:
-            shown = lk.shows[c].indices
+    queue = np.flatnonzero(state.suppressed & ~lk.primary & ~lk.fixed_suppressed)
+    queue = list(queue[np.lexsort((queue, -lk.cost[queue]))])
+    while queue:
+        wave, used, later = [], set(), []
+        for c in queue:
+            shown = state._cv_idx[state._cv_ptr[c]:state._cv_ptr[c + 1]]
             freed = shown[state.hidden[shown]]
-            if len(freed):
-                component = np.isin(labels, labels[freed])  # whole components (labels only get coarser)
-                focus = component.copy()
-                focus[freed] = False
-                trial = state.suppressed.copy()
+            if not len(freed):  # hides nothing: publishing it changes nothing an outsider knows
+                state.publish(int(c))
+                done += 1
+                continue
+            comps = set(labels[freed].tolist())
+            if comps & used:  # a dearer cell of the same component goes first
+                later.append(c)
+                used |= comps
+                continue
+            used |= comps
+            component = np.isin(labels, list(comps))
+            if _pins(state, freed):
+                tried[int(c)] = (step, np.flatnonzero(component))
+                continue
+            wave.append((int(c), freed, component))
+        if wave:
+            trial = state.suppressed.copy()
+            group = np.full(lk.n_variables, -1, dtype=np.int64)
+            for i, (c, freed, component) in enumerate(wave):
                 trial[c] = False
-                if _pins(state, freed) or not passes(lk, trial, focus, quick, cells=[]) or \
-                        not passes(lk, trial, focus, solver, cells=[]):
-                    tried[int(c)] = (step, np.flatnonzero(component))
+                group[component] = i
+                group[freed] = -1
+            failed = failing_groups(lk, trial, group, alone if len(wave) == 1 else solver)
+            for i, (c, freed, component) in enumerate(wave):
+                if i in failed:
+                    tried[c] = (step, np.flatnonzero(component))
                     continue
-            state.publish(int(c))
-            done += 1
-            if len(freed):
+                state.publish(c)
+                done += 1
                 step += 1
                 changed_at[freed] = step
                 stale += 1
-                if stale >= 25:  # components split as cells are published: smaller ones are cheaper to audit
-                    labels, stale = _component_labels(lk, state.hidden), 0
-        todo = np.array([c for c, (when, seen) in tried.items()
-                         if state.suppressed[c] and changed_at[seen].max(initial=0) > when], dtype=np.int64)
-        tried = {c: v for c, v in tried.items() if c not in set(todo.tolist())}
+        if stale >= 25:  # components split as cells are published: smaller ones are cheaper to audit
+            labels, stale = _component_labels(lk, state.hidden), 0
+        queue = later
+        if not queue:
+            queue = sorted((c for c, (when, seen) in tried.items()
+                            if state.suppressed[c] and changed_at[seen].max(initial=0) > when),
+                           key=lambda c: (-lk.cost[c], c))
+            for c in queue:
+                del tried[c]
     return done
 
 
