@@ -258,3 +258,16 @@ def test_focus_audits_whole_components_only():
     assert list(result.table["min"]) == [0, 2, 0, 13] and list(result.table["max"]) == [10, 12, 10, 23]
     nothing = audit(linked, suppressed, focus=np.zeros(linked.n_variables, bool))
     assert nothing.audited == 0 and nothing.passed
+
+
+def test_an_outsider_without_the_hidden_values_finds_the_same_intervals():
+    linked, cell, var = two_by_two()
+    suppressed = suppressed_of(linked, *(cell[x] for x in "abcd"))
+    linked.value[[var[x] for x in "abcd"]] = 0.0  # what an outsider's copy holds: the relations no longer add up
+    linked.hidden_values_known = False
+    result = audit(linked, suppressed, exact=True)
+    # As in the two-by-two above: a ∈ [0, 10], b = 12 − a, c = 10 − a, d = 13 + a.
+    assert list(result.table["min"]) == [0, 2, 0, 13] and list(result.table["max"]) == [10, 12, 10, 23]
+    assert result.passed and result.table["value"].isna().all()
+    fast = audit(linked, suppressed)  # inner bounds from feasible points the solver found itself
+    assert fast.passed and (fast.table["min"] >= [0, 2, 0, 13]).all() and (fast.table["max"] <= [10, 12, 10, 23]).all()

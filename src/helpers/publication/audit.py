@@ -269,6 +269,10 @@ class _Solver:
 
     def bounds(self, c: _Component):
         """(lo, hi, exact) per target."""
+        if np.isnan(c.x0).any():  # true values unknown (an outsider's audit): any feasible point will do
+            c.x0 = np.zeros(len(c.x0))
+            self._model(c)
+            c.x0 = self._minimise(np.zeros(len(c.x0)))
         seen = _Seen(c, self.p, ~c.need & (not self.exact))
         if not self.exact_failures:  # narrow even by the propagated bounds: fails, no LP needed
             lo, hi = seen.rounded(seen.out_lo, seen.out_hi)
@@ -458,7 +462,8 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
     are still checked everywhere.
     """
     start = time.perf_counter()
-    linked.check_relations()
+    if linked.values_known:  # an outsider has nothing to check hidden values against
+        linked.check_relations()
     p = linked.protection
     suppressed = np.asarray(suppressed, dtype=bool)
     if suppressed.shape != (linked.n_cells,):
@@ -476,7 +481,7 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
                                            linked.expression_label[audited_expr]]), dtype=object),
         "kind": pd.Series(np.repeat(np.array(KINDS[:2], dtype=object), [nv, len(audited_expr)]), dtype=object),
         "index": np.concatenate([target_vars, audited_expr]).astype(np.int64),
-        "value": np.concatenate([linked.value[target_vars], e @ linked.value]),
+        "value": np.concatenate([linked.value[target_vars], e @ linked.value]) if linked.values_known else np.nan,
         "min": mn, "max": mx, "width": width, "ok": width >= p, "exact": ex})
     exposed = _exposed_cells(linked, suppressed, everywhere)
     if exposed is not None:
@@ -523,6 +528,8 @@ def _attack(linked: LinkedSet, suppressed: np.ndarray, hidden: np.ndarray, every
     row_lo, row_hi = row_lo[row_order], row_hi[row_order]
     g_vars = h_idx[var_order]
     x_true, lower, upper = linked.value[g_vars], linked.lower[g_vars], linked.upper[g_vars]
+    if not linked.values_known:
+        x_true = np.full(len(g_vars), np.nan)  # the solver finds a feasible point of its own
 
     # Targets as entries (target, position, coefficient), one target row per (component, target).
     target_vars, audited_expr, e, t_key, known, t_id, t_col, t_val = _targets(linked, suppressed, hidden, solver,

@@ -76,6 +76,7 @@ class LinkedSet:
     inequality_label: np.ndarray | None = None
     expression_label: np.ndarray | None = None
     protection: int = 5
+    hidden_values_known: bool = True  # False for an outsider's audit: hidden values are placeholders
 
     def __post_init__(self) -> None:
         self.value = np.asarray(self.value, dtype=float)
@@ -125,6 +126,12 @@ class LinkedSet:
         if int(self.protection) != self.protection or self.protection < 1:
             raise ValueError("Skyddsintervallet måste vara ett heltal som är minst 1.")
         self.protection = int(self.protection)
+
+    @property
+    def values_known(self) -> bool:
+        """Whether the values of hidden variables are the true ones (not so in an outsider's audit, which marks
+        the set with hidden_values_known = False or, as the audit command does, with `_checked`)."""
+        return self.hidden_values_known and not getattr(self, "_checked", False)
 
     @property
     def n_variables(self) -> int:
