@@ -522,11 +522,11 @@ def _cleanup(state: _State) -> int:
                 later.append(c)
                 used |= comps
                 continue
-            used |= comps
             component = np.isin(labels, list(comps))
-            if _pins(state, freed):
+            if _pins(state, freed):  # changes nothing: the next cell of the component may go in this wave
                 tried[int(c)] = (step, np.flatnonzero(component))
                 continue
+            used |= comps
             wave.append((int(c), freed, component))
         if wave:
             trial = state.suppressed.copy()
@@ -598,8 +598,9 @@ def protect(linked: LinkedSet, exact_audit: bool = False, cleanup: bool = True) 
                 break
         _repair(state, result.failures())
     republished = _cleanup(state) if cleanup else 0
-    if republished or exact_audit:
-        result = audit(linked, state.suppressed, exact=exact_audit)
+    if republished or exact_audit:  # components untouched by the cleanup come from the loop's cache
+        result = audit(linked, state.suppressed, exact=True) if exact_audit else \
+            audit(linked, state.suppressed, _solver=solver)
         if not result.passed:  # cannot happen: every cell published again was audited
             raise ProtectionError("Röjandekontrollen gick inte igenom efter att onödigt dolda celler "
                                   "publicerats igen.")
