@@ -391,7 +391,7 @@ def _hardness(state: _State, r: int, x: int) -> tuple[float, int]:
     return (-float(costs.min()) if len(costs) else -np.inf, len(costs))
 
 
-def _singletons(state: _State) -> int:
+def _unstick(state: _State) -> int:
     """Hide until no hidden variable that needs protection is stuck in an equality (see _stuck), the hardest
     first (see _hardness). Returns how many variables were hidden."""
     lk = state.linked
@@ -589,7 +589,7 @@ def protect(linked: LinkedSet, exact_audit: bool = False, cleanup: bool = True) 
     iterations = 0
     while True:
         iterations += 1
-        _singletons(state)
+        _unstick(state)
         # Bound propagation first: it finds most failures without any LP.
         result = audit(linked, state.suppressed, _solver=quick)
         if result.passed:
