@@ -233,3 +233,41 @@ def test_method_texts_state_the_thresholds():
     assert "minst 5 brett" in texts["audit"] and "linjärprogrammering" in texts["audit"]
     assert "värdet 0" in texts["secondary"] and "X" in texts["reader"]
     assert "minst 3 brett" in method_texts(min_cell=3)["audit"]
+
+
+def test_the_complement_of_a_secondary_share_whose_parts_are_published_is_public_not_audited():
+    b = LinkedSetBuilder()
+    num, den = b.add_variable("täljare", 30), b.add_variable("nämnare", 40)
+    share = b.add_cell("andel 30 av 40", cost=41, shows=(num, den))
+    b.complement(share, num, den)
+    b.add_cell("antal med", cost=31, shows=(num,))
+    b.add_cell("antal personer", cost=41, shows=(den,))
+    linked = b.build()
+    result = audit(linked, suppressed_of(linked, share))
+    # 40 − 30 = 10 can be read off, but the share is no primary cell: nothing hidden, nothing to audit.
+    assert result.passed and result.audited == 0
+
+
+def test_focus_audits_whole_components_only():
+    linked, cell, var = two_by_two()
+    suppressed = suppressed_of(linked, *(cell[x] for x in "abcd"))
+    focus = np.zeros(linked.n_variables, bool)
+    focus[[var[x] for x in "abcd"]] = True
+    result = audit(linked, suppressed, exact=True, focus=focus)
+    assert list(result.table["label"]) == ["a", "b", "c", "d"] and result.passed
+    assert list(result.table["min"]) == [0, 2, 0, 13] and list(result.table["max"]) == [10, 12, 10, 23]
+    nothing = audit(linked, suppressed, focus=np.zeros(linked.n_variables, bool))
+    assert nothing.audited == 0 and nothing.passed
+
+
+def test_an_outsider_without_the_hidden_values_finds_the_same_intervals():
+    linked, cell, var = two_by_two()
+    suppressed = suppressed_of(linked, *(cell[x] for x in "abcd"))
+    linked.value[[var[x] for x in "abcd"]] = 0.0  # what an outsider's copy holds: the relations no longer add up
+    linked.hidden_values_known = False
+    result = audit(linked, suppressed, exact=True)
+    # As in the two-by-two above: a ∈ [0, 10], b = 12 − a, c = 10 − a, d = 13 + a.
+    assert list(result.table["min"]) == [0, 2, 0, 13] and list(result.table["max"]) == [10, 12, 10, 23]
+    assert result.passed and result.table["value"].isna().all()
+    fast = audit(linked, suppressed)  # inner bounds from feasible points the solver found itself
+    assert fast.passed and (fast.table["min"] >= [0, 2, 0, 13]).all() and (fast.table["max"] <= [10, 12, 10, 23]).all()

@@ -6,7 +6,7 @@ import pytest
 
 from helpers.publication.audit import audit
 from helpers.publication.linked import LinkedSetBuilder
-from helpers.publication.protect import FIXED_EARLIER, PRIMARY, SECONDARY, ProtectionError, protect
+from helpers.publication.protect import FIXED_EARLIER, PRIMARY, SECONDARY, ProtectionError, cleanup, protect
 
 
 def interval(result, label):
@@ -264,3 +264,151 @@ def test_same_input_gives_the_same_output():
     assert (first.suppressed == second.suppressed).all()
     assert first.audit.table.equals(second.audit.table)
     assert first.audit.passed and first.n_primary == int(((values >= 1) & (values < 5)).sum())
+
+
+def months_with_their_totals():
+    """året (20) = januari 1 + februari 1 + mars 8 + april 10; the two ones are primary."""
+    b = LinkedSetBuilder()
+    cell, var = {}, {}
+    for name, value in (("januari", 1), ("februari", 1), ("mars", 8), ("april", 10)):
+        cell[name], var[name] = b.add_count(name, value, primary=1 <= value < 5, cost=1 + value)
+    cell["året"], var["året"] = b.add_count("året", 20, cost=1000)
+    b.sum_to(var["året"], [var[n] for n in ("januari", "februari", "mars", "april")], "året = månaderna")
+    return b.build(), cell
+
+
+def test_cleanup_publishes_again_the_most_expensive_secondary_cell_the_audit_does_not_need():
+    linked, cell = months_with_their_totals()
+    pattern = np.zeros(linked.n_cells, bool)
+    pattern[[cell["januari"], cell["februari"], cell["mars"], cell["april"]]] = True
+    # januari + februari + mars + april = 20: every one of them in [0, 20], so the pattern passes, but april
+    # (the dearest) is not needed: januari + februari + mars = 10 leaves each of them in [0, 10].
+    assert audit(linked, pattern).passed
+    cleaned = cleanup(linked, pattern)
+    assert [linked.cell_label[c] for c in np.flatnonzero(cleaned)] == ["januari", "februari", "mars"]
+    exact = audit(linked, cleaned, exact=True).table.set_index("label")
+    assert [(exact.loc[m, "min"], exact.loc[m, "max"]) for m in ("januari", "februari", "mars")] == [(0, 10)] * 3
+    # Publishing mars as well would leave januari + februari = 2: the cleanup keeps it hidden.
+    with pytest.raises(ValueError, match="granskningen"):
+        cleanup(linked, linked.primary)
+
+
+def test_cleanup_publishes_a_cell_that_hides_nothing_without_touching_the_needed_ones():
+    b = LinkedSetBuilder()
+    n, cells = {}, {}
+    for scope, value in (("enhet 1", 3), ("enhet 2", 17), ("organisationen", 20)):
+        n[scope] = b.add_variable(f"n {scope}", value)
+        weight = 100 if scope == "organisationen" else 1
+        for stat in ("medelvärde", "median"):
+            cells[scope, stat] = b.add_cell(f"{stat} {scope}", primary=scope == "enhet 1", cost=weight * (1 + value),
+                                            shows=(n[scope],))
+    b.sum_to(n["organisationen"], [n["enhet 1"], n["enhet 2"]], "organisationen = enheterna")
+    linked = b.build()
+    pattern = np.zeros(linked.n_cells, bool)
+    pattern[[cells[s, t] for s in ("enhet 1", "enhet 2") for t in ("medelvärde", "median")]] = True
+    pattern[cells["organisationen", "medelvärde"]] = True  # its n (20) is public through the median: hides nothing
+    assert audit(linked, pattern).passed  # a secondary cell that hides nothing is no failure
+    cleaned = cleanup(linked, pattern)
+    assert not cleaned[cells["organisationen", "medelvärde"]]
+    # Enhet 2 stays hidden: with n 2 public, n 1 = 20 − 17 = 3.
+    assert cleaned[[cells[s, t] for s in ("enhet 1", "enhet 2") for t in ("medelvärde", "median")]].all()
+
+
+def zero_beside_the_cheapest_partner():
+    """året (20) = m1 3 (primary) + m2 9 + m3 8. m2's cell is a share "0 of 9" that also shows z2 = 0, a part
+    of a published total of 0 (Z = z1 + z2 + z3, all 0); m3 is a count of its own."""
+    b = LinkedSetBuilder()
+    m1 = b.add_count("m1", 3, primary=True, cost=4)[1]
+    m2, z2 = b.add_variable("m2", 9), b.add_variable("z2", 0)
+    cell_m2 = b.add_cell("andel Z av m2", cost=10, shows=(z2, m2))
+    m3 = b.add_count("m3", 8, cost=12)[1]
+    b.sum_to(b.add_count("året", 20, cost=1000)[1], [m1, m2, m3], "året")
+    z1 = b.add_count("z1", 0, cost=1)[1]
+    z3 = b.add_count("z3", 0, cost=1)[1]
+    b.sum_to(b.add_count("Z", 0, cost=1000)[1], [z1, z2, z3], "Z")
+    return b.build(), cell_m2
+
+
+def test_a_partner_that_would_hide_a_zero_pays_for_the_total_the_zero_would_need():
+    linked, cell_m2 = zero_beside_the_cheapest_partner()
+    # Hiding m2 (cost 10) hides z2 too; z2 = Z − z1 − z3 = 0 would then need Z (1000) hidden. m3 (12) is cheaper.
+    result = protect(linked, exact_audit=True)
+    assert suppressed_labels(result) == {"m1", "m3"}
+    # m1 + m3 = 20 − 9 = 11: both in [0, 11].
+    assert interval(result, "m1") == (0, 11) and interval(result, "m3") == (0, 11)
+
+
+def mean_beside_a_median(primary: bool, fixed: bool):
+    """A mean and a median of the same 19 people; the mean also shows its sum (127), which equals the sum of
+    the only group of another grouping (published). The mean is suppressed, the median published."""
+    b = LinkedSetBuilder()
+    n = b.add_variable("n", 19)
+    total, group = b.add_variable("summa", 127, protect=False), b.add_variable("summa öppenvård", 127, protect=False)
+    mean = b.add_cell("medelvärde", primary=primary, cost=20, shows=(n, total),
+                      fixed="suppressed" if fixed else None)
+    b.add_cell("median", cost=20, shows=(n,), fixed="published" if fixed else None)
+    b.add_cell("medelvärde öppenvård", cost=20, shows=(group,), fixed="published" if fixed else None)
+    b.sum_to(total, [group], "summan = öppenvårdens summa")
+    linked = b.build()
+    pattern = np.zeros(linked.n_cells, bool)
+    pattern[mean] = True
+    return linked, pattern
+
+
+def test_a_suppressed_cell_that_hides_nothing_fails_only_if_it_is_primary_fixed_or_not():
+    for fixed in (False, True):
+        # Secondary: it protects nothing, and nothing of its own needs protection.
+        linked, pattern = mean_beside_a_median(primary=False, fixed=fixed)
+        assert audit(linked, pattern).passed
+        # Primary: its n is public through the median and its sum through the other grouping: read off.
+        linked, pattern = mean_beside_a_median(primary=True, fixed=fixed)
+        result = audit(linked, pattern)
+        assert not result.passed and list(result.table["kind"]) == ["cell"] and result.pinned == 1
+
+
+def test_protect_accepts_what_an_earlier_publication_fixed_and_publishes_the_same_cell_when_free():
+    linked, pattern = mean_beside_a_median(primary=False, fixed=True)
+    result = protect(linked)
+    assert result.audit.passed and (result.suppressed == pattern).all() and result.n_fixed == 1
+    linked, _ = mean_beside_a_median(primary=False, fixed=False)
+    assert not protect(linked).suppressed.any()  # nothing is primary: nothing is hidden
+
+
+def test_a_primary_cell_fixed_as_suppressed_gets_a_partner_like_a_free_one():
+    def shared_base(fixed):
+        b = LinkedSetBuilder()
+        n, num = b.add_variable("antal personer", 4), b.add_variable("täljare", 3)
+        count = b.add_cell("antal", primary=True, cost=5, shows=(n,), fixed="suppressed" if fixed else None)
+        share = b.add_cell("andel", cost=4, shows=(num, n))
+        b.complement(share, num, n)
+        return b.build(), count, share
+
+    for fixed in (False, True):
+        linked, count, share = shared_base(fixed)
+        assert list(audit(linked, linked.initial_suppressed()).table["kind"]) == ["cell"]
+        result = protect(linked, exact_audit=True)
+        assert result.suppressed[[count, share]].all() and result.audit.passed
+        assert interval(result, "antal personer") == (0, np.inf)
+
+
+def test_the_workbench_keeps_the_primary_flag_of_a_cell_fixed_by_an_earlier_publication():
+    import pandas as pd
+
+    from helpers.publication import secure
+    from helpers.publication.relations import Model
+    from helpers.publication.views import PUBLISHED, SUPPRESSED
+
+    model = Model()
+    for pos, period in enumerate(("2024", "2025")):
+        n = model.variable(("base", "antal", "", "hela", period, "total", "Totalt"), 4, f"antal {period}")
+        model.cell_rows.append(pos)
+        model.shows.append((pos, n))
+    cells = pd.DataFrame({"cell_id": ["antal 2024", "antal 2025", "x"], "kind": "count", "denominator": np.nan,
+                          "value": 4.0, "n": 4.0, "grouping": "total", "scope": "hela",
+                          "period": ["2024", "2025", "2025"], "reason": [PRIMARY, PRIMARY, ""],
+                          "status": [SUPPRESSED, SUPPRESSED, PUBLISHED]})
+    linked = secure.linked_set(cells, model, np.array([True, False, False]), 5, "2025")
+    # 2024 was published last year: its status is fixed, and it is still a primary cell the audit must check.
+    assert linked.primary.tolist() == [True, True] and linked.fixed.tolist() == ["suppressed", None]
+    result = protect(linked)
+    assert result.cells["reason"].tolist() == [FIXED_EARLIER, PRIMARY] and result.audit.passed

@@ -2,8 +2,10 @@
 
 Public variables are constants at their true values; hidden ones lie in [lower, upper] and satisfy every
 equality and inequality. For each hidden variable that needs protection and each audited expression of a
-suppressed cell the audit finds the smallest and largest value (continuous LP with HiGHS, bounds rounded inward
-to whole numbers). How:
+suppressed cell that holds a hidden variable the audit finds the smallest and largest value (continuous LP with
+HiGHS, bounds rounded inward to whole numbers). A suppressed primary cell that hides no protected variable fails
+outright (its content can be read off); a suppressed cell that is not primary has nothing of its own to
+protect. Whether a status was fixed by an earlier publication plays no part in the verdict. How:
 
 - The problem splits into independent components of hidden variables joined by relations. A component of one
   variable is bounded exactly by its own relations, without LP.
@@ -212,13 +214,14 @@ class _Solver:
     FEW_BLOCKS = 8  # below this many active blocks, solve each block's own small LP instead of the batch
 
     def __init__(self, p: int, exact: bool, exact_failures: bool = True, lp: bool = True,
-                 remember: bool = False) -> None:
+                 remember: bool = False, stop_at_failure: bool = False) -> None:
         """exact: solve every bound; exact_failures: solve the bounds of failing targets too (else the
         propagated bounds show them failing); lp=False: propagated bounds only, no LP; remember: the
         suppressed set only grows between calls (as in protect), so a target once seen wide stays wide and
-        its feasible points stay feasible."""
+        its feasible points stay feasible; stop_at_failure: stop as soon as one target is certainly too
+        narrow (the bounds of the others are then incomplete and not kept: for a yes/no answer)."""
         self.p, self.exact, self.exact_failures, self.lp = p, exact, exact_failures, lp
-        self.remember = remember
+        self.remember, self.stop_at_failure, self.aborted = remember, stop_at_failure, False
         self.wide = self.wide_lo = self.wide_hi = np.zeros(0)  # per target key: seen wide, extremes seen
         self.last: np.ndarray | None = None
         self.highs = None
@@ -266,28 +269,61 @@ class _Solver:
 
     def bounds(self, c: _Component):
         """(lo, hi, exact) per target."""
+        if np.isnan(c.x0).any():  # true values unknown (an outsider's audit): any feasible point will do
+            c.x0 = np.zeros(len(c.x0))
+            self._model(c)
+            c.x0 = self._minimise(np.zeros(len(c.x0)))
         seen = _Seen(c, self.p, ~c.need & (not self.exact))
         if not self.exact_failures:  # narrow even by the propagated bounds: fails, no LP needed
             lo, hi = seen.rounded(seen.out_lo, seen.out_hi)
             seen.close(seen.open() & ~c.need & (hi - lo < self.p))
         if not self.lp:  # the rest pass on their propagated bounds
             seen.close(seen.open())
-        if seen.open().any():
+        self.aborted = False
+        if self.stop_at_failure and self._failing(c, seen):
+            self.aborted = True
+        elif seen.open().any():
             self._model(c)
+            self._together(c, seen)
             if c.n_blocks > 1:
-                for sign in (-1.0, 1.0):  # all open targets up together, then down: witnesses for many
-                    seen.see(c.values(self._minimise(c.objective(sign * seen.open()))))
                 self._rounds(c, seen, self.FEW_BLOCKS)
-            active = np.unique(c.block[seen.open()])
+            active = np.unique(c.block[seen.open()]) if not self.aborted else ()
             for b in active if c.n_blocks > 1 else ():
                 part = c.part(b)
                 self._model(part)
                 self._rounds(part, seen.view(c.target_start[b], c.target_start[b + 1]), 1)
-            if c.n_blocks == 1:
+                if self.aborted:
+                    break
+            if c.n_blocks == 1 and not self.aborted:
                 self._rounds(c, seen, 1)
         big = _big(c) / 2
         lo = np.where(seen.lo <= -big, -np.inf, seen.lo)
         return lo, np.where(seen.hi >= big, np.inf, seen.hi), seen.proven() & ~seen.closed
+
+    def _failing(self, c: _Component, seen: _Seen) -> bool:
+        """Whether a target is certainly too narrow: its proven (else propagated) bounds are less than p
+        apart (a part of an expression over several components is no target of its own)."""
+        lo = np.where(seen.done_lo | seen.closed, seen.lo, seen.out_lo)
+        hi = np.where(seen.done_hi | seen.closed, seen.hi, seen.out_hi)
+        lo, hi = seen.rounded(lo, hi)
+        return bool((~c.need & (hi - lo < self.p)).any())
+
+    def _together(self, c: _Component, seen: _Seen, rounds: int = 8) -> None:
+        """Witnesses for many targets at once: all open targets up together, then down; then open targets
+        pushed in mixed directions (a fixed pseudo-random pattern and its opposite), while that settles
+        some."""
+        rng = np.random.default_rng(12345)
+        sign = np.ones(c.n_targets)
+        for i in range(rounds):
+            before = int(seen.open().sum())
+            if before == 0:
+                return
+            if i:
+                sign = np.where(rng.random(c.n_targets) < 0.5, -1.0, 1.0)
+            for s in (-1.0, 1.0):
+                seen.see(c.values(self._minimise(c.objective(s * sign * seen.open()))))
+            if int(seen.open().sum()) >= before and i:
+                return
 
     def _rounds(self, c: _Component, seen: _Seen, min_blocks: int) -> None:
         """Each round, one open target per block gets its own LP (its maximum, then its minimum); all blocks
@@ -311,6 +347,9 @@ class _Solver:
             seen.done_hi[pick[up]] = True
             seen.done_lo[pick[~up]] = True
             seen.see(y)
+            if self.stop_at_failure and self._failing(c, seen):
+                self.aborted = True
+                return
 
 
 def _big(c: _Component) -> float:
@@ -375,16 +414,23 @@ def _components(linked: LinkedSet, hidden: np.ndarray):
     return n_comp, labels[:len(h_idx)], b, labels[len(h_idx):], row_lo, rhs
 
 
-def _targets(linked: LinkedSet, suppressed, hidden, solver: _Solver):
+def _targets(linked: LinkedSet, suppressed, hidden, solver: _Solver, everywhere=None):
     """What the attacker bounds: protected hidden variables (ids 0..nv-1) and audited expressions of
-    suppressed cells (nv..). Returns them with their entries (target id, hidden column, coefficient),
-    leaving out targets the solver already knows to be wide."""
+    suppressed cells (nv..) that hold a hidden variable; an expression of public variables only is public
+    (a suppressed primary cell that hides nothing fails as a "cell"). `hidden` may be part of the hidden
+    variables (whole components, see audit's focus): expressions with hidden variables outside it are left out
+    (`everywhere`: all hidden variables). Returns the targets with their entries (target id, hidden column,
+    coefficient), leaving out targets the solver already knows to be wide."""
+    everywhere = hidden if everywhere is None else everywhere
     h_idx = np.flatnonzero(hidden)
     local = np.full(linked.n_variables, -1)
     local[h_idx] = np.arange(len(h_idx))
     target_vars = np.flatnonzero(hidden & linked.protect)
     nv = len(target_vars)
-    audited_expr = np.flatnonzero(suppressed[linked.expression_cell])
+    terms = linked.expression_terms
+    inside = terms @ hidden.astype(np.int64)
+    audited_expr = np.flatnonzero(suppressed[linked.expression_cell] & (inside > 0)
+                                  & (inside == terms @ everywhere.astype(np.int64)))
     e = linked.expressions[audited_expr]
     e_h = e[:, h_idx].tocoo()
     t_key = np.concatenate([target_vars, linked.n_variables + audited_expr])  # stable across calls
@@ -396,23 +442,74 @@ def _targets(linked: LinkedSet, suppressed, hidden, solver: _Solver):
     return target_vars, audited_expr, e, t_key, known, t_id[keep], t_col[keep], t_val[keep]
 
 
-def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver | None = None) -> AuditResult:
+def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver | None = None,
+          focus: np.ndarray | None = None) -> AuditResult:
     """Attack the publication in which the cells marked in `suppressed` are hidden.
+
+    What is audited: every hidden variable that needs protection, every audited expression (e.g. a
+    complement) of a suppressed cell that holds a hidden variable, and every suppressed primary cell that
+    hides no protected variable (its content can be read off: kind "cell"). A suppressed cell that is not
+    primary protects others and has nothing of its own to protect: if it hides nothing, that is no failure
+    (protect publishes such cells again). Whether a status was fixed by an earlier publication plays no part.
 
     exact=False (the default) stops as soon as feasible points show that a quantity varies by at least p: its
     min and max are then the extremes seen, the true interval is at least as wide, and `exact` is False in the
     table. exact=True solves the LPs for every quantity, so every min and max is exact (slower). Failing
     quantities are always exact.
+
+    focus (a mask over variables, for protect's local checks): audit only the hidden variables in it; it must
+    hold whole components (hidden variables joined by relations or by an audited expression). Primary cells
+    are still checked everywhere.
     """
     start = time.perf_counter()
-    linked.check_relations()
+    if linked.values_known:  # an outsider has nothing to check hidden values against
+        linked.check_relations()
     p = linked.protection
     suppressed = np.asarray(suppressed, dtype=bool)
     if suppressed.shape != (linked.n_cells,):
         raise ValueError(f"'suppressed' ska ha en rad per cell ({linked.n_cells}).")
     solver = _solver or _Solver(p, exact)
     solver.start(suppressed, linked.n_variables + len(linked.expression_cell))
-    hidden = linked.hidden(suppressed)
+    everywhere = linked.hidden(suppressed)
+    hidden = everywhere if focus is None else everywhere & np.asarray(focus, dtype=bool)
+    q = _attack(linked, suppressed, hidden, everywhere, solver)
+    target_vars, audited_expr, e, mn, mx, width, ex = (q.target_vars, q.audited_expr, q.e, q.mn, q.mx, q.width,
+                                                       q.ex)
+    nv = len(target_vars)
+    table = pd.DataFrame({
+        "label": pd.Series(np.concatenate([linked.variable_label[target_vars],
+                                           linked.expression_label[audited_expr]]), dtype=object),
+        "kind": pd.Series(np.repeat(np.array(KINDS[:2], dtype=object), [nv, len(audited_expr)]), dtype=object),
+        "index": np.concatenate([target_vars, audited_expr]).astype(np.int64),
+        "value": np.concatenate([linked.value[target_vars], e @ linked.value]) if linked.values_known else np.nan,
+        "min": mn, "max": mx, "width": width, "ok": width >= p, "exact": ex})
+    exposed = _exposed_cells(linked, suppressed, everywhere)
+    if exposed is not None:
+        table = pd.concat([table, exposed], ignore_index=True)
+    failed = ~table["ok"].to_numpy()
+    pinned = int((failed & (table["width"].to_numpy() <= 0)).sum())
+    return AuditResult(table=table, passed=not failed.any(), protection=p, audited=len(table),
+                       hidden=int(hidden.sum()), pinned=pinned, too_narrow=int(failed.sum()) - pinned, exact=exact,
+                       seconds=time.perf_counter() - start, lp_solves=solver.solves, components=q.components,
+                       method=method_texts(protection=p)["audit"])
+
+
+@dataclass
+class _Attack:
+    target_vars: np.ndarray
+    audited_expr: np.ndarray
+    e: sparse.csr_matrix
+    mn: np.ndarray
+    mx: np.ndarray
+    width: np.ndarray
+    ex: np.ndarray
+    components: int
+
+
+def _attack(linked: LinkedSet, suppressed: np.ndarray, hidden: np.ndarray, everywhere: np.ndarray,
+            solver: _Solver) -> _Attack:
+    """The bounds of every target among the `hidden` variables (all of them, or whole components of them)."""
+    p = linked.protection
     h_idx = np.flatnonzero(hidden)
     n_comp, var_comp, b, row_comp, row_lo, row_hi = _components(linked, hidden)
 
@@ -431,9 +528,12 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
     row_lo, row_hi = row_lo[row_order], row_hi[row_order]
     g_vars = h_idx[var_order]
     x_true, lower, upper = linked.value[g_vars], linked.lower[g_vars], linked.upper[g_vars]
+    if not linked.values_known:
+        x_true = np.full(len(g_vars), np.nan)  # the solver finds a feasible point of its own
 
     # Targets as entries (target, position, coefficient), one target row per (component, target).
-    target_vars, audited_expr, e, t_key, known, t_id, t_col, t_val = _targets(linked, suppressed, hidden, solver)
+    target_vars, audited_expr, e, t_key, known, t_id, t_col, t_val = _targets(linked, suppressed, hidden, solver,
+                                                                              everywhere)
     nv, n_t = len(target_vars), len(t_key)
     integral = _integral(e)
     t_pos = pos[t_col]
@@ -452,7 +552,7 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
     entry_start = np.searchsorted(t_comp, np.arange(n_comp + 1))
     trow_start = np.searchsorted(row_comp_of, np.arange(n_comp + 1))
 
-    lo = np.concatenate([np.zeros(nv), e @ np.where(hidden, 0.0, linked.value)])  # constants of expressions
+    lo = np.concatenate([np.zeros(nv), e @ np.where(everywhere, 0.0, linked.value)])  # constants of expressions
     hi = lo.copy()
     ex = np.ones(n_t, bool)
     size = np.diff(comp_start)
@@ -501,6 +601,9 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
             row_hi=row_hi[rows], col_lo=lower[cols], col_hi=upper[cols], x0=x_true[cols], out_lo=o_lo, out_hi=o_hi,
             t_row=trow_new[t_row[ents]], t_col=col_new[t_pos[ents]], t_val=t_val[ents], round_=row_round[trows],
             need=row_need[trows], col_start=starts[0], row_start=starts[1], target_start=starts[2]))
+        if solver.aborted:  # a target is too narrow: the bounds of the others are incomplete
+            return _Attack(target_vars, audited_expr, e, np.zeros(n_t), np.zeros(n_t), np.zeros(n_t),
+                           np.zeros(n_t, bool), int(n_comp))
         for i, c in enumerate(todo):
             q0, q1 = starts[2][i], starts[2][i + 1]
             solver.cache[keys[c]] = (b_lo[q0:q1], b_hi[q0:q1], b_ex[q0:q1])
@@ -521,30 +624,39 @@ def audit(linked: LinkedSet, suppressed, exact: bool = False, _solver: _Solver |
         new = (width >= p) & (parts <= 1) & ~known
         solver.wide[t_key[new]] = True
         solver.wide_lo[t_key[new]], solver.wide_hi[t_key[new]] = lo[new], hi[new]
-    table = pd.DataFrame({
-        "label": pd.Series(np.concatenate([linked.variable_label[target_vars],
-                                           linked.expression_label[audited_expr]]), dtype=object),
-        "kind": pd.Series(np.repeat(np.array(KINDS[:2], dtype=object), [nv, len(audited_expr)]), dtype=object),
-        "index": np.concatenate([target_vars, audited_expr]).astype(np.int64),
-        "value": np.concatenate([linked.value[target_vars], e @ linked.value]),
-        "min": mn, "max": mx, "width": width, "ok": width >= p, "exact": ex})
-    exposed = _exposed_cells(linked, suppressed, hidden)
-    if exposed is not None:
-        table = pd.concat([table, exposed], ignore_index=True)
-    failed = ~table["ok"].to_numpy()
-    pinned = int((failed & (table["width"].to_numpy() <= 0)).sum())
-    return AuditResult(table=table, passed=not failed.any(), protection=p, audited=len(table),
-                       hidden=len(h_idx), pinned=pinned, too_narrow=int(failed.sum()) - pinned, exact=exact,
-                       seconds=time.perf_counter() - start, lp_solves=solver.solves, components=int(n_comp),
-                       method=method_texts(protection=p)["audit"])
+    return _Attack(target_vars, audited_expr, e, mn, mx, width, ex, int(n_comp))
+
+
+def failing_groups(linked: LinkedSet, suppressed: np.ndarray, group: np.ndarray, solver: _Solver) -> set[int]:
+    """The groups with a quantity that is too narrow. `group` numbers the hidden variables to audit (-1:
+    not audited); every group must hold whole components (see audit's focus), so that the groups are
+    independent and one attack answers for all of them. With solver.stop_at_failure the first failure stops
+    the attack and every group counts as failing. The same attack as audit, without its table (protect's
+    cleanup asks this many times); primary cells that can be read off are not looked at here."""
+    solver.start(suppressed, linked.n_variables + len(linked.expression_cell))
+    everywhere = linked.hidden(suppressed)
+    hidden = everywhere & (group >= 0)
+    if not hidden.any():
+        return set()
+    q = _attack(linked, suppressed, hidden, everywhere, solver)
+    if solver.aborted:
+        return set(np.unique(group[hidden]).tolist())
+    bad = q.width < linked.protection
+    nv = len(q.target_vars)
+    out = set(group[q.target_vars[bad[:nv]]].tolist())
+    for x in q.audited_expr[bad[nv:]]:
+        terms = linked.expressions[x].indices
+        out.update(group[terms[hidden[terms]]].tolist())
+    return out
 
 
 def _exposed_cells(linked: LinkedSet, suppressed: np.ndarray, hidden: np.ndarray) -> pd.DataFrame | None:
-    """Primary (or earlier suppressed) cells that hide nothing: every variable they show is public elsewhere
-    and no audited expression stands for them. Such a cell is pinned: its content can be read off."""
+    """Suppressed primary cells that hide no protected variable: every count they show is public elsewhere
+    (their expressions too, then), so their content can be read off. Whether the status was fixed by an
+    earlier publication does not matter; a suppressed cell that is not primary has nothing of its own to
+    protect."""
     covered = (linked.shows @ (hidden & linked.protect).astype(float)) > 0
-    bad = np.flatnonzero(suppressed & (linked.primary | linked.fixed_suppressed) & linked.shows_any
-                         & ~linked.has_expression & ~covered)
+    bad = np.flatnonzero(suppressed & linked.primary & linked.shows_any & ~covered)
     if not len(bad):
         return None
     return pd.DataFrame({"label": pd.Series(linked.cell_label[bad], dtype=object), "kind": "cell",

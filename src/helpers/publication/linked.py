@@ -76,6 +76,7 @@ class LinkedSet:
     inequality_label: np.ndarray | None = None
     expression_label: np.ndarray | None = None
     protection: int = 5
+    hidden_values_known: bool = True  # False for an outsider's audit: hidden values are placeholders
 
     def __post_init__(self) -> None:
         self.value = np.asarray(self.value, dtype=float)
@@ -127,6 +128,12 @@ class LinkedSet:
         self.protection = int(self.protection)
 
     @property
+    def values_known(self) -> bool:
+        """Whether the values of hidden variables are the true ones (not so in an outsider's audit, which marks
+        the set with hidden_values_known = False or, as the audit command does, with `_checked`)."""
+        return self.hidden_values_known and not getattr(self, "_checked", False)
+
+    @property
     def n_variables(self) -> int:
         return len(self.value)
 
@@ -169,6 +176,11 @@ class LinkedSet:
     @cached_property
     def shows_any(self) -> np.ndarray:
         return np.diff(self.shows.indptr) > 0
+
+    @cached_property
+    def expression_terms(self) -> sparse.csr_matrix:
+        """X × V, 1 where the variable appears in the audited expression."""
+        return (self.expressions != 0).astype(np.int64).tocsr()
 
     @cached_property
     def has_expression(self) -> np.ndarray:
@@ -336,13 +348,16 @@ SECONDARY_METHOD = ("Sekundär undertryckning: alla celler som publiceras för p
                     "summerar till året och komplement. Varje cell har ett pris; den billigaste cell som "
                     "hjälper döljs tills ingen dold uppgift längre kan räknas fram eller ringas in för snävt. "
                     "Totaler och stora celler har högt pris och förblir därför synliga. Även celler med värdet 0 "
-                    "kan döljas, så att en dold cell inte avslöjar att värdet är minst 1. Celler som redan "
-                    "publicerats eller dolts i en tidigare redovisning behåller sin status.")
+                    "kan döljas, så att en dold cell inte avslöjar att värdet är minst 1. Till sist prövas "
+                    "varje sekundärt dold cell igen, den dyraste först, och publiceras om granskningen ändå går "
+                    "igenom. Celler som redan publicerats eller dolts i en tidigare redovisning behåller sin "
+                    "status.")
 AUDIT_METHOD = ("Granskning: en angripare som har alla publicerade celler samtidigt och känner alla samband "
                 "mellan dem räknar med linjärprogrammering ut det minsta och det största värde som varje dold "
                 "uppgift kan ha (gränserna avrundas inåt till heltal). Redovisningen godkänns bara om varje "
                 "sådant intervall är minst {p} brett (skyddsintervall {p}); en uppgift som kan räknas fram "
-                "exakt eller ringas in snävare underkänns, och inget publiceras förrän granskningen går igenom.")
+                "exakt eller ringas in snävare underkänns, liksom en primärt undertryckt cell vars alla "
+                "uppgifter går att läsa av i andra celler. Inget publiceras förrän granskningen går igenom.")
 READER_LOSES = ("Det här förlorar läsaren: en undertryckt cell visas som {symbol} och saknar värde, täljare, "
                 "nämnare och konfidensintervall. Synliga delar summerar därför inte alltid till den synliga "
                 "totalen, och vissa grupper eller enheter går inte att jämföra det året.")

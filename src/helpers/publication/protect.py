@@ -1,22 +1,29 @@
 """Secondary suppression of the whole linked set, checked by the attacker's LP audit.
 
 Method: a constraint-based heuristic in the manner of sdcTable's SIMPLEHEURISTIC (Meindl; Hundepool et al.
-2012, Statistical Disclosure Control, ch. 4) combined with the attacker's LP problems:
+2012, Statistical Disclosure Control, ch. 4) combined with the attacker's LP problems, and a cleanup pass:
 
 1. Start from the primary cells and the statuses fixed by an earlier publication; a variable is hidden when
    every cell that shows it is suppressed.
-2. Singleton repair: while an equality has exactly one hidden variable that needs protection, hide the
-   cheapest other variable of that equality that can widen it (its cost is the sum of the costs of the
-   published cells that must be suppressed to hide it; zeros are candidates like any other cell).
+2. Stuck variables: while a hidden variable that needs protection is alone in an equality, or sits at its
+   lower bound (a zero, a small count) with no hidden variable beside it that can give it room upwards,
+   hide the cheapest variable of that equality that can (its cost is the sum of the costs of the published
+   cells that must be suppressed to hide it). The hardest first: the one whose cheapest repair is dearest,
+   since what it forces (often a total) can then serve the others.
 3. Attacker check: audit (see audit.py), first with bound propagation alone (cheap; what it finds too narrow
    is too narrow), then with LP. For every quantity whose interval is narrower than p, hide the cheapest
    variable in an equality that involves it that can widen the interval, preferring equalities that already
    hold hidden variables, then go back to 2. Stop when the LP audit passes; if nothing is left to hide,
-   raise ProtectionError. Cells are never published again, so an interval seen wide stays wide and is not
-   looked at again.
+   raise ProtectionError. Cells are never published again in this loop, so an interval seen wide stays wide
+   and is not looked at again.
+4. Cleanup: try to publish every secondary cell again, most expensive first, and keep it published if the
+   audit still passes (only the components of the variables it would make public are audited again).
 
 Candidates are ranked by whether they can cover the whole shortfall p − width (an estimate from their values
-and bounds), then by cost, then by index, so the same input always gives the same output.
+and bounds), then by cost plus a look-ahead (hiding a variable also hides every variable that only the same
+cells show, e.g. the zero category of a distribution whose base is hidden; each one that would be stuck
+needs a partner, and that partner may need one in turn), then by index, so the same input always gives the
+same output.
 """
 from __future__ import annotations
 
@@ -25,8 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
-from .audit import AuditResult, _Solver, audit
+from .audit import AuditResult, _Solver, audit, failing_groups
 from .linked import LinkedSet
 from ..formatting import integer
 
@@ -53,6 +62,7 @@ class ProtectionResult:
     iterations: int
     seconds: float
     audit: AuditResult
+    republished: int = 0  # secondary cells the cleanup published again
 
     def summary(self) -> str:
         n = self.n_primary + self.n_secondary + self.n_fixed
@@ -64,14 +74,17 @@ class ProtectionResult:
 class _State:
     """Which cells are suppressed and how many published cells still show each variable."""
 
-    def __init__(self, linked: LinkedSet) -> None:
+    def __init__(self, linked: LinkedSet, suppressed: np.ndarray | None = None) -> None:
         self.linked = linked
-        self.suppressed = linked.initial_suppressed()
+        self.suppressed = linked.initial_suppressed() if suppressed is None else np.array(suppressed, dtype=bool)
         self.published_count = np.asarray(linked.cells_of_variable @ (~self.suppressed).astype(float)).astype(np.int64)
         self.hidden = self.published_count == 0  # kept up to date by hide()
         published = (~self.suppressed).astype(float)
         self.var_cost = np.asarray(linked.cells_of_variable @ (linked.cost * published))
         self.var_blocked = np.asarray(linked.cells_of_variable @ linked.fixed_published.astype(float)) > 0
+        self.can_rise = linked.upper > linked.value + 1e-9
+        self.can_fall = linked.value > linked.lower + 1e-9
+        self.low = linked.value - linked.lower < linked.protection  # needs room upwards
         self.price = np.empty(linked.n_variables)
         self._update_price(slice(None))
         vc = linked.cells_of_variable
@@ -103,6 +116,30 @@ class _State:
 
     def costs(self, vs: np.ndarray) -> np.ndarray:
         return self.price[vs]
+
+    def would_hide(self, v: int) -> np.ndarray:
+        """The variables that hiding v hides: v and every variable shown only by the published cells of v."""
+        cells = self.cells_of(v)
+        cells = cells[~self.suppressed[cells]]
+        if len(cells) == 0:
+            return np.zeros(0, dtype=np.int64)
+        if len(cells) == 1:
+            shown = self._cv_idx[self._cv_ptr[cells[0]]:self._cv_ptr[cells[0] + 1]]
+            return shown[self.published_count[shown] == 1]
+        shown = np.concatenate([self._cv_idx[self._cv_ptr[c]:self._cv_ptr[c + 1]] for c in cells])
+        u, n = np.unique(shown, return_counts=True)
+        return u[n == self.published_count[u]]
+
+    def publish(self, c: int) -> list[int]:
+        """Publish the suppressed cell c again; returns the variables that became public."""
+        self.suppressed[c] = False
+        shown = self._cv_idx[self._cv_ptr[c]:self._cv_ptr[c + 1]]
+        back = shown[self.published_count[shown] == 0]
+        self.published_count[shown] += 1
+        self.var_cost[shown] += self.linked.cost[c]
+        self.hidden[shown] = False
+        self._update_price(shown)
+        return [int(u) for u in back]
 
     def hide(self, v: int) -> list[int]:
         """Suppress every published cell that shows v; returns the variables that became hidden."""
@@ -177,30 +214,75 @@ def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
             if not ok.any():
                 continue
             covers = gain >= shortfall - 1e-9
-            cost = cost + np.array([_knock_on(state, int(y), r) if k else 0.0 for y, k in zip(ys, ok)])
-            price = np.where(covers, cost, cost / np.where(ok, gain, 1.0))
-            others = int(hidden[vars_].sum() > 1)  # the row already holds other hidden variables
-            i = np.flatnonzero(ok)[np.lexsort((ys[ok], price[ok], ~covers[ok]))[0]]
-            key = (not covers[i], price[i], 1 - others, int(ys[i]))
-            if best_key is None or key < best_key:
-                best_key, best = key, int(ys[i])
+            per_gain = np.where(covers, 1.0, 1.0 / np.where(ok, gain, 1.0))
+            others = 1 - int(hidden[vars_].sum() > 1)  # 0: the row already holds other hidden variables
+            idx = np.flatnonzero(ok)
+            idx = idx[np.lexsort((ys[idx], cost[idx] * per_gain[idx], ~covers[idx]))]
+            for i in idx:  # the look-ahead only adds to a price: stop once the best cannot be beaten
+                y = int(ys[i])
+                if best_key is not None and (not covers[i], cost[i] * per_gain[i], others, y) >= best_key:
+                    break
+                price = (cost[i] + _knock_on(state, y, int(r))) * per_gain[i]
+                key = (not covers[i], price, others, y)
+                if np.isfinite(price) and (best_key is None or key < best_key):
+                    best_key, best = key, y
     return best
 
 
-def _knock_on(state: _State, y: int, row: int) -> float:
-    """One step ahead: hiding y leaves it alone (pinned) in each of its other equalities that hold no hidden
-    variable yet, and each of those will need a partner of its own: add the cheapest one's cost."""
-    if not state.linked.protect[y]:
-        return 0.0
+def _able(lk: LinkedSet, v: int, a_v: float, us: np.ndarray, a_u: np.ndarray, state: _State | None = None
+          ) -> np.ndarray:
+    """Which of the variables `us` (coefficients a_u) of an equality can give v (coefficient a_v) the room it
+    needs: any movement if v can fall by p, else only a movement that lets v rise (a variable at its lower
+    bound, e.g. a zero, can only rise)."""
+    if state is not None:
+        up, down, low = state.can_rise, state.can_fall, state.low[v]
+    else:
+        up, down = lk.upper > lk.value + 1e-9, lk.value > lk.lower + 1e-9
+        low = lk.value[v] - lk.lower[v] < lk.protection
+    if not low:
+        return down[us] | up[us]
+    return np.where((a_u > 0) == (a_v > 0), down[us], up[us])
+
+
+def _knock_on(state: _State, y: int, row: int, depth: int = 2, assume: frozenset = frozenset()) -> float:
+    """Looking ahead. Hiding y suppresses every published cell that shows it, which hides y and every other
+    variable that only those cells show (e.g. the zero category of a distribution whose base is hidden). A
+    newly hidden variable that needs protection and has no hidden variable beside it in one of its equalities
+    that can give it room (a variable at its lower bound, e.g. a zero, can only gain room upwards, so the
+    other one must be able to move the other way) is pinned there until that equality gets a partner: add
+    the price of the cheapest able partner, itself with what it would pin (depth steps ahead; the few
+    cheapest partners are looked at), DEAD_END where none is able. A y that needs no protection (a sum)
+    would stay pinned, since nothing else repairs it: it is of no use (infinite price). `assume`: variables
+    taken as hidden already (the step before)."""
+    lk = state.linked
+    newly = state.would_hide(y)
+    also = assume.union(newly.tolist())
     extra = 0.0
-    for r in state.rows_of(y):
-        if r == row:
+    for v in newly:
+        v = int(v)
+        if v != y and not lk.protect[v]:
             continue
-        vars_ = state.row(r)[0]
-        if state.hidden[vars_].any():
-            continue
-        costs = state.costs(vars_[vars_ != y])
-        extra += float(costs.min()) if np.isfinite(costs).any() else DEAD_END  # y would stay pinned there
+        for r in state.rows_of(v):
+            if v == y and r == row:
+                continue
+            vars_, coefs = state.row(r)
+            other = vars_ != v
+            us, a_u = vars_[other], coefs[other]
+            able = _able(lk, v, coefs[~other][0], us, a_u, state)
+            hid = state.hidden[us]
+            if (able & hid).any() or any(int(u) in also for u in us[able & ~hid]):
+                continue  # a hidden variable beside it gives room
+            if not lk.protect[v]:
+                return np.inf
+            costs = np.where(able, state.price[us], np.inf)
+            if not np.isfinite(costs).any():
+                extra += DEAD_END
+                continue
+            if depth > 1:
+                cheap = np.argsort(costs, kind="stable")[:3]
+                cheap = cheap[np.isfinite(costs[cheap])]
+                costs = np.array([costs[i] + _knock_on(state, int(us[i]), int(r), depth - 1, also) for i in cheap])
+            extra += float(costs.min())
     return extra
 
 
@@ -269,34 +351,89 @@ def _repair_item(state: _State, kind: str, index: int, lo: float, hi: float, row
     return min(public, key=lambda v: (not lk.protect[v], state.cost(v), v)) if public else None
 
 
-def _singletons(state: _State) -> int:
-    """Hide until no equality has exactly one hidden variable that needs protection. Returns how many."""
+def _stuck(state: _State) -> list[tuple[int, int]]:
+    """(equality, variable) pairs where a hidden variable that needs protection has no hidden variable beside
+    it that can give it room: it is alone there, or it is at its lower bound (a zero, or a count below p) and
+    every other hidden variable of the equality can only move the wrong way (e.g. two zeros on the same
+    side of a sum). Such a variable is too narrow whatever the rest of the publication is."""
     lk = state.linked
-    pattern = lk.equality_pattern
+    eq = lk.equalities.tocoo()
+    r, j, a = eq.row, eq.col, eq.data
+    hidden = state.hidden[j]
+    n = lk.equalities.shape[0]
+    up = lk.upper[j] > lk.value[j] + 1e-9
+    down = lk.value[j] > lk.lower[j] + 1e-9
+    pos = a > 0
+    # hidden variables per row that can move, and that can let a variable of each sign rise
+    movable = np.bincount(r, hidden & (up | down), n)
+    lift_pos = np.bincount(r, hidden & ((pos & down) | (~pos & up)), n)  # lets a + variable rise
+    lift_neg = np.bincount(r, hidden & ((~pos & down) | (pos & up)), n)
+    low = lk.value[j] - lk.lower[j] < lk.protection
+    self_move = up | down
+    self_lift = down  # what it adds to the lift of its own sign
+    lift = np.where(pos, lift_pos[r], lift_neg[r]) - self_lift
+    room = np.where(low, lift, movable[r] - self_move)
+    stuck = hidden & lk.protect[j] & (room <= 0)
+    order = np.lexsort((j[stuck], r[stuck]))
+    return [(int(x), int(y)) for x, y in zip(r[stuck][order], j[stuck][order])]
+
+
+def _hardness(state: _State, r: int, x: int) -> tuple[float, int]:
+    """How hard x is to repair in equality r: minus the price of the cheapest public variable that could give
+    it room, then how many could (the hardest first: what they force, often a total, is then known when
+    the others choose)."""
+    lk = state.linked
+    vars_, coefs = state.row(r)
+    other = vars_ != x
+    able = _able(lk, x, coefs[~other][0], vars_[other], coefs[other], state) & ~state.hidden[vars_[other]]
+    costs = state.costs(vars_[other])[able]
+    costs = costs[np.isfinite(costs)]
+    return (-float(costs.min()) if len(costs) else -np.inf, len(costs))
+
+
+def _unstick(state: _State) -> int:
+    """Hide until no hidden variable that needs protection is stuck in an equality (see _stuck), the hardest
+    first (see _hardness). Returns how many variables were hidden."""
+    lk = state.linked
     added = 0
     while True:
-        hidden = state.hidden
-        rows = np.flatnonzero(pattern @ hidden.astype(np.int64) == 1)
-        alone = pattern[rows].multiply(hidden[None, :].astype(np.int64)).tocsr()
-        alone.eliminate_zeros()
-        x_of = alone.indices  # the one hidden variable of each such row
-        todo = [(int(r), int(x)) for r, x in zip(rows, x_of) if lk.protect[x]]
+        todo = _stuck(state)
         if not todo:
             return added
+        todo.sort(key=lambda rx: (_hardness(state, *rx), rx))
         changed = False
+        touched: set[int] = set()  # equalities whose hidden variables changed in this pass
         for r, x in todo:
-            vars_ = state.row(r)[0]
-            if state.hidden[vars_].sum() != 1:
-                continue  # an earlier choice in this pass already widened the row
+            if r in touched and (r, x) not in _stuck_in(state, r):
+                continue  # an earlier choice in this pass already gave it room
             v = lk.value[x]
             choice = _repair_item(state, "variable", x, v, v, rows=[r])
             if choice is None:
                 raise _fail(lk, "variable", x, lk.variable_label[x])
-            state.hide(choice)
+            for u in [choice] + state.hide(choice):
+                touched.update(int(q) for q in state.rows_of(u))
             added += 1
             changed = True
         if not changed:
             return added
+
+
+def _stuck_in(state: _State, r: int, hidden: np.ndarray | None = None) -> set[tuple[int, int]]:
+    """The stuck pairs of equality r (see _stuck), with `hidden` (default: the state's) as the hidden
+    variables."""
+    lk = state.linked
+    hidden = state.hidden if hidden is None else hidden
+    vars_, coefs = state.row(r)
+    h = hidden[vars_]
+    if not (h & lk.protect[vars_]).any():
+        return set()
+    up, down, pos = state.can_rise[vars_], state.can_fall[vars_], coefs > 0
+    move = h & (up | down)
+    lift_pos = h & ((pos & down) | (~pos & up))  # lets a variable with a positive coefficient rise
+    lift_neg = h & ((~pos & down) | (pos & up))
+    lift = np.where(pos, lift_pos.sum() - lift_pos, lift_neg.sum() - lift_neg)
+    room = np.where(state.low[vars_], lift, move.sum() - move)
+    return {(int(r), int(x)) for x in vars_[h & lk.protect[vars_] & (room <= 0)]}
 
 
 def _repair(state: _State, failures: pd.DataFrame) -> int:
@@ -319,12 +456,131 @@ def _repair(state: _State, failures: pd.DataFrame) -> int:
     return done
 
 
-def protect(linked: LinkedSet, exact_audit: bool = False) -> ProtectionResult:
-    """Suppress cells until the audit passes; see the module docstring for the method.
+def _component_labels(linked: LinkedSet, hidden: np.ndarray) -> np.ndarray:
+    """Per variable: its component of hidden variables (joined by relations or by an audited expression),
+    -1 for a public variable."""
+    h_idx = np.flatnonzero(hidden)
+    labels = np.full(linked.n_variables, -1, dtype=np.int64)
+    if not len(h_idx):
+        return labels
+    links = sparse.vstack([linked.relations, linked.expressions], format="csc")[:, h_idx].tocsr()
+    links.data[:] = 1.0
+    joined = (links.T @ links).tocsr()  # hidden × hidden: 1 where two share a relation or an expression
+    n, comp = connected_components(joined, directed=False)
+    labels[h_idx] = comp
+    return labels
 
-    The returned audit is the last one of the loop: failing quantities would have exact intervals, wide
-    enough ones are shown to be at least that wide. exact_audit=True audits the result once more with exact
-    intervals for every quantity (slower)."""
+
+def _pins(state: _State, freed: np.ndarray) -> bool:
+    """Whether making `freed` public leaves a hidden variable that needs protection stuck in one of their
+    equalities (see _stuck), or a suppressed primary cell with no hidden protected variable."""
+    lk = state.linked
+    after = state.hidden.copy()
+    after[freed] = False
+    for r in np.unique(np.concatenate([state.rows_of(int(u)) for u in freed])):
+        if _stuck_in(state, int(r), after):
+            return True
+    for u in freed:
+        for c in state.cells_of(int(u)):
+            if state.suppressed[c] and lk.primary[c]:
+                shown = state._cv_idx[state._cv_ptr[c]:state._cv_ptr[c + 1]]
+                if not (after[shown] & lk.protect[shown]).any():
+                    return True
+    return False
+
+
+def _cleanup(state: _State) -> int:
+    """Publish secondary cells again, most expensive first, keeping each one published if the audit still
+    passes. Publishing a cell only makes the variables it shows public, so only the components that hold them
+    are audited again: first whether a variable would be stuck in an equality, then bound propagation (what
+    it finds too narrow is too narrow), then LP. A cell whose variables are all public already protects
+    nothing and is published without an audit. Cells whose components do not meet are independent: they are
+    tried together in one attack (in waves; within a component strictly in order of cost, so the result is
+    that of trying one cell at a time). Cells that had to stay hidden are tried again, in another round,
+    when a cell of their component has been published since. Returns how many cells were published."""
+    lk = state.linked
+    solver = _Solver(lk.protection, exact=False, exact_failures=False)
+    alone = _Solver(lk.protection, exact=False, exact_failures=False, stop_at_failure=True)
+    alone.cache = solver.cache
+    labels = _component_labels(lk, state.hidden)
+    changed_at = np.zeros(lk.n_variables, dtype=np.int64)  # when a variable was last made public
+    step, stale, done = 1, 0, 0
+    tried: dict[int, tuple[int, np.ndarray]] = {}  # cell -> (step, its components' variables) when it failed
+    queue = np.flatnonzero(state.suppressed & ~lk.primary & ~lk.fixed_suppressed)
+    queue = list(queue[np.lexsort((queue, -lk.cost[queue]))])
+    while queue:
+        wave, used, later = [], set(), []
+        for c in queue:
+            shown = state._cv_idx[state._cv_ptr[c]:state._cv_ptr[c + 1]]
+            freed = shown[state.hidden[shown]]
+            if not len(freed):  # hides nothing: publishing it changes nothing an outsider knows
+                state.publish(int(c))
+                done += 1
+                continue
+            comps = set(labels[freed].tolist())
+            if comps & used:  # a dearer cell of the same component goes first
+                later.append(c)
+                used |= comps
+                continue
+            component = np.isin(labels, list(comps))
+            if _pins(state, freed):  # changes nothing: the next cell of the component may go in this wave
+                tried[int(c)] = (step, np.flatnonzero(component))
+                continue
+            used |= comps
+            wave.append((int(c), freed, component))
+        if wave:
+            trial = state.suppressed.copy()
+            group = np.full(lk.n_variables, -1, dtype=np.int64)
+            for i, (c, freed, component) in enumerate(wave):
+                trial[c] = False
+                group[component] = i
+                group[freed] = -1
+            failed = failing_groups(lk, trial, group, alone if len(wave) == 1 else solver)
+            for i, (c, freed, component) in enumerate(wave):
+                if i in failed:
+                    tried[c] = (step, np.flatnonzero(component))
+                    continue
+                state.publish(c)
+                done += 1
+                step += 1
+                changed_at[freed] = step
+                stale += 1
+        if stale >= 25:  # components split as cells are published: smaller ones are cheaper to audit
+            labels, stale = _component_labels(lk, state.hidden), 0
+        queue = later
+        if not queue:
+            queue = sorted((c for c, (when, seen) in tried.items()
+                            if state.suppressed[c] and changed_at[seen].max(initial=0) > when),
+                           key=lambda c: (-lk.cost[c], c))
+            for c in queue:
+                del tried[c]
+    return done
+
+
+def cleanup(linked: LinkedSet, suppressed) -> np.ndarray:
+    """Publish again every secondary cell of a suppression pattern that the audit does not need, most
+    expensive first (see _cleanup). The pattern must keep the primary and fixed statuses and pass the audit.
+    Returns the new pattern."""
+    suppressed = np.asarray(suppressed, dtype=bool)
+    if suppressed.shape != (linked.n_cells,):
+        raise ValueError(f"'suppressed' ska ha en rad per cell ({linked.n_cells}).")
+    if (linked.initial_suppressed() & ~suppressed).any() or (linked.fixed_published & suppressed).any():
+        raise ValueError("Mönstret visar en primär eller fastställt dold cell, eller döljer en cell som är "
+                         "fastställd som publicerad.")
+    if not audit(linked, suppressed).passed:
+        raise ValueError("Mönstret går inte igenom granskningen; bara ett godkänt mönster kan städas.")
+    state = _State(linked, suppressed)
+    _cleanup(state)
+    return state.suppressed.copy()
+
+
+def protect(linked: LinkedSet, exact_audit: bool = False, cleanup: bool = True) -> ProtectionResult:
+    """Suppress cells until the audit passes, then (cleanup=True) publish again every secondary cell that is
+    not needed; see the module docstring for the method.
+
+    The returned audit is a fresh audit of the result: failing quantities would have exact intervals, wide
+    enough ones are shown to be at least that wide. exact_audit=True audits the result with exact intervals
+    for every quantity (slower)."""
     start = time.perf_counter()
     linked.check_relations()
     state = _State(linked)
@@ -333,7 +589,7 @@ def protect(linked: LinkedSet, exact_audit: bool = False) -> ProtectionResult:
     iterations = 0
     while True:
         iterations += 1
-        _singletons(state)
+        _unstick(state)
         # Bound propagation first: it finds most failures without any LP.
         result = audit(linked, state.suppressed, _solver=quick)
         if result.passed:
@@ -341,8 +597,13 @@ def protect(linked: LinkedSet, exact_audit: bool = False) -> ProtectionResult:
             if result.passed:
                 break
         _repair(state, result.failures())
-    if exact_audit:
-        result = audit(linked, state.suppressed, exact=True)
+    republished = _cleanup(state) if cleanup else 0
+    if republished or exact_audit:  # components untouched by the cleanup come from the loop's cache
+        result = audit(linked, state.suppressed, exact=True) if exact_audit else \
+            audit(linked, state.suppressed, _solver=solver)
+        if not result.passed:  # cannot happen: every cell published again was audited
+            raise ProtectionError("Röjandekontrollen gick inte igenom efter att onödigt dolda celler "
+                                  "publicerats igen.")
     fixed_sup = linked.fixed_suppressed
     reason = np.where(~state.suppressed, "",
                       np.where(fixed_sup, FIXED_EARLIER, np.where(linked.primary, PRIMARY, SECONDARY)))
@@ -352,4 +613,4 @@ def protect(linked: LinkedSet, exact_audit: bool = False) -> ProtectionResult:
         cells=cells, suppressed=state.suppressed.copy(), hidden=state.hidden.copy(),
         n_primary=int((reason == PRIMARY).sum()), n_secondary=int((reason == SECONDARY).sum()),
         n_fixed=int((reason == FIXED_EARLIER).sum()), iterations=iterations,
-        seconds=time.perf_counter() - start, audit=result)
+        seconds=time.perf_counter() - start, audit=result, republished=republished)

@@ -53,7 +53,9 @@ def linked_set(cells: pd.DataFrame, model: Model, fixed: np.ndarray, protection:
     fix = fixed[np.asarray(model.cell_rows)]
     for pos, cell_id in enumerate(rows["cell_id"]):
         state = None if not fix[pos] else ("published" if status[pos] == PUBLISHED else "suppressed")
-        b.add_cell(cell_id, primary=bool(primary[pos]) and not fix[pos], cost=float(price[pos]), fixed=state)
+        # A cell fixed by an earlier publication keeps its primary flag: what a hidden cell must protect does
+        # not depend on whether its status can still change.
+        b.add_cell(cell_id, primary=bool(primary[pos]), cost=float(price[pos]), fixed=state)
     for pos, var in model.shows:
         b.shows(pos, var)
     for eq, label in model.equalities:
