@@ -15,6 +15,12 @@ STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats", "
 WRITE = ("import os, sys\nfrom pathlib import Path\nout = Path(output_dir); out.mkdir(parents=True, exist_ok=True)\n"
          "(out / '{step}.txt').write_text(f'{{period}}|{{unit}}')\n"
          "with open({trace!r}, 'a') as fh:\n    fh.write(f'{step} {{unit}} {{os.getpid()}} {{sys.executable}}\\n')")
+PUBLISH = ("import json, pandas as pd\n"
+           "from helpers.publication.store import FOLDER, META, NUMBERS, PUBLIC_COLUMNS, PUBLISHED_FILE\n"
+           "pub = Path(output_dir) / FOLDER; pub.mkdir(parents=True, exist_ok=True)\n"
+           "pd.DataFrame({c: pd.Series(dtype=float if c in NUMBERS else object) for c in PUBLIC_COLUMNS})"
+           ".to_parquet(pub / PUBLISHED_FILE)\n"
+           "(pub / META).write_text(json.dumps({'period': period, 'version': 'test'}))")
 REPORT = ("from IPython.display import HTML, display\n"
           "display(HTML(f'<h1>Kvalitetsredovisning {period}</h1><p>Omfattning: {unit or \"hela verksamheten\"}</p>'))")
 
@@ -30,10 +36,13 @@ def notebook(path: Path, *cells: str, markdown: str = "# Test") -> Path:
 
 
 def fake_notebooks(folder: Path, trace: Path, extra: dict[str, str] | None = None) -> Path:
-    """Seven step notebooks in ``folder``; ``extra`` adds a cell (code) to some steps."""
+    """Seven step notebooks in ``folder``; ``extra`` adds a cell (code) to some steps. The compile step writes an
+    empty publication (the whole organisation's run) so that every report can render its annex."""
     folder.mkdir(parents=True, exist_ok=True)
     for step in STEPS:
         cells = [WRITE.format(step=step, trace=str(trace))]
+        if step == STEPS[4]:
+            cells.append(f"if unit is None:\n    exec({PUBLISH!r})")
         if step == STEPS[-1]:
             cells.append(REPORT)
         if extra and step in extra:

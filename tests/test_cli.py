@@ -92,7 +92,7 @@ def test_unexpected_error_is_one_swedish_line_or_json(demo_data, capsys, monkeyp
     def broken(args):
         raise ZeroDivisionError("division med noll")
 
-    monkeypatch.setattr("helpers.collect.importing.cli_import", broken)
+    monkeypatch.setattr("helpers.collect.commands.cli_import", broken)
     monkeypatch.delenv(cli.DEBUG_VARIABLE, raising=False)
     args = ["import", "--table", "clients", "--source", "x.csv", "--period", "2025"]
     assert cli.main(args) == 1

@@ -229,6 +229,6 @@ def test_the_command_never_loses_rows_and_never_shows_a_traceback(tmp_path, caps
     out = json.loads(captured.out)
     assert "Traceback" not in captured.err
     if code == 0:
-        assert out["status"] == "ok" and out["rows_in"] == out["accepted"] + out["rejected"] > 0
+        assert out["ok"] is True and out["rows_in"] == out["accepted"] + out["rejected"] > 0
     else:
-        assert code == 2 and out["status"] == "fel" and name in out["meddelande"]
+        assert code == 2 and out["ok"] is False and name in out["error"]

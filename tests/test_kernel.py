@@ -9,6 +9,7 @@ import pytest
 
 from helpers import kernels
 from helpers.run import pipeline
+from runner_fakes import fake_notebooks, raw_data, trace_lines
 
 
 def test_pipeline_starts_its_kernel_from_the_running_interpreter(tmp_path, monkeypatch):
@@ -20,16 +21,16 @@ def test_pipeline_starts_its_kernel_from_the_running_interpreter(tmp_path, monke
                                                        "display_name": "Fel", "language": "python"}))
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": kernels.KERNEL_NAME, "language": "python",
-                                                           "display_name": kernels.DISPLAY_NAME}})
-    nb.cells = [nbformat.v4.new_code_cell("period = None", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("import sys, helpers\nprint(sys.executable)")]
-    nbformat.write(nb, notebooks / "steg.ipynb")
-    spec = pipeline.RunSpec("2025", tmp_path / "k.yml", tmp_path, tmp_path / "ut", notebooks)
-    executed = nbformat.read(pipeline.run_notebook(spec, "steg"), as_version=4)
-    assert executed.cells[-1].outputs[0]["text"].strip() == sys.executable
+    trace = tmp_path / "trace.txt"
+    notebooks = fake_notebooks(tmp_path / "notebooks", trace)
+    for path in notebooks.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata["kernelspec"] = {"name": kernels.KERNEL_NAME, "language": "python",
+                                     "display_name": kernels.DISPLAY_NAME}
+        nbformat.write(nb, path)
+    pipeline.run_pipeline("2025", data_dir=raw_data(tmp_path / "indata"), output_dir=tmp_path / "ut",
+                          notebooks_dir=notebooks, formats="html", workers=1)
+    assert {exe for _, _, _, exe in trace_lines(trace)} == {sys.executable}
 
 
 def test_install_command_registers_the_named_kernel():

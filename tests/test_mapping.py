@@ -86,7 +86,7 @@ def test_wrong_value_types_give_exit_2_and_json_on_stdout(tmp_path, capsys):
     captured = capsys.readouterr()
     assert code == 2
     out = json.loads(captured.out)
-    assert out["status"] == "fel" and out["fil"] == str(mapping) and "rubrikrad" in out["meddelande"]
+    assert out["ok"] is False and out["fil"] == str(mapping) and "rubrikrad" in out["error"]
     assert "Traceback" not in captured.err and "Fel: Mappningsfilen m.yml" in captured.err
 
 
@@ -94,12 +94,12 @@ def test_import_errors_are_json_too(tmp_path, capsys):
     code = cli_main(["import", "--table", "cases", "--source", str(CORPUS / "saknar_kolumn.csv"), "--period",
                      "2025", "--data-dir", str(tmp_path), "--mapping", str(CORPUS / "mappning.yml"), "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert code == 2 and out["status"] == "fel" and out["fil"].endswith("saknar_kolumn.csv")
-    assert "saknar den obligatoriska kolumnen 'Datum'" in out["meddelande"]
+    assert code == 2 and out["ok"] is False and out["fil"].endswith("saknar_kolumn.csv")
+    assert "saknar den obligatoriska kolumnen 'Datum'" in out["error"]
     code = cli_main(["import", "--table", "cases", "--source", str(CORPUS / "arenden_cp1252.csv"), "--period",
                      "2025", "--data-dir", str(tmp_path), "--mapping", str(CORPUS / "mappning.yml"), "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert code == 0 and out["status"] == "ok" and out["accepted"] == 3
+    assert code == 0 and out["ok"] is True and out["accepted"] == 3
 
 
 def test_suggest_writes_a_commented_skeleton_with_codes_and_a_key(tmp_path):

@@ -50,12 +50,16 @@ def test_failing_cell_is_named_and_exit_is_non_zero(notebooks, tmp_path):
     assert "FEL: Steget 02_fore_insats.ipynb misslyckades i cell 4" in proc.stderr
     assert "ZeroDivisionError" in proc.stderr and "y = x / 0" in proc.stderr
     assert "Traceback" not in proc.stderr
-    # Progress on the terminal, step 1 ran with the period as a string, the audit trail is kept.
+    # Progress on the terminal; a failed run publishes nothing (step 1's file is gone again), but its audit trail
+    # is kept where a reader looks for it, and shows step 1 ran with the period as a string.
     assert "[1/7] 01_planera" in proc.stdout and "[2/7] 02_fore_insats" in proc.stdout
-    assert (out / "steg1.txt").read_text() == "2025str"
-    assert (out / "notebooks" / "01_planera.ipynb").exists()
-    assert (out / "notebooks" / "02_fore_insats.ipynb").exists()
-    log = json.loads((out / "notebooks" / "korning.json").read_text(encoding="utf-8"))
+    assert "den tidigare publikationen ligger kvar orörd" in proc.stdout
+    assert not (out / "steg1.txt").exists()
+    trail = out / "notebooks" / "senaste_misslyckade"
+    first = nbformat.read(trail / "01_planera.ipynb", as_version=4)
+    assert any("period = \"2025\"" in c.source for c in first.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert (trail / "02_fore_insats.ipynb").exists()
+    log = json.loads((trail / "korning.json").read_text(encoding="utf-8"))
     assert [s["status"] for s in log["steg"]] == ["klar", "fel"] and log["status"] == "fel"
     assert log["parametrar"]["period"] == "2025"
 

@@ -11,7 +11,7 @@ import pytest
 from helpers.cli import main
 from helpers.run import pipeline
 from helpers.run.arguments import RunLock
-from runner_fakes import config_copy, fake_notebooks, raw_data, trace_lines
+from runner_fakes import STEPS, config_copy, fake_notebooks, raw_data, trace_lines
 
 CLI = [sys.executable, "-m", "helpers.cli", "run", "--period", "2025"]
 
@@ -71,7 +71,8 @@ def test_quiet_terminal_and_a_repeated_unit_runs_once(tmp_path):
         assert noise not in proc.stdout, noise
     assert "Enheten barn_unga angavs mer än en gång; den körs en gång." in proc.stdout
     assert [p.name for p in (out / "enheter").iterdir()] == ["barn_unga"]
-    assert sum(1 for step, unit, _, _ in trace_lines(tmp_path / "trace.txt") if unit == "barn_unga") == 3
+    unit_steps = [step for step, unit, _, _ in trace_lines(tmp_path / "trace.txt") if unit == "barn_unga"]
+    assert unit_steps == list(pipeline.SCOPE_STEPS)  # a unit runs only its own report step, once
     log = (out / "notebooks" / "korning.log").read_text(encoding="utf-8")
     assert "Kernel is running over TCP" in log  # the kernel's own lines are kept, in the log
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
@@ -113,7 +114,8 @@ def test_ctrl_c_stops_at_once_cancels_queued_units_and_keeps_the_reports(tmp_pat
     assert first.returncode == 0, first.stderr
     before = (out / "kvalitetsredovisning.html").read_bytes()
 
-    fake_notebooks(nb, trace, {"05_sammanstall": "import time\ntime.sleep(300)"})
+    report_step = STEPS[-1]
+    fake_notebooks(nb, trace, {report_step: "import time\ntime.sleep(300)"})
     home = tmp_path / "cwd"
     home.mkdir()
     proc = subprocess.Popen(_args(nb, data, out, "--formats", "html", "--workers", "2", "--unit", "barn_unga",
@@ -121,7 +123,7 @@ def test_ctrl_c_stops_at_once_cancels_queued_units_and_keeps_the_reports(tmp_pat
                             cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     deadline = time.monotonic() + 300
-    while sum(1 for line in trace_lines(trace) if line[0] == "05_sammanstall") < 3:  # 1 earlier + 2 running now
+    while sum(1 for line in trace_lines(trace) if line[0] == report_step) < 3:  # 1 earlier + 2 running now
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.5)
     os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
@@ -132,6 +134,6 @@ def test_ctrl_c_stops_at_once_cancels_queued_units_and_keeps_the_reports(tmp_pat
     assert "Avbrutet (Ctrl-C)" in stderr and "Startade aldrig:" in stderr
     assert "Rapporter som redan fanns (HTML och PDF) är orörda" in stderr and "Traceback" not in stderr
     assert (out / "kvalitetsredovisning.html").read_bytes() == before
-    assert sum(1 for line in trace_lines(trace) if line[0] == "05_sammanstall") == 3  # queued units never ran
+    assert sum(1 for line in trace_lines(trace) if line[0] == report_step) == 3  # queued units never ran
     time.sleep(3)
     assert _processes_in(home, nb) == []  # no worker or kernel left behind

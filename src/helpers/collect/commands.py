@@ -30,7 +30,7 @@ def _failure(exc: Exception, file, as_json: bool) -> int:
         and not isinstance(exc, FileWriteError) else str(exc))
     where = getattr(exc, "file", None) or (str(file) if file else None)
     if as_json:
-        say(json.dumps({"status": "fel", "meddelande": message, "fil": where}, ensure_ascii=False))
+        say(json.dumps({"ok": False, "exit_code": 2, "error": message, "fil": where}, ensure_ascii=False))
     say(f"Fel: {message}", file=sys.stderr)
     return 2
 
@@ -55,7 +55,7 @@ def cli_import(args) -> int:
     except (KeyError, OSError, *USAGE_ERRORS) as exc:
         return _failure(exc, args.source, args.json)
     if args.json:
-        say(json.dumps({"status": "ok", **result.as_dict()}, ensure_ascii=False))
+        say(json.dumps({"ok": True, "exit_code": 0, **result.as_dict()}, ensure_ascii=False))
     else:
         _print_summary(result)
     return 0

@@ -53,7 +53,7 @@ def audit_published(reports_dir: Path, period: str, config) -> "secure.Audit":
     model = build_model(cells, known_rests=rests)
     fixed = np.ones(len(cells), dtype=bool)  # what is published is published
     linked = secure.linked_set(cells, model, fixed, secure.protection_range(config), period)
-    linked._checked = True  # hidden values are unknown to an outsider: there is nothing to check them against
+    linked.hidden_values_known = False  # an outsider sees placeholders where cells are hidden
     hidden = (cells.loc[model.cell_rows, "status"] != PUBLISHED).to_numpy()
     return secure.audit(linked, hidden)
 

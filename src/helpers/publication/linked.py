@@ -129,9 +129,8 @@ class LinkedSet:
 
     @property
     def values_known(self) -> bool:
-        """Whether the values of hidden variables are the true ones (not so in an outsider's audit, which marks
-        the set with hidden_values_known = False or, as the audit command does, with `_checked`)."""
-        return self.hidden_values_known and not getattr(self, "_checked", False)
+        """Whether the values of hidden variables are the true ones (not so in an outsider's audit)."""
+        return self.hidden_values_known
 
     @property
     def n_variables(self) -> int:

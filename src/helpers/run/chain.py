@@ -143,7 +143,8 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult) -
         LOG.info("[%d/%d] %s körs (%s)", number, job.total, name, reason)
         emit({**info, "status": "start"})
         journal.step(name, "pågår", startad=now())
-        journal.record(name, {**journal.records.get(name, {}), "status": "pågår"})  # interrupted: run again
+        last = journal.records.get(name)
+        journal.record(name, {**(last or {}), "status": "pågår"})  # interrupted: run again
         t0 = time.perf_counter()
         try:
             kernel.execute(source, executed, job.parameters, job.notebooks_dir, job.cell_timeout)
@@ -161,7 +162,7 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult) -
         seconds = time.perf_counter() - t0
         after = fp.manifest(_roots(job), NOT_INPUTS)
         written = after.changed_since(before)
-        if not fp.same_outputs(written, after, journal.records.get(name)):
+        if not fp.same_outputs(written, after, last):
             changed = True
         journal.record(name, {"status": "klar", "statiskt": static, "start": before.hashes, "skrivna": written,
                               "kord": now()})

@@ -1,15 +1,15 @@
 """A period's publication changes all at once or not at all.
 
 Before a run writes anything, the period's report folder and the internal copies of its publication (the true
-values of hidden cells and the audit, under data/processed/<period>/) are kept as hard-linked snapshots; every
-file the workbench writes replaces its old one with an atomic rename, so the snapshot keeps the old content. If
+values of hidden cells and the audit, under data/processed/<period>/) are copied to snapshots beside them (real
+copies, not hard links: a notebook or library may rewrite a file in place, which would change a linked
+snapshot too; the folders are a few megabytes, copied in well under a second). If
 the run fails a check, a step, or is interrupted, the folders are put back as they were (the failed run's audit
 trail is kept under notebooks/senaste_misslyckade/ so it can be read); when it succeeds, the snapshots go.
 A snapshot left behind by a crash is restored by the next run before it starts.
 """
 from __future__ import annotations
 
-import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,12 +23,9 @@ def _snapshot_path(folder: Path) -> Path:
     return folder.with_name(f"{SNAPSHOT}{folder.name}")
 
 
-def _link_copy(source: Path, target: Path) -> None:
-    try:
-        shutil.copytree(source, target, copy_function=os.link)
-    except OSError:  # a file system without hard links
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(source, target)
+def _copy(source: Path, target: Path) -> None:
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
 
 
 def _restore(folder: Path, snapshot: Path, keep_trail: bool) -> None:
@@ -67,7 +64,7 @@ def all_or_nothing(folders, say=print):
     existed = {f: f.exists() for f in folders}
     for folder in folders:
         if existed[folder]:
-            _link_copy(folder, _snapshot_path(folder))
+            _copy(folder, _snapshot_path(folder))
     try:
         yield
     except BaseException:
