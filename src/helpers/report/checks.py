@@ -252,45 +252,73 @@ def check_pdf_text(pages: list[str], min_cell: int) -> list[Finding]:
     return findings
 
 
-def _pdf_texts_beside_the_pages(reader) -> list[tuple[str, str]]:
-    """Metadata, bookmarks and the alt and replacement texts of tagged elements: a screen reader reads them."""
-    out = [("metadata", " ".join(str(v) for v in (reader.metadata or {}).values()))]
+def _struct_text(get, element) -> str:
+    import ctypes
+    size = get(element, None, 0)
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    get(element, buffer, size)
+    return buffer.raw[:size - 2].decode("utf-16-le", errors="replace")
 
-    def outline(items):
-        for item in items:
-            if isinstance(item, list):
-                yield from outline(item)
-            else:
-                yield str(item.title)
-    out.append(("bokmärken", " ".join(outline(reader.outline))))
-    alts: list[str] = []
 
-    def walk(node, depth=0):
-        node = node.get_object()
-        if depth > 200 or not hasattr(node, "get"):
+def _pdf_texts_beside_the_pages(doc) -> list[tuple[str, str]]:
+    """Metadata, bookmarks and the alt, replacement, title and expansion texts of tagged elements: a screen
+    reader reads them."""
+    import pypdfium2.raw as pdfium_c
+
+    getters = (pdfium_c.FPDF_StructElement_GetAltText, pdfium_c.FPDF_StructElement_GetActualText,
+               pdfium_c.FPDF_StructElement_GetTitle, pdfium_c.FPDF_StructElement_GetExpansion)
+    alts: dict[str, None] = {}  # in order, once: an element spanning pages is reached from each of them
+
+    def walk(element, depth=0):
+        if not element or depth > 200:
             return
-        for key in ("/Alt", "/ActualText", "/T", "/E"):
-            if node.get(key):
-                alts.append(str(node[key]))
-        kids = node.get("/K")
-        kids = kids.get_object() if hasattr(kids, "get_object") else kids
-        for kid in kids if isinstance(kids, list) else ([kids] if kids is not None else []):
-            if hasattr(kid, "get_object"):
-                walk(kid, depth + 1)
-    root = reader.trailer["/Root"]
-    if "/StructTreeRoot" in root:
-        walk(root["/StructTreeRoot"])
-    out.append(("alternativtexter", "\n".join(alts)))
-    return out
+        for get in getters:
+            if text := _struct_text(get, element):
+                alts[text] = None
+        for i in range(pdfium_c.FPDF_StructElement_CountChildren(element)):
+            walk(pdfium_c.FPDF_StructElement_GetChildAtIndex(element, i), depth + 1)
+
+    for i in range(len(doc)):
+        page = doc[i]  # kept alive while its structure tree is read
+        tree = pdfium_c.FPDF_StructTree_GetForPage(page.raw)
+        if not tree:  # an untagged page
+            continue
+        try:
+            for j in range(pdfium_c.FPDF_StructTree_CountChildren(tree)):
+                walk(pdfium_c.FPDF_StructTree_GetChildAtIndex(tree, j))
+        finally:
+            pdfium_c.FPDF_StructTree_Close(tree)
+            page.close()
+    return [("metadata", " ".join(str(v) for v in doc.get_metadata_dict().values())),
+            ("bokmärken", " ".join(item.get_title() for item in doc.get_toc())),
+            ("alternativtexter", "\n".join(alts))]
+
+
+def pdf_page_texts(doc) -> list[str]:
+    """The text of each page as a reader copies it (PDFium: some twenty times faster than a pure-Python parser)."""
+    texts = []
+    for i in range(len(doc)):
+        page = doc[i]
+        textpage = page.get_textpage()
+        texts.append(textpage.get_text_range().replace("\r\n", "\n"))
+        textpage.close()
+        page.close()
+    return texts
 
 
 def check_pdf(path: Path, min_cell: int) -> list[Finding]:
-    from pypdf import PdfReader
-    reader = PdfReader(path)
-    findings = check_pdf_text([page.extract_text() or "" for page in reader.pages], min_cell)
-    for where, text in _pdf_texts_beside_the_pages(reader):
-        findings += find_personnummer(text, where)
-        findings += _small_n_in_text(text, where, min_cell)
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        findings = check_pdf_text(pdf_page_texts(doc), min_cell)
+        for where, text in _pdf_texts_beside_the_pages(doc):
+            findings += find_personnummer(text, where)
+            findings += _small_n_in_text(text, where, min_cell)
+    finally:
+        doc.close()
     return findings
 
 

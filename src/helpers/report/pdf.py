@@ -489,8 +489,10 @@ class _Grid:
         return out + ["[]"] * max(0, self.width - len(self.occupied.get(y, ())))
 
     def widths(self, ncols: int) -> list[str]:
-        """Short columns take their content's width; long text columns share the rest in proportion."""
-        long = {j: n for j in range(ncols) if (n := self.lengths.get(j, 0)) > 30}
+        """Short columns (a number, a year) take their content's width; every longer column shares the rest in
+        proportion to the square root of its longest text, so long headers wrap instead of crowding out the
+        text columns."""
+        long = {j: n for j in range(ncols) if (n := self.lengths.get(j, 0)) > 12}
         if not long:
             long = {0: 1}
         return [f"{max(1, round(long[j] ** 0.5 / min(v ** 0.5 for v in long.values()), 1))}fr" if j in long
