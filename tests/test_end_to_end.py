@@ -176,6 +176,19 @@ def test_no_personnummer_name_or_raw_code_reaches_a_reader(demo, html):
         assert check.returncode == 0, check.stdout + check.stderr
 
 
+def test_the_audit_trail_prints_no_case_number_or_personnummer(demo):
+    raw = pd.read_csv(demo["data"] / "raw" / "2025" / "arenden.csv", sep=";", encoding="cp1252", dtype=str)
+    case_col = next(c for c in raw.columns if c.lower().startswith("ärende"))
+    pnr_col = next(c for c in raw.columns if c.lower().startswith("personnummer"))
+    cases = set(raw[case_col].dropna())
+    numbers = {re.sub(r"\D", "", p)[-10:] for p in raw[pnr_col].dropna()}
+    for notebook in sorted((demo["out"] / "notebooks").rglob("*.ipynb")):
+        outputs = json.dumps([c.get("outputs", []) for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]],
+                             ensure_ascii=False)
+        assert not cases & set(re.findall(r"[A-ZÅÄÖ]{1,3}-\d{4}-\d{3,6}", outputs)), f"ärendenummer i {notebook.name}"
+        assert not numbers & set(re.findall(r"\d{10}", re.sub(r"[-+ ]", "", outputs))), f"personnummer i {notebook.name}"
+
+
 def test_the_texts_agree_with_their_numbers(demo):
     findings = json.loads((demo["out"] / "notebooks" / "textkontroll.json").read_text(encoding="utf-8"))
     assert findings == []

@@ -248,6 +248,11 @@ def test_import_sources_follows_the_config_in_dependency_order(tmp_path):
     assert summary["Rader in"].tolist() == [3, 3, 9]
     assert (summary["Godkända"] + summary["Avvisade"] == summary["Rader in"]).all()
     assert summaries.reasons_table(results)["Antal rader"].sum() == 8
+    # The audit trail's quick look says where and why, never the rejected value (Ä9 is a case number).
+    quick = summaries.quarantine_rows(results)
+    assert len(quick) == 8 and "Värde" not in quick.columns
+    assert not quick.astype(str).apply(lambda col: col.str.contains("Ä9")).any().any()
+    assert (results[2].rejected["Värde"] == "Ä9").any()  # the internal quarantine keeps it
     missing = summaries.missing_table(results).set_index(["Tabell", "Kolumn"])
     assert missing.loc[("cases", "closed"), "Saknas"] == 3 and missing.loc[("cases", "opened"), "Saknas"] == 0
     assert not (tmp_path / "processed" / "2025" / "measurements.parquet").exists()

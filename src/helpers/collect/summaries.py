@@ -45,9 +45,11 @@ def missing_table(results) -> pd.DataFrame:
 
 
 def quarantine_rows(results, limit: int = 20) -> pd.DataFrame:
-    """The first rejected rows, without values that could identify a person, for a quick look."""
-    parts = [r.rejected[QUARANTINE_COLUMNS].assign(Tabell=r.table) for r in results if len(r.rejected)]
+    """The first rejected rows for a quick look in the audit trail: where and why, never the rejected value (a case
+    number or personnummer there would identify a person; the quarantine file, which is internal, has it)."""
+    shown = [c for c in QUARANTINE_COLUMNS if c != "Värde"]
+    parts = [r.rejected[shown].assign(Tabell=r.table) for r in results if len(r.rejected)]
     if not parts:
-        return pd.DataFrame(columns=["Tabell"] + QUARANTINE_COLUMNS)
+        return pd.DataFrame(columns=["Tabell"] + shown)
     df = pd.concat(parts, ignore_index=True)
-    return df[["Tabell"] + QUARANTINE_COLUMNS].head(limit)
+    return df[["Tabell"] + shown].head(limit)
