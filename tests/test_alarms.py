@@ -12,22 +12,16 @@ from helpers.collect import alarms, validation as v
 from helpers.collect.importing import NoRawDataError, import_sources, require_raw_data
 from helpers.config import ConfigError, load_config, period_paths
 from helpers.run.pipeline import import_earlier_periods
+from keyless_export import MAPPING, TEST_KEY
 
 CORPUS = Path(__file__).parent / "corpus"
-MAPPING = {"filformat": {"encoding": "auto", "delimiter": ";"}, "tabeller": {
-    "clients": {"kolumner": {"Personnummer": "personnummer"}},
-    "interventions": {"kolumner": {"Personnummer": "personnummer", "Enhet": "unit", "Insats": "type",
-                                   "Start": "start"},
-                      "koder": {"unit": {"Barn och unga": "barn_unga", "Vuxenenheten": "vuxna_missbruk"}},
-                      "nyckel": {"kolumner": ["Personnummer", "Enhet", "Insats", "Start"],
-                                 "id": "intervention_id"}}}}
 PEOPLE = ["640823-3234", "850412-2287", "701063-2391"]
 
 
 @pytest.fixture(autouse=True)
 def a_test_key(monkeypatch):
     """Files written by a test are not the demo generator's: they are pseudonymised with a key of their own."""
-    monkeypatch.setenv("UPPFOLJNING_NYCKEL", "en-testnyckel-som-bara-finns-i-testerna-0123456789")
+    monkeypatch.setenv("UPPFOLJNING_NYCKEL", TEST_KEY)
 
 
 def export(rows: list[tuple[str, str]]) -> str:

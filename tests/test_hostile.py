@@ -13,6 +13,7 @@ from helpers.collect.importing import ImportFileError, import_file, import_sourc
 from helpers.collect.sources import read_source
 from helpers.config import load_config
 from helpers.tables import load_table
+from keyless_export import TEST_KEY
 
 CORPUS = Path(__file__).parent / "corpus"
 MAPPING = CORPUS / "mappning.yml"
@@ -21,7 +22,7 @@ MAPPING = CORPUS / "mappning.yml"
 @pytest.fixture(autouse=True)
 def a_test_key(monkeypatch):
     """Files written by a test are not the demo generator's: they are pseudonymised with a key of their own."""
-    monkeypatch.setenv("UPPFOLJNING_NYCKEL", "en-testnyckel-som-bara-finns-i-testerna-0123456789")
+    monkeypatch.setenv("UPPFOLJNING_NYCKEL", TEST_KEY)
 
 
 def imp(table, name, tmp_path, **kw):

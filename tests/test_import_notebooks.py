@@ -11,18 +11,17 @@ from papermill.exceptions import PapermillExecutionError
 
 from helpers.config import load_config
 from helpers.run.pipeline import NOTEBOOKS_DIR
+from keyless_export import MAPPING, TEST_KEY
 
 pytestmark = pytest.mark.slow
 
+
+@pytest.fixture(autouse=True)
+def test_key(monkeypatch):
+    monkeypatch.setenv("UPPFOLJNING_NYCKEL", TEST_KEY)  # the kernels inherit it
+
 ROWS = ["640823-3234;Barn och unga;HVB;2025-01-10", "850412-2287;Vuxenenheten;HVB;2025-02-10",
         "701063-2391;Vuxenenheten;golf;2025-03-10"]
-MAPPING = {"filformat": {"encoding": "auto", "delimiter": ";"}, "tabeller": {
-    "clients": {"kolumner": {"Personnummer": "personnummer"}},
-    "interventions": {"kolumner": {"Personnummer": "personnummer", "Enhet": "unit", "Insats": "type",
-                                   "Start": "start"},
-                      "koder": {"unit": {"Barn och unga": "barn_unga", "Vuxenenheten": "vuxna_missbruk"}},
-                      "nyckel": {"kolumner": ["Personnummer", "Enhet", "Insats", "Start"],
-                                 "id": "intervention_id"}}}}
 
 
 def execute(name, tmp_path, period, config=None):

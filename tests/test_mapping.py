@@ -10,6 +10,7 @@ from helpers.cli import main as cli_main
 from helpers.collect.mapping import MappingError, load_mapping
 from helpers.collect.suggest import suggest_mapping
 from helpers.config import PROJECT_ROOT
+from keyless_export import TEST_KEY
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPORT = ("Personnummer;Enhet;Insats;Startdatum;Slutdatum;Avslutsorsak;Kostnad kr;Samtycke\r\n"
@@ -21,7 +22,7 @@ EXPORT = ("Personnummer;Enhet;Insats;Startdatum;Slutdatum;Avslutsorsak;Kostnad k
 @pytest.fixture(autouse=True)
 def a_test_key(monkeypatch):
     """Files written by a test are not the demo generator's: they are pseudonymised with a key of their own."""
-    monkeypatch.setenv("UPPFOLJNING_NYCKEL", "en-testnyckel-som-bara-finns-i-testerna-0123456789")
+    monkeypatch.setenv("UPPFOLJNING_NYCKEL", TEST_KEY)
 
 
 def write_mapping(tmp_path, data, name="m.yml"):
