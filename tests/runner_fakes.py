@@ -41,12 +41,12 @@ def fake_notebooks(folder: Path, trace: Path, extra: dict[str, str] | None = Non
     folder.mkdir(parents=True, exist_ok=True)
     for step in STEPS:
         cells = [WRITE.format(step=step, trace=str(trace))]
+        if extra and step in extra:
+            cells.append(extra[step])  # cell 4, right after the parameters and the trace
         if step == STEPS[4]:
             cells.append(f"if unit is None:\n    exec({PUBLISH!r})")
         if step == STEPS[-1]:
             cells.append(REPORT)
-        if extra and step in extra:
-            cells.append(extra[step])
         notebook(folder / f"{step}.ipynb", *cells)
     return folder
 

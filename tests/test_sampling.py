@@ -1,6 +1,7 @@
 """Step 1 sampling: each method on a small population written here, sample size, representativeness, bortfall."""
 import argparse
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -9,6 +10,7 @@ from helpers import tables
 from helpers.plan import command, sampling
 from helpers.cli import main
 from helpers.plan.sampling import SamplingError, draw_sample, sample_size
+from keyless_export import TEST_KEY
 
 
 def make_population(opened, birth_days=None, units=None, target_groups=None, period="2025"):
@@ -208,7 +210,7 @@ def test_representativeness_by_hand():
     pop = pd.DataFrame({"sex": ["kvinna"] * 60 + ["man"] * 40})
     smp = pd.DataFrame({"sex": ["kvinna"] * 10 + ["man"] * 10})
     t = sampling.representativeness(pop, smp, variables=["sex"])
-    kv = t[t["Kategori"] == "kvinna"].iloc[0]
+    kv = t[t["Kategori"] == "Kvinnor"].iloc[0]
     assert (kv["Population (andel)"], kv["Urval (andel)"]) == (0.6, 0.5)
     # (0.5 - 0.6) / sqrt((0.5·0.5 + 0.6·0.4) / 2) = -0.1 / sqrt(0.245) = -0.20203
     assert kv["Standardiserad skillnad"] == pytest.approx(-0.20203, abs=1e-5)
@@ -220,7 +222,7 @@ def test_representativeness_by_hand():
     assert row["p-värde"] == pytest.approx(0.3613, abs=1e-3)
     # |d| >= 0.2 but p >= 0.05: a noticeable difference that chance can explain
     assert row["Bedömning"].startswith("Märkbara skillnader i fråga om kön, men de kan bero på slumpen")
-    assert "kvinna (50\u00a0% i urvalet mot 60\u00a0% i populationen)" in row["Bedömning"]
+    assert "Kvinnor (50\u00a0% i urvalet mot 60\u00a0% i populationen)" in row["Bedömning"]
 
 
 def test_representativeness_significant_difference():
@@ -230,7 +232,7 @@ def test_representativeness_significant_difference():
     # expected 20 and 20, observed 30 and 10: chi2 = 100/20 + 100/20 = 10, 1 df, p = 0.00157
     assert row["Chi2"] == pytest.approx(10.0) and row["p-värde"] == pytest.approx(0.00157, abs=1e-5)
     assert row["Bedömning"] == ("Urvalet skiljer sig från populationen i fråga om kön: överrepresenterade är "
-                                "kvinna (75\u00a0% i urvalet mot 50\u00a0% i populationen).")
+                                "Kvinnor (75\u00a0% i urvalet mot 50\u00a0% i populationen).")
 
 
 def test_representativeness_similar_and_whole():
@@ -352,24 +354,48 @@ def test_cli_sample_without_cases_says_so(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_notebook_01_runs_and_writes_its_files(data_dir, tmp_path):
+def _raw_cases(folder: Path, n: int = 62) -> list[str]:
+    """arenden.csv as the case system exports it: n men born 1980-01-(1 + i % 31), half in each unit."""
+    from helpers.personnummer import luhn_check_digit
+
+    numbers, lines = [], ["Personnummer;Namn;Ärendenummer;Enhet;Målgrupp;Aktualiseringsdatum;Aktualiseringstyp;Orsak;"
+                          "Avslutsdatum"]
+    for i in range(n):
+        nine = f"8001{1 + i % 31:02d}{100 + i:03d}"[:9]
+        nine = nine[:8] + "1"  # odd: a man
+        number = f"19{nine[:6]}-{nine[6:]}{luhn_check_digit(nine)}"
+        numbers.append(number)
+        unit = ["Barn och unga", "Vuxenenheten"][i % 2]
+        group = ["Ungdom 13–20 år", "Vuxna, missbruk"][i % 2]
+        lines.append(f"{number};Testsson, Test;A-2025-{i:05d};{unit};{group};2025-02-01;Anmälan;Test;")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "arenden.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return numbers
+
+
+def test_notebook_01_runs_and_writes_its_files(tmp_path, monkeypatch):
     import papermill
 
     from helpers.config import PROJECT_ROOT
 
+    monkeypatch.setenv("UPPFOLJNING_NYCKEL", TEST_KEY)  # a test's own export: not a demo file
+    data = tmp_path / "data"
+    numbers = _raw_cases(data / "raw" / "2025")
     nb = PROJECT_ROOT / "notebooks" / "01_planera.ipynb"
     out = tmp_path / "reports"
     papermill.execute_notebook(str(nb), str(tmp_path / "01.ipynb"), cwd=str(nb.parent), progress_bar=False,
                                parameters={"period": "2025", "config": str(PROJECT_ROOT / "config/exempelkommun.yml"),
-                                           "data_dir": str(data_dir / "data"), "output_dir": str(out)})
-    urval = data_dir / "data" / "processed" / "2025" / "urval"
+                                           "data_dir": str(data), "output_dir": str(out)})
+    urval = data / "processed" / "2025" / "urval"
     assert (urval / "urval.parquet").exists() and len(list(urval.glob("registrering_*.xlsx"))) == 6
-    summary = json.loads((data_dir / "data" / "processed" / "2025" / "planering" / "urval.json").read_text(
-        encoding="utf-8"))
+    summary = json.loads((data / "processed" / "2025" / "planering" / "urval.json").read_text(encoding="utf-8"))
     assert not (out / "planering").exists()  # planning is internal: it never lands among the published files
     assert summary["metod"] == "fodelsedagar" and summary["urval"] == 6  # the demo plan: days 5, 15, 25
     executed = (tmp_path / "01.ipynb").read_text(encoding="utf-8")
-    assert "k004" not in executed  # the notebook shows group-level tables only, never a pseudonym
+    pseudonyms = pd.read_parquet(urval / "urval.parquet")["client_id"]
+    assert not any(p in executed for p in pseudonyms)  # group-level tables only, never a pseudonym
+    assert not any(n in executed or n.replace("-", "")[2:] in executed for n in numbers)
+    assert "Testsson" not in executed and "A-2025-" not in executed
 
 
 def test_demo_population_through_the_import(tmp_path):

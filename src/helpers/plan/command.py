@@ -46,7 +46,7 @@ def cli_sample(args) -> int:
     except SamplingError as exc:
         return fail(str(exc))
     sizes = sample_size_table(pop, result, plan.margin, plan.expected_share, run.config.units)
-    table = representativeness(pop, result.sample, labels={"unit": run.config.units})
+    table = representativeness(pop, result.sample, config=run.config)
     tests = representativeness_tests(table)
     prev = str(int(run.period) - 1)
     shortfall = expected_shortfall(run.paths.processed_for(prev), prev, plan.units)

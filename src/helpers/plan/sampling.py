@@ -258,9 +258,11 @@ def standardised_difference(p_sample: float, p_population: float) -> float:
 
 
 def representativeness(population: pd.DataFrame, sample: pd.DataFrame,
-                       variables=REPRESENTATIVENESS_VARIABLES,
-                       labels: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
-    """Both distributions per variable and category, with the standardised difference of the shares."""
+                       variables=REPRESENTATIVENESS_VARIABLES, config=None) -> pd.DataFrame:
+    """Both distributions per variable and category (Swedish labels, the config's for units and target groups),
+    with the standardised difference of the shares."""
+    from ..labels import group_label
+
     rows = []
     for var in variables:
         pop_n, smp_n = _distribution(population[var]), _distribution(sample[var])
@@ -270,7 +272,7 @@ def representativeness(population: pd.DataFrame, sample: pd.DataFrame,
             pp = pn / len(population) if len(population) else float("nan")
             sp = sn / len(sample) if len(sample) else float("nan")
             d = standardised_difference(sp, pp) if len(sample) and len(population) else float("nan")
-            name = (labels or {}).get(var, {}).get(cat, cat)
+            name = group_label(var, cat, config)
             rows.append({"Variabel": VARIABLE_LABELS.get(var, var), "Kategori": name, "Population (antal)": pn,
                          "Population (andel)": pp, "Urval (antal)": sn, "Urval (andel)": sp,
                          "Standardiserad skillnad": d})

@@ -303,14 +303,15 @@ class _Converter:
         body_cells = [grid.row([self._cell(c, len(header) + i in totals)
                                 for c in tr.find_all(["td", "th"], recursive=False)]) for i, tr in enumerate(body)]
         ncols = max(grid.width, 1)
-        widths = grid.widths(ncols)
+        widths, shrink = grid.widths(ncols)
         right = [grid.right_votes.get(j, 0) > grid.cell_count.get(j, 1) / 2 for j in range(ncols)]
         args = [f"columns: ({', '.join(widths)},)", f"align: ({', '.join('right' if r else 'left' for r in right)},)",
                 f"header-rows: {len(header)}"]
         if totals:
             args.append(f"total-rows: ({', '.join(map(str, totals))},)")
-        if "maltabell" in _classes(tag):
-            args.append("size: 0.88")
+        size = (0.88 if "maltabell" in _classes(tag) else 0.9) * shrink
+        if size != 0.9:
+            args.append(f"size: {round(size, 3)}")
         stray = [node for part in [tag] + tag.find_all(["thead", "tbody", "tfoot", "tr"])
                  if part is tag or part.find_parent("table") is tag for node in part.children
                  if not (isinstance(node, Tag) and node.name in _TABLE_PARTS)
@@ -335,7 +336,9 @@ class _Converter:
         else:
             align = "left"
         body = "\n\n".join(self.blocks(cell.children))
-        return _Cell(f"[#bold[{body}]]" if bold and body else f"[{body}]", colspan, rowspan, align, len(cell.get_text(" ", strip=True)))
+        text = cell.get_text(" ", strip=True)
+        word = max((len(w) for w in text.split()), default=0) * (1.3 if bold else 1.05)  # bold letters are wider
+        return _Cell(f"[#bold[{body}]]" if bold and body else f"[{body}]", colspan, rowspan, align, len(text), word)
 
     # -- figures and images
     def _figure(self, tag: Tag) -> list[str]:
@@ -433,6 +436,7 @@ class _Cell:
     rowspan: int
     align: str
     length: int
+    word: float = 0  # the longest word, in characters: a column is never narrower
 
 
 def _span(value) -> int:
@@ -453,6 +457,7 @@ class _Grid:
         self.right_votes: dict[int, int] = {}
         self.cell_count: dict[int, int] = {}
         self.lengths: dict[int, int] = {}
+        self.words: dict[int, float] = {}
 
     def row(self, cells: list[_Cell]) -> list[tuple[int, _Cell | None]]:
         taken = self.occupied.setdefault(self.y, set())
@@ -467,6 +472,7 @@ class _Grid:
                 self.cell_count[x] = self.cell_count.get(x, 0) + 1
                 self.right_votes[x] = self.right_votes.get(x, 0) + (cell.align == "right")
                 self.lengths[x] = max(self.lengths.get(x, 0), cell.length)
+                self.words[x] = max(self.words.get(x, 0), cell.word)
             x += cell.colspan
         self.width = max(self.width, x, max(taken, default=-1) + 1)
         self.y += 1
@@ -488,15 +494,22 @@ class _Grid:
             out.append(f"table.cell({', '.join(args)}){cell.markup}" if args else cell.markup)
         return out + ["[]"] * max(0, self.width - len(self.occupied.get(y, ())))
 
-    def widths(self, ncols: int) -> list[str]:
-        """Short columns (a number, a year) take their content's width; every longer column shares the rest in
-        proportion to the square root of its longest text, so long headers wrap instead of crowding out the
-        text columns."""
-        long = {j: n for j in range(ncols) if (n := self.lengths.get(j, 0)) > 12}
-        if not long:
-            long = {0: 1}
-        return [f"{max(1, round(long[j] ** 0.5 / min(v ** 0.5 for v in long.values()), 1))}fr" if j in long
-                else "auto" for j in range(ncols)]
+    def widths(self, ncols: int, line: float = 92) -> tuple[list[str], float]:
+        """Column widths and how much to shrink the text (1: not at all). Short columns (a number, a year) take
+        their content's width. Longer columns first get room for their longest word, then share what is left of
+        the line (about `line` characters of table text) in proportion to the square root of their longest text,
+        so a long header wraps instead of crowding out the others. When even the longest words do not fit, the
+        table's text is made smaller (at most to 80 %) rather than letting a word run into the next column."""
+        long = [j for j in range(ncols) if self.lengths.get(j, 0) > 12] or [0]
+        pad = 2.0  # the cell's inset, in characters
+        autos = sum(self.lengths.get(j, 0) + pad for j in range(ncols) if j not in long)
+        floor = {j: self.words.get(j, 0) + pad for j in long}
+        need = autos + sum(floor.values())
+        left = max(0.0, line - need)
+        roots = {j: max(self.lengths.get(j, 1), 1) ** 0.5 for j in long}
+        share = {j: floor[j] + left * roots[j] / sum(roots.values()) for j in long}
+        return ([f"{round(share[j], 1)}fr" if j in share else "auto" for j in range(ncols)],
+                max(0.8, min(1.0, line / need)) if need else 1.0)
 
 
 def html_to_typst(html_text: str) -> TypstDocument:

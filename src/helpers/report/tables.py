@@ -108,4 +108,7 @@ def html_table(rows: Sequence[dict], columns: Sequence[Col], caption: str, *, ta
     body = "\n".join(out)
     if notes:
         body += "\n" + "".join(f'<p class="tabellnot">{html.escape(n)}</p>' for n in notes)
-    return f'<div class="tabell">\n{body}\n</div>'
+    # A wide table scrolls sideways on a narrow screen: the region can take focus (arrow keys scroll it) and is
+    # named by its caption (WCAG 2.1.1, axe "scrollable-region-focusable").
+    return (f'<div class="tabell" role="region" tabindex="0" aria-label="{html.escape(caption, quote=True)}">\n'
+            f'{body}\n</div>')

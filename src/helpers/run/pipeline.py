@@ -57,7 +57,8 @@ def _say(message: str) -> None:
 
 
 def import_earlier_periods(period: str, config, paths) -> list[str]:
-    """Import earlier periods' raw exports that have not been processed, so step 5 can compare over time.
+    """Import earlier periods' raw exports that have not been processed, so the plan can estimate the shortfall
+    from last year and step 5 can compare over time.
     Sources the config lists that an earlier period lacks are named (their tables cannot be compared), the
     rest is imported; alarms (rows lost, units without rows) are printed as warnings."""
     from ..collect.alarms import find_alarms
@@ -88,7 +89,7 @@ def import_earlier_periods(period: str, config, paths) -> list[str]:
 
 
 def _earlier_periods_hook(job: ChainJob, tell) -> None:
-    """Runs in the worker between the period steps and the shared/scope steps."""
+    """Runs in the worker before the first step: planning (the expected shortfall) already reads last year."""
     global _sink
     period = job.parameters["period"]
     cfg = load_config(job.parameters["config"])
@@ -168,7 +169,7 @@ def plan_jobs(plan: RunPlan, force: bool = False) -> tuple[ChainJob, list[ChainJ
     period_job = ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
                           output_dir=plan.output_dir, steps=PERIOD_STEPS + SHARED_STEPS, order=whole_order,
                           first_number=1, about=plan.about(None), hook=_earlier_periods_hook,
-                          hook_at=len(PERIOD_STEPS), last=False, **common)
+                          hook_at=0, last=False, **common)
     first = len(PERIOD_STEPS) + len(SHARED_STEPS) + 1
     scopes = [ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
                        output_dir=plan.output_dir, steps=SCOPE_STEPS, order=whole_order, first_number=first,
