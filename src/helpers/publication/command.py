@@ -52,10 +52,30 @@ def audit_published(reports_dir: Path, period: str, config) -> "secure.Audit":
                          reason=np.where(cells["status"] == SUPPRESSED, "sekundär", ""))
     model = build_model(cells, known_rests=rests)
     fixed = np.ones(len(cells), dtype=bool)  # what is published is published
-    linked = secure.linked_set(cells, model, fixed, secure.protection_range(config), period)
-    linked.hidden_values_known = False  # an outsider sees placeholders where cells are hidden
     hidden = (cells.loc[model.cell_rows, "status"] != PUBLISHED).to_numpy()
-    return secure.audit(linked, hidden)
+    protection = secure.protection_range(config)
+
+    def attack(zeros=(set(), set())):
+        linked = secure.linked_set(cells, model, fixed, protection, period, zeros)
+        linked.hidden_values_known = False  # an outsider sees placeholders where cells are hidden
+        return secure.audit(linked, hidden)
+
+    result = attack()
+    zeros = structural_zeros(result, model)
+    if zeros[0] or zeros[1]:  # pinned at 0: counts of no one, as in the publication's own rule
+        result = attack(zeros)
+        result.structural_zeros = len(zeros[0]) + len(zeros[1])
+    return result
+
+
+def structural_zeros(result, model) -> tuple[set, set]:
+    """Hidden counts and complements the attacker pins at exactly 0 (variables, expressions by index)."""
+    failed = result.failures()
+    pinned = failed[(failed["min"] == 0) & (failed["max"] == 0)]
+    variables = {int(i) for i in pinned.loc[pinned["kind"] == "variable", "index"]
+                 if model.var_lower[int(i)] == 0}
+    expressions = {int(i) for i in pinned.loc[pinned["kind"] == "expression", "index"]}
+    return variables, expressions
 
 
 def cli_audit(args) -> int:
@@ -72,6 +92,9 @@ def cli_audit(args) -> int:
         period_paths(period, args.data_dir).processed_for(period) / "granskning" / "utifran"
     written = secure.write_audit(result, folder)
     say(result.summary())
+    if getattr(result, "structural_zeros", 0):
+        say(f"{result.structural_zeros} dolda antal kan räknas fram till 0: en nolla gäller ingen person och röjer "
+            "inget.")
     say(f"Metod: {secure.METHOD_NAME}.")
     if not result.passed:
         for _, row in result.failures().head(20).iterrows():

@@ -356,7 +356,9 @@ AUDIT_METHOD = ("Granskning: en angripare som har alla publicerade celler samtid
                 "uppgift kan ha (gränserna avrundas inåt till heltal). Redovisningen godkänns bara om varje "
                 "sådant intervall är minst {p} brett (skyddsintervall {p}); en uppgift som kan räknas fram "
                 "exakt eller ringas in snävare underkänns, liksom en primärt undertryckt cell vars alla "
-                "uppgifter går att läsa av i andra celler. Inget publiceras förrän granskningen går igenom.")
+                "uppgifter går att läsa av i andra celler. En dold nolla som inte ingår i en primärt undertryckt "
+                "cell behöver inget intervall: den gäller ingen person. Inget publiceras förrän granskningen går "
+                "igenom.")
 READER_LOSES = ("Det här förlorar läsaren: en undertryckt cell visas som {symbol} och saknar värde, täljare, "
                 "nämnare och konfidensintervall. Synliga delar summerar därför inte alltid till den synliga "
                 "totalen, och vissa grupper eller enheter går inte att jämföra det året.")

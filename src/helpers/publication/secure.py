@@ -40,15 +40,29 @@ class Secured:
     audit: Audit
 
 
-def linked_set(cells: pd.DataFrame, model: Model, fixed: np.ndarray, protection: int, period: str):
-    """The engine's linked set for the applicable cells of the model (same order as model.cell_rows)."""
+def linked_set(cells: pd.DataFrame, model: Model, fixed: np.ndarray, protection: int, period: str,
+               zeros: tuple[set, set] | None = None):
+    """The engine's linked set for the applicable cells of the model (same order as model.cell_rows).
+
+    A zero counts no one: a hidden count or complement known to be 0 reveals no person, so it needs no range of
+    its own unless a primary cell shows it (0 of 7 tells something about all 7: that cell keeps its duty).
+    `zeros` (variables, expressions) names them where the values are not known (an outsider's audit)."""
     b = LinkedSetBuilder(protection=protection)
-    for key, value, protect, lower, label in zip(model.var_keys, model.var_values, model.var_protect,
-                                                  model.var_lower, model.var_labels):
-        b.add_variable(label, value, protect=protect, lower=lower)
     rows = cells.loc[model.cell_rows]
-    price = costs(rows, period)
     primary = (rows["reason"] == PRIMARY).to_numpy()
+    values = np.asarray(model.var_values, dtype=float)
+    if zeros is None:
+        in_primary = {var for pos, var in model.shows if primary[pos]}
+        zero_vars = {v for v in np.flatnonzero((values == 0) & (np.asarray(model.var_lower) == 0))
+                     if v not in in_primary}
+        zero_exprs = {i for i, (pos, expr, _) in enumerate(model.expressions)
+                      if not primary[pos] and sum(values[v] * c for v, c in expr.items()) == 0}
+    else:
+        zero_vars, zero_exprs = zeros
+    for v, (value, protect, lower, label) in enumerate(zip(values, model.var_protect, model.var_lower,
+                                                            model.var_labels)):
+        b.add_variable(label, value, protect=protect and v not in zero_vars, lower=lower)
+    price = costs(rows, period)
     status = rows["status"].to_numpy()
     fix = fixed[np.asarray(model.cell_rows)]
     for pos, cell_id in enumerate(rows["cell_id"]):
@@ -62,8 +76,9 @@ def linked_set(cells: pd.DataFrame, model: Model, fixed: np.ndarray, protection:
         b.relation(eq, label)
     for ineq, label in model.inequalities:
         b.inequality(ineq, label)
-    for pos, expr, label in model.expressions:
-        b.audit_expression(pos, expr, label)
+    for i, (pos, expr, label) in enumerate(model.expressions):
+        if i not in zero_exprs:
+            b.audit_expression(pos, expr, label)
     return b.build(check=False)
 
 
