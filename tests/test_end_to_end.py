@@ -157,7 +157,8 @@ def test_no_personnummer_name_or_raw_code_reaches_a_reader(demo, html):
             tag.decompose()
         texts[f"{name}.html"] = soup.get_text(" ") + " ".join(i.get("alt", "") for i in soup.find_all("img"))
         texts[f"{name}.pdf"] = " ".join(p.extract_text() for p in PdfReader(demo["out"] / f"{name}.pdf").pages)
-    for sheet, frame in pd.read_excel(demo["out"] / "publikation" / "indikatorer.xlsx", sheet_name=None).items():
+    workbook = pd.read_excel(demo["out"] / "publikation" / "indikatorer.xlsx", sheet_name=None, engine="openpyxl")
+    for sheet, frame in workbook.items():
         if sheet == "Ordlista":  # the data dictionary is where each code is explained: its column "Kod" may show it
             assert {"Indikator", "Kod"} <= set(frame.columns) and frame["Indikator"].notna().all()
             frame = frame.drop(columns="Kod")

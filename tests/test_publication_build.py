@@ -80,7 +80,7 @@ def test_published_files_carry_no_hidden_number(lillby):
 
 def test_the_workbook_and_glossary_speak_swedish(lillby):
     _, _, files = lillby
-    book = pd.read_excel(files["excel"], sheet_name=None)
+    book = pd.read_excel(files["excel"], sheet_name=None, engine="openpyxl")
     assert {"Om filen", "Ordlista", "Avslutade insatser planerat avs"} <= set(book)
     sheet = book["Avslutade insatser planerat avs"]
     assert {"Område", "Indelning", "Grupp", "Kategori", "Värde"} <= set(sheet.columns)

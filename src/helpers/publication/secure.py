@@ -85,8 +85,13 @@ def linked_set(cells: pd.DataFrame, model: Model, fixed: np.ndarray, protection:
 def protect(cells: pd.DataFrame, model: Model, fixed: np.ndarray, config, period: str | None = None) -> Secured:
     """Secondary suppression over the linked set, then the outsider's audit; statuses written into the cells."""
     period = period or max(cells["period"])
-    linked = linked_set(cells, model, fixed, protection_range(config), period)
-    result = run_protect(linked)
+    # Every hidden count gets its range where that is possible (the heuristic then also hides fewer cells on the
+    # demo: zeros guide it to cheap partners); only when it is not, zeros no one's count are let go (see
+    # linked_set), which a unit without any activity of a kind needs.
+    try:
+        result = run_protect(linked_set(cells, model, fixed, protection_range(config), period, (set(), set())))
+    except ProtectionError:
+        result = run_protect(linked_set(cells, model, fixed, protection_range(config), period))
     suppressed = np.asarray(result.suppressed, dtype=bool)
     if len(suppressed) != len(model.cell_rows):
         raise ProtectionError("skyddet gav fel antal celler")
