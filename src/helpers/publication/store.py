@@ -135,36 +135,47 @@ def excel_rows(pub: Publication, name: str) -> pd.DataFrame:
     return out.rename(columns=EXCEL_HEADERS)
 
 
+def _write_sheet(book, name: str, frame: pd.DataFrame, header_format) -> object:
+    """One sheet: a bold header row, then the rows as they are (an empty cell for a missing value). Written with
+    xlsxwriter directly: pandas' to_excel formats every cell on its own and took most of the publication's
+    writing time."""
+    ws = book.add_worksheet(name)
+    ws.write_row(0, 0, [str(c) for c in frame.columns], header_format)
+    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns]
+    for i, row in enumerate(zip(*columns), start=1):
+        ws.write_row(i, 0, row)
+    return ws
+
+
 def write_workbook(pub: Publication, path: Path) -> Path:
     """The Excel workbook: an information sheet, the glossary and one sheet per indicator, Swedish throughout."""
+    import xlsxwriter
+
     sheets = _sheet_names()
 
     def write(tmp):
         buffer = io.BytesIO()
-        with pd.ExcelWriter(buffer, engine="xlsxwriter") as xw:
-            book = xw.book
-            percent, decimal = book.add_format({"num_format": "0%"}), book.add_format({"num_format": "0.0"})
-            about = pd.DataFrame({"Uppgift": ["Kommun", "Period", "Version", "Undertryckta uppgifter",
-                                              "Ej tillämplig"],
-                                  "Värde": [pub.config.municipality, pub.period, pub.meta.get("version", ""),
-                                            f"{X} = visas inte (röjandekontroll)",
-                                            "indikatorn gäller inte enhetens verksamhetsområde"]})
-            about.to_excel(xw, sheet_name="Om filen", index=False)
-            xw.sheets["Om filen"].set_column(0, 1, 40)
-            glossary = dictionary().rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())]
-            glossary.to_excel(xw, sheet_name="Ordlista", index=False)
-            xw.sheets["Ordlista"].set_column(0, len(glossary.columns) - 1, 30)
-            for name in pub.view["indicator"].drop_duplicates():
-                rows = excel_rows(pub, name)
-                rows.to_excel(xw, sheet_name=sheets[name], index=False)
-                ws = xw.sheets[sheets[name]]
-                ws.set_column(0, 4, 26)
-                ws.set_column(5, len(rows.columns) - 1, 14)
-                value_format = percent if REGISTRY[name].kind == "share" else decimal
-                for j, col in enumerate(rows.columns):
-                    if col in (EXCEL_HEADERS["value"], EXCEL_HEADERS["ci_low"], EXCEL_HEADERS["ci_high"]):
-                        ws.set_column(j, j, 14, value_format)
-                ws.freeze_panes(1, 0)
+        book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        header = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"})
+        percent, decimal = book.add_format({"num_format": "0%"}), book.add_format({"num_format": "0.0"})
+        about = pd.DataFrame({"Uppgift": ["Kommun", "Period", "Version", "Undertryckta uppgifter", "Ej tillämplig"],
+                              "Värde": [pub.config.municipality, pub.period, pub.meta.get("version", ""),
+                                        f"{X} = visas inte (röjandekontroll)",
+                                        "indikatorn gäller inte enhetens verksamhetsområde"]})
+        _write_sheet(book, "Om filen", about, header).set_column(0, 1, 40)
+        glossary = dictionary().rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())]
+        _write_sheet(book, "Ordlista", glossary, header).set_column(0, len(glossary.columns) - 1, 30)
+        for name in pub.view["indicator"].drop_duplicates():
+            rows = excel_rows(pub, name)
+            ws = _write_sheet(book, sheets[name], rows, header)
+            ws.set_column(0, 4, 26)
+            ws.set_column(5, len(rows.columns) - 1, 14)
+            value_format = percent if REGISTRY[name].kind == "share" else decimal
+            for j, col in enumerate(rows.columns):
+                if col in (EXCEL_HEADERS["value"], EXCEL_HEADERS["ci_low"], EXCEL_HEADERS["ci_high"]):
+                    ws.set_column(j, j, 14, value_format)
+            ws.freeze_panes(1, 0)
+        book.close()
         Path(tmp).write_bytes(buffer.getvalue())
     return replace_atomic(path, write)
 
