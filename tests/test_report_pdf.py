@@ -304,6 +304,25 @@ def test_long_table_repeats_its_header_and_keeps_rows_whole(tmp_path):
     assert re.search(r"^Totalt 22 680\s*$", joined, re.M)
 
 
+def test_a_column_of_short_values_leaves_the_room_to_the_labels():
+    """The label column gets what a column of short texts ("+1 procentenheter") and a wrapped header
+    ("Antal (n) 2025") do not need, so the labels wrap less; neither of those columns gets narrower than its text."""
+    label = "Placerade vid periodens början och slut: vid periodens slut"
+    rows = "".join(f"<tr><th scope='row'>{label} {i}</th><td>85 %</td><td>+1 procentenheter</td>"
+                   f"<td class='num'>1 497</td></tr>" for i in range(3))
+    table = ("<table><caption>Tabell 1. Nyckeltal</caption><thead><tr><th scope='col'>Indikator</th>"
+             "<th scope='col'>2025</th><th scope='col'>Förändring</th><th class='num' scope='col'>Antal (n) 2025</th>"
+             f"</tr></thead><tbody>{rows}</tbody></table>")
+    markup = html_to_typst(f"<html><body>{table}</body></html>").markup
+    widths = re.search(r"columns: \(([^)]*),\)", markup).group(1).split(", ")
+    assert widths[1] == "auto"
+    fr = [float(w.removesuffix("fr")) for w in widths if w != "auto"]
+    labels, change, count = fr
+    assert change >= len("+1 procentenheter") and count >= len("Antal (n) 2025") / 2
+    assert change <= len("+1 procentenheter") * pdf_module.SLACK + 2 and count < len("Antal (n) 2025")
+    assert labels == pytest.approx(92 - (len("85 %") + 2) - change - count, abs=0.2)
+
+
 def test_heading_levels_are_made_consecutive_and_a_title_is_supplied(tmp_path):
     source = ('<html lang="sv"><head><title>Utan titelsida</title></head><body><h2>Två</h2><h5>Fem</h5>'
               '<h3></h3><p>Text</p></body></html>')

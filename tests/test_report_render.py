@@ -27,8 +27,9 @@ def test_all_sections_in_order(rendered):
     assert heads == [title for _, title in SECTIONS]
     assert "Uppföljning – vad har vi uppnått?" in heads
     # per unit in the whole organisation's report
+    # the units side by side in one table (the fixture has no unit texts or unit figures, so no unit headings)
     sub = [h.get_text(strip=True) for h in rendered["soup"].select("#uppfoljning h3")]
-    assert sub == ["Hela verksamheten", "Barn och unga", "Vuxna – missbruk och beroende", "Ekonomiskt bistånd"]
+    assert sub == ["Hela verksamheten", "Nyckeltal per enhet"]
 
 
 def test_title_page_and_language(rendered):
@@ -92,10 +93,13 @@ def test_numbers_swedish_with_their_units_this_year_beside_last_year(rendered):
     # 72 % -> 80 % of 100: "+8 procentenheter"; the median 95.5 days -> "95,5 dagar" is not rounded away
     assert cells["Mål i alla ärenden"] == ["72\u00a0%", "80\u00a0%", "+8 procentenheter", "100"]
     assert cells["Utredningstid (median)"][1] == "96 dagar"
-    # the units' rows are the units' own cells: 30 of 40 for Barn och unga
-    unit = next(t for t in soup.find_all("table") if "Nyckeltal för Barn och unga" in t.caption.get_text())
-    assert {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")][1] for tr in unit.select("tbody tr")} \
-        == {"Mål i alla ärenden": "75\u00a0%"}
+    # the units' columns are the units' own cells: 30 of 40 for Barn och unga
+    units = next(t for t in soup.find_all("table") if "Nyckeltal per enhet 2025" in t.caption.get_text())
+    assert [th.get_text() for th in units.select("thead th")] == ["Indikator", "Barn och unga",
+                                                                   "Vuxna – missbruk och beroende", "Ekonomiskt bistånd"]
+    assert {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")] for tr in units.select("tbody tr")} \
+        == {"Mål i alla ärenden": ["75\u00a0%", "83\u00a0%", "83\u00a0%"]}
+    assert not any("Nyckeltal för Barn och unga" in t.caption.get_text() for t in soup.find_all("table"))
 
 
 def test_suppressed_counts_show_x_with_legend(rendered):
@@ -141,6 +145,65 @@ def test_unit_report_has_the_same_structure(rendered, tmp_path):
     soup = BeautifulSoup(files["html"].read_text(encoding="utf-8"), "html.parser")
     assert soup.title.get_text() == "Exempelkommun – Kvalitetsredovisning 2025 – Barn och unga"
     assert [h.get_text() for h in soup.select("section.avsnitt > h2")] == [t for _, t in SECTIONS]
+    # the unit keeps its own key-figure table, and its value is the one the organisation's comparison shows
+    own = next(t for t in soup.find_all("table") if "Nyckeltal för Barn och unga 2025" in t.caption.get_text())
+    own_now = {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")][1] for tr in own.select("tbody tr")}
+    units = next(t for t in rendered["soup"].find_all("table") if "Nyckeltal per enhet" in t.caption.get_text())
+    column = [th.get_text() for th in units.select("thead th")].index("Barn och unga")
+    in_org = {tr.th.get_text(): [c.get_text() for c in tr.find_all(["th", "td"])][column]
+              for tr in units.select("tbody tr")}
+    assert own_now == {k: v for k, v in in_org.items() if v != "ej tillämpligt"} == {"Mål i alla ärenden": "75\u00a0%"}
+
+
+class _Cells:
+    """A publication's lookups (applies, cell, period) over a few hand-made cells."""
+
+    period = "2025"
+
+    def __init__(self, cells: dict, applies: set):
+        self.cells, self.applicable = cells, applies
+
+    def applies(self, name, scope=None):
+        return (name, scope) in self.applicable
+
+    def cell(self, name, scope=None, period=None, grouping="total", group="Totalt", category=""):
+        return self.cells.get((name, scope, period or self.period, category))
+
+
+def test_units_side_by_side_are_the_units_own_cells():
+    import pandas as pd
+
+    from helpers.report import keyfigures
+    from helpers.report.tables import html_table
+
+    def cell(value, status="publicerad", n=50):
+        return pd.Series({"value": value, "status": status, "n": n})
+
+    pub = _Cells({("mal_i_arenden", "a", "2025", ""): cell(0.85), ("mal_i_arenden", "a", "2024", ""): cell(0.8),
+                  ("mal_i_arenden", "b", "2025", ""): cell(float("nan"), "undertryckt", float("nan")),
+                  ("utredningstid_median", "a", "2025", ""): cell(89.0),
+                  ("forsorjningsstod_mottagare", "b", "2025", ""): cell(2449.0),
+                  ("placerade", "a", "2025", "periodens_slut"): cell(0.0)},
+                 {("mal_i_arenden", "a"), ("mal_i_arenden", "b"), ("utredningstid_median", "a"),
+                  ("forsorjningsstod_mottagare", "b"), ("placerade", "a"), ("lex_sarah", "a")})
+    rows, cols = keyfigures.by_unit(pub, {"a": "Enhet A", "b": "Enhet B"})
+    by_label = {r["label"]: r for r in rows}
+    for code in ("a", "b"):  # each value is the "now" of the unit's own key-figure row, hidden where it is hidden
+        for own in keyfigures.rows(pub, code):
+            line = by_label[own["label"]]
+            assert line[code] == own["now"]
+            assert (code in line["_suppressed"]) == ("now" in own["_suppressed"])
+    html = html_table(rows, cols, "Nyckeltal per enhet 2025", table_id="t")
+    soup = BeautifulSoup(html, "html.parser")
+    cells = {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")] for tr in soup.select("tbody tr")}
+    assert cells["Mål i alla ärenden"] == ["85\u00a0%", "X"]  # suppressed: X, with the legend
+    assert cells["Utredningstid (median)"] == ["89 dagar", "ej tillämpligt"]  # not the unit's area: not 0
+    assert cells["Mottagare av försörjningsstöd"] == ["ej tillämpligt", "2\u00a0449"]
+    assert cells["Placerade vid periodens början och slut: vid periodens slut"] == ["0", "ej tillämpligt"]
+    assert "Lex Sarah-rapporter" not in cells  # applies, but no unit has a cell
+    assert "röjandekontroll" in soup.get_text()
+    marked = soup.select("td[data-count]")  # counts stay marked for the privacy check
+    assert sorted(td.get_text() for td in marked) == ["0", "2\u00a0449"]
 
 
 def test_missing_inputs_degrade_to_uppgift_saknas(tmp_path):

@@ -38,6 +38,10 @@ PNG_DPI = 200
 FONT = "DejaVu Sans"
 NOTE_SIZE = 8  # points
 LABEL_SIZE = 8  # points: value labels and goal labels
+# Inches of axes per bar: a chart is as tall as its bars need (three short charts fit on a page), each bar with
+# room for its 9-point value label, interval and goal mark.
+BAR_PITCH = 0.34
+STACK_PITCH = 0.36  # a stacked bar carries its segments' labels inside
 GOAL_STYLE = {"linestyle": (0, (5, 3)), "linewidth": 1.3, "color": "#222222"}
 THEME_RC = {
     "svg.hashsalt": SVG_SALT, "svg.fonttype": "none", "savefig.dpi": PNG_DPI, "figure.dpi": 100,
@@ -245,7 +249,7 @@ def bars_by_group(data: pd.DataFrame, what: str, unit: str = "andel", min_cell: 
         left=_left(group_axis, tick_labels), right=layout.PAD + layout.widest([fmt.number(top * 1.3)], 9) / 2,
         bottom=_bottom(notes, x_label),
         top=layout.PAD + (layout.tallest([g.label for g in whole], LABEL_SIZE) + 2 if whole else 4))
-    axes_height = max(0.42 * max(len(rows), 1) + 0.2, layout.text_size(group_axis, 10)[0] / 72 + 0.1)
+    axes_height = max(BAR_PITCH * max(len(rows), 1) + 0.2, layout.text_size(group_axis, 10)[0] / 72 + 0.1)
     axes_width = layout.place(fig, ax, margins, axes_height)
 
     if visible:  # one call for all bars and one for all intervals: far fewer artists than one per row
@@ -345,7 +349,7 @@ def stacked_shares(data: pd.DataFrame, what: str, categories: list[str] | None =
                              right=layout.PAD + layout.text_size("100 %", 9)[0] / 2,
                              bottom=_bottom(notes, "Andel (%)"), top=top_margin)
     fig, ax = _figure()
-    axes_height = max(0.45 * max(len(groups), 1) + 0.2, layout.text_size(group_axis, 10)[0] / 72 + 0.1)
+    axes_height = max(STACK_PITCH * max(len(groups), 1) + 0.2, layout.text_size(group_axis, 10)[0] / 72 + 0.1)
     axes_width = layout.place(fig, ax, margins, axes_height) * 72
     for i, group in enumerate(groups):
         if group in hidden:
@@ -377,7 +381,7 @@ def stacked_shares(data: pd.DataFrame, what: str, categories: list[str] | None =
     return fig, alt.strip()
 
 
-TREND_AXES_HEIGHT = 2.3  # inches
+TREND_AXES_HEIGHT = 1.9  # inches
 
 
 def _legend_top(names: list[str], most: int = 3) -> tuple[int, float]:

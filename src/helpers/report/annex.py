@@ -9,6 +9,7 @@ from .. import formatting as fmt
 from .. import labels
 from ..grouping import TOTAL_GROUP
 from ..indicators.registry import REGISTRY, dictionary
+from . import keyfigures
 from .document import Document, esc, indicator_label
 from .tables import Col
 
@@ -22,6 +23,10 @@ class Annex(Document):
         super().__init__(config)
         self.pub, self.scope, self.title = pub, scope, title
         self.cells = pub.scope(scope)
+        self.units = {code: name for code, name in config.units.items() if keyfigures.rows(pub, code)} \
+            if scope is None else {}
+        if self.units:  # the organisation's annex: first every unit's full key-figure table
+            self.SECTIONS = (("nyckeltal-per-enhet", "Nyckeltal per enhet"),) + type(self).SECTIONS
 
     # -- one indicator ---------------------------------------------------------------------------------
     def _group(self, grouping: str, group: str) -> str:
@@ -115,6 +120,19 @@ class Annex(Document):
                 "publicerade celler som rapporten och arbetsboken indikatorer.xlsx. X = uppgiften visas inte "
                 "(röjandekontroll); – = uppgift saknas.</p></section>")
 
+    def unit_key_figures(self) -> str:
+        """Each unit's key figures, this year beside last year with change and n: the same tables as in the unit's
+        own report (the organisation's report compares this year's values side by side)."""
+        if not self.units:
+            return ""
+        body = ["<p>Varje enhets nyckeltal, samma tabell som i enhetens egen rapport.</p>"]
+        for i, (code, name) in enumerate(self.units.items()):
+            body.append(f'<h3 id="nyckeltal-{esc(code)}">{esc(name)}</h3>')
+            body.append(self.table(keyfigures.rows(self.pub, code), keyfigures.columns(self.pub.period),
+                                   f"Nyckeltal för {name} {self.pub.period}",
+                                   note=None if i else keyfigures.CHANGE_NOTE))
+        return self.section("nyckeltal-per-enhet", "\n".join(body))
+
     def tables(self) -> str:
         return self.section("indikatortabeller", "\n".join(self.indicator(n) for n in self.pub.indicators(self.scope)))
 
@@ -128,7 +146,8 @@ class Annex(Document):
         return self.section("ordlista", f'<dl class="ordlista">{"".join(items)}</dl>')
 
     def html(self) -> str:
-        return "\n".join([self.title_page(), self.contents(), self.tables(), self.glossary()])
+        return "\n".join(part for part in (self.title_page(), self.contents(), self.unit_key_figures(), self.tables(),
+                                            self.glossary()) if part)
 
 
 def annex_notebook(pub, config, scope: str | None, title: str) -> nbformat.NotebookNode:

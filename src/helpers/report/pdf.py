@@ -298,8 +298,8 @@ class _Converter:
         totals = [len(header) + i for i, tr in enumerate(body)
                   if "summarad" in _classes(tr) or tr.get("data-role") == "total"]
         grid = _Grid()
-        header_cells = [grid.row([self._cell(c, True) for c in tr.find_all(["td", "th"], recursive=False)])
-                        for tr in header]
+        header_cells = [grid.row([self._cell(c, True) for c in tr.find_all(["td", "th"], recursive=False)],
+                                 header=True) for tr in header]
         body_cells = [grid.row([self._cell(c, len(header) + i in totals)
                                 for c in tr.find_all(["td", "th"], recursive=False)]) for i, tr in enumerate(body)]
         ncols = max(grid.width, 1)
@@ -446,6 +446,10 @@ def _span(value) -> int:
         return 1
 
 
+# A text's width in characters is an estimate: a column that gets only what its text needs gets this much more.
+SLACK = 1.15
+
+
 class _Grid:
     """Places cells as the HTML table model does (row and column spans), so short rows can be padded: typst
     would otherwise move the next row's cells up."""
@@ -458,8 +462,10 @@ class _Grid:
         self.cell_count: dict[int, int] = {}
         self.lengths: dict[int, int] = {}
         self.words: dict[int, float] = {}
+        # the widest a column need be: its longest text in the body, or half a header (bold letters are wider)
+        self.needs: dict[int, float] = {}
 
-    def row(self, cells: list[_Cell]) -> list[tuple[int, _Cell | None]]:
+    def row(self, cells: list[_Cell], header: bool = False) -> list[tuple[int, _Cell | None]]:
         taken = self.occupied.setdefault(self.y, set())
         placed, x = [], 0
         for cell in cells:
@@ -473,6 +479,8 @@ class _Grid:
                 self.right_votes[x] = self.right_votes.get(x, 0) + (cell.align == "right")
                 self.lengths[x] = max(self.lengths.get(x, 0), cell.length)
                 self.words[x] = max(self.words.get(x, 0), cell.word)
+                self.needs[x] = max(self.needs.get(x, 0),
+                                    max(cell.word, cell.length * 0.65) if header else cell.length)
             x += cell.colspan
         self.width = max(self.width, x, max(taken, default=-1) + 1)
         self.y += 1
@@ -498,8 +506,11 @@ class _Grid:
         """Column widths and how much to shrink the text (1: not at all). Short columns (a number, a year) take
         their content's width. Longer columns first get room for their longest word, then share what is left of
         the line (about `line` characters of table text) in proportion to the square root of their longest text,
-        so a long header wraps instead of crowding out the others. When even the longest words do not fit, the
-        table's text is made smaller (at most to 80 %) rather than letting a word run into the next column."""
+        so a long header wraps instead of crowding out the others. A column never gets much more than its longest
+        text in the body (its header may wrap onto two lines) and what it does not need goes to the others, so a
+        column of short values ("+1 procentenheter") leaves the room to the labels beside it. When even the
+        longest words do not fit, the table's text is made smaller (at most to 80 %) rather than letting a word
+        run into the next column."""
         long = [j for j in range(ncols) if self.lengths.get(j, 0) > 12] or [0]
         pad = 2.0  # the cell's inset, in characters
         autos = sum(self.lengths.get(j, 0) + pad for j in range(ncols) if j not in long)
@@ -507,7 +518,17 @@ class _Grid:
         need = autos + sum(floor.values())
         left = max(0.0, line - need)
         roots = {j: max(self.lengths.get(j, 1), 1) ** 0.5 for j in long}
-        share = {j: floor[j] + left * roots[j] / sum(roots.values()) for j in long}
+        share = dict(floor)
+        cap = {j: max(floor[j], self.needs.get(j, 0) * SLACK + pad) for j in long}
+        open_ = [j for j in long if share[j] < cap[j]]
+        while left > 1e-6 and open_:
+            weight = sum(roots[j] for j in open_)
+            given, left = {j: left * roots[j] / weight for j in open_}, 0.0
+            for j in open_:
+                take = min(given[j], cap[j] - share[j])
+                share[j] += take
+                left += given[j] - take
+            open_ = [j for j in open_ if share[j] < cap[j] - 1e-6]
         return ([f"{round(share[j], 1)}fr" if j in share else "auto" for j in range(ncols)],
                 max(0.8, min(1.0, line / need)) if need else 1.0)
 

@@ -84,6 +84,7 @@ class Report(Document):
         self.texts = self.cfg.texts_dir(run.period)
         self.info = self.cfg.period_info(run.period)
         self._placed: set[int] = set()
+        self._change_noted = False
         self.claims: list[claims.Claim] = []
 
     # -- helpers --------------------------------------------------------------------------------------------
@@ -135,13 +136,33 @@ class Report(Document):
             raise ReportCheckError(f"Texterna säger emot siffrorna ({len(errors)} fel):\n{lines}")
         return path
 
-    def key_figures(self, scope: str | None, caption: str, names=keyfigures.HEADLINE) -> str:
+    def key_figures(self, scope: str | None, caption: str, names=keyfigures.HEADLINE,
+                    by_category: bool = False) -> str:
+        """A scope's key figures, this year beside last year; the note on how change is measured comes once per
+        section, under its first such table. `by_category`: the rows are one indicator's categories, which the
+        caption names, so each row is labelled with its category alone."""
         rows = keyfigures.rows(self.pub, scope, names)
         if not rows:
             return ""
-        note = ("Förändring i procentenheter för andelar. Om skillnaden är större än slumpen kan förklara framgår av "
-                "nyckelfynden och av bilagans tabeller med konfidensintervall.")
+        if by_category:
+            for row in rows:
+                text = labels.category_label(row["_category"])
+                row["label"] = text[:1].upper() + text[1:]
+        note = None if self._change_noted else keyfigures.CHANGE_NOTE
+        self._change_noted = True
         return self.table(rows, keyfigures.columns(self.run.period), caption, note=note)
+
+    def units_side_by_side(self) -> str:
+        """This year's key figures of every unit in one table: each value is the cell of the unit's own table."""
+        rows, cols = keyfigures.by_unit(self.pub, self.cfg.units)
+        if not rows:
+            return ""
+        note = keyfigures.NOT_APPLICABLE_NOTE if any(keyfigures.NOT_APPLICABLE in r.values() for r in rows) else None
+        return self.table(rows, cols, f"Nyckeltal per enhet {self.run.period}", note=note)
+
+    def section(self, sid: str, body: str) -> str:
+        self._change_noted = False  # the next section explains change again under its first key-figure table
+        return super().section(sid, body)
 
     # -- title page -----------------------------------------------------------------------------------------
     def _alarms(self) -> str:
@@ -264,12 +285,19 @@ class Report(Document):
             body.append(self._dose(None))
             body.append(self._placements_by_month(None))
             body.append(self.figures_for("uppfoljning", unit="hela"))
+            if self.cfg.units:
+                body.append('<h3 id="enheterna">Nyckeltal per enhet</h3>')
+                body.append(f"<p>Tabellen visar varje enhets värde för {self.run.period}. Enhetens fullständiga "
+                            f"tabell, med {int(self.run.period) - 1}, förändringen och antalet, finns i bilagan och "
+                            "i enhetens egen rapport.</p>")
+                body.append(self.units_side_by_side()
+                            or '<p class="saknas">Inga indikatorer gäller enheterna (uppgift saknas).</p>')
             for code, name in self.cfg.units.items():
-                body.append(f'<h3 id="enhet-{esc(code)}">{esc(name)}</h3>')
-                body.append(self._text(f"uppfoljning_{code}", missing=None, scope=code))
-                body.append(self.key_figures(code, f"Nyckeltal för {name} {self.run.period}")
-                            or '<p class="saknas">Inga indikatorer gäller enheten (uppgift saknas).</p>')
-                body.append(self.figures_for("uppfoljning", unit=code))
+                own = [self._text(f"uppfoljning_{code}", missing=None, scope=code),
+                       self.figures_for("uppfoljning", unit=code)]
+                if any(own):  # the unit's own narrative and figures, under its name
+                    body.append(f'<h3 id="enhet-{esc(code)}">{esc(name)}</h3>')
+                    body += own
             body.append(self.figures_for("uppfoljning"))
         return self.section("uppfoljning", "\n".join(b for b in body if b))
 
@@ -370,8 +398,9 @@ class Report(Document):
         if self.pub.applies("tillfallen_per_insats", scope):
             cats = list(dict.fromkeys(self.pub.scope(scope).query(
                 "indicator == 'tillfallen_per_insats' and grouping == 'total'")["category"]))
-            out.append(self.key_figures(scope, f"Planerade och genomförda tillfällen per avslutad insats "
-                                               f"{self.run.period}", tuple(("tillfallen_per_insats", c) for c in cats)))
+            out.append(self.key_figures(scope, f"{indicator_label('tillfallen_per_insats', with_unit=True)} "
+                                               f"{self.run.period}", tuple(("tillfallen_per_insats", c) for c in cats),
+                                        by_category=True))
         return "\n".join(x for x in out if x)
 
     def kvalitetssakring(self) -> str:
@@ -504,7 +533,9 @@ class Report(Document):
                 '<a href="kvalitetsredovisning_bilaga.html">Bilaga: indikatortabeller (HTML)</a> och '
                 '<a href="kvalitetsredovisning_bilaga.pdf">(PDF)</a>, och i arbetsboken '
                 f'<a href="{up}publikation/indikatorer.xlsx">indikatorer.xlsx</a>. Bilagan har också ordlistan med '
-                "varje indikators definition.</p>")
+                "varje indikators definition"
+                + ("" if self.run.unit else " och varje enhets nyckeltal med föregående år, förändring och antal")
+                + ".</p>")
         return self.section("bilaga", body)
 
     def sections(self) -> list[str]:

@@ -28,6 +28,7 @@ class Col:
     kind: str = "text"
     decimals: int = 0
     sums: bool = False  # the total row must equal the sum of the parts in this column
+    right: bool = False  # a text column of values ("85 %", "89 dagar") aligned like numbers
 
 
 def _missing(v) -> bool:
@@ -69,7 +70,7 @@ def html_table(rows: Sequence[dict], columns: Sequence[Col], caption: str, *, ta
         attrs.append('data-explained="true"')
     out = [f"<table {' '.join(attrs)}>", f"<caption>{html.escape(caption)}</caption>", "<thead><tr>"]
     for c in columns:
-        cls = ' class="num"' if c.kind != "text" else ""
+        cls = ' class="num"' if c.kind != "text" or c.right else ""
         out.append(f'<th scope="col"{cls}>{html.escape(c.label)}</th>')
     out.append("</tr></thead><tbody>")
     any_suppressed = any_missing = False
@@ -83,7 +84,7 @@ def html_table(rows: Sequence[dict], columns: Sequence[Col], caption: str, *, ta
             c = col
             if col.key in kinds:  # "number:1" = a number with one decimal
                 kind, _, dec = kinds[col.key].partition(":")
-                c = Col(col.key, col.label, kind, int(dec) if dec else col.decimals, col.sums)
+                c = Col(col.key, col.label, kind, int(dec) if dec else col.decimals, col.sums, col.right)
             text, missing = format_cell(row.get(c.key), c, c.key in suppressed)
             any_suppressed |= c.key in suppressed
             any_missing |= missing
@@ -92,7 +93,7 @@ def html_table(rows: Sequence[dict], columns: Sequence[Col], caption: str, *, ta
                 marks.append("data-count")
             if c.key in suppressed:
                 marks.append("data-suppressed")
-            if c.kind != "text":
+            if c.kind != "text" or c.right:
                 marks.append('class="num"')
             tag = "th" if i == 0 else "td"
             scope = ' scope="row"' if i == 0 else ""
