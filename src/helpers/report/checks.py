@@ -17,6 +17,7 @@ from urllib.parse import unquote_to_bytes
 from bs4 import BeautifulSoup
 
 from .reconcile import parse_number
+from .soup import parse_html
 from ..personnummer import luhn_check_digit
 
 # Dashes a personnummer may be written with: hyphen-minus, the Unicode hyphens and dashes, minus, plus.
@@ -40,6 +41,7 @@ _SMALL_COUNT_TEXT = re.compile(rf"{_NOT_AFTER}{_THRESHOLD}\b({_GROUPED})[ \u00a0
 # Column headers that say the column counts persons or cases.
 _COUNT_HEADER = re.compile(r"^(antal|n|täljare|nämnare|svarande|personer)\b|\(n\)", re.IGNORECASE)
 _TEXT_ATTRIBUTES = ("alt", "title", "aria-label", "aria-description", "data-report-title")
+_IMAGE_TAGS = frozenset({"img", "image", "source", "object", "embed"})
 _SVG_TEXT = re.compile(r"<(text|tspan|title|desc)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
 _DATA_SVG = re.compile(r"data:image/svg\+xml(?P<params>(?:;[\w=.-]+)*),(?P<data>.*)", re.S | re.I)
 
@@ -106,11 +108,16 @@ def _data_uri_svg(src: str) -> str | None:
 
 def _texts_beside_the_body(soup: BeautifulSoup, source: str) -> list[tuple[str, str]]:
     """(where, text) for attribute texts and SVG images; inline <svg> text is in the body text already."""
-    out = []
-    for name in _TEXT_ATTRIBUTES:
-        for tag in soup.find_all(attrs={name: True}):
-            out.append((f"{source} {name}-attribut".strip(), str(tag[name])))
-    for i, img in enumerate(soup.find_all(["img", "image", "source", "object", "embed"]), start=1):
+    by_name: dict[str, list[tuple[str, str]]] = {name: [] for name in _TEXT_ATTRIBUTES}
+    images = []
+    for tag in soup.find_all(True):  # one pass over the document
+        for name in _TEXT_ATTRIBUTES:
+            if tag.has_attr(name):
+                by_name[name].append((f"{source} {name}-attribut".strip(), str(tag[name])))
+        if tag.name in _IMAGE_TAGS:
+            images.append(tag)
+    out = [item for name in _TEXT_ATTRIBUTES for item in by_name[name]]
+    for i, img in enumerate(images, start=1):
         for attr in ("src", "href", "xlink:href", "data", "srcset"):
             if img.get(attr) and (svg := _data_uri_svg(str(img[attr]))) is not None:
                 out.append((f"{source} text i SVG-bild {i}".strip(), svg_text(svg)))
@@ -118,8 +125,7 @@ def _texts_beside_the_body(soup: BeautifulSoup, source: str) -> list[tuple[str, 
 
 
 def _visible_text(soup: BeautifulSoup) -> str:
-    for tag in soup(["style", "script"]):
-        tag.decompose()
+    """The text a reader sees; BeautifulSoup leaves the contents of <style> and <script> out of get_text."""
     return soup.get_text(" ")
 
 
@@ -155,9 +161,9 @@ def _table_findings(table, index: int, min_cell: int) -> list[Finding]:
     """Small numbers in count columns: a cell marked data-count, or any cell under a header that names a count."""
     name = _table_name(table, index)
     count_idx, headers = _count_columns(table)
-    head = set(table.select("thead tr"))
-    body = [tr for tr in table.find_all("tr") if tr not in head and tr.find_parent("table") is table]
-    if not table.select("thead tr") and body and body[0].find("th") and not body[0].find("td"):
+    head = {id(tr) for tr in table.select("thead tr")}  # by identity: hashing a tag serialises it
+    body = [tr for tr in table.find_all("tr") if id(tr) not in head and tr.find_parent("table") is table]
+    if not head and body and body[0].find("th") and not body[0].find("td"):
         body = body[1:]  # the header row of a table without <thead>
     findings = []
     for r, tr in enumerate(body, start=1):
@@ -175,8 +181,9 @@ def _table_findings(table, index: int, min_cell: int) -> list[Finding]:
     return findings
 
 
-def check_html(text: str, min_cell: int, source: str = "") -> list[Finding]:
-    soup = BeautifulSoup(text, "html.parser")
+def check_html(text: str, min_cell: int, source: str = "", soup: BeautifulSoup | None = None) -> list[Finding]:
+    """Findings in a report's HTML; ``soup``: the same text already parsed (it is read, not changed)."""
+    soup = parse_html(soup if soup is not None else text)
     findings: list[Finding] = []
     for i, table in enumerate(soup.find_all("table"), start=1):
         findings += _table_findings(table, i, min_cell)
@@ -322,12 +329,15 @@ def check_pdf(path: Path, min_cell: int) -> list[Finding]:
     return findings
 
 
-def check_report(path: str | Path, min_cell: int = 5) -> list[Finding]:
-    """Findings in a rendered report; an empty list means none were found."""
+def check_report(path: str | Path, min_cell: int = 5, parsed: tuple[str, BeautifulSoup] | None = None
+                 ) -> list[Finding]:
+    """Findings in a rendered report; an empty list means none were found. ``parsed``: (HTML text, its tree),
+    used when the file holds exactly that text."""
     p = Path(path)
     if p.suffix.lower() == ".pdf":
         return check_pdf(p, min_cell)
-    return check_html(p.read_text(encoding="utf-8"), min_cell)
+    text = p.read_text(encoding="utf-8")
+    return check_html(text, min_cell, soup=parsed[1] if parsed and parsed[0] == text else None)
 
 
 def format_findings(path: Path, findings: list[Finding]) -> str:

@@ -22,6 +22,7 @@ from bs4.element import Comment, Doctype, ProcessingInstruction, Tag
 
 from ..config import PROJECT_ROOT
 from ..tables import replace_atomic
+from .soup import parse_html
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "kvalitetsredovisning"
 TEMPLATE = TEMPLATE_DIR / "rapport.typ"
@@ -533,9 +534,10 @@ class _Grid:
                 max(0.8, min(1.0, line / need)) if need else 1.0)
 
 
-def html_to_typst(html_text: str) -> TypstDocument:
-    """The report's HTML as typst markup for the template, plus the images it refers to."""
-    soup = BeautifulSoup(html_text, "html.parser")
+def html_to_typst(html_text: str, soup: BeautifulSoup | None = None) -> TypstDocument:
+    """The report's HTML as typst markup for the template, plus the images it refers to. ``soup``: the same
+    HTML already parsed (it is read, not changed)."""
+    soup = parse_html(soup if soup is not None else html_text)
     h1 = soup.find(attrs={"data-report-title": True})
     title = (h1["data-report-title"] if h1 else "") or (soup.title.get_text(strip=True) if soup.title else "")
     title = _SPACE.sub(" ", title).strip() or "Kvalitetsredovisning"
@@ -547,11 +549,11 @@ def html_to_typst(html_text: str) -> TypstDocument:
     return TypstDocument(title, markup, converter.files)
 
 
-def html_to_pdf(html_text: str, target: Path) -> Path:
+def html_to_pdf(html_text: str, target: Path, soup: BeautifulSoup | None = None) -> Path:
     """Typeset the report's HTML as an A4 tagged PDF/UA-1 at ``target``, written atomically."""
     import typst
 
-    doc = html_to_typst(html_text)
+    doc = html_to_typst(html_text, soup)
     colours = css_colours(STYLESHEET.read_text(encoding="utf-8")) if STYLESHEET.exists() else {}
     with tempfile.TemporaryDirectory(prefix="rapport-typst-") as tmp:
         work = Path(tmp)

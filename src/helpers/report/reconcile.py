@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 
 from .. import formatting as fmt
 from .errors import ReportCheckError
+from .soup import parse_html
 
 OK, EXPLAINED, MISMATCH = "ok", "förklarad", "avvikelse"
 
@@ -100,9 +101,9 @@ def reconcile_table(table) -> list[TableCheck]:
     return checks or [TableCheck(caption, OK)]
 
 
-def reconcile_html(html_text: str) -> list[TableCheck]:
-    """Checks for every marked table in a report."""
-    soup = BeautifulSoup(html_text, "html.parser")
+def reconcile_html(html: str | BeautifulSoup) -> list[TableCheck]:
+    """Checks for every marked table in a report (its HTML text or parsed tree)."""
+    soup = parse_html(html)
     results: list[TableCheck] = []
     for table in soup.find_all("table"):
         if table.get("data-sum-cols") or table.get("data-share-cols"):
@@ -110,9 +111,9 @@ def reconcile_html(html_text: str) -> list[TableCheck]:
     return results
 
 
-def assert_reconciled(html_text: str) -> list[TableCheck]:
+def assert_reconciled(html: str | BeautifulSoup) -> list[TableCheck]:
     """Raise ``ReportCheckError`` naming each table whose numbers do not add up; return all checks otherwise."""
-    results = reconcile_html(html_text)
+    results = reconcile_html(html)
     bad = [r for r in results if r.status == MISMATCH]
     if bad:
         lines = "\n".join(f"- {r.table}: {r.detail}" for r in bad)

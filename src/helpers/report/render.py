@@ -13,6 +13,7 @@ import nbformat
 from .checks import check_report, format_findings
 from .errors import ReportCheckError
 from .reconcile import assert_reconciled
+from .soup import parse_html
 from ..resources import TEMPLATES_DIR
 
 TEMPLATE_NAME = "kvalitetsredovisning"
@@ -58,11 +59,11 @@ def notebook_to_html(executed_notebook, title: str | None = None) -> str:
     return body
 
 
-def html_to_pdf(html_text: str, target: Path) -> Path:
+def html_to_pdf(html_text: str, target: Path, soup=None) -> Path:
     """A4, tagged PDF/UA-1 with title, language, outline and bookmarks from the HTML, written atomically (a failed
-    or interrupted run leaves an earlier PDF at ``target`` as it was)."""
+    or interrupted run leaves an earlier PDF at ``target`` as it was). ``soup``: the HTML already parsed."""
     from .pdf import html_to_pdf as typeset
-    return typeset(html_text, Path(target))
+    return typeset(html_text, Path(target), soup)
 
 
 def render_report(executed_notebook, output_dir, formats=("html", "pdf"), basename: str = "kvalitetsredovisning",
@@ -77,7 +78,8 @@ def render_report(executed_notebook, output_dir, formats=("html", "pdf"), basena
     if unknown:
         raise ValueError(f"Okänt format: {', '.join(sorted(unknown))}. Välj html och/eller pdf.")
     html_text = notebook_to_html(executed_notebook, title)
-    assert_reconciled(html_text)
+    soup = parse_html(html_text)  # once, for the sums check, the PDF and the privacy check
+    assert_reconciled(soup)
     if min_cell is None:  # the threshold the report was built with (the title page carries it)
         m = _MIN_CELL.search(html_text)
         min_cell = int(m.group(1)) if m else 5
@@ -88,8 +90,9 @@ def render_report(executed_notebook, output_dir, formats=("html", "pdf"), basena
         written["html"] = out / f"{basename}.html"
         written["html"].write_text(html_text, encoding="utf-8")
     if "pdf" in formats:
-        written["pdf"] = html_to_pdf(html_text, out / f"{basename}.pdf")
-    problems = [format_findings(p, f) for p in written.values() if (f := check_report(p, min_cell))]
+        written["pdf"] = html_to_pdf(html_text, out / f"{basename}.pdf", soup)
+    problems = [format_findings(p, f) for p in written.values()
+                if (f := check_report(p, min_cell, parsed=(html_text, soup)))]
     if problems:
         raise ReportCheckError("Rapporten får inte publiceras: integritetskontrollen hittade uppgifter som kan "
                                "röja enskilda personer.\n" + "\n".join(problems))
