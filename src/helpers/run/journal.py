@@ -79,7 +79,7 @@ class Journal:
         self.save()
 
     def save(self) -> None:
-        from ..tables import replace_atomic  # (imports pandas: not at module level, the coordinator stays light)
+        from ..tables import replace_atomic
 
         text = json.dumps(self.data, ensure_ascii=False, indent=1, default=str)
         replace_atomic(self.path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

@@ -44,7 +44,7 @@ class RunInterrupted(PipelineError):
 
 
 def number(*args, **kwargs) -> str:
-    """Swedish number format; helpers.formatting imports pandas, so it is loaded only when a line needs it."""
+    """Swedish number format (helpers.formatting)."""
     from ..formatting import number as swedish_number
     return swedish_number(*args, **kwargs)
 
