@@ -7,6 +7,7 @@ in ``findings``.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from pathlib import Path
 
 import numpy as np
@@ -134,83 +135,110 @@ def _what(info: IndicatorInfo, category: str) -> str:
 
 # --- comparisons ----------------------------------------------------------------------------------------
 
-def _first_by(df: pd.DataFrame, keys: tuple[str, ...]) -> dict[tuple, dict]:
-    """key -> the first row (as a dict) with that key."""
-    out: dict[tuple, dict] = {}
-    for r in df.to_dict("records"):
-        out.setdefault(tuple(r[k] for k in keys), r)
-    return out
+CELL = ["table_name", "grouping", "group", "category"]  # one series: the table it comes from and its cell
+MEASURES = ["value", "ci_low", "ci_high", "n"]
+NOT_COMPARABLE = "Kan inte jämföras: uppgiften saknas eller redovisas inte (för litet underlag)."
 
 
-# --- comparisons (row by row) ----------------------------------------------------------------------------------------
+def _cells(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo]
+           ) -> tuple[pd.DataFrame, dict[str, IndicatorInfo]]:
+    """Every non-empty table's cells in one frame, in the tables' order, with the table's name in ``table_name``;
+    and each table's glossary entry."""
+    names = [name for name, df in tables.items() if not df.empty]
+    infos = {name: info_for(name, tables[name], glossary) for name in names}
+    if not names:
+        return pd.DataFrame(columns=["table_name", *INDICATOR_COLUMNS]), infos
+    cells = pd.concat([tables[name] for name in names], ignore_index=True)
+    cells["table_name"] = np.repeat(names, [len(tables[name]) for name in names])
+    return cells, infos
 
-def _compare(kind: str, name: str, info: IndicatorInfo, row: pd.Series, ref: pd.Series | None, reference: str,
-             sentence) -> dict:
-    out = {"jamforelse": kind, "indikator": name, "etikett": info.label, "grouping": row["grouping"],
-           "group": row["group"], "category": row["category"], "period": row["period"], "referens": reference,
-           "varde": row["value"], "ci_low": row["ci_low"], "ci_high": row["ci_high"], "n": row["n"],
-           "ref_varde": np.nan, "ref_ci_low": np.nan, "ref_ci_high": np.nan, "ref_n": np.nan,
-           "skillnad": np.nan, "skillnad_enhet": "", "overlappar": None, "text": ""}
-    if ref is not None:
-        out.update(ref_varde=ref["value"], ref_ci_low=ref["ci_low"], ref_ci_high=ref["ci_high"], ref_n=ref["n"])
-    if ref is None or pd.isna(row["value"]) or pd.isna(ref["value"]):
-        out["text"] = "Kan inte jämföras: uppgiften saknas eller redovisas inte (för litet underlag)."
-        return out
-    diff, diff_unit = difference(row["value"], ref["value"], info.unit)
-    overlap = intervals_overlap(row["ci_low"], row["ci_high"], ref["ci_low"], ref["ci_high"])
-    out.update(skillnad=diff, skillnad_enhet=diff_unit, overlappar=overlap)
-    out["text"] = sentence(diff, diff_unit) + uncertainty_text(overlap)
-    return out
+
+def _with_reference(cells: pd.DataFrame, references: pd.DataFrame, on: list[str]) -> pd.DataFrame:
+    """``cells`` with the first reference cell of the same key beside it as ref_value, ref_ci_low, ... (missing
+    when there is none)."""
+    ref = references.drop_duplicates(on)[on + MEASURES].rename(columns={m: f"ref_{m}" for m in MEASURES})
+    return cells.merge(ref, on=on, how="left")
+
+
+def _differences(pairs: pd.DataFrame, units: pd.Series, comparable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``difference`` of each pair by its indicator's unit (missing, and "" as its unit, unless comparable)."""
+    diff, diff_unit = np.full(len(pairs), np.nan), np.full(len(pairs), "", dtype=object)
+    for unit in units.unique():
+        rows = (units == unit).to_numpy()
+        d, u = difference(pairs["value"], pairs["ref_value"], unit)
+        diff, diff_unit = np.where(rows, d, diff), np.where(rows, u, diff_unit)
+    return np.where(comparable, diff, np.nan), np.where(comparable, diff_unit, "")
+
+
+ROW_FIELDS = ["table_name", "grouping", "group", "category", "period", "reference", *MEASURES,
+              *(f"ref_{m}" for m in MEASURES)]
+Pair = namedtuple("Pair", ROW_FIELDS)
+
+
+def _comparison_table(kind: str, pairs: pd.DataFrame, reference, infos: dict[str, IndicatorInfo], sentence
+                      ) -> pd.DataFrame:
+    """The comparison rows of the cell/reference ``pairs`` (``reference`` is each row's ``referens``);
+    ``sentence(info, pair, diff, diff_unit)`` words a comparable pair (a ``Pair`` of plain values)."""
+    if pairs.empty:
+        return pd.DataFrame([], columns=COMPARISON_COLUMNS)
+    pairs = pairs.reset_index(drop=True).assign(reference=reference)
+    units = pairs["table_name"].map({name: info.unit for name, info in infos.items()})
+    comparable = pairs["value"].notna().to_numpy() & pairs["ref_value"].notna().to_numpy()
+    diff, diff_unit = _differences(pairs, units, comparable)
+    overlap, text = [], []
+    rows = map(Pair._make, zip(*(pairs[c].to_numpy().tolist() for c in ROW_FIELDS)))
+    for p, ok, d, u in zip(rows, comparable.tolist(), diff.tolist(), diff_unit.tolist()):
+        o = intervals_overlap(p.ci_low, p.ci_high, p.ref_ci_low, p.ref_ci_high) if ok else None
+        overlap.append(o)
+        text.append(sentence(infos[p.table_name], p, d, u) + uncertainty_text(o) if ok else NOT_COMPARABLE)
+    return pd.DataFrame({
+        "jamforelse": [kind] * len(pairs), "indikator": pairs["table_name"].tolist(),
+        "etikett": pairs["table_name"].map({name: info.label for name, info in infos.items()}).tolist(),
+        "grouping": pairs["grouping"], "group": pairs["group"], "category": pairs["category"],
+        "period": pairs["period"], "referens": pairs["reference"].tolist(), "varde": pairs["value"],
+        "ci_low": pairs["ci_low"], "ci_high": pairs["ci_high"], "n": pairs["n"], "ref_varde": pairs["ref_value"],
+        "ref_ci_low": pairs["ref_ci_low"], "ref_ci_high": pairs["ref_ci_high"], "ref_n": pairs["ref_n"],
+        "skillnad": diff, "skillnad_enhet": diff_unit.tolist(), "overlappar": overlap, "text": text},
+        columns=COMPARISON_COLUMNS)
 
 
 def compare_periods(tables: dict[str, pd.DataFrame], period: str, glossary: dict[str, IndicatorInfo],
                     unit_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Each cell of ``period`` against the same cell in the latest earlier period."""
-    rows = []
     period = str(period)
-    for name, df in tables.items():
-        info = info_for(name, df, glossary)
-        earlier = sorted(p for p in df["period"].unique() if p < period)
-        if not earlier:
-            continue
-        prev = earlier[-1]
-        current = df[(df["period"] == period) & ~df["grouping"].isin(NOT_IN_TREND)]
-        before = _first_by(df[df["period"] == prev], ("grouping", "group", "category"))
-        for row in current.to_dict("records"):
-            ref = before.get((row["grouping"], row["group"], row["category"]))
+    cells, infos = _cells(tables, glossary)
+    earlier = cells[cells["period"] < period].groupby("table_name", sort=False)["period"].max()
+    cells["previous"] = cells["table_name"].map(earlier)
+    current = cells[(cells["period"] == period) & ~cells["grouping"].isin(NOT_IN_TREND) & cells["previous"].notna()]
+    pairs = _with_reference(current, cells[cells["period"] == cells["previous"]], CELL)
 
-            def sentence(diff, diff_unit, row=row, ref=ref):
-                where = "" if row["grouping"] == "total" else f" ({group_label(row['group'], unit_names)})"
-                before_text = _shown(ref["value"], ref["n"], info.unit)
-                now_text = _shown(row["value"], row["n"], info.unit)
-                change = f"{signed(diff)} {diff_unit}".rstrip()
-                if signed(diff) == "±0":
-                    return (f"{_what(info, row['category'])}{where} var oförändrad: {before_text} år {prev} och "
-                            f"{now_text} år {period} ({change}).")
-                verb = "ökade" if diff > 0 else "minskade"
-                return (f"{_what(info, row['category'])}{where} {verb} från {before_text} år {prev} till "
-                        f"{now_text} år {period} ({change}).")
-            rows.append(_compare("tid", name, info, row, ref, prev, sentence))
-    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    def sentence(info, p, diff, diff_unit):
+        where = "" if p.grouping == "total" else f" ({group_label(p.group, unit_names)})"
+        before_text = _shown(p.ref_value, p.ref_n, info.unit)
+        now_text = _shown(p.value, p.n, info.unit)
+        change = f"{signed(diff)} {diff_unit}".rstrip()
+        if signed(diff) == "±0":
+            return (f"{_what(info, p.category)}{where} var oförändrad: {before_text} år {p.reference} och "
+                    f"{now_text} år {period} ({change}).")
+        verb = "ökade" if diff > 0 else "minskade"
+        return (f"{_what(info, p.category)}{where} {verb} från {before_text} år {p.reference} till "
+                f"{now_text} år {period} ({change}).")
+    return _comparison_table("tid", pairs, pairs["previous"], infos, sentence)
 
 
 def compare_groups(tables: dict[str, pd.DataFrame], period: str, glossary: dict[str, IndicatorInfo],
                    unit_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Each group of ``period`` (unit, sex, age group, intervention type, provider ...) against the total."""
-    rows = []
-    for name, df in tables.items():
-        info = info_for(name, df, glossary)
-        now = df[df["period"] == str(period)]
-        totals = {key[0]: r for key, r in _first_by(now[now["grouping"] == "total"], ("category",)).items()}
-        for row in now[now["grouping"].isin(GROUP_GROUPINGS)].to_dict("records"):
-            ref = totals.get(row["category"])
+    cells, infos = _cells(tables, glossary)
+    now = cells[cells["period"] == str(period)]
+    totals = now[now["grouping"] == "total"]
+    pairs = _with_reference(now[now["grouping"].isin(GROUP_GROUPINGS)], totals, ["table_name", "category"])
 
-            def sentence(diff, diff_unit, row=row, ref=ref):
-                return (f"{_what(info, row['category'])}, {group_label(row['group'], unit_names)}: "
-                        f"{_shown(row['value'], row['n'], info.unit)} jämfört med "
-                        f"{_shown(ref['value'], ref['n'], info.unit)} totalt ({f'{signed(diff)} {diff_unit}'.rstrip()}).")
-            rows.append(_compare("grupp", name, info, row, ref, "Totalt", sentence))
-    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
+    def sentence(info, p, diff, diff_unit):
+        return (f"{_what(info, p.category)}, {group_label(p.group, unit_names)}: "
+                f"{_shown(p.value, p.n, info.unit)} jämfört med "
+                f"{_shown(p.ref_value, p.ref_n, info.unit)} totalt ({f'{signed(diff)} {diff_unit}'.rstrip()}).")
+    return _comparison_table("grupp", pairs, "Totalt", infos, sentence)
 
 
 def comparisons(tables, period, glossary, unit_names=None) -> pd.DataFrame:
@@ -226,59 +254,52 @@ def group_spread(comparison_table: pd.DataFrame) -> pd.DataFrame:
     g = comparison_table[(comparison_table["jamforelse"] == "grupp") & comparison_table["varde"].notna()]
     if g.empty:
         return pd.DataFrame(columns=["indikator", "grouping", "category", "hogst", "lagst", "spridning"])
-    rows = []
-    for (ind, grouping, cat), part in g.groupby(["indikator", "grouping", "category"], sort=True):
-        if len(part) < 2:
-            continue
-        hi, lo = part.loc[part["varde"].idxmax()], part.loc[part["varde"].idxmin()]
-        rows.append({"indikator": ind, "grouping": grouping, "category": cat, "hogst": hi["group"],
-                     "lagst": lo["group"], "hogst_varde": hi["varde"], "lagst_varde": lo["varde"],
-                     "hogst_n": hi["n"], "lagst_n": lo["n"], "spridning": hi["varde"] - lo["varde"],
-                     "overlappar": intervals_overlap(hi["ci_low"], hi["ci_high"], lo["ci_low"], lo["ci_high"])})
-    return pd.DataFrame(rows)
+    keys = ["indikator", "grouping", "category"]
+    g = g[g.groupby(keys)["varde"].transform("size") >= 2]  # a gap needs two groups
+    if g.empty:
+        return pd.DataFrame([])
+    by = g.groupby(keys, sort=True)["varde"]
+    hi, lo = g.loc[by.idxmax().to_numpy()], g.loc[by.idxmin().to_numpy()]
+    return pd.DataFrame({
+        "indikator": hi["indikator"].tolist(), "grouping": hi["grouping"].tolist(),
+        "category": hi["category"].tolist(), "hogst": hi["group"].tolist(), "lagst": lo["group"].tolist(),
+        "hogst_varde": hi["varde"].to_numpy(), "lagst_varde": lo["varde"].to_numpy(), "hogst_n": hi["n"].to_numpy(),
+        "lagst_n": lo["n"].to_numpy(), "spridning": hi["varde"].to_numpy() - lo["varde"].to_numpy(),
+        "overlappar": [intervals_overlap(*v) for v in zip(hi["ci_low"], hi["ci_high"], lo["ci_low"], lo["ci_high"])]})
 
 
 # --- trend ----------------------------------------------------------------------------------------------
 
 def trend(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo]) -> pd.DataFrame:
     """Each series over the periods available, with its least-squares change per year and direction."""
-    frames = []
-    for name, df in tables.items():
-        if df.empty:
-            continue
-        info = info_for(name, df, glossary)
-        part = df[~df["grouping"].isin(NOT_IN_TREND)].copy()
-        part["etikett"] = info.label
-        part["enhet"] = info.unit
-        fit = _slopes(part)
-        keys = list(zip(part["grouping"], part["group"], part["category"]))
-        part["antal_perioder"] = [int(fit[k][0]) for k in keys]
-        part["forandring_per_ar"] = [fit[k][1] for k in keys]
-        part["riktning"] = [direction(fit[k][1], fit[k][2], info.unit, int(fit[k][0])) for k in keys]
-        frames.append(part)
     cols = ["indicator", "etikett", "enhet", "grouping", "group", "category", "period", "value", "ci_low",
             "ci_high", "n", "suppressed", "antal_perioder", "forandring_per_ar", "riktning"]
-    if not frames:
+    cells, infos = _cells(tables, glossary)
+    if cells.empty:
         return pd.DataFrame(columns=cols)
-    out = pd.concat(frames, ignore_index=True)[cols]
+    part = cells[~cells["grouping"].isin(NOT_IN_TREND)]
+    fit = _slopes(part)
+    fit["riktning"] = [direction(slope, mean, infos[table].unit, periods) for table, periods, slope, mean in
+                       zip(fit["table_name"], fit["antal_perioder"], fit["forandring_per_ar"], fit["mean"])]
+    out = part.merge(fit, on=CELL, how="left").assign(
+        etikett=lambda d: d["table_name"].map({name: info.label for name, info in infos.items()}),
+        enhet=lambda d: d["table_name"].map({name: info.unit for name, info in infos.items()}))[cols]
     return out.sort_values(["indicator", "grouping", "group", "category", "period"], kind="stable"
                            ).reset_index(drop=True)
 
 
-def _slopes(part: pd.DataFrame) -> dict[tuple, tuple[int, float, float]]:
-    """(grouping, group, category) -> (periods with a value, least-squares slope per year, mean value)."""
-    v = part[part["value"].notna()]
-    x = v["period"].astype(int).astype(float)
-    y = v["value"].astype(float)
-    sums = pd.DataFrame({"k": 1.0, "x": x, "y": y, "xx": x * x, "xy": x * y}).groupby(
-        [v["grouping"], v["group"], v["category"]], sort=False).sum()
-    out = {}
-    for key, r in zip(sums.index, sums.itertuples(index=False)):
-        spread = r.k * r.xx - r.x * r.x
-        slope = (r.k * r.xy - r.x * r.y) / spread if r.k >= 2 and spread > 0 else np.nan
-        out[key] = (r.k, float(slope), r.y / r.k)
-    missing = set(zip(part["grouping"], part["group"], part["category"])) - set(out)
-    return {**out, **{key: (0, np.nan, np.nan) for key in missing}}
+def _slopes(part: pd.DataFrame) -> pd.DataFrame:
+    """Per series (``CELL``): antal_perioder (periods with a value), forandring_per_ar (least-squares slope per
+    year) and mean (mean value); cells without a value are left out (a series with none: 0 periods, no slope)."""
+    has = part["value"].notna()
+    x = part["period"].astype(int).astype(float).where(has)
+    y = part["value"].astype(float)
+    sums = pd.DataFrame({**{c: part[c] for c in CELL}, "k": has.astype(float).where(has), "x": x, "y": y,
+                         "xx": x * x, "xy": x * y}).groupby(CELL, sort=False).sum()
+    spread = sums["k"] * sums["xx"] - sums["x"] * sums["x"]
+    slope = ((sums["k"] * sums["xy"] - sums["x"] * sums["y"]) / spread).where((sums["k"] >= 2) & (spread > 0))
+    return pd.DataFrame({"antal_perioder": sums["k"].astype(int), "forandring_per_ar": slope,
+                         "mean": sums["y"] / sums["k"]}).reset_index()
 
 
 def direction(slope: float, mean: float, unit: str, periods: int) -> str:
