@@ -59,12 +59,12 @@ class Personnummer:
         return self.birth_date.day
 
 
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # the digit sum of 2 × d
+
+
 def luhn_check_digit(nine_digits: str) -> int:
     """Check digit for YYMMDDNNN: weights 2,1,2,...; digits of products summed; (10 - sum % 10) % 10."""
-    total = 0
-    for i, ch in enumerate(nine_digits):
-        p = int(ch) * (2 if i % 2 == 0 else 1)
-        total += p // 10 + p % 10
+    total = sum(_DOUBLED[int(ch)] for ch in nine_digits[0::2]) + sum(int(ch) for ch in nine_digits[1::2])
     return (10 - total % 10) % 10
 
 
