@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..schema import ATTAINMENT, INSTRUMENTS
 from .cells import Spec, distribution, share, stat
-from .context import PeriodData, member
+from .context import PeriodData, member, per_period
 
 ASSESSED = list(ATTAINMENT[:4])  # "ej_bedomt" is not part of the distribution
 CHANGE = ["forbattrad", "oforandrad", "forsamrad"]
@@ -32,6 +32,7 @@ def _key(df: pd.DataFrame) -> pd.Series:
         df["instrument"].astype(str)
 
 
+@per_period
 def paired_measurements(d: PeriodData) -> pd.DataFrame:
     """One row per client, intervention and instrument: the first 'före' score and the latest
     'efter'/'uppföljning' score measured in the period (after the före measurement)."""

@@ -5,13 +5,14 @@ import numpy as np
 import pandas as pd
 
 from .cells import Spec, count, distribution, share, stat
-from .context import PeriodData
+from .context import PeriodData, per_period
 
 GROUPS = ["sex", "age_group"]
 AREA = "ekonomiskt_bistand"  # rows belong to the unit that handles the client's ekonomiskt bistånd
 MONTH_BANDS = ["1–3 månader", "4–6 månader", "7–9 månader", "10–12 månader"]
 
 
+@per_period
 def recipients(d: PeriodData) -> pd.DataFrame:
     """One row per client paid försörjningsstöd in the period, with the number of months paid."""
     sm = d.table("support_months")
@@ -41,6 +42,7 @@ def long_term_share(d: PeriodData) -> Spec:
     return share(recipients(d), "long_term", GROUPS)
 
 
+@per_period
 def _waits(d: PeriodData) -> pd.DataFrame:
     a = d.table("support_applications")
     a = a[d.within(a["decision_date"]) & a["first_contact"].notna()].copy()
