@@ -27,15 +27,16 @@ _ONLY = "__alla"  # the scope name used when no units are asked for
 
 def _order(out: pd.DataFrame, scopes: list[str], groupings: list[str], categories: list[str] | None = None
            ) -> pd.DataFrame:
-    """Scopes in the given order, the total first, groupings in declared order, groups sorted."""
-    gorder = {g: i for i, g in enumerate(["total"] + list(groupings))}
-    sort = pd.DataFrame({"s": out["scope"].map({s: i for i, s in enumerate(scopes)}),
-                         "g": out["grouping"].map(gorder), "v": out["group"].astype(str)})
-    by = ["s", "g", "v"]
+    """Scopes in the given order, the total first, groupings in declared order, groups sorted (stable)."""
+    def rank(column: str, order: list[str]) -> np.ndarray:  # unknown values last, like a missing sort key
+        pos = {v: i for i, v in enumerate(order)}
+        return np.array([pos.get(v, len(order)) for v in out[column]], dtype=np.int64)
+
+    _, group = np.unique(out["group"].astype(str).to_numpy(dtype=object), return_inverse=True)
+    keys = [group.ravel(), rank("grouping", ["total"] + list(groupings)), rank("scope", scopes)]
     if categories is not None:
-        sort["c"] = out["category"].map({c: i for i, c in enumerate(categories)})
-        by.append("c")
-    return out.loc[sort.sort_values(by, kind="stable").index].reset_index(drop=True)
+        keys.insert(0, rank("category", categories))
+    return out.take(np.lexsort(keys)).reset_index(drop=True)
 
 
 def _with_totals(agg: pd.DataFrame, scopes: list[str], empty: dict) -> pd.DataFrame:
