@@ -26,8 +26,8 @@ _ONLY = "__alla"  # the scope name used when no units are asked for
 
 
 def _order(out: pd.DataFrame, scopes: list[str], groupings: list[str], categories: list[str] | None = None
-           ) -> pd.DataFrame:
-    """Scopes in the given order, the total first, groupings in declared order, groups sorted (stable)."""
+           ) -> np.ndarray:
+    """Row positions: scopes in the given order, the total first, groupings in declared order, groups sorted."""
     def rank(column: str, order: list[str]) -> np.ndarray:  # unknown values last, like a missing sort key
         pos = {v: i for i, v in enumerate(order)}
         return np.array([pos.get(v, len(order)) for v in out[column]], dtype=np.int64)
@@ -36,7 +36,7 @@ def _order(out: pd.DataFrame, scopes: list[str], groupings: list[str], categorie
     keys = [group.ravel(), rank("grouping", ["total"] + list(groupings)), rank("scope", scopes)]
     if categories is not None:
         keys.insert(0, rank("category", categories))
-    return out.take(np.lexsort(keys)).reset_index(drop=True)
+    return np.lexsort(keys)
 
 
 def _with_totals(agg: pd.DataFrame, scopes: list[str], empty: dict) -> pd.DataFrame:
@@ -50,16 +50,13 @@ def _finish(out: pd.DataFrame, category, interval: bool, scopes, groupings, cate
     if category is not None:
         out["category"] = category
     num, den = out["numerator"].to_numpy(float), out["denominator"].to_numpy(float)
-    if interval:
-        out["ci_low"], out["ci_high"] = wilson(num, den)
-    else:
-        out["ci_low"] = out["ci_high"] = np.nan
-    out = _order(out, scopes, groupings, categories)
-    for c in ("scope", "grouping", "group", "category"):
-        out[c] = out[c].astype(str)
-    for c in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
-        out[c] = out[c].astype(float)
-    return out[SCOPED_COLUMNS]
+    nan = np.full(len(out), np.nan)
+    low, high = wilson(num, den) if interval else (nan, nan)
+    order = _order(out, scopes, groupings, categories)
+    text = pd.DataFrame({c: out[c].to_numpy(dtype=object)[order] for c in ("scope", "grouping", "group", "category")})
+    values = {"numerator": num, "denominator": den, "value": out["value"].to_numpy(float), "ci_low": low,
+              "ci_high": high, "n": out["n"].to_numpy(float)}
+    return text.astype(str).assign(**{c: np.asarray(v, dtype=float)[order] for c, v in values.items()})
 
 
 def _scopes(units: list[str], org: str) -> list[str]:
@@ -117,7 +114,7 @@ def scoped_count(df, groupings, units, org, unique: str | None = None, category:
         codes, uniques = pd.factorize(df[unique].astype(object).to_numpy())
         u = codes[lk.rows]
         seen = u >= 0
-        pairs = np.unique(lk.key[seen] * (len(uniques) + 1) + u[seen])
+        pairs = pd.unique(lk.key[seen] * (len(uniques) + 1) + u[seen])
         k = np.bincount(pairs // (len(uniques) + 1), minlength=lk.size)
     agg = lk.frame(keys).assign(k=k[keys].astype(float))
     scopes = _scopes(units, org)
@@ -140,8 +137,12 @@ def scoped_stat(df, groupings, units, org, column: str, how: str, category: str 
     x = pd.to_numeric(df[column], errors="coerce").astype(float) if len(df) else pd.Series([], dtype=float)
     ok = x.notna().to_numpy()
     lk = long_keys(df[ok], groupings, units, org)
-    stats = pd.Series(x.to_numpy()[ok][lk.rows]).groupby(lk.key).agg(["median", "mean", "sum", "count"])
-    agg = pd.concat([lk.frame(stats.index.to_numpy()), stats.reset_index(drop=True)], axis=1)
+    grouped = pd.Series(x.to_numpy()[ok][lk.rows]).groupby(lk.key)
+    # only what `how` needs; the others stay missing
+    stats = grouped.agg(["median"] if how == "median" else ["mean", "sum"]).reindex(columns=["median", "mean", "sum"])
+    keys = stats.index.to_numpy()
+    agg = lk.frame(keys).assign(**{c: stats[c].to_numpy() for c in stats},
+                                count=np.bincount(lk.key, minlength=lk.size)[keys])
     agg = _with_totals(agg, _scopes(units, org), {"median": np.nan, "mean": np.nan, "sum": 0.0, "count": 0.0})
     if how == "median":
         out = agg[_KEY].assign(numerator=np.nan, denominator=np.nan, value=agg["median"], n=agg["count"])
