@@ -111,7 +111,7 @@ def scoped_count(df, groupings, units, org, unique: str | None = None, category:
     k = np.bincount(lk.key, minlength=lk.size)
     keys = np.flatnonzero(k)
     if unique:  # distinct non-missing values per key
-        codes, uniques = pd.factorize(df[unique].astype(object).to_numpy())
+        codes, uniques = pd.factorize(df[unique])
         u = codes[lk.rows]
         seen = u >= 0
         pairs = pd.unique(lk.key[seen] * (len(uniques) + 1) + u[seen])

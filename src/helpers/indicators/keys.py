@@ -64,7 +64,7 @@ def long_keys(df: pd.DataFrame, groupings: list[str], units: list[str], org: str
     width = int(offsets[-1] + len(labels[-1]))
     unit_rows = None
     if units and "unit" in df:
-        ucodes, uniques = pd.factorize(df["unit"].astype(object))
+        ucodes, uniques = pd.factorize(df["unit"])
         wanted = set(units)
         to_scope = np.array([scope_code[u] if u in wanted else -1 for u in uniques] + [-1], dtype=np.int64)
         scope = to_scope[ucodes]
