@@ -81,7 +81,7 @@ def scoped_share(df, groupings, units, org, flag: str, category: str = "") -> pd
 def scoped_distribution(df, groupings, units, org, column: str, categories: list[str]) -> pd.DataFrame:
     """Rows of `column` over `categories` per group: numerator = rows in the category, denominator = n = the
     group's rows in any of the categories, value = share, Wilson interval."""
-    codes, uniques = pd.factorize(df[column].astype("string"))
+    codes, uniques = pd.factorize(df[column].astype("string") if len(df) else pd.Series([], dtype="string"))
     position = {c: i for i, c in enumerate(categories)}
     cat = np.array([position.get(u, -1) for u in uniques] + [-1], dtype=np.int64)[codes]
     lk = long_keys(df, groupings, units, org)
@@ -137,9 +137,12 @@ def scoped_stat(df, groupings, units, org, column: str, how: str, category: str 
     x = pd.to_numeric(df[column], errors="coerce").astype(float) if len(df) else pd.Series([], dtype=float)
     ok = x.notna().to_numpy()
     lk = long_keys(df[ok], groupings, units, org)
-    grouped = pd.Series(x.to_numpy()[ok][lk.rows]).groupby(lk.key)
+    # groups numbered by first appearance, as pandas numbers string keys: it then picks the same summation
+    # (reduceat when each group's rows are contiguous, else compensated), so sums and means agree to the bit
+    grouped = pd.Series(x.to_numpy()[ok][lk.rows]).groupby(lk.key, sort=False)
     # only what `how` needs; the others stay missing
-    stats = grouped.agg(["median"] if how == "median" else ["mean", "sum"]).reindex(columns=["median", "mean", "sum"])
+    stats = grouped.agg(["median"] if how == "median" else ["mean", "sum"])
+    stats = stats.reindex(columns=["median", "mean", "sum"])
     keys = stats.index.to_numpy()
     agg = lk.frame(keys).assign(**{c: stats[c].to_numpy() for c in stats},
                                 count=np.bincount(lk.key, minlength=lk.size)[keys])
