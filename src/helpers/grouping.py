@@ -72,11 +72,27 @@ def as_group(values: pd.Series) -> pd.Series:
     return s.mask(s == "", MISSING_GROUP)
 
 
+class ClientGroups:
+    """Each client's `sex` and `age_group` (age at the period's end), looked up by client_id: the clients table
+    is indexed once and every frame gets its columns by position instead of a merge."""
+
+    def __init__(self, clients: pd.DataFrame, period: str | int):
+        c = clients[["client_id", "sex", "birth_year"]].drop_duplicates("client_id")
+        self.index = pd.Index(c["client_id"])
+        # position -1 (not a client) picks the last entry: unknown
+        self.sex = np.append(as_group(c["sex"]).to_numpy(dtype=object), MISSING_GROUP)
+        self.age = np.append(age_group(age_at_period_end(c["birth_year"], period)).to_numpy(dtype=object),
+                             MISSING_GROUP)
+
+    def add(self, df: pd.DataFrame) -> pd.DataFrame:
+        """`df` (with a fresh row index, as after a merge) with `sex` and `age_group` last."""
+        pos = self.index.get_indexer(df["client_id"])
+        out = df.drop(columns=[x for x in ("sex", "age_group") if x in df]).reset_index(drop=True)
+        out["sex"] = pd.Series(self.sex[pos], dtype="string")
+        out["age_group"] = pd.Series(self.age[pos], dtype="string")
+        return out
+
+
 def add_client_groupings(df: pd.DataFrame, clients: pd.DataFrame, period: str | int) -> pd.DataFrame:
     """Add `sex` and `age_group` (age at the period's end) from the clients table, by client_id."""
-    c = clients[["client_id", "sex", "birth_year"]].drop_duplicates("client_id")
-    out = df.drop(columns=[x for x in ("sex", "age_group") if x in df], errors="ignore")
-    out = out.merge(c, on="client_id", how="left")
-    out["age_group"] = age_group(age_at_period_end(out["birth_year"], period))
-    out["sex"] = as_group(out["sex"])
-    return out.drop(columns=["birth_year"])
+    return ClientGroups(clients, period).add(df)

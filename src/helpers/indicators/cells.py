@@ -15,7 +15,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..grouping import TOTAL_GROUP, as_group
+from ..grouping import TOTAL_GROUP
+from .keys import long_keys
 from .stats import wilson
 
 CELL_COLUMNS = ["grouping", "group", "category", "numerator", "denominator", "value", "ci_low", "ci_high", "n"]
@@ -24,34 +25,18 @@ _KEY = ["scope", "grouping", "group"]
 _ONLY = "__alla"  # the scope name used when no units are asked for
 
 
-def _long(df: pd.DataFrame, groupings: list[str], units: list[str], org: str, values: dict) -> pd.DataFrame:
-    """The rows once per grouping (total first) in the organisation's scope, and again in their unit's scope."""
-    n = len(df)
-    unit = None
-    if units and "unit" in df:
-        unit = df["unit"].astype(object).where(df["unit"].notna(), None).to_numpy()
-        in_scope = np.isin(unit, np.asarray(units, dtype=object))
-    blocks = []
-    for g in ["total"] + [g for g in groupings if g in df]:
-        grp = np.full(n, TOTAL_GROUP, dtype=object) if g == "total" else as_group(df[g]).to_numpy(dtype=object)
-        blocks.append(pd.DataFrame({"scope": org, "grouping": g, "group": grp, **values}))
-        if unit is not None:
-            blocks.append(pd.DataFrame({"scope": unit[in_scope], "grouping": g, "group": grp[in_scope],
-                                        **{k: np.asarray(v)[in_scope] for k, v in values.items()}}))
-    return pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame(columns=_KEY + list(values))
-
-
 def _order(out: pd.DataFrame, scopes: list[str], groupings: list[str], categories: list[str] | None = None
-           ) -> pd.DataFrame:
-    """Scopes in the given order, the total first, groupings in declared order, groups sorted."""
-    gorder = {g: i for i, g in enumerate(["total"] + list(groupings))}
-    sort = pd.DataFrame({"s": out["scope"].map({s: i for i, s in enumerate(scopes)}),
-                         "g": out["grouping"].map(gorder), "v": out["group"].astype(str)})
-    by = ["s", "g", "v"]
+           ) -> np.ndarray:
+    """Row positions: scopes in the given order, the total first, groupings in declared order, groups sorted."""
+    def rank(column: str, order: list[str]) -> np.ndarray:  # unknown values last, like a missing sort key
+        pos = {v: i for i, v in enumerate(order)}
+        return np.array([pos.get(v, len(order)) for v in out[column]], dtype=np.int64)
+
+    _, group = np.unique(out["group"].astype(str).to_numpy(dtype=object), return_inverse=True)
+    keys = [group.ravel(), rank("grouping", ["total"] + list(groupings)), rank("scope", scopes)]
     if categories is not None:
-        sort["c"] = out["category"].map({c: i for i, c in enumerate(categories)})
-        by.append("c")
-    return out.loc[sort.sort_values(by, kind="stable").index].reset_index(drop=True)
+        keys.insert(0, rank("category", categories))
+    return np.lexsort(keys)
 
 
 def _with_totals(agg: pd.DataFrame, scopes: list[str], empty: dict) -> pd.DataFrame:
@@ -65,16 +50,13 @@ def _finish(out: pd.DataFrame, category, interval: bool, scopes, groupings, cate
     if category is not None:
         out["category"] = category
     num, den = out["numerator"].to_numpy(float), out["denominator"].to_numpy(float)
-    if interval:
-        out["ci_low"], out["ci_high"] = wilson(num, den)
-    else:
-        out["ci_low"] = out["ci_high"] = np.nan
-    out = _order(out, scopes, groupings, categories)
-    for c in ("scope", "grouping", "group", "category"):
-        out[c] = out[c].astype(str)
-    for c in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
-        out[c] = out[c].astype(float)
-    return out[SCOPED_COLUMNS]
+    nan = np.full(len(out), np.nan)
+    low, high = wilson(num, den) if interval else (nan, nan)
+    order = _order(out, scopes, groupings, categories)
+    text = pd.DataFrame({c: out[c].to_numpy(dtype=object)[order] for c in ("scope", "grouping", "group", "category")})
+    values = {"numerator": num, "denominator": den, "value": out["value"].to_numpy(float), "ci_low": low,
+              "ci_high": high, "n": out["n"].to_numpy(float)}
+    return text.astype(str).assign(**{c: np.asarray(v, dtype=float)[order] for c, v in values.items()})
 
 
 def _scopes(units: list[str], org: str) -> list[str]:
@@ -84,8 +66,12 @@ def _scopes(units: list[str], org: str) -> list[str]:
 def scoped_share(df, groupings, units, org, flag: str, category: str = "") -> pd.DataFrame:
     """Share of rows where `flag` is true: numerator = true rows, denominator = n = rows; Wilson interval."""
     f = df[flag].fillna(False).astype(bool).to_numpy(float) if len(df) else np.array([], float)
-    agg = _long(df, groupings, units, org, {"f": f}).groupby(_KEY, sort=False)["f"].agg(["sum", "count"])
-    agg = _with_totals(agg.reset_index(), _scopes(units, org), {"sum": 0.0, "count": 0.0})
+    lk = long_keys(df, groupings, units, org)
+    rows = np.bincount(lk.key, minlength=lk.size)
+    true = np.bincount(lk.key, weights=f[lk.rows], minlength=lk.size)
+    keys = np.flatnonzero(rows)
+    agg = lk.frame(keys).assign(sum=true[keys], count=rows[keys])
+    agg = _with_totals(agg, _scopes(units, org), {"sum": 0.0, "count": 0.0})
     with np.errstate(invalid="ignore", divide="ignore"):
         value = agg["sum"].to_numpy(float) / agg["count"].to_numpy(float)
     out = agg[_KEY].assign(numerator=agg["sum"], denominator=agg["count"], value=value, n=agg["count"])
@@ -95,11 +81,16 @@ def scoped_share(df, groupings, units, org, flag: str, category: str = "") -> pd
 def scoped_distribution(df, groupings, units, org, column: str, categories: list[str]) -> pd.DataFrame:
     """Rows of `column` over `categories` per group: numerator = rows in the category, denominator = n = the
     group's rows in any of the categories, value = share, Wilson interval."""
-    cat = df[column].astype("string").to_numpy(dtype=object, na_value=None) if len(df) else np.array([], object)
-    long = _long(df, groupings, units, org, {"c": cat})
-    long = long[long["c"].isin(categories)]
-    counts = long.groupby(_KEY + ["c"], sort=False).size().unstack("c", fill_value=0)
-    counts = counts.reindex(columns=categories, fill_value=0).reset_index()
+    codes, uniques = pd.factorize(df[column].astype("string") if len(df) else pd.Series([], dtype="string"))
+    position = {c: i for i, c in enumerate(categories)}
+    cat = np.array([position.get(u, -1) for u in uniques] + [-1], dtype=np.int64)[codes]
+    lk = long_keys(df, groupings, units, org)
+    c = cat[lk.rows]
+    counted = c >= 0
+    k = len(categories)
+    tally = np.bincount(lk.key[counted] * k + c[counted], minlength=lk.size * k).reshape(lk.size, k)
+    keys = np.flatnonzero(tally.sum(axis=1))
+    counts = pd.concat([lk.frame(keys), pd.DataFrame(tally[keys], columns=list(categories))], axis=1)
     counts = _with_totals(counts, _scopes(units, org), {c: 0 for c in categories})
     base = counts[categories].sum(axis=1).to_numpy(float)
     rows = counts[_KEY].loc[counts.index.repeat(len(categories))].reset_index(drop=True)
@@ -116,10 +107,16 @@ def scoped_count(df, groupings, units, org, unique: str | None = None, category:
                  levels: dict[str, list[str]] | None = None) -> pd.DataFrame:
     """Rows (or distinct `unique` values) per group: numerator = value = n, no denominator. `levels` lists the
     groups a grouping always shows (with 0), e.g. the twelve months."""
-    values = {"u": df[unique].astype(object).to_numpy()} if unique else {"u": np.ones(len(df))}
-    long = _long(df, groupings, units, org, values)
-    grouped = long.groupby(_KEY, sort=False)["u"]
-    agg = (grouped.nunique() if unique else grouped.size()).astype(float).rename("k").reset_index()
+    lk = long_keys(df, groupings, units, org)
+    k = np.bincount(lk.key, minlength=lk.size)
+    keys = np.flatnonzero(k)
+    if unique:  # distinct non-missing values per key
+        codes, uniques = pd.factorize(df[unique])
+        u = codes[lk.rows]
+        seen = u >= 0
+        pairs = pd.unique(lk.key[seen] * (len(uniques) + 1) + u[seen])
+        k = np.bincount(pairs // (len(uniques) + 1), minlength=lk.size)
+    agg = lk.frame(keys).assign(k=k[keys].astype(float))
     scopes = _scopes(units, org)
     agg = _with_totals(agg, scopes, {"k": 0.0})
     for g, wanted in (levels or {}).items():
@@ -139,8 +136,16 @@ def scoped_stat(df, groupings, units, org, column: str, how: str, category: str 
     = n, so a mean can be checked (and protected) like a share."""
     x = pd.to_numeric(df[column], errors="coerce").astype(float) if len(df) else pd.Series([], dtype=float)
     ok = x.notna().to_numpy()
-    long = _long(df[ok], groupings, units, org, {"x": x.to_numpy()[ok]})
-    agg = long.groupby(_KEY, sort=False)["x"].agg(["median", "mean", "sum", "count"]).reset_index()
+    lk = long_keys(df[ok], groupings, units, org)
+    # groups numbered by first appearance, as pandas numbers string keys: it then picks the same summation
+    # (reduceat when each group's rows are contiguous, else compensated), so sums and means agree to the bit
+    grouped = pd.Series(x.to_numpy()[ok][lk.rows]).groupby(lk.key, sort=False)
+    # only what `how` needs; the others stay missing
+    stats = grouped.agg(["median"] if how == "median" else ["mean", "sum"])
+    stats = stats.reindex(columns=["median", "mean", "sum"])
+    keys = stats.index.to_numpy()
+    agg = lk.frame(keys).assign(**{c: stats[c].to_numpy() for c in stats},
+                                count=np.bincount(lk.key, minlength=lk.size)[keys])
     agg = _with_totals(agg, _scopes(units, org), {"median": np.nan, "mean": np.nan, "sum": 0.0, "count": 0.0})
     if how == "median":
         out = agg[_KEY].assign(numerator=np.nan, denominator=np.nan, value=agg["median"], n=agg["count"])

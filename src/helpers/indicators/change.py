@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..schema import ATTAINMENT, INSTRUMENTS
 from .cells import Spec, distribution, share, stat
-from .context import PeriodData, member
+from .context import PeriodData, member, per_period
 
 ASSESSED = list(ATTAINMENT[:4])  # "ej_bedomt" is not part of the distribution
 CHANGE = ["forbattrad", "oforandrad", "forsamrad"]
@@ -32,11 +32,18 @@ def _key(df: pd.DataFrame) -> pd.Series:
         df["instrument"].astype(str)
 
 
+@per_period
+def _measurements(d: PeriodData) -> pd.DataFrame:
+    """Measurements with a score and a date, keyed by client, intervention and instrument."""
+    m = d.table("measurements").dropna(subset=["score", "date"])
+    return m.assign(key=_key(m))
+
+
+@per_period
 def paired_measurements(d: PeriodData) -> pd.DataFrame:
     """One row per client, intervention and instrument: the first 'före' score and the latest
     'efter'/'uppföljning' score measured in the period (after the före measurement)."""
-    m = d.table("measurements").dropna(subset=["score", "date"])
-    m = m.assign(key=_key(m))
+    m = _measurements(d)
     before = m[m["occasion"] == "fore"].sort_values(["key", "date"]).drop_duplicates("key", keep="first")
     after = m[m["occasion"].isin(["efter", "uppfoljning"]) & d.within(m["date"])]
     after = after.sort_values(["key", "date"]).drop_duplicates("key", keep="last")
@@ -75,8 +82,7 @@ def change_mean(d: PeriodData) -> Spec:
 def measured_after(d: PeriodData) -> Spec:
     """Attrition: of the före measurements in interventions finished in the period, the share with an
     after measurement."""
-    m = d.table("measurements").dropna(subset=["score", "date"])
-    m = m.assign(key=_key(m))
+    m = _measurements(d)
     finished = d.interventions()
     finished = finished[d.within(finished["end"])][IV_COLS]
     before = m[m["occasion"] == "fore"].drop_duplicates("key").merge(finished, on="intervention_id")

@@ -5,12 +5,13 @@ can build each unit's cells from the same rows (one population, one definition f
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pandas as pd
 
 from ..config import Config
-from ..grouping import add_client_groupings, as_group
+from ..grouping import ClientGroups, as_group
 from ..tables import load_table
 
 
@@ -63,22 +64,30 @@ class PeriodData:
     def placements(self) -> pd.DataFrame:
         return self._with_case_unit("placements")
 
+    def _latest_units(self, area: str | None) -> pd.Series:
+        """Per client, the unit of the most recently opened case among the units that work with `area`."""
+        key = f"_latest_units:{area}"
+        if key not in self._cache:
+            cases = self.table("cases")[["client_id", "unit", "opened"]].dropna(subset=["unit"])
+            units = self.config.units_for_area(area)
+            if units is not None:
+                cases = cases[cases["unit"].isin(units)]
+            latest = cases.sort_values(["client_id", "opened", "unit"]).drop_duplicates("client_id", keep="last")
+            self._cache[key] = pd.Series(latest["unit"].to_numpy(), index=latest["client_id"].astype(object))
+        return self._cache[key]
+
     def client_unit(self, client_ids: pd.Series, area: str | None = None) -> pd.Series:
         """The unit of each client's most recently opened case, among the units that work with `area`
         (all units when none declares its areas); missing when the client has no such case."""
-        cases = self.table("cases")[["client_id", "unit", "opened"]].dropna(subset=["unit"])
-        units = self.config.units_for_area(area)
-        if units is not None:
-            cases = cases[cases["unit"].isin(units)]
-        latest = cases.sort_values(["client_id", "opened", "unit"]).drop_duplicates("client_id", keep="last")
-        lookup = pd.Series(latest["unit"].to_numpy(), index=latest["client_id"].astype(object))
-        return pd.Series(client_ids.astype(object).map(lookup).to_numpy(), index=client_ids.index,
+        return pd.Series(client_ids.astype(object).map(self._latest_units(area)).to_numpy(), index=client_ids.index,
                          dtype="string")
 
     # -- enriched frames ------------------------------------------------------------------------
     def with_clients(self, df: pd.DataFrame) -> pd.DataFrame:
         """Add sex and age group (age at the period's end) by client_id."""
-        return add_client_groupings(df, self.table("clients"), self.year)
+        if "_client_groups" not in self._cache:
+            self._cache["_client_groups"] = ClientGroups(self.table("clients"), self.year)
+        return self._cache["_client_groups"].add(df)
 
     def interventions(self) -> pd.DataFrame:
         """Interventions with sex, age group and the case's target group as grouping columns."""
@@ -96,6 +105,19 @@ class PeriodData:
 
     def within(self, dates: pd.Series) -> pd.Series:
         return ((dates >= self.start) & (dates <= self.end)).fillna(False)
+
+
+def per_period(derive):
+    """Derive a frame once per period: indicators that share rows (e.g. the support recipients) reuse them.
+    The frame is shared, so callers must not change it in place."""
+    key = f"{derive.__module__}.{derive.__qualname__}"
+
+    @functools.wraps(derive)
+    def cached(d: PeriodData) -> pd.DataFrame:
+        if key not in d._cache:
+            d._cache[key] = derive(d)
+        return d._cache[key]
+    return cached
 
 
 def member(values: pd.Series, other) -> pd.Series:

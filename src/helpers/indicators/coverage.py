@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .cells import Spec, distribution, share, stat
-from .context import PeriodData, member
+from .context import PeriodData, member, per_period
 
 IV_GROUPS = ["unit", "type", "provider_type", "target_group", "sex", "age_group"]
 RATINGS = [str(r) for r in range(1, 11)]
@@ -13,11 +13,13 @@ RATINGS = [str(r) for r in range(1, 11)]
 RATING_GROUPS: list[str] = []
 
 
+@per_period
 def active_interventions(d: PeriodData) -> pd.DataFrame:
     iv = d.interventions()
     return iv[d.active(iv["start"], iv["end"]).fillna(False)]
 
 
+@per_period
 def finished_interventions(d: PeriodData) -> pd.DataFrame:
     iv = d.interventions()
     return iv[d.within(iv["end"])]
@@ -54,6 +56,7 @@ def evaluated_after_finish(d: PeriodData) -> Spec:
     return share(iv.assign(flag=member(iv["intervention_id"], done)), "flag", IV_GROUPS + ["provider"])
 
 
+@per_period
 def _ratings(d: PeriodData) -> pd.DataFrame:
     iv = finished_interventions(d).drop(columns=["client_id"])
     ev = d.table("evaluations")[["intervention_id", "rating"]].dropna(subset=["rating"])

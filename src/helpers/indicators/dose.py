@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .cells import Spec, share, stat
-from .context import PeriodData
+from .context import PeriodData, per_period
 from .coverage import IV_GROUPS, finished_interventions
 
 # Category -> sessions column; "alla_tillfallen" is their sum, "planerade_tillfallen" the planned dose.
@@ -19,6 +19,7 @@ VISIT_GROUPS = ["unit", "type", "provider_type"]
 COUNT_COLUMNS = list(KINDS.values()) + ["visits_missed"]
 
 
+@per_period
 def _with_sessions(d: PeriodData) -> pd.DataFrame:
     """Interventions finished in the period that have a registration of what was delivered (some count filled
     in); blank counts are 0."""
@@ -31,6 +32,7 @@ def _with_sessions(d: PeriodData) -> pd.DataFrame:
     return rows
 
 
+@per_period
 def delivered(d: PeriodData) -> pd.DataFrame:
     """Finished interventions with a planned dose (> 0) and a registered delivery: per kind, in all, and
     `flag` = at least the planned number of sessions and visits held."""

@@ -6,13 +6,14 @@ import pandas as pd
 from ..grouping import as_group
 from ..tables import load_table
 from .cells import Spec, distribution, share
-from .context import PeriodData, member
+from .context import PeriodData, member, per_period
 
 END_REASONS = ["planerad", "avbrott", "annan", "Uppgift saknas"]
 IV_GROUPS = ["unit", "type", "provider_type", "target_group", "sex", "age_group"]
 PROVIDER_GROUPS = ["provider", "provider_type", "type", "unit"]
 
 
+@per_period
 def _finished(d: PeriodData) -> pd.DataFrame:
     iv = d.interventions()
     iv = iv[d.within(iv["end"])]

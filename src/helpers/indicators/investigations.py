@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..grouping import month_label, period_months
 from .cells import Spec, count, share, stat
-from .context import PeriodData
+from .context import PeriodData, per_period
 
 GROUPS = ["unit", "sex", "age_group"]
 MONTHLY = {"anmalningar": "report_received", "inledda": "investigation_start", "avslutade": "investigation_end"}
@@ -27,6 +27,7 @@ def pre_assessment_in_time(d: PeriodData) -> Spec:
     return share(d.with_clients(inv.assign(flag=(took <= days).fillna(False))), "flag", GROUPS)
 
 
+@per_period
 def _closed(d: PeriodData) -> pd.DataFrame:
     inv = d.investigations()
     inv = inv[d.within(inv["investigation_end"]) & inv["investigation_start"].notna()].copy()

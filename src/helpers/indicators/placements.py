@@ -48,8 +48,8 @@ def visited_children(d: PeriodData) -> Spec:
     whole = children_and_young(d, whole, pd.Series(d.end, index=whole.index))
     visits = d.table("placement_visits")
     visits = visits[d.within(visits["date"])].merge(whole[["placement_id", "client_id"]], on="placement_id")
-    per_child = visits.groupby("client_id").agg(visits=("date", "size"),
-                                                talks=("individual_talk", lambda s: s.fillna(False).astype(bool).sum()))
+    visits = visits.assign(talk=visits["individual_talk"].fillna(False).astype(bool))
+    per_child = visits.groupby("client_id").agg(visits=("date", "size"), talks=("talk", "sum"))
     children = whole.sort_values(["client_id", "start"]).drop_duplicates("client_id")
     children = children.merge(per_child, left_on="client_id", right_index=True, how="left")
     flag = (children["visits"].fillna(0) >= k) & (children["talks"].fillna(0) >= 1)

@@ -5,17 +5,25 @@ import numpy as np
 import pandas as pd
 
 from .cells import Spec, count, distribution, share, stat
-from .context import PeriodData
+from .context import PeriodData, per_period
 
 GROUPS = ["sex", "age_group"]
 AREA = "ekonomiskt_bistand"  # rows belong to the unit that handles the client's ekonomiskt bistånd
 MONTH_BANDS = ["1–3 månader", "4–6 månader", "7–9 månader", "10–12 månader"]
 
 
+def _in_year(months: pd.Series, year: int) -> np.ndarray:
+    """Months ('ÅÅÅÅ-MM') in the year; tested once per distinct month."""
+    codes, uniques = pd.factorize(months.astype("string"))
+    hit = pd.Series(uniques, dtype="string").str.startswith(f"{year}-").fillna(False).to_numpy(bool)
+    return np.append(hit, False)[codes]
+
+
+@per_period
 def recipients(d: PeriodData) -> pd.DataFrame:
     """One row per client paid försörjningsstöd in the period, with the number of months paid."""
     sm = d.table("support_months")
-    sm = sm[sm["month"].astype("string").str.startswith(f"{d.year}-").fillna(False) & (sm["amount"] > 0).fillna(False)]
+    sm = sm[_in_year(sm["month"], d.year) & (sm["amount"] > 0).fillna(False).to_numpy(bool)]
     rec = sm.groupby("client_id", sort=True)["month"].nunique().rename("months").reset_index()
     rec["months"] = rec["months"].astype(float)
     long_term = int(d.setting("langvarigt_manader", 10))
@@ -41,6 +49,7 @@ def long_term_share(d: PeriodData) -> Spec:
     return share(recipients(d), "long_term", GROUPS)
 
 
+@per_period
 def _waits(d: PeriodData) -> pd.DataFrame:
     a = d.table("support_applications")
     a = a[d.within(a["decision_date"]) & a["first_contact"].notna()].copy()

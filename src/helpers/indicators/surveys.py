@@ -5,11 +5,12 @@ import pandas as pd
 
 from ..schema import SURVEY_QUESTIONS
 from .cells import Spec, share
-from .context import PeriodData
+from .context import PeriodData, per_period
 
 GROUPS = ["unit", "target_group", "sex"]
 
 
+@per_period
 def _answers(d: PeriodData) -> pd.DataFrame:
     positive = [int(x) for x in d.setting("positiva_svar", [1, 2])]
     a = d.table("survey_answers")
