@@ -2,7 +2,7 @@
 start date), whatever id the export gives it, and ids built from them for exports that have none.
 
 Values are normalised before they are compared, so the same record gives the same key in every export of
-the same system: a personnummer becomes its 12-digit form (640823-3234 = 196408233234), a date ÅÅÅÅ-MM-DD
+the same system: a personnummer becomes its 12-digit form (YYMMDD-NNNC becomes YYYYMMDDNNNC), a date ÅÅÅÅ-MM-DD
 (20250110 = 2025-01-10), other text is compared without case and extra spaces. A built id is a keyed
 hash (HMAC-SHA-256 under the pseudonymisation key, like client_id) of the id column's name and the
 normalised values: stable between files and periods, and it never contains or reveals the personnummer.
