@@ -91,8 +91,3 @@ class ClientGroups:
         out["sex"] = pd.Series(self.sex[pos], dtype="string")
         out["age_group"] = pd.Series(self.age[pos], dtype="string")
         return out
-
-
-def add_client_groupings(df: pd.DataFrame, clients: pd.DataFrame, period: str | int) -> pd.DataFrame:
-    """Add `sex` and `age_group` (age at the period's end) from the clients table, by client_id."""
-    return ClientGroups(clients, period).add(df)

@@ -34,15 +34,21 @@ class PeriodData:
         """A value from the config's `indikatorer:` section."""
         return (self.config.get("indikatorer") or {}).get(key, default)
 
+    def once(self, key: str, make):
+        """``make()`` the first time `key` is asked for in this period, the same object afterwards (shared:
+        callers must not change it in place)."""
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
     # -- tables ---------------------------------------------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
-        if name not in self._cache:
+        def read():
             if name in self._given:
                 from ..tables import coerce
-                self._cache[name] = coerce(name, self._given[name])
-            else:
-                self._cache[name] = load_table(self.processed_dir, name)
-        return self._cache[name]
+                return coerce(name, self._given[name])
+            return load_table(self.processed_dir, name)
+        return self.once(name, read)
 
     def _case_units(self) -> pd.Series:
         cases = self.table("cases").drop_duplicates("case_id")
@@ -50,13 +56,12 @@ class PeriodData:
 
     def _with_case_unit(self, name: str) -> pd.DataFrame:
         """Investigations and placements: their own unit, else the unit of their case."""
-        key = f"_{name}"
-        if key not in self._cache:
+        def derive():
             df = self.table(name).copy()
             via_case = df["case_id"].astype(object).map(self._case_units())
             df["unit"] = df["unit"].astype("string").fillna(via_case.astype("string"))
-            self._cache[key] = df
-        return self._cache[key]
+            return df
+        return self.once(f"_{name}", derive)
 
     def investigations(self) -> pd.DataFrame:
         return self._with_case_unit("investigations")
@@ -66,15 +71,14 @@ class PeriodData:
 
     def _latest_units(self, area: str | None) -> pd.Series:
         """Per client, the unit of the most recently opened case among the units that work with `area`."""
-        key = f"_latest_units:{area}"
-        if key not in self._cache:
+        def derive():
             cases = self.table("cases")[["client_id", "unit", "opened"]].dropna(subset=["unit"])
             units = self.config.units_for_area(area)
             if units is not None:
                 cases = cases[cases["unit"].isin(units)]
             latest = cases.sort_values(["client_id", "opened", "unit"]).drop_duplicates("client_id", keep="last")
-            self._cache[key] = pd.Series(latest["unit"].to_numpy(), index=latest["client_id"].astype(object))
-        return self._cache[key]
+            return pd.Series(latest["unit"].to_numpy(), index=latest["client_id"].astype(object))
+        return self.once(f"_latest_units:{area}", derive)
 
     def client_unit(self, client_ids: pd.Series, area: str | None = None) -> pd.Series:
         """The unit of each client's most recently opened case, among the units that work with `area`
@@ -85,19 +89,17 @@ class PeriodData:
     # -- enriched frames ------------------------------------------------------------------------
     def with_clients(self, df: pd.DataFrame) -> pd.DataFrame:
         """Add sex and age group (age at the period's end) by client_id."""
-        if "_client_groups" not in self._cache:
-            self._cache["_client_groups"] = ClientGroups(self.table("clients"), self.year)
-        return self._cache["_client_groups"].add(df)
+        return self.once("_client_groups", lambda: ClientGroups(self.table("clients"), self.year)).add(df)
 
     def interventions(self) -> pd.DataFrame:
         """Interventions with sex, age group and the case's target group as grouping columns."""
-        if "_interventions" not in self._cache:
+        def derive():
             iv = self.table("interventions").copy()
             cases = self.table("cases")[["case_id", "target_group"]].drop_duplicates("case_id")
             iv = iv.merge(cases, on="case_id", how="left")
             iv["target_group"] = as_group(iv["target_group"])
-            self._cache["_interventions"] = self.with_clients(iv)
-        return self._cache["_interventions"]
+            return self.with_clients(iv)
+        return self.once("_interventions", derive)
 
     def active(self, start: pd.Series, end: pd.Series) -> pd.Series:
         """Rows running at some time during the period."""
@@ -114,13 +116,11 @@ def per_period(derive):
 
     @functools.wraps(derive)
     def cached(d: PeriodData) -> pd.DataFrame:
-        if key not in d._cache:
-            d._cache[key] = derive(d)
-        return d._cache[key]
+        return d.once(key, lambda: derive(d))
     return cached
 
 
 def member(values: pd.Series, other) -> pd.Series:
-    """`values.isin(other)` through a hash table on plain objects (Arrow strings' isin is slow)."""
+    """`values.isin(other)` through a hash table on plain objects."""
     keys = pd.Index(pd.Series(other).dropna().astype(object).unique())
     return pd.Series(pd.Series(values).astype(object).isin(keys).to_numpy(), index=values.index)
