@@ -2,9 +2,16 @@
 tests, whatever kernels the machine has registered (another checkout's, an old environment's)."""
 import json
 import os
+import signal
 import sys
 
 import pytest
+
+# A shell without job control starts background commands with SIGINT ignored, and an ignored signal stays ignored
+# in every process started from here: the Ctrl-C tests would then test nothing but a deaf coordinator. The tests
+# run as if started from a terminal, whatever started them.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session", autouse=True)
