@@ -8,9 +8,15 @@ import sys
 import pytest
 
 from runner_fakes import config_copy, fake_notebooks, raw_data, trace_lines
+from test_transaction import _tree
 
 pytestmark = pytest.mark.slow
 BATCH = [sys.executable, "-m", "helpers.cli", "batch"]
+UNIT_FAILS = ("import yaml\nassert not (yaml.safe_load(open(config, encoding='utf-8'))['kommun'] == 'Felkommun' "
+              "and unit == 'barn_unga'), 'planterat fel'")
+# Step 05 also rewrites the internal copy of the publication, as the real one does.
+INTERNAL = ("(Path(data_dir) / 'processed' / period / 'publikation').mkdir(parents=True, exist_ok=True)\n"
+            "(Path(data_dir) / 'processed' / period / 'publikation' / 'celler_intern.parquet').write_bytes(b'nya')")
 FAIL = ("import yaml\nassert yaml.safe_load(open(config, encoding='utf-8'))['kommun'] != 'Felkommun', "
         "'planterat fel'")
 
@@ -52,6 +58,69 @@ def test_a_failing_municipality_does_not_stop_the_other(tmp_path):
     assert "Felkommun" in index and "Misslyckades" in index
     assert 'href="exempelkommun/reports/2025/kvalitetsredovisning.html"' in index
     assert (root / "exempelkommun" / "reports" / "index.html").exists()
+
+
+def _last_years_publication(base):
+    """What an earlier run published for a municipality: its reports, its publication and the internal copies."""
+    report, processed = base / "reports" / "2025", base / "data" / "processed" / "2025"
+    for path, content in ((report / "kvalitetsredovisning.html", b"<p>forra</p>"),
+                          (report / "publikation" / "celler.parquet", b"gamla celler"),
+                          (report / "enheter" / "barn_unga" / "kvalitetsredovisning.html", b"<p>forra enheten</p>"),
+                          (report / "notebooks" / "korning.json",
+                           b'{"korning_id": "1", "startad": "2024-01-01T00:00:00", "status": "klar"}'),
+                          (processed / "publikation" / "celler_intern.parquet", b"gamla interna"),
+                          (processed / "granskning" / "granskning.json", b"{}")):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return {"reports": _published(report), "publikation": _tree(processed / "publikation"),
+            "granskning": _tree(processed / "granskning")}
+
+
+def _published(report):
+    """The report folder without the failed run's trail and the (empty) lock file every run leaves."""
+    return {k: v for k, v in _tree(report).items()
+            if not k.startswith("notebooks/senaste_misslyckade/") and k != "notebooks/.korning.lock"}
+
+
+def _now_published(base):
+    processed = base / "data" / "processed" / "2025"
+    return {"reports": _published(base / "reports" / "2025"), "publikation": _tree(processed / "publikation"),
+            "granskning": _tree(processed / "granskning")}
+
+
+def test_a_municipality_whose_unit_report_fails_keeps_last_years_publication(tmp_path):
+    trace = tmp_path / "trace.txt"
+    nb = fake_notebooks(tmp_path / "nb", trace, {"05_sammanstall": INTERNAL, "07_kvalitetsredovisning": UNIT_FAILS})
+    configs = [config_copy(tmp_path / "config", name=n) for n in ("Exempelkommun", "Felkommun")]
+    root = tmp_path / "kommuner"
+    before = {}
+    for folder in ("exempelkommun", "felkommun"):
+        raw_data(root / folder / "data")
+        before[folder] = _last_years_publication(root / folder)
+    proc = subprocess.run(BATCH + [*map(str, configs), "--period", "2025", "--root", str(root), "--workers", "2",
+                                   "--notebooks-dir", str(nb), "--formats", "html", "--all-units"],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+
+    # Felkommun: its whole-organisation report and other units rendered, barn_unga failed: nothing of the run stays.
+    assert _now_published(root / "felkommun") == before["felkommun"]
+    trail = root / "felkommun" / "reports" / "2025" / "notebooks" / "senaste_misslyckade"
+    assert (trail / "07_kvalitetsredovisning.ipynb").exists()  # the failed run's audit trail can be read
+    assert not list((root / "felkommun" / "reports").glob(".*"))  # no snapshot left behind
+    # Exempelkommun published this run's reports and publication.
+    now = root / "exempelkommun"
+    assert b"Kvalitetsredovisning 2025" in (now / "reports" / "2025" / "kvalitetsredovisning.html").read_bytes()
+    assert b"Kvalitetsredovisning 2025" in (now / "reports/2025/enheter/barn_unga/kvalitetsredovisning.html"
+                                           ).read_bytes()
+    assert (now / "data/processed/2025/publikation/celler_intern.parquet").read_bytes() == b"nya"
+    assert (now / "reports" / "2025" / "01_planera.txt").exists()
+
+    summary = json.loads((root / "sammanfattning-2025.json").read_text(encoding="utf-8"))
+    towns = {t["kommun"]: (t["publicering"], t["tidigare_publikation_kvar"]) for t in summary["kommuner"]}
+    assert towns == {"Exempelkommun": ("ny", False), "Felkommun": ("tidigare kvar", True)}
+    assert "Felkommun: Körningen blev inte klar: den tidigare publikationen ligger kvar orörd." in proc.stdout
+    index = (root / "index.html").read_text(encoding="utf-8")
+    assert "Klar (senaste körningen publicerades inte)" in index
 
 
 def test_the_same_municipality_twice_is_refused(tmp_path):
@@ -104,8 +173,10 @@ def test_ctrl_c_stops_the_batch_and_its_workers(tmp_path):
     nb = fake_notebooks(tmp_path / "nb", trace, {"05_sammanstall": "import time\ntime.sleep(300)"})
     configs = [config_copy(tmp_path / "config", name=n) for n in ("Exempelkommun", "Andra kommun")]
     root = tmp_path / "kommuner"
+    before = {}
     for folder in ("exempelkommun", "andra-kommun"):
         raw_data(root / folder / "data")
+        before[folder] = _last_years_publication(root / folder)
     home = tmp_path / "cwd"
     home.mkdir()
     proc = subprocess.Popen(BATCH + [*map(str, configs), "--period", "2025", "--root", str(root), "--workers", "2",
@@ -125,5 +196,9 @@ def test_ctrl_c_stops_the_batch_and_its_workers(tmp_path):
     summary = json.loads((root / "sammanfattning-2025.json").read_text(encoding="utf-8"))
     assert summary["status"] == "avbruten" and summary["antal"].get("avbruten", 0) >= 6
     assert sum(1 for line in trace_lines(trace) if line[0] == "05_sammanstall") == 2
+    # Steps 01-04 had written into the report folders: both municipalities' earlier publications are put back.
+    for folder in ("exempelkommun", "andra-kommun"):
+        assert _now_published(root / folder) == before[folder], folder
+    assert {t["publicering"] for t in summary["kommuner"]} == {"tidigare kvar"}
     time.sleep(3)
     assert _processes_in(home, nb) == []

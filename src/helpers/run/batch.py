@@ -10,7 +10,9 @@ Each municipality keeps its data and reports in its own folders under ``--root D
 ``<kommun>`` is the municipality's name from its config in lower case ASCII ("Andra kommun" -> andra-kommun).
 Each municipality's period chain (steps 01-04 and the shared steps) is one Dask task; every scope (the whole
 organisation and each unit) is a task that depends on it. A worker process keeps one warm kernel for all its
-tasks. One municipality's failure never stops another's. By default a LocalCluster with one worker process
+tasks. One municipality's failure never stops another's, and each municipality publishes all at once or not at
+all (batch_publication.py): if one of its chains fails or the batch is interrupted, its previous reports and
+publication are put back. By default a LocalCluster with one worker process
 per core runs the tasks; ``--scheduler ADDRESS`` uses an existing cluster (the workers must see DIR at the
 same path and have this project installed).
 """
@@ -27,6 +29,7 @@ from pathlib import Path
 
 from ..console import say, setup_console
 from .arguments import ArgumentError, RunLock
+from .batch_publication import Publications
 from .chain import ChainJob, ChainResult
 from .dask_tasks import chain_task, stop_kernel, warm_up
 from .failures import PipelineError
@@ -118,25 +121,26 @@ def run_batch(configs, period=None, root="kommuner", scheduler=None, workers=Non
             rows.append(Row(m.name, m.code, str(m.config), None, "Hela verksamheten", "fel",
                             failure={"meddelande": m.refused}))
     lines = _Lines(root / f"korning-{period}.log", echo)
+    publications = Publications(lines)
     status = "klar"
     try:
         for m in towns:
             if m.refused:
                 lines(f"{m.name}: körs inte – {m.refused}")
         if runnable:
-            rows += _on_dask(runnable, scheduler, workers, lines)
+            rows += _on_dask(runnable, scheduler, workers, lines, publications)
     except KeyboardInterrupt as exc:
         status = "avbruten"
         rows += getattr(exc, "rows", [])
-        lines("Avbrutet (Ctrl-C): köade kommuner och enheter startades inte och körande stoppades. Rapporter som "
-              "redan fanns (HTML och PDF) är orörda.")
+        lines("Avbrutet (Ctrl-C): köade kommuner och enheter startades inte och körande stoppades. Kommuner som "
+              "inte hann bli klara har kvar sina tidigare rapporter och sin tidigare publikation.")
     failed = [r for r in rows if r.status != "klar"]
     if status == "klar" and failed:
         status = "fel"
     summary = {"period": period, "startad": started, "avslutad": now(),
                "sekunder": round(time.perf_counter() - t0, 1), "status": status,
                "antal": {s: sum(1 for r in rows if r.status == s) for s in sorted({r.status for r in rows})},
-               "rader": [r.as_json() for r in rows]}
+               "kommuner": publications.summary(towns, root, period), "rader": [r.as_json() for r in rows]}
     write_summary(root / f"sammanfattning-{period}.json", summary)
     _write_indexes(root, towns, lines)
     for line in table(rows):
@@ -200,7 +204,7 @@ def _cluster(scheduler, workers):
     return Client(cluster), cluster
 
 
-def _on_dask(towns: list[Municipality], scheduler, workers, lines) -> list[Row]:
+def _on_dask(towns: list[Municipality], scheduler, workers, lines, publications: Publications) -> list[Row]:
     from contextlib import ExitStack
 
     from distributed import Event, as_completed
@@ -209,6 +213,7 @@ def _on_dask(towns: list[Municipality], scheduler, workers, lines) -> list[Row]:
     with ExitStack() as stack:
         for m in towns:
             stack.enter_context(RunLock(m.plan.output_dir))
+        stack.enter_context(publications)  # left after the cluster is closed: puts back what did not finish
         _dask_logs_to(lines.path)
         client, cluster = _cluster(scheduler, workers)
         stop_name = f"uppfoljning-stopp-{towns[0].plan.run_id}"
@@ -221,6 +226,7 @@ def _on_dask(towns: list[Municipality], scheduler, workers, lines) -> list[Row]:
             client.run(warm_up, str(nb_dir), [str(n) for n in notebooks])
             total = sum(1 + len(m.jobs) for m in towns)
             for m in towns:
+                publications.open(m, 1 + len(m.jobs))
                 first = client.submit(chain_task, m.period_job, notebooks, stop_name, pure=False,
                                       key=f"{m.folder}-period-{m.plan.run_id}")
                 futures[first] = (m, m.period_job)
@@ -236,6 +242,7 @@ def _on_dask(towns: list[Municipality], scheduler, workers, lines) -> list[Row]:
                 if job is not m.period_job:
                     rows.append(_row(m, job, result))
                 lines(_line(done, total, m, job, result))
+                publications.finished(m, result.status == "klar")
         except KeyboardInterrupt:
             stop.set()
             client.cancel(list(futures), force=True)

@@ -20,6 +20,8 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from .transaction import FAILED_TRAIL
+
 INDEX_NAME = "index.html"
 REPORT = "kvalitetsredovisning"
 WHOLE_KEYS = ("hela verksamheten", "hela", "organisation", "total", "")
@@ -40,7 +42,7 @@ class Row:
 
 def _journal(folder: Path) -> dict:
     try:
-        data = json.loads((folder / "notebooks" / "korning.json").read_text(encoding="utf-8"))
+        data = json.loads((folder / "korning.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -119,13 +121,20 @@ def _links(folder: Path) -> list[tuple[str, Path]]:
 
 
 def _row(period: str, period_dir: Path, folder: Path, unit: str | None, fallback_name: str) -> Row | None:
-    journal = _journal(folder)
+    # A run that failed or was interrupted put the previous publication back and left its own journal under
+    # notebooks/senaste_misslyckade/: shown when nothing was published, noted when the previous one is kept.
+    published, failed = _journal(folder / "notebooks"), _journal(folder / "notebooks" / FAILED_TRAIL)
     links = _links(folder)
+    journal = published or failed
     if not journal and not links:
         return None
     name = str(journal.get("kommun") or fallback_name)
     scope = str(journal.get("enhet_namn") or (unit or "Hela verksamheten"))
     status = STATUS.get(str(journal.get("status")), "Klar (utan körlogg)" if links else "Okänd")
+    if not published and failed and failed.get("status") not in ("fel", "avbruten"):
+        status = "Inte publicerad"  # this scope's chain ran, another scope of the run failed
+    elif published and str(failed.get("startad", "")) > str(published.get("startad", "")):
+        status += " (senaste körningen publicerades inte)"
     return Row(period, name, scope, status, _date(journal, folder), key_figures(period_dir, folder, unit), links)
 
 

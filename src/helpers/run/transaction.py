@@ -55,25 +55,59 @@ def recover(folders) -> list[Path]:
     return restored
 
 
+class Snapshot:
+    """Copies of folders taken before a run writes them: ``restore`` puts them back (a folder that did not exist
+    is removed again), ``drop`` keeps the new contents. The first folder is the report folder: on a restore, the
+    failed run's audit trail is kept there under notebooks/senaste_misslyckade/."""
+
+    def __init__(self, folders):
+        self.folders = [Path(f) for f in folders]
+        self.existed: dict[Path, bool] = {}
+
+    def take(self) -> list[Path]:
+        """Repair what a crashed run left, then copy the folders; returns the folders that were repaired."""
+        restored = recover(self.folders)
+        self.existed = {f: f.exists() for f in self.folders}
+        for folder in self.folders:
+            if self.existed[folder]:
+                _copy(folder, _snapshot_path(folder))
+        return restored
+
+    @property
+    def had_publication(self) -> bool:
+        """Was there a previous publication (a report folder) when the snapshot was taken?"""
+        return self.existed.get(self.folders[0], False)
+
+    def restore(self) -> None:
+        for folder in self.folders:
+            _restore(folder, _snapshot_path(folder), keep_trail=folder == self.folders[0])
+            if not self.existed[folder] and folder != self.folders[0]:
+                shutil.rmtree(folder, ignore_errors=True)
+
+    def drop(self) -> None:
+        for folder in self.folders:
+            shutil.rmtree(_snapshot_path(folder), ignore_errors=True)
+
+
+def repaired_message(folder: Path) -> str:
+    return f"En tidigare körning avbröts mitt i: {folder} är återställd till den senaste hela publikationen."
+
+
+def kept_message(had_publication: bool) -> str:
+    return "Körningen blev inte klar: den tidigare publikationen ligger kvar orörd" + (
+        "." if had_publication else " (det fanns ingen, och inget nytt publicerades).")
+
+
 @contextmanager
 def all_or_nothing(folders, say=print):
     """Run the body; on any failure (or Ctrl-C) the folders are as they were before it."""
-    folders = [Path(f) for f in folders]
-    for folder in recover(folders):
-        say(f"En tidigare körning avbröts mitt i: {folder} är återställd till den senaste hela publikationen.")
-    existed = {f: f.exists() for f in folders}
-    for folder in folders:
-        if existed[folder]:
-            _copy(folder, _snapshot_path(folder))
+    snapshot = Snapshot(folders)
+    for folder in snapshot.take():
+        say(repaired_message(folder))
     try:
         yield
     except BaseException:
-        for folder in folders:
-            _restore(folder, _snapshot_path(folder), keep_trail=folder == folders[0])
-            if not existed[folder] and folder != folders[0]:
-                shutil.rmtree(folder, ignore_errors=True)
-        say("Körningen blev inte klar: den tidigare publikationen ligger kvar orörd" + (
-            "." if existed[folders[0]] else " (det fanns ingen, och inget nytt publicerades)."))
+        snapshot.restore()
+        say(kept_message(snapshot.had_publication))
         raise
-    for folder in folders:
-        shutil.rmtree(_snapshot_path(folder), ignore_errors=True)
+    snapshot.drop()
