@@ -119,7 +119,9 @@ def test_continue_option_writes_larm_json_and_a_clean_rerun_clears_the_step(tmp_
     larm_path = paths.processed / "larm.json"
     stored = json.loads(larm_path.read_text(encoding="utf-8"))
     assert stored == [{"fil": "insatser.csv", "tabell": "interventions", "orsak": alarms.O_SHARE, "rader_in": 10,
-                       "avvisade": 1, "meddelande": found[0].meddelande, "steg": 3}]
+                       "avvisade": 1, "meddelande": found[0].meddelande, "steg": 3,
+                       "rapporttext": "insatser.csv → interventions: stor andel avvisade rader."}]
+    assert "1 av 10 rader" in stored[0]["meddelande"]  # the counts stay in the run's own record
     larm_path.write_text(json.dumps(stored + [other_step], ensure_ascii=False), encoding="utf-8")
     # The file is fixed and the step runs again: its alarm goes, step 4's stays.
     results, config, paths = run_step(tmp_path, {"insatser.csv": export(rows[:9])},

@@ -233,6 +233,9 @@ def test_representativeness_significant_difference():
     assert row["Chi2"] == pytest.approx(10.0) and row["p-värde"] == pytest.approx(0.00157, abs=1e-5)
     assert row["Bedömning"] == ("Urvalet skiljer sig från populationen i fråga om kön: överrepresenterade är "
                                 "Kvinnor (75\u00a0% i urvalet mot 50\u00a0% i populationen).")
+    # The report's version names the category but no share of the sample (30 of 40 here).
+    assert row[sampling.REPORT_VERDICT] == ("Urvalet skiljer sig från populationen i fråga om kön: "
+                                            "överrepresenterade är Kvinnor.")
 
 
 def test_representativeness_similar_and_whole():

@@ -3,13 +3,15 @@
 The municipality config sets the limit: `import: {max_bortfall: 0.05, fortsatt_vid_larm: false}`. By default
 an alarm stops the step (and so the run) with a Swedish message naming the file, the reason and the counts.
 With `fortsatt_vid_larm: true` the step goes on and the alarms are kept in
-data/processed/<period>/larm.json (a list of {fil, orsak, rader_in, avvisade, meddelande}, plus tabell and
-steg) for the report's first page. Each step replaces its own alarms in that file.
+data/processed/<period>/larm.json (a list of {fil, orsak, rader_in, avvisade, meddelande, rapporttext}, plus
+tabell and steg) for the report's first page, which prints only ``rapporttext``: the alarm without its counts
+(rows of a file can be few, and the report prints no count that is not an audited cell). Each step replaces
+its own alarms in that file.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ..config import Config, ConfigError, Paths
@@ -44,6 +46,7 @@ class Alarm:
     avvisade: int
     meddelande: str
     steg: int | None = None
+    rapporttext: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,8 @@ def source_alarms(results, max_share: float) -> list[Alarm]:
         rejected = len(r.rejected)
         where = f"{r.source} → {r.table}"
         if r.rows_in == 0:
-            alarms.append(Alarm(r.source, r.table, O_NO_ROWS, 0, 0,
-                                f"{where}: filen innehåller inga datarader, så tabellen får inga rader från den."))
+            text = f"{where}: filen innehåller inga datarader, så tabellen får inga rader från den."
+            alarms.append(Alarm(r.source, r.table, O_NO_ROWS, 0, 0, text, rapporttext=text))
             continue
         if r.accepted_rows == 0:
             kind, text = O_NONE_ACCEPTED, f"{where}: alla {integer(r.rows_in)} rader avvisades."
@@ -109,7 +112,8 @@ def source_alarms(results, max_share: float) -> list[Alarm]:
         if values:
             text += (f" Okända enheter i filen: {', '.join(repr(x) for x in values)}; mappningens koder för unit "
                      "ska ge enheternas koder i konfigurationen.")
-        alarms.append(Alarm(r.source, r.table, kind, r.rows_in, rejected, text))
+        alarms.append(Alarm(r.source, r.table, kind, r.rows_in, rejected, text,
+                            rapporttext=f"{where}: {kind.lower()}."))
     return alarms
 
 
@@ -132,9 +136,9 @@ def unit_alarms(results, units: dict[str, str]) -> list[Alarm]:
         hint = (f" Rader avvisades för okänd enhet ({', '.join(repr(v) for v in unknown)}): mappningens koder för "
                 "unit stämmer troligen inte med enheterna i konfigurationen.") if unknown else ""
         files = ", ".join(dict.fromkeys(f"{r.source} → {r.table}" for r in with_unit))
+        text = f"Enheten {name} ({code}) fick inga godkända rader i {files}."
         alarms.append(Alarm(", ".join(dict.fromkeys(r.source for r in with_unit)), ", ".join(
-            dict.fromkeys(r.table for r in with_unit)), O_UNIT, rows_in, rejected,
-            f"Enheten {name} ({code}) fick inga godkända rader i {files}.{hint}"))
+            dict.fromkeys(r.table for r in with_unit)), O_UNIT, rows_in, rejected, text + hint, rapporttext=text))
     return alarms
 
 
@@ -159,8 +163,7 @@ def _write(path: Path, step: int | None, alarms: list[Alarm]) -> None:
 def check_alarms(results, config: Config, paths: Paths, step: int | None = None) -> list[Alarm]:
     """Find the alarms of an import; keep them in larm.json; stop (ImportAlarm) unless the config says go on."""
     conf = settings(config)
-    alarms = [Alarm(a.fil, a.tabell, a.orsak, a.rader_in, a.avvisade, a.meddelande, step)
-              for a in source_alarms(results, conf.max_share) + unit_alarms(results, config.units)]
+    alarms = [replace(a, steg=step) for a in source_alarms(results, conf.max_share) + unit_alarms(results, config.units)]
     if paths.processed.is_dir():
         _write(paths.processed / FILE_NAME, step, alarms)
     if alarms and not conf.go_on:

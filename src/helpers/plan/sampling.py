@@ -279,7 +279,10 @@ def representativeness(population: pd.DataFrame, sample: pd.DataFrame,
     return pd.DataFrame(rows)
 
 
-def _verdict(var_label: str, part: pd.DataFrame, p_value: float, small: bool, whole: bool) -> str:
+def _verdict(var_label: str, part: pd.DataFrame, p_value: float, small: bool, whole: bool,
+             shares: bool = True) -> str:
+    """The plain-Swedish verdict; shares=False leaves out the category's shares (the report's version: a share
+    of a small sample can give away a small count, and the report prints only audited cells)."""
     name = var_label.lower()
     if part["Urval (antal)"].sum() == 0:
         return "Urvalet är tomt."
@@ -288,7 +291,7 @@ def _verdict(var_label: str, part: pd.DataFrame, p_value: float, small: bool, wh
     worst = part.loc[part["Standardiserad skillnad"].abs().idxmax()]
     d = abs(float(worst["Standardiserad skillnad"]))
     where = (f"{worst['Kategori']} ({percent(worst['Urval (andel)'])} i urvalet mot "
-             f"{percent(worst['Population (andel)'])} i populationen)")
+             f"{percent(worst['Population (andel)'])} i populationen)") if shares else str(worst["Kategori"])
     caution = " Testet är osäkert eftersom några grupper är små." if small else ""
     significant = not math.isnan(p_value) and p_value < 0.05
     if not significant and d < 0.1:
@@ -304,7 +307,9 @@ def _verdict(var_label: str, part: pd.DataFrame, p_value: float, small: bool, wh
     return text + caution
 
 
-TEST_COLUMNS = ["Variabel", "Chi2", "Frihetsgrader", "p-värde", "Största standardiserade skillnad", "Bedömning"]
+REPORT_VERDICT = "Bedömning i rapporten"
+TEST_COLUMNS = ["Variabel", "Chi2", "Frihetsgrader", "p-värde", "Största standardiserade skillnad", "Bedömning",
+                REPORT_VERDICT]
 
 
 def representativeness_tests(table: pd.DataFrame) -> pd.DataFrame:
@@ -326,7 +331,8 @@ def representativeness_tests(table: pd.DataFrame) -> pd.DataFrame:
         small = bool(n and (expected[keep] < 5).any())
         rows.append({"Variabel": var_label, "Chi2": chi2, "Frihetsgrader": max(dof, 0), "p-värde": p_value,
                      "Största standardiserade skillnad": float(part["Standardiserad skillnad"].abs().max()),
-                     "Bedömning": _verdict(var_label, part, p_value, small, whole)})
+                     "Bedömning": _verdict(var_label, part, p_value, small, whole),
+                     REPORT_VERDICT: _verdict(var_label, part, p_value, small, whole, shares=False)})
     return pd.DataFrame(rows, columns=TEST_COLUMNS)
 
 
@@ -467,7 +473,8 @@ def write_planning(out_dir: Path, plan_info: dict, sizes: pd.DataFrame, repr_tab
     summary = {"metod": result.method, "metod_namn": result.label, "parametrar": result.params,
                "seed": result.seed, "population": population_size, "urval": len(result.sample),
                "klienter_i_urvalet": int(result.sample["client_id"].nunique()), "varningar": result.warnings,
-               "bortfall": shortfall, "bedomningar": dict(zip(repr_tests["Variabel"], repr_tests["Bedömning"]))}
+               "bortfall": shortfall, "bedomningar": dict(zip(repr_tests["Variabel"], repr_tests["Bedömning"])),
+               "bedomningar_rapport": dict(zip(repr_tests["Variabel"], repr_tests[REPORT_VERDICT]))}
     for name, data in (("plan.json", plan_info), ("urval.json", summary)):
         p = out_dir / name
         p.write_text(json.dumps(_json_safe(data), ensure_ascii=False, indent=2), encoding="utf-8")

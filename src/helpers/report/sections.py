@@ -173,7 +173,9 @@ class Report(Document):
             return ""
         if not alarms:
             return ""
-        items = "".join(f"<li>{esc(a.get('meddelande') or a.get('orsak') or a)}</li>" for a in alarms)
+        # The reader's version of each alarm, without its row counts (the run's record keeps them); an alarm
+        # written before that version existed is named by its kind and file.
+        items = "".join(f"<li>{esc(_alarm_text(a))}</li>" for a in alarms)
         return (f'<div class="larm" role="note"><p><strong>Observera:</strong> underlaget har brister som kan påverka '
                 f"resultaten. Körningen fortsatte trots följande larm:</p><ul>{items}</ul></div>")
 
@@ -237,6 +239,8 @@ class Report(Document):
                 "att resultaten inte gäller alla.</p>",
                 self.key_figures(self.run.unit, f"Underlagets täckning {self.run.period}", COVERAGE)]
         method, verdicts = underlag.planning_verdicts(self.run.paths.processed)
+        shortfall = underlag.shortfall_sentence(self.pub, self.run.unit, self.run.paths.processed)
+        verdicts += [shortfall] if shortfall else []
         if verdicts:
             body.append(f"<p>Urvalet i steg 1 ({esc(method.lower())}) jämfördes med alla som aktualiserades under "
                         "året:</p><ul>" + "".join(f"<li>{esc(v)}</li>" for v in verdicts) + "</ul>")
@@ -479,13 +483,15 @@ class Report(Document):
             body.append("<p>Underlaget är verksamhetssystemens exporter och registreringsblanketter för perioden. "
                         "Personnummer ersattes med pseudonymer vid inläsningen. Rader som inte klarade kontrollerna "
                         "lades i karantän med en orsak och räknas inte med.</p>")
-            body.append(self.table(sources, [Col("label", "Källa"), Col("in", "Rader i filen", "number", sums=True),
-                                             Col("ok", "Godkända", "number", sums=True),
-                                             Col("rejected", "Avvisade", "number", sums=True)],
-                                   "Underlagets källor: inlästa, godkända och avvisade rader"))
             reasons = underlag.reason_rows(log)
+            underlag.protect_import_tables(sources, reasons, self.cfg)  # counts: the privacy check reads them
+            body.append(self.table(sources, [Col("label", "Källa"), Col("in", "Rader i filen", "count", sums=True),
+                                             Col("ok", "Godkända", "count", sums=True),
+                                             Col("rejected", "Avvisade", "count", sums=True)],
+                                   "Underlagets källor: inlästa, godkända och avvisade rader"))
             if reasons:
-                body.append(self.table(reasons, [Col("label", "Orsak"), Col("antal", "Avvisade rader", "number", sums=True)],
+                body.append(self.table(reasons, [Col("label", "Orsak"),
+                                                 Col("antal", "Avvisade rader", "count", sums=True)],
                                        "Orsaker till att rader avvisades vid inläsningen"))
         else:
             body.append('<p class="saknas">Uppgifter om inlästa och avvisade rader: uppgift saknas.</p>')
@@ -543,6 +549,12 @@ class Report(Document):
         return [self.title_page(), self.contents(), self.sammanfattning(), self.inledning(), self.mal(),
                 self.analys(), self.uppfoljning(), self.jamforelse(), self.kvalitetssakring(), self.internkontroll(),
                 self.samverkan(), self.om_underlaget(), self.bilaga()]
+
+
+def _alarm_text(alarm) -> str:
+    if not isinstance(alarm, dict):
+        return "Larm vid inläsningen."
+    return str(alarm.get("rapporttext") or f"{alarm.get('fil', '')}: {str(alarm.get('orsak', 'larm')).lower()}.")
 
 
 def _finding_rule(config) -> str:

@@ -1,5 +1,9 @@
 """Om underlaget: where the data came from, what was rejected and why (the import log), what is missing per
-variable (from the publication's "Uppgift saknas" cells) and how disclosure control was done."""
+variable (from the publication's "Uppgift saknas" cells) and how disclosure control was done; step 1's verdicts.
+
+The report prints no count that is not a cell of the publication or protected like one: the expected shortfall
+is read from the publication's cell, step 1's verdicts come without shares, and the import log's row counts go
+through the same protection engine as the publication (``protect_import_tables``)."""
 from __future__ import annotations
 
 import json
@@ -7,10 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from .. import formatting as fmt
 from .. import labels
 from ..grouping import MISSING_GROUP
 from ..indicators.registry import REGISTRY
+from ..publication.views import NOT_APPLICABLE, PUBLISHED
 from ..schema import TABLES
+from .live import MISSING_TEXT, SUPPRESSED_TEXT
 
 LOG = "importlogg.json"
 # The variables whose missing values limit the breakdowns, and the population each is counted in.
@@ -92,16 +99,86 @@ def disclosure_counts(pub) -> dict:
     return {k: meta.get(k) for k in ("celler", "publicerade", "undertryckta", "primära", "sekundära", "granskning")}
 
 
-def planning_verdicts(processed: Path) -> tuple[str, list[str]]:
-    """Step 1's sample and its representativeness, as sentences (no counts of small groups)."""
-    path = Path(processed) / "planering" / "urval.json"
+def _planning(processed: Path) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((Path(processed) / "planering" / "urval.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return "", []
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def planning_verdicts(processed: Path) -> tuple[str, list[str]]:
+    """Step 1's method and representativeness verdicts, in the version without shares (a share of a small sample
+    can give away a small count); a planning file without that version gives no verdicts."""
+    data = _planning(processed)
     method = str(data.get("metod_namn") or data.get("metod") or "")
-    shortfall = (data.get("bortfall") or {}).get("text", "")
-    return method, [str(v) for v in (data.get("bedomningar") or {}).values()] + ([shortfall] if shortfall else [])
+    return method, [str(v) for v in (data.get("bedomningar_rapport") or {}).values()]
+
+
+def shortfall_sentence(pub, scope: str | None, processed: Path) -> str:
+    """The expected shortfall, from the publication's `matning_efter_insats` cell of the period step 1 looked at
+    (last year), not from step 1's own count: that count is computed outside the publication and can be small in
+    a unit's report. The cell is suppressed and audited with everything else; the number without an after
+    measurement is its complement, which the primary rules and the audit cover too."""
+    earlier = str((_planning(processed).get("bortfall") or {}).get("period") or int(pub.period) - 1)
+    cell = pub.cell("matning_efter_insats", scope, period=earlier)
+    lead = f"Förväntat bortfall bland förmätningarna i insatser som avslutades {earlier}"
+    if cell is None or cell["status"] == NOT_APPLICABLE:
+        return ""
+    if cell["status"] != PUBLISHED or pd.isna(cell["denominator"]) or not cell["denominator"]:
+        return f"{lead}: {SUPPRESSED_TEXT if cell['status'] != PUBLISHED else MISSING_TEXT}."
+    base, missing = cell["denominator"], cell["denominator"] - cell["numerator"]
+    return (f"{lead}: {fmt.percent(missing / base)} saknade eftermätning "
+            f"({fmt.integer(missing)} av {fmt.integer(base)}).")
+
+
+IMPORT_COUNTS = {"sources": ("in", "ok", "rejected"), "reasons": ("antal",)}
+
+
+def protect_import_tables(sources: list[dict], reasons: list[dict], config) -> None:
+    """Mark (``_suppressed``) the import log's counts that the privacy rules hide, in place.
+
+    The import log counts rows of files, not persons, but a count by reason can still be small. The counts get
+    the publication's rules: 1..min_cell-1 is hidden, and the protection engine hides partners until no hidden
+    count can be worked out from the others (rows in = accepted + rejected, the total row = its parts, the
+    reasons' total = the rejected rows). If it cannot, every count of the two tables is hidden."""
+    from ..publication.secure import LinkedSetBuilder, ProtectionError, protection_range, run_protect
+
+    b = LinkedSetBuilder(protection=protection_range(config))
+    tables = ((sources, IMPORT_COUNTS["sources"]), (reasons, IMPORT_COUNTS["reasons"]))
+    cell, var, value = {}, {}, {}
+    for t, (rows, keys) in enumerate(tables):
+        for r, row in enumerate(rows):
+            for key in keys:
+                v = value[t, r, key] = float(row[key])
+                weight = 50 if row.get("_role") == "total" else 1
+                cell[t, r, key], var[t, r, key] = b.add_count(f"{row['label']}: {key}", v, 0 < v < config.min_cell,
+                                                              (1 + v) * weight, protect=v > 0)
+
+    def relate(total, parts, label):  # only what the log's numbers satisfy (the log is not checked here)
+        if parts and value[total] == sum(value[p] for p in parts):
+            b.sum_to(var[total], [var[p] for p in parts], label)
+
+    for t, (rows, keys) in enumerate(tables):
+        for key in keys:
+            parts = [(t, r, key) for r, row in enumerate(rows) if row.get("_role") == "part"]
+            for r, row in enumerate(rows):
+                if row.get("_role") == "total":
+                    relate((t, r, key), parts, f"summa {key}")
+    for r, _ in enumerate(sources):
+        relate((0, r, "in"), [(0, r, "ok"), (0, r, "rejected")], f"rad {r}")
+    if sources and reasons:
+        relate((0, len(sources) - 1, "rejected"), [(1, len(reasons) - 1, "antal")], "avvisade rader")
+    if not cell:
+        return
+    try:
+        hidden = run_protect(b.build()).suppressed
+    except ProtectionError:
+        hidden = [True] * len(cell)
+    for (t, r, key), c in cell.items():
+        if hidden[c]:
+            row = tables[t][0][r]
+            row["_suppressed"] = set(row.get("_suppressed", ())) | {key}
 
 
 def frame_rows(df: pd.DataFrame) -> list[dict]:
