@@ -394,6 +394,8 @@ def test_notebook_01_runs_and_writes_its_files(tmp_path, monkeypatch):
     summary = json.loads((data / "processed" / "2025" / "planering" / "urval.json").read_text(encoding="utf-8"))
     assert not (out / "planering").exists()  # planning is internal: it never lands among the published files
     assert summary["metod"] == "fodelsedagar" and summary["urval"] == 6  # the demo plan: days 5, 15, 25
+    assert set(summary["bedomningar_rapport"]) == set(summary["bedomningar"])  # the report's version, no shares
+    assert not any("i urvalet mot" in v for v in summary["bedomningar_rapport"].values())
     executed = (tmp_path / "01.ipynb").read_text(encoding="utf-8")
     pseudonyms = pd.read_parquet(urval / "urval.parquet")["client_id"]
     assert not any(p in executed for p in pseudonyms)  # group-level tables only, never a pseudonym
