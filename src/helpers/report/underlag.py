@@ -169,8 +169,8 @@ def protect_import_tables(sources: list[dict], reasons: list[dict], config) -> N
         relate((0, r, "in"), [(0, r, "ok"), (0, r, "rejected")], f"rad {r}")
     if sources and reasons:
         relate((0, len(sources) - 1, "rejected"), [(1, len(reasons) - 1, "antal")], "avvisade rader")
-    if not cell:
-        return
+    if not any(0 < v < config.min_cell for v in value.values()):
+        return  # no small count, so nothing to protect and nothing to hide
     try:
         hidden = run_protect(b.build()).suppressed
     except ProtectionError:
