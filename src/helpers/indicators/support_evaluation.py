@@ -19,5 +19,6 @@ REASONS = list(DISSATISFACTION_REASONS) + [MISSING_GROUP]
 def dissatisfaction_reasons(d: PeriodData) -> Spec:
     """The answers "ej tillfredsställande" by the main reason given (category)."""
     ev = support_evaluations(d)
-    ev = ev[not_satisfied(ev)]
-    return distribution(ev.assign(reason=as_group(ev["dissatisfaction_reason"])), "reason", REASONS, GROUPS)
+    reason = as_group(ev["dissatisfaction_reason"]).where(not_satisfied(ev))  # a "ja" is in no category
+    # Every group of the answers shows (a base of 0 where all said "ja"): the satisfaction share shows them all.
+    return distribution(ev.assign(reason=reason), "reason", REASONS, GROUPS, every_group=True)
