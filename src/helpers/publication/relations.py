@@ -195,8 +195,8 @@ def _distribution_sums(m: Model, cells: pd.DataFrame) -> None:
             members[place].append(v)
             base_of[place] = m._index[("base", REGISTRY[key[1]].base, "", key[3], key[4], key[5], key[6])]
     for place, parts in members.items():
-        if len(parts) < len(categories.get(place[0], ())):
-            continue
+        if place[0] not in categories or len(parts) < len(categories[place[0]]):
+            continue  # not all categories are shown (or only another indicator's share of one of them)
         eq = {base_of[place]: 1.0}
         for p in parts:
             eq[p] = -1.0
