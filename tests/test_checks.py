@@ -257,3 +257,62 @@ def test_small_counts_in_digit_labelled_rows_are_found_in_the_typst_pdf(tmp_path
     assert sorted(f.text for f in check_html(html, 5)) == ["3", "3 barn", "4", "n: 2"]
     found = check_report(html_to_pdf(html, tmp_path / "aldrar.pdf"), 5)
     assert sorted(f.text for f in found) == ["3", "3 barn", "4", "n: 2"]
+
+
+def _page(*tables: str) -> str:
+    return ('<html lang="sv"><head><title>Prov</title></head><body><h1 data-report-title="Prov">Prov</h1>'
+            + "".join(tables) + "</body></html>")
+
+
+SOURCES = [Col("label", "Källa"), Col("in", "Rader i filen", "number", sums=True),
+           Col("ok", "Godkända", "number", sums=True), Col("rejected", "Avvisade", "number", sums=True)]
+GOALS = [Col("label", "Status"), Col("antal", "Mål", "number", sums=True, counts=False)]
+
+
+def _sources_and_goals() -> str:
+    # Planted: 3 rejected rows in the placements file, 2 rows read from the incidents file; the board's goals by
+    # status (1, 1, 4: goals, not persons) and a year column must not be taken for counts.
+    sources = html_table([{"label": "placeringar.csv", "in": 477, "ok": 474, "rejected": 3, "_role": "part"},
+                          {"label": "synpunkter.xlsx", "in": 2, "ok": 2, "rejected": 0, "_role": "part"},
+                          {"label": "Samtliga", "in": 479, "ok": 476, "rejected": 3, "_role": "total"}],
+                         SOURCES, "Tabell 1. Underlagets källor", table_id="kallor")
+    placed = html_table([{"form": "HVB", "jan": 12, "feb": 4}, {"form": "Jourhem", "jan": 7, "feb": 9}],
+                        [Col("form", "Placeringsform"), Col("jan", "jan", "number"), Col("feb", "feb", "number")],
+                        "Tabell 2. Placerade den första dagen i månaden", table_id="placerade")
+    goals = html_table([{"label": "Uppnått", "antal": 1}, {"label": "Delvis uppnått", "antal": 1},
+                        {"label": "Inte uppnått", "antal": 4}], GOALS, "Tabell 3. Nämndens mål: status",
+                       table_id="mal")
+    years = html_table([{"label": "Mål i alla ärenden", "year": 2024, "goal": "80 %", "mean": 3.0}],
+                       [Col("label", "Indikator"), Col("year", "Från år", "year"), Col("goal", "Målvärde"),
+                        Col("mean", "Medelvärde", "number", 1)], "Tabell 4. Målvärden", table_id="malvarden")
+    return _page(sources, placed, goals, years)
+
+
+def test_small_counts_in_number_columns_are_found_in_html():
+    found = check_html(_sources_and_goals(), 5)
+    got = sorted((f.text, f.where.split(",")[0]) for f in found)
+    # by hand: 3 rejected (twice: the file's row and the total), 2 rows read and approved, 4 placed in February
+    assert got == [("2", "Tabell 1. Underlagets källor"), ("2", "Tabell 1. Underlagets källor"),
+                   ("3", "Tabell 1. Underlagets källor"), ("3", "Tabell 1. Underlagets källor"),
+                   ("4", "Tabell 2. Placerade den första dagen i månaden")]
+    assert all("Mål" not in f.where and "Målvärden" not in f.where for f in found)
+
+
+def test_a_number_column_declared_as_no_count_is_not_marked():
+    assert Col("x", "Medelvärde", "number", 1, counts=False).is_count is False
+    assert Col("x", "Avvisade", "number").is_count and Col("x", "Antal", "count").is_count
+    assert not Col("x", "Andel", "share").is_count and not Col("x", "År", "year").is_count
+    html = html_table([{"label": "Uppnått", "antal": 2}], GOALS, "Mål", table_id="m")
+    assert "data-count " not in html and check_html(html, 5) == []  # the table says data-counts-marked
+
+
+def test_small_counts_in_number_columns_are_found_in_the_typst_pdf(tmp_path):
+    found = check_report(html_to_pdf(_sources_and_goals(), tmp_path / "kallor.pdf"), 5)
+    assert sorted(f.text for f in found) == ["2", "2", "3", "3", "4"]
+    assert not any("Mål" in f.where for f in found)
+
+
+def test_pdf_caption_with_the_count_unit_opens_a_count_table():
+    page = ("Tabell 9. Placerade den första dagen i varje månad\n2025 (antal)\nPlaceringsform jan feb\nHVB 12 3\n"
+            "X = uppgiften visas inte.\nJourhem 2 2\nTabell 10. Nämndens mål: status\nStatus Mål\nUppnått 1\n")
+    assert [f.text for f in check_pdf_text([page], 5)] == ["3"]

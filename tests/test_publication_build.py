@@ -3,6 +3,7 @@ and the outsider's audit."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,7 @@ from helpers.publication.compute import ORG, compute_cells
 from helpers.publication.primary import assert_publishable
 from helpers.publication.views import PUBLISHED, SUPPRESSED
 from helpers.tables import write_table
-from publication_data import config, tables
+from publication_data import UNITS, config, tables
 from test_indicators_data import config as small_config, share, tables as small_tables
 
 
@@ -116,3 +117,121 @@ def test_a_later_publication_binds_an_earlier_periods_rerun(tmp_path):
     assert rerun.frozen_periods == ["2024"]
     shown_later = later.cells[later.cells["period"] == "2024"].set_index("cell_id")["status"]
     assert (rerun.cells.set_index("cell_id").loc[shown_later.index, "status"] == shown_later).all()
+
+
+# -- the protection defeated, the audit catches it -------------------------------------------------------------
+
+def primary_only(cells: pd.DataFrame) -> pd.DataFrame:
+    """The statuses a table-by-table publication without secondary suppression would have: only primary cells
+    hidden."""
+    status = np.where(cells["status"] == "ej tillämplig", "ej tillämplig",
+                      np.where(cells["reason"] == "primär", SUPPRESSED, PUBLISHED))
+    return cells.assign(status=status)
+
+
+def per_table(cells: pd.DataFrame) -> pd.DataFrame:
+    """Each table (indicator × scope) protected on its own with the same engine, blind to the others."""
+    from helpers.publication import secure
+    from helpers.publication.relations import build_model
+    out = primary_only(cells)
+    for _, part in out[out["applicable"]].groupby(["indicator", "scope"]):
+        rows = part.reset_index(drop=True)
+        done = secure.protect(rows, build_model(rows), np.zeros(len(rows), bool), config(), "2025")
+        out.loc[part.index, "status"] = done.cells["status"].to_numpy()
+    return out
+
+
+def test_a_publication_whose_protection_is_defeated_is_stopped_and_nothing_is_written(tmp_path, monkeypatch):
+    from helpers.publication import secure
+    from helpers.publication.audit import audit
+
+    def hide_only_primary(linked):
+        hidden = np.asarray(linked.primary, bool).copy()
+        return SimpleNamespace(suppressed=hidden, audit=audit(linked, hidden))
+
+    monkeypatch.setattr(secure, "run_protect", hide_only_primary)
+    write_period(tmp_path / "data", "2025", tables())
+    with pytest.raises(publish.PublicationError) as err:
+        publish.build("2025", tmp_path / "data", config())
+    text = str(err.value)
+    assert "stoppades av granskningen" in text and "kan ringas in till" in text
+    assert "|" not in text.split("Till exempel:")[0] and "2025, " in text.split("Till exempel:")[1]  # cells named
+    assert not (tmp_path / "data" / "processed" / "2025" / store.FOLDER).exists()
+    assert not (tmp_path / "reports").exists()
+
+
+def lillby_yaml(folder) -> str:
+    path = folder / "lillby.yml"
+    units = "".join(f"  - kod: {k}\n    namn: {n}\n    omraden: [{a}]\n" for k, (n, a) in UNITS.items())
+    path.write_text(f"kommun: Lillby\nenheter:\n{units}rojandekontroll:\n  min_cell: 5\n  min_group: 10\n",
+                    encoding="utf-8")
+    return str(path)
+
+
+def test_the_audit_command_exits_1_and_names_the_cells_of_a_leaky_publication(lillby, tmp_path, capsys):
+    from helpers.cli import main
+    _, built, _ = lillby
+    leaky = tmp_path / "reports"
+    store.write_published(primary_only(built.cells), leaky / "2025", config(), "2025",
+                          {"samband_med_rest": built.rests})
+    args = ["audit", "--period", "2025", "--config", lillby_yaml(tmp_path), "--reports-dir", str(leaky),
+            "--output", str(tmp_path / "granskning")]
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "Granskningen gick inte igenom" in out and "kan ringas in till" in out
+    named = [line for line in out.splitlines() if line.startswith("  - ")]
+    assert named and all(": kan ringas in till " in line and " 2025, " in line for line in named)
+    # lex Sarah: 9 reports, 8 not reported to IVO, so the hidden IVO count is 9 − 8 = 1
+    table = pd.read_parquet(tmp_path / "granskning" / "granskning.parquet")
+    ivo = table[table["label"].str.startswith("lex_sarah 2025, hela verksamheten, incident_type=lex_sarah_ivo")]
+    assert (~ivo["ok"]).all() and set(ivo["min"]) == set(ivo["max"]) == {1}
+    store.write_published(built.cells, leaky / "2025", config(), "2025", {"samband_med_rest": built.rests})
+    assert main(args) == 0
+
+
+def test_plain_differencing_recovers_small_counts_from_per_table_suppression_but_not_from_the_publication(lillby):
+    from differencing import attack
+    _, built, _ = lillby
+    assert attack(built.cells, built.cells) == {}
+    leaks = attack(per_table(built.cells), built.cells)
+    assert leaks and all(1 <= v <= 4 for _, v in leaks.values())
+    # lex Sarah in unit B: the organisation's 9 minus A's 1 and C's 4 (each table protected on its own)
+    assert leaks["lex_sarah|b|2025|total|Totalt| (count)"] == ("B helheten mot enheterna", 4)
+
+
+def test_each_way_in_recovers_a_count_when_only_primary_cells_are_hidden(lillby):
+    from differencing import attack
+    _, built, _ = lillby
+    leaks = attack(primary_only(built.cells), built.cells)
+    ways = {way for way, _ in leaks.values()}
+    assert {"A indelning mot total", "A total ur annan indelning", "B helheten mot enheterna", "komplement"} <= ways
+    # incidents: 9 lex Sarah reports in all, 8 of them not reported to IVO -> 1
+    assert leaks["lex_sarah|hela|2025|incident_type|lex_sarah_ivo| (count)"] == ("A indelning mot total", 1)
+    # a total rebuilt from another grouping: unit A's 3 finished interventions, hidden in the total and shown by
+    # the groups of another grouping
+    assert leaks["utvardering_efter_insats|a|2025|total|Totalt| (base)"] == ("A total ur annan indelning", 3)
+
+
+# -- every unit cell is the same in the organisation's report and in the unit's own ------------------------------
+
+def test_every_unit_row_of_the_organisations_report_is_the_units_own_total(lillby):
+    from helpers.indicators.registry import INDICATORS
+    root, built, _ = lillby
+    pub = publish.publication(root / "reports" / "2025", config(), "2025")
+    by_unit = pub.view[(pub.view["scope"] == ORG) & (pub.view["grouping"] == "unit")]
+    wants_unit = {i.name for i in INDICATORS if "unit" in i.groupings}
+    own = pub.view[(pub.view["scope"] != ORG) & (pub.view["grouping"] == "total")
+                   & (pub.view["status"] != "ej tillämplig") & pub.view["indicator"].isin(wants_unit)]
+    assert len(by_unit) == len(own) > 0  # every unit's total, once
+    compared = set()
+    for _, row in by_unit.iterrows():
+        unit = pub.cell(row["indicator"], row["group"], row["period"], "total", "Totalt", row["category"])
+        assert unit is not None, row["cell_id"]
+        for c in ("status", "cell_id"):
+            assert row[c] == unit[c], (row["cell_id"], c)
+        for c in ("value", "n", "numerator", "denominator"):
+            assert (pd.isna(row[c]) and pd.isna(unit[c])) or row[c] == unit[c], (row["cell_id"], c)
+        compared.add((row["indicator"], row["group"]))
+    # by hand: every indicator broken down by unit, in each unit whose areas it concerns
+    assert ("utredning_4_manader", "a") in compared and ("utredning_4_manader", "b") not in compared
+    assert {("lex_sarah", u) for u in "abc"} <= compared and ("nojd_ekonomiskt_bistand", "c") in compared

@@ -122,3 +122,95 @@ def test_the_registry_declares_the_groupings_each_indicator_computes(cells):
         computed = set(part["grouping"]) - {"total"}
         declared = set(REGISTRY[name].groupings) - {"unit"}  # the organisation's units are the units' cells
         assert computed <= declared, (name, computed - declared)
+
+
+# -- identities between indicators ----------------------------------------------------------------------------
+
+def shown_by(model, cells, key) -> tuple[set, float]:
+    rows = cells.loc[model.cell_rows].reset_index(drop=True)
+    var = model._index[key]
+    return {rows.loc[pos, "indicator"] for pos, v in model.shows if v == var}, model.var_values[var]
+
+
+def test_persons_placed_at_the_start_are_januarys_count(cells):
+    model = build_model(cells)
+    # on 2025-01-01: P01 (A, familjehem), P02 (A, HVB), P04 and P05 (B, HVB): 4 in all, 3 in HVB, 2 in B
+    for key, value in (((ORG, "total", "Totalt"), 4), ((ORG, "form", "HVB"), 3), (("b", "total", "Totalt"), 2)):
+        scope, grouping, group = key
+        indicators, v = shown_by(model, cells, ("base", "placerade", "periodens_start", scope, "2025", grouping, group))
+        assert indicators == {"placerade", "placerade_per_manad"} and v == value
+    # the sexes and age groups of the same persons add up to the same total
+    start = model._index[("base", "placerade", "periodens_start", ORG, "2025", "total", "Totalt")]
+    assert any(label == "placerade 2025 hela: sex summerar till totalen" and start in eq for eq, label in model.equalities)
+
+
+def test_closed_investigations_per_month_are_the_base_of_the_four_month_share_and_the_duration(cells):
+    model = build_model(cells)
+    indicators, v = shown_by(model, cells, ("base", "avslutade_utredningar", "", ORG, "2025", "total", "Totalt"))
+    assert indicators == {"utredningar_per_manad", "utredning_4_manader", "utredningstid_median", "utredningstid_medel"}
+    assert v == 3  # U1 (April), U2 (July), U3 (May)
+    months = [label for _, label in model.equalities if label.startswith("avslutade_utredningar 2025 hela: month")]
+    assert months  # the months of closing add up to the closed investigations
+
+
+def test_the_reasons_base_is_the_satisfaction_shares_complement(cells):
+    model = build_model(cells)
+    [(eq, label)] = [(eq, label) for eq, label in model.equalities
+                     if label == "ekb_ej_tillfredsstallande_orsak 2025 total=Totalt, hela: basen är "
+                                 "nojd_ekonomiskt_bistands nämnare − täljare"]
+    # 9 answers, 6 "ja": the reasons are given by 3 (handläggningstid, bemötande, none)
+    assert sorted((c, model.var_values[v]) for v, c in eq.items()) == [(-1.0, 9.0), (1.0, 3.0), (1.0, 6.0)]
+    # the 65+ answered "ja" only: the reasons still show the group, with a base of 0
+    old = cells[(cells["indicator"] == "ekb_ej_tillfredsstallande_orsak") & (cells["scope"] == ORG)
+                & (cells["group"] == "65 år och äldre")]
+    assert len(old) and (old["denominator"] == 0).all()
+
+
+def test_a_wrong_identity_stops_the_build(cells):
+    wrong = cells.copy()
+    at = wrong["cell_id"] == f"placerade_per_manad|{ORG}|2025|total|Totalt|2025-01"
+    wrong.loc[at, ["numerator", "value", "n"]] = 5
+    assert any(s.startswith("samma uppgift med olika värden") for s in violated(build_model(wrong)))
+
+
+def audited(cells, hidden: list[str], shown: list[str]):
+    """The publication's audit (as in publish.build) of a publication of only these cells, the hidden ones
+    primary."""
+    from helpers.publication import secure
+    part = cells[cells["cell_id"].isin(hidden + shown)].reset_index(drop=True)
+    assert len(part) == len(hidden) + len(shown)
+    is_hidden = part["cell_id"].isin(hidden).to_numpy()
+    part = part.assign(status=np.where(is_hidden, SUPPRESSED, PUBLISHED), reason=np.where(is_hidden, "primär", ""))
+    model = build_model(part)
+    linked = secure.linked_set(part, model, np.ones(len(part), bool), 5, "2025")
+    return secure.audit(linked, is_hidden[model.cell_rows])
+
+
+T = f"{ORG}|2025|total|Totalt"
+IDENTITIES = {
+    "placerade": ([f"placerade|{T}|periodens_start"], [f"placerade_per_manad|{T}|2025-01"], 4, "SHARED_COUNTS"),
+    "utredningar": ([f"utredning_4_manader|{T}|"], [f"utredningar_per_manad|{T}|avslutade"], 3, "SHARED_COUNTS"),
+    "orsak": ([f"ekb_ej_tillfredsstallande_orsak|{T}|{c}" for c in
+               ("handlaggningstid", "bemotande", "beslutets_innehall", "information", "tillganglighet", "annat",
+                "Uppgift saknas")], [f"nojd_ekonomiskt_bistand|{T}|"], 3, "COMPLEMENT_BASES"),
+}
+
+
+@pytest.mark.parametrize("name", list(IDENTITIES))
+def test_one_side_of_an_identity_hidden_and_the_other_published_is_caught(cells, name, tmp_path, monkeypatch):
+    from helpers.publication import relations
+    hidden, shown, value, declared = IDENTITIES[name]
+    result = audited(cells, hidden, shown)
+    failed = result.failures()
+    assert not result.passed and failed["label"].str.startswith(hidden[0].split("|")[0]).all()
+    # the hidden cell's content is read off the published side (a "cell" failure), or a count it hides is pinned
+    # narrower than 5 around its value
+    narrow = (failed["min"] <= value) & (failed["max"] >= value) & (failed["max"] - failed["min"] < 5)
+    assert ((failed["kind"] == "cell") | narrow).any()
+    # without the declaration the audit (and so the protection) would not see it
+    monkeypatch.setattr(relations, declared, {})
+    relations._shared.cache_clear()
+    try:
+        assert audited(cells, hidden, shown).passed
+    finally:
+        relations._shared.cache_clear()

@@ -78,9 +78,12 @@ def scoped_share(df, groupings, units, org, flag: str, category: str = "") -> pd
     return _finish(out, category, True, _scopes(units, org), groupings)
 
 
-def scoped_distribution(df, groupings, units, org, column: str, categories: list[str]) -> pd.DataFrame:
+def scoped_distribution(df, groupings, units, org, column: str, categories: list[str],
+                        every_group: bool = False) -> pd.DataFrame:
     """Rows of `column` over `categories` per group: numerator = rows in the category, denominator = n = the
-    group's rows in any of the categories, value = share, Wilson interval."""
+    group's rows in any of the categories, value = share, Wilson interval. `every_group`: a group whose rows are
+    in no category shows too, with a base of 0 (the distribution of a part of the rows: its groups are theirs,
+    so a missing group does not tell that the part is empty there)."""
     codes, uniques = pd.factorize(df[column].astype("string") if len(df) else pd.Series([], dtype="string"))
     position = {c: i for i, c in enumerate(categories)}
     cat = np.array([position.get(u, -1) for u in uniques] + [-1], dtype=np.int64)[codes]
@@ -89,7 +92,7 @@ def scoped_distribution(df, groupings, units, org, column: str, categories: list
     counted = c >= 0
     k = len(categories)
     tally = np.bincount(lk.key[counted] * k + c[counted], minlength=lk.size * k).reshape(lk.size, k)
-    keys = np.flatnonzero(tally.sum(axis=1))
+    keys = np.flatnonzero(np.bincount(lk.key, minlength=lk.size) if every_group else tally.sum(axis=1))
     counts = pd.concat([lk.frame(keys), pd.DataFrame(tally[keys], columns=list(categories))], axis=1)
     counts = _with_totals(counts, _scopes(units, org), {c: 0 for c in categories})
     base = counts[categories].sum(axis=1).to_numpy(float)
@@ -172,8 +175,10 @@ def share(df: pd.DataFrame, flag: str, groupings: list[str], category: str = "")
     return Spec(scoped_share, df, list(groupings), {"flag": flag, "category": category})
 
 
-def distribution(df: pd.DataFrame, column: str, categories: list[str], groupings: list[str]) -> Spec:
-    return Spec(scoped_distribution, df, list(groupings), {"column": column, "categories": list(categories)})
+def distribution(df: pd.DataFrame, column: str, categories: list[str], groupings: list[str],
+                 every_group: bool = False) -> Spec:
+    return Spec(scoped_distribution, df, list(groupings), {"column": column, "categories": list(categories),
+                                                           "every_group": every_group})
 
 
 def count(df: pd.DataFrame, groupings: list[str], unique: str | None = None, category: str = "",

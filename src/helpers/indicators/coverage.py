@@ -76,9 +76,20 @@ def rating_median(d: PeriodData) -> Spec:
     return stat(_ratings(d), "rating", IV_GROUPS, "median")
 
 
+def support_evaluations(d: PeriodData) -> pd.DataFrame:
+    """Finished interventions' latest evaluation with a satisfied/not satisfied answer, with the reason."""
+    iv = finished_interventions(d).drop(columns=["client_id"])
+    ev = d.table("evaluations")[["intervention_id", "satisfied", "dissatisfaction_reason"]]
+    ev = ev.dropna(subset=["satisfied"]).drop_duplicates("intervention_id", keep="last")
+    return ev.merge(iv, on="intervention_id")
+
+
+def not_satisfied(ev: pd.DataFrame) -> pd.Series:
+    """The answers other than 'tillfredsställande': the complement of the share, the base of the reasons."""
+    return ~(ev["satisfied"] == "ja").fillna(False)
+
+
 def satisfied_with_support(d: PeriodData) -> Spec:
     """Evaluations after ekonomiskt bistånd: share 'tillfredsställande'."""
-    iv = finished_interventions(d).drop(columns=["client_id"])
-    ev = d.table("evaluations")[["intervention_id", "satisfied"]].dropna(subset=["satisfied"])
-    ev = ev.drop_duplicates("intervention_id", keep="last").merge(iv, on="intervention_id")
-    return share(ev.assign(flag=ev["satisfied"] == "ja"), "flag", ["unit", "sex", "age_group"])
+    ev = support_evaluations(d)
+    return share(ev.assign(flag=~not_satisfied(ev)), "flag", ["unit", "sex", "age_group"])

@@ -53,11 +53,13 @@ def duration_mean(d: PeriodData) -> Spec:
 
 
 def per_month(d: PeriodData) -> list[Spec]:
-    """Reports received, investigations opened and closed, per month of the period."""
+    """Reports received, investigations opened and closed, per month of the period. The closed ones are the
+    investigations the 4-month share and the duration count (closed in the period, with a start date): the same
+    quantity in every table, one in the publication's linked set."""
     inv = d.investigations()
     specs = []
     for category, column in MONTHLY.items():
-        rows = inv[d.within(inv[column])]
+        rows = _closed(d) if category == "avslutade" else inv[d.within(inv[column])]
         specs.append(count(rows.assign(month=month_label(rows[column])), ["month"], category=category,
                            levels={"month": period_months(d.year)}))
     return specs

@@ -10,6 +10,7 @@ from .context import PeriodData, member
 GROUPS = ["form", "legal_basis", "sex", "age_group"]
 POINTS = {"periodens_start": "start", "periodens_slut": "end"}
 POINT_LABELS = {"periodens_start": "Vid periodens början", "periodens_slut": "Vid periodens slut"}
+SORT = ["client_id", "start", "placement_id"]
 
 
 def children_and_young(d: PeriodData, pl: pd.DataFrame, on: pd.Series) -> pd.DataFrame:
@@ -28,14 +29,22 @@ def _running_on(pl: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
     return ((pl["start"] <= day) & (pl["end"].isna() | (pl["end"] >= day))).fillna(False)
 
 
+def placed_on(pl: pd.DataFrame, day: pd.Timestamp, ordered: bool = False) -> pd.DataFrame:
+    """Placements running on `day`, one per person: the most recently started (a person is counted once).
+    `ordered`: `pl` is already sorted by SORT (a stable sort, so filtering after sorting gives the same rows).
+    The persons placed on the period's first day are the same rows as those placed on the first of January
+    (placerade_per_manad): one quantity in the publication's linked set."""
+    rows = pl[_running_on(pl, day)]
+    return (rows if ordered else rows.sort_values(SORT)).drop_duplicates("client_id", keep="last")
+
+
 def placed_at_start_and_end(d: PeriodData) -> list[Spec]:
     """Persons placed on the period's first and last day (category), counted once each."""
     pl = d.with_clients(d.placements())
     specs = []
     for category, point in POINTS.items():
         day = d.start if point == "start" else d.end
-        rows = pl[_running_on(pl, day)].sort_values(["client_id", "start"]).drop_duplicates("client_id", keep="last")
-        specs.append(count(rows, GROUPS, unique="client_id", category=category))
+        specs.append(count(placed_on(pl, day), GROUPS, unique="client_id", category=category))
     return specs
 
 

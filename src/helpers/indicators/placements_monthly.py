@@ -7,19 +7,9 @@ import pandas as pd
 from ..grouping import period_months
 from .cells import Spec, count
 from .context import PeriodData
+from .placements import SORT, placed_on
 
 GROUPS = ["unit", "form", "legal_basis"]
-
-
-SORT = ["client_id", "start", "placement_id"]
-
-
-def placed_on(pl: pd.DataFrame, day: pd.Timestamp, ordered: bool = False) -> pd.DataFrame:
-    """Placements running on `day`, one per person: the most recently started (a person is counted once).
-    `ordered`: `pl` is already sorted by SORT (a stable sort, so filtering after sorting gives the same rows)."""
-    running = ((pl["start"] <= day) & (pl["end"].isna() | (pl["end"] >= day))).fillna(False)
-    rows = pl[running] if ordered else pl[running].sort_values(SORT)
-    return rows.drop_duplicates("client_id", keep="last")
 
 
 def placed_first_of_month(d: PeriodData) -> list[Spec]:

@@ -254,8 +254,6 @@ POPULATIONS = {
     "vantetid_ekonomiskt_bistand": "ekb_beslut", "vantetid_ekonomiskt_bistand_medel": "ekb_beslut",
     "utredning_4_manader": "avslutade_utredningar", "utredningstid_median": "avslutade_utredningar",
     "utredningstid_medel": "avslutade_utredningar",
-    # ekb_ej_tillfredsstallande_orsak's base is nojd_ekonomiskt_bistand's complement (its "nej" answers). A
-    # population names a shared denominator, not a complement, so the reasons keep a base of their own.
     "insatser_enligt_plan": "dos_avslutade", "tillfallen_per_insats": "dos_avslutade",
 }
 # Verksamhetsområden (schema.AREAS) an indicator concerns; a unit outside them shows it as "ej tillämpligt".
@@ -275,6 +273,15 @@ VIEWS = {
 }
 # Numerators that count the same rows as another indicator's category: one quantity in the linked set.
 NUMERATORS = {"utforarjamforelse": ("avslutade_insatser", "planerad")}
+# Counts an indicator shows as one category that another indicator counts too, from the same rows: one quantity
+# in the linked set. (indicator, category) -> (population, category); "{period}" stands for the cell's period.
+SHARED_COUNTS = {
+    ("placerade_per_manad", "{period}-01"): ("placerade", "periodens_start"),  # the first of January
+    ("utredningar_per_manad", "avslutade"): ("avslutade_utredningar", ""),  # the 4-month share's and duration's base
+}
+# Bases that are another share's complement, from the same rows: base = its denominator − its numerator (the
+# reasons are given by those who answered "ej tillfredsställande").
+COMPLEMENT_BASES = {"ekb_ej_tillfredsstallande_orsak": "nojd_ekonomiskt_bistand"}
 # A mean's sum is the weighted sum of a distribution's categories (the mean rating = Σ rating × count / n).
 WEIGHTED_SUMS = {"utvardering_skattning_medel": ("utvardering_skattning", {str(r): float(r) for r in range(1, 11)})}
 INDICATORS = [replace(i, population=POPULATIONS.get(i.name, ""), areas=AREAS.get(i.name), view=VIEWS.get(i.name),

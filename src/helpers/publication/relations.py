@@ -8,6 +8,8 @@ those an outsider knows from the definitions:
 - the groups of a grouping add up to the total (every row falls in exactly one group, "Uppgift saknas" included);
 - the organisation is the sum of its units, plus rows that belong to no unit (or minus rows counted in two);
 - the categories of a distribution add up to its base;
+- a count shown as a category of one indicator and counted by another is one quantity (``SHARED_COUNTS``), and a
+  base that is another share's complement equals its denominator − numerator (``COMPLEMENT_BASES``);
 - a numerator is at most its denominator; the complement (denominator − numerator) is audited like a count;
 - a mean's sum is additive, and the mean rating is the weighted sum of the rating distribution.
 Earlier periods are related to the current one only through the cells themselves (shown side by side).
@@ -16,11 +18,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from ..indicators.registry import REGISTRY, WEIGHTED_SUMS
+from ..indicators.registry import COMPLEMENT_BASES, REGISTRY, SHARED_COUNTS, WEIGHTED_SUMS
 from .compute import ORG
 
 
@@ -45,6 +48,7 @@ class Model:
     known_rests: dict[str, float] | None = None  # outsider's audit: relations with a rest, from the publication
     rests: dict[str, float] = field(default_factory=dict)  # relation label -> sign of its rest
     not_additive: list[str] = field(default_factory=list)  # groupings whose parts do not add up (a wrong definition)
+    disagreements: list[str] = field(default_factory=list)  # one quantity shown with two values (a wrong definition)
     _index: dict[tuple, int] = field(default_factory=dict)
 
     def variable(self, key: tuple, value: float, label: str, protect: bool = True, lower: float = 0.0) -> int:
@@ -54,6 +58,9 @@ class Model:
             v = self._index[key]
             if self.var_values[v] != self.var_values[v] and value == value:
                 self.var_values[v] = float(value)
+            elif value == value and abs(self.var_values[v] - float(value)) > 1e-9:
+                self.disagreements.append(f"{label} ({float(value):g}) och {self.var_labels[v]} "
+                                          f"({self.var_values[v]:g})")
             return v
         self._index[key] = len(self.var_keys)
         self.var_keys.append(key)
@@ -86,7 +93,7 @@ def build_model(cells: pd.DataFrame, known_rests: dict[str, float] | None = None
             (f", kategori {category}" if category else "")
         m.cell_rows.append(i)
         base_cat = "" if ind.distribution or kind in ("mean", "median") else category
-        base = m.variable(("base", ind.base, base_cat) + place,
+        base = m.variable(("base",) + _shared(ind.name, period).get(base_cat, (ind.base, base_cat)) + place,
                           _value(n_v if kind in ("mean", "median", "count") else den_v),
                           f"{label}: {'antal' if kind == 'count' else 'n'}")
         m.shows.append((pos, base))
@@ -107,7 +114,15 @@ def build_model(cells: pd.DataFrame, known_rests: dict[str, float] | None = None
     _scope_sums(m)
     _distribution_sums(m, cells)
     _weighted_sums(m, sums_of)
+    _complement_bases(m)
     return m
+
+
+@lru_cache(maxsize=None)
+def _shared(name: str, period: str) -> dict[str, tuple[str, str]]:
+    """The indicator's categories that are another population's count in `period`: category -> (population,
+    category)."""
+    return {pattern.format(period=period): target for (of, pattern), target in SHARED_COUNTS.items() if of == name}
 
 
 def _families(m: Model, kinds=("base", "num", "sum")) -> dict[tuple, dict[tuple[str, str], int]]:
@@ -180,8 +195,8 @@ def _distribution_sums(m: Model, cells: pd.DataFrame) -> None:
             members[place].append(v)
             base_of[place] = m._index[("base", REGISTRY[key[1]].base, "", key[3], key[4], key[5], key[6])]
     for place, parts in members.items():
-        if len(parts) < len(categories.get(place[0], ())):
-            continue
+        if place[0] not in categories or len(parts) < len(categories[place[0]]):
+            continue  # not all categories are shown (or only another indicator's share of one of them)
         eq = {base_of[place]: 1.0}
         for p in parts:
             eq[p] = -1.0
@@ -203,10 +218,24 @@ def _weighted_sums(m: Model, sums_of: dict[tuple, int]) -> None:
                 m.equalities.append((eq, f"{mean_name} {key[4]}: summan är den viktade fördelningen"))
 
 
+def _complement_bases(m: Model) -> None:
+    """A base that is another share's complement: base + numerator = denominator, place by place."""
+    for v, key in enumerate(m.var_keys):
+        if key[0] != "base" or key[1] not in COMPLEMENT_BASES or key[2]:
+            continue
+        share = COMPLEMENT_BASES[key[1]]
+        num = m._index.get(("num", share, "") + key[3:])
+        den = m._index.get(("base", REGISTRY[share].base, "") + key[3:])
+        if num is not None and den is not None:
+            m.equalities.append(({v: 1.0, num: 1.0, den: -1.0},
+                                 f"{key[1]} {key[4]} {key[5]}={key[6]}, {key[3]}: basen är {share}s nämnare − täljare"))
+
+
 def violated(m: Model, tolerance: float = 1e-6) -> list[str]:
     """Relations the true values do not satisfy (a wrong declaration)."""
     x = np.asarray(m.var_values)
     bad = [f"{label} (delarna summerar inte till totalen)" for label in m.not_additive]
+    bad += [f"samma uppgift med olika värden: {label}" for label in m.disagreements]
     bad += [label for eq, label in m.equalities if abs(sum(c * x[v] for v, c in eq.items())) > tolerance]
     bad += [label for eq, label in m.inequalities if sum(c * x[v] for v, c in eq.items()) > tolerance]
     return bad

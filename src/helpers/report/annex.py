@@ -86,8 +86,8 @@ class Annex(Document):
             rows.append(row)
         kind = {"share": "share", "count": "count"}.get(ind.kind, "number")  # a mean is no count of persons
         by = labels.grouping_label(grouping)
-        cols = [Col("group", by)] + [Col(f"c:{c}", labels.category_label(c), kind, 1 if kind == "number" else 0)
-                                     for c in cats]
+        cols = [Col("group", by)] + [Col(f"c:{c}", labels.category_label(c), kind, 1 if kind == "number" else 0,
+                                         counts=kind == "count") for c in cats]
         if ind.distribution:
             cols.append(Col("n", "Antal (n)", "count", sums=grouping != "total"))
         where = f" per {by.lower()}" if grouping != "total" else ""

@@ -199,6 +199,12 @@ _NUMBER_TOKEN = re.compile(r"(?<!\d)(\d+(?:[ \u00a0\u202f]\d{3})*(?:,\d+)?)(\s*%
 _NUMERIC_WORD = re.compile(r"^(?:[\d,%–\-\u00a0\u202f]+|X)$")
 _PDF_COUNT_HEADER = re.compile(r"\b(Antal|Täljare|Nämnare|Svarande|Personer)\b|\(n\)|(?:^|\s)n$")
 _PAGE_FOOTER = re.compile(r"^Sida \d+ av \d+$")
+COUNT_UNIT = "(antal)"  # the PDF's caption of a table of counts whose header does not name them ends with it
+
+
+def names_a_count(header: str) -> bool:
+    """Whether a table header's text (in the PDF) says the numbers under it are counts."""
+    return bool(_PDF_COUNT_HEADER.search(header))
 
 
 def _whole_counts(nums: str) -> list[str]:
@@ -232,7 +238,8 @@ def _table_row(line: str) -> tuple[str, str] | None:
 
 def check_pdf_text(pages: list[str], min_cell: int) -> list[Finding]:
     """Heuristics for a PDF's text: personnummer anywhere; small counts in running text and in table rows of
-    count tables (a row label followed only by numbers, below a header line that names counts)."""
+    count tables (a row label followed only by numbers, below a header line that names counts or a caption that
+    ends with the unit "(antal)")."""
     findings: list[Finding] = []
     for p, page in enumerate(pages, start=1):
         where = f"sida {p}"
@@ -241,14 +248,14 @@ def check_pdf_text(pages: list[str], min_cell: int) -> list[Finding]:
         in_count_table = False
         for line in page.splitlines():
             s = line.strip()
-            if re.match(r"^Tabell \d+\.", s):
-                in_count_table = False
+            if re.match(r"^Tabell \d+\.", s) or s.endswith(COUNT_UNIT):  # a caption (or its last line)
+                in_count_table = s.endswith(COUNT_UNIT)
                 continue
             if not s or s.startswith(("Figur ", "X =", "– =")) or _PAGE_FOOTER.match(s):
                 in_count_table = False
                 continue
             row = _table_row(s)
-            if _PDF_COUNT_HEADER.search(s) and (row is None or not _whole_counts(row[1])):
+            if names_a_count(s) and (row is None or not _whole_counts(row[1])):
                 in_count_table = True
                 continue
             if in_count_table and row:

@@ -22,6 +22,7 @@ from bs4.element import Comment, Doctype, ProcessingInstruction, Tag
 
 from ..config import PROJECT_ROOT
 from ..tables import replace_atomic
+from .checks import COUNT_UNIT, names_a_count
 from .soup import parse_html
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "kvalitetsredovisning"
@@ -72,6 +73,21 @@ class TypstDocument:
 
 def _classes(tag: Tag) -> set[str]:
     return set(tag.get("class") or [])
+
+
+def _counts_unnamed(table: Tag, header: list[Tag]) -> bool:
+    """A table of counts (every number in its body is marked data-count, see tables.Col.is_count) whose header
+    does not say so: in the PDF its caption ends with the unit "(antal)", so the privacy check of the PDF text
+    knows the table's whole numbers are counts, as the HTML's markers tell the check of the HTML."""
+    head = {id(tr) for tr in header}
+    cells = [c for tr in table.find_all("tr") if tr.find_parent("table") is table and id(tr) not in head
+             for c in tr.find_all(["td", "th"], recursive=False)[1:]]
+    if not any(c.has_attr("data-count") for c in cells):
+        return False
+    if any(names_a_count(th.get_text(" ", strip=True)) for tr in header for th in tr.find_all(["th", "td"])):
+        return False
+    return all(c.has_attr("data-count") or c.has_attr("data-suppressed") or "num" not in _classes(c)
+               for c in cells)
 
 
 def _image_size(data: bytes, mime: str) -> tuple[float, float] | None:
@@ -319,7 +335,8 @@ class _Converter:
                  and not (isinstance(node, NavigableString) and not str(node).strip())]
         caption = tag.find("caption")
         if caption is not None and caption.find_parent("table") is tag:
-            args.insert(0, f"caption: [{self.inline(caption.children)}]")
+            unit = f"#{typst_string(' ' + COUNT_UNIT)}" if _counts_unnamed(tag, header) else ""
+            args.insert(0, f"caption: [{self.inline(caption.children)}{unit}]")
         cells = []
         if header_cells:
             cells.append("table.header(" + ", ".join(c for row in header_cells for c in grid.pad(row, right)) + ")")

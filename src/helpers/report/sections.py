@@ -205,7 +205,9 @@ class Report(Document):
             rows = [{"label": STATUS_LABELS.get(s, s), "antal": int(counts.get(s, 0)), "_role": "part"}
                     for s in STATUS_LABELS]
             rows.append({"label": "Samtliga mål", "antal": len(goals), "_role": "total"})
-            body.append(self.table(rows, [Col("label", "Status"), Col("antal", "Mål", "number", sums=True)],
+            # The board's goals by status: goals, not persons or cases (counts=False).
+            body.append(self.table(rows, [Col("label", "Status"),
+                                          Col("antal", "Mål", "number", sums=True, counts=False)],
                                    f"Nämndens mål för {self.run.period}: status"))
         if self.inputs.key_findings.strip():
             body.append("<h3>Nyckelfynd</h3>" + narrative.render_markdown(self.inputs.key_findings))

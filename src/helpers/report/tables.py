@@ -1,7 +1,7 @@
 """Accessible HTML tables for the report: caption, scoped headers, Swedish numbers, "X" for suppressed cells.
 
-Cells carry machine-readable markers that the checks use: ``data-count`` on counts of persons or cases (the
-table says ``data-counts-marked``, so unmarked cells are known not to be such counts),
+Cells carry machine-readable markers that the checks use: ``data-count`` on counts of persons, cases or their
+records (``Col.is_count``; the table says ``data-counts-marked``, so unmarked cells are known not to be such counts),
 ``data-col`` with the column key, ``data-role`` (part/total) on rows, and on the table ``data-sum-cols``
 (columns whose total row must equal the sum of the part rows) and ``data-share-cols``
 (``share:numerator:denominator`` triples that must agree).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from .. import formatting as fmt
@@ -29,6 +29,13 @@ class Col:
     decimals: int = 0
     sums: bool = False  # the total row must equal the sum of the parts in this column
     right: bool = False  # a text column of values ("85 %", "89 dagar") aligned like numbers
+    # Whether its whole numbers count persons, cases or their records (the privacy check looks for small ones).
+    # None: a count column does, and so does a number column unless it says False (the board's goals, a mean).
+    counts: bool | None = None
+
+    @property
+    def is_count(self) -> bool:
+        return self.counts if self.counts is not None else self.kind in ("count", "number")
 
 
 def _missing(v) -> bool:
@@ -84,12 +91,12 @@ def html_table(rows: Sequence[dict], columns: Sequence[Col], caption: str, *, ta
             c = col
             if col.key in kinds:  # "number:1" = a number with one decimal
                 kind, _, dec = kinds[col.key].partition(":")
-                c = Col(col.key, col.label, kind, int(dec) if dec else col.decimals, col.sums, col.right)
+                c = replace(col, kind=kind, decimals=int(dec) if dec else col.decimals, counts=None)  # the row's kind
             text, missing = format_cell(row.get(c.key), c, c.key in suppressed)
             any_suppressed |= c.key in suppressed
             any_missing |= missing
             marks = [f'data-col="{c.key}"']
-            if c.kind == "count":
+            if c.is_count:
                 marks.append("data-count")
             if c.key in suppressed:
                 marks.append("data-suppressed")
