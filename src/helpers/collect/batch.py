@@ -16,6 +16,7 @@ from ..schema import table as table_spec
 from ..tables import coerce, load_table, replace_atomic, table_path, write_excel_csv, write_table
 
 SOURCE_COLUMN = "import_source"  # extra column in processed tables: the source each row came from
+NATURAL_COLUMN = "import_key"  # and the row's natural key as a keyed hash, when its mapping declares one
 QUARANTINE_COLUMNS = ["Källfil", "Blad", "Rad", "Kolumn", "Värde", "Orsak", "Detalj", "Övriga fel"]
 LOG_NAME = "importlogg.json"
 

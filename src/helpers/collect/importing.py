@@ -21,7 +21,7 @@ from ..config import Config, Paths, load_config, period_paths
 from ..params import as_period
 from ..schema import TABLES, table as table_spec
 from ..tables import coerce
-from .batch import LOG_NAME, QUARANTINE_COLUMNS, SOURCE_COLUMN, Batch, source_id  # noqa: F401 (re-exported)
+from .batch import LOG_NAME, NATURAL_COLUMN, QUARANTINE_COLUMNS, SOURCE_COLUMN, Batch, source_id  # noqa: F401
 from .canonical import HIDDEN, ImportFileError, check_rows, mapped_columns, read_failures  # noqa: F401
 from .errors import SourceError
 from .mapping import PERSONNUMMER, Mapping, expected_headers, identity_mapping, load_mapping
@@ -102,7 +102,7 @@ def _import_one(table: str, path: Path, period: str, mapping: Mapping | None, co
     source = source_id(path, batch.paths)
     src, tmap = _read(table, path, mapping)
     present, dropped, notes = mapped_columns(table, list(src.df.columns), tmap, path.name)
-    if secret is None and (PERSONNUMMER in present.values() or tmap.key_id):
+    if secret is None and (PERSONNUMMER in present.values() or tmap.key_columns):
         secret = pnr.load_key(config, source=path)
     checked = check_rows(table, src, tmap, present, mapping, config, period, secret, batch.current,
                          batch.others(table, source), source)
@@ -114,6 +114,8 @@ def _import_one(table: str, path: Path, period: str, mapping: Mapping | None, co
     ok = ~typed.index.isin(checked.bad)
     keep = ok & ~typed.index.isin(checked.merged)
     accepted = coerce(table, typed.loc[keep, [c for c in spec.names if c in typed]].reset_index(drop=True))
+    if checked.natural_ids is not None:
+        accepted[NATURAL_COLUMN] = checked.natural_ids.loc[keep].to_numpy()
     reasons = rejected["Orsak"].value_counts().to_dict() if len(rejected) else {}
     result = ImportResult(table, source, len(src.df) + len(src.bad_rows), accepted, rejected.reset_index(drop=True),
                           src.encoding, src.delimiter, {str(k): int(n) for k, n in reasons.items()}, int(ok.sum()),
