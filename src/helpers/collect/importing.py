@@ -143,10 +143,28 @@ def import_file(table: str, source, period, *, mapping=None, config=None, data_d
     return result
 
 
+NOT_EXPORTS = ("thumbs.db", "desktop.ini")  # files the operating system leaves in folders
+
+
+def has_raw_files(folder: Path) -> bool:
+    """Whether a period's raw folder holds an export, in it or in a subfolder (barn/, vuxen/). Hidden files
+    and folders (.ipynb_checkpoints), Excel's lock files (~$insatser.xlsx) and the system's own files do not
+    count."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return False
+    for p in folder.rglob("*"):
+        parts = p.relative_to(folder).parts
+        if p.is_file() and not any(part.startswith(".") for part in parts) and not p.name.startswith("~$") \
+                and p.name.casefold() not in NOT_EXPORTS:
+            return True
+    return False
+
+
 def require_raw_data(paths: Paths) -> None:
     """Refuse a period without raw files, before anything is written (Swedish message)."""
     raw = paths.raw
-    if not raw.is_dir() or not any(p.is_file() and not p.name.startswith(".") for p in raw.rglob("*")):
+    if not has_raw_files(raw):
         raise NoRawDataError(
             f"Det finns inga källfiler för perioden {paths.period} i {raw}. Lägg exporterna där (se "
             "data/README.md) eller välj en period som har data. Inget har importerats eller skrivits.", str(raw))
