@@ -193,35 +193,21 @@ def _file_of(entry: dict, table: str, mapping: Mapping | None, cfg: Config) -> s
     return fname
 
 
-def missing_sources(period, config=None, data_dir="data") -> list[tuple[str, list[str]]]:
-    """The config's sources for a period whose files are not in its raw folder: (file, tables)."""
-    period = as_period(period)
-    cfg = _config(config)
-    paths = period_paths(period, data_dir)
-    missing: dict[str, list[str]] = {}
-    mappings: dict = {}
-    for _, _, t, entry in _jobs(cfg, period, None, None):
-        mname = entry.get("mappning")
-        if mname not in mappings:
-            mappings[mname] = load_mapping(mname, cfg) if mname else None
-        fname = _file_of(entry, t, mappings[mname], cfg)
-        if not (paths.raw / fname).exists() and t not in missing.setdefault(fname, []):
-            missing[fname].append(t)
-    return [(f, ts) for f, ts in missing.items() if ts]
-
-
 def import_sources(period, config=None, data_dir="data", tables=None, steps=None,
                    skip_missing: bool = False) -> list[ImportResult]:
     """Import the config's `kallor` for a period (filtered by tables and/or steps), in dependency order,
     and write processed tables, quarantine and log. Nothing is written if any file cannot be used; with
-    `skip_missing`, sources whose files do not exist are left out (see `missing_sources`).
-    A period without a raw folder has nothing to import: the result is empty."""
+    `skip_missing`, sources whose files do not exist are left out and named in the import log (read them
+    with `helpers.importlog.missing_sources`). A period without a raw folder has nothing to import: the
+    result is empty."""
     period = as_period(period)
     cfg = _config(config)
     paths = period_paths(period, data_dir)
     if not paths.raw.is_dir():
         return []
     batch = Batch(paths)
+    if skip_missing:
+        batch.missing = {}
     secret = None
     mappings: dict[str, Mapping | None] = {}
     for _, _, t, entry in sorted(_jobs(cfg, period, tables, steps), key=lambda j: (j[0], j[1])):
@@ -229,8 +215,11 @@ def import_sources(period, config=None, data_dir="data", tables=None, steps=None
         if mname not in mappings:
             mappings[mname] = load_mapping(mname, cfg) if mname else None
         mapping = mappings[mname]
-        path = paths.raw / _file_of(entry, t, mapping, cfg)
+        fname = _file_of(entry, t, mapping, cfg)
+        path = paths.raw / fname
         if skip_missing and not path.exists():
+            if t not in batch.missing.setdefault(fname, []):
+                batch.missing[fname].append(t)
             continue
         result = _import_one(t, path, period, mapping, cfg, batch, secret)
         batch.add(result)
