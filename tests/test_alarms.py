@@ -10,7 +10,9 @@ import yaml
 
 from helpers.collect import alarms, validation as v
 from helpers.collect.importing import NoRawDataError, import_sources, require_raw_data
+from helpers import importlog
 from helpers.config import ConfigError, load_config, period_paths
+from helpers.report import underlag
 from helpers.run.pipeline import import_earlier_periods
 from keyless_export import MAPPING, TEST_KEY
 
@@ -166,3 +168,31 @@ def test_earlier_periods_name_the_sources_they_lack(tmp_path, capsys):
     assert "Saknas i 2024: insatser_extern.csv (clients, interventions). Jämförelser över tid saknas" in out
     assert "2024: 4 rader lästa, 0 avvisade" in out
     assert (tmp_path / "processed" / "2024" / "interventions.parquet").exists()
+
+
+def test_missing_sources_of_an_earlier_period_are_kept_for_later_runs_and_the_report(tmp_path, capsys):
+    files = {"insatser.csv": export([("Barn och unga", "HVB"), ("Vuxenenheten", "HVB")]),
+             "insatser_extern.csv": export([("Barn och unga", "familjehem"), ("Vuxenenheten", "familjehem")])}
+    config, paths = setup(tmp_path, files)
+    earlier = tmp_path / "raw" / "2024"
+    earlier.mkdir(parents=True)
+    (earlier / "insatser.csv").write_text(files["insatser.csv"].replace("2025-", "2024-"), encoding="utf-8")
+    said = "Saknas i 2024: insatser_extern.csv (clients, interventions). Jämförelser över tid saknas för de tabellerna."
+    assert import_earlier_periods("2025", config, paths) == ["2024"]
+    assert said in capsys.readouterr().out
+    processed = tmp_path / "processed" / "2024"
+    assert importlog.missing_sources(processed) == [("insatser_extern.csv", ["clients", "interventions"])]
+    # A later run finds 2024 processed and imports nothing, yet still names what 2024 lacks; so does the report.
+    assert import_earlier_periods("2025", config, paths) == []
+    out = capsys.readouterr().out
+    assert said in out and "Importerar" not in out
+    assert underlag.earlier_gaps(tmp_path, "2025") == [
+        "Underlaget för 2024 saknar insatser_extern.csv (klienter, insatser); de uppgifterna jämförs inte över tid."]
+    assert underlag.earlier_gaps(tmp_path, "2024") == []  # only periods before the report's own
+    # Once the file is there and the period is imported again, the gap is gone from the log.
+    (earlier / "insatser_extern.csv").write_text(files["insatser_extern.csv"].replace("2025-", "2024-"),
+                                                 encoding="utf-8")
+    results = import_sources("2024", config, tmp_path)
+    assert sorted({r.source for r in results}) == ["insatser.csv", "insatser_extern.csv"]
+    assert importlog.missing_sources(processed) == [] and underlag.earlier_gaps(tmp_path, "2025") == []
+    assert "missing_sources" not in json.loads((processed / "importlogg.json").read_text(encoding="utf-8"))

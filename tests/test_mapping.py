@@ -75,6 +75,121 @@ def test_several_faults_are_listed_together(tmp_path):
         "  - tabeller → interventions → rubrikrad"]
 
 
+CODES = """\
+namn: Kodtest
+tabeller:
+  interventions:
+    kolumner: {Personnummer: personnummer, Typ: type, Start: start}
+    koder:
+      type:
+        010: HVB
+        0114: familjehem
+        Öppen: 007
+        1e3: jourhem
+        1: kontaktfamilj
+    fasta: {provider_type: 1_000}
+"""
+
+
+def line_of(path: Path, text: str) -> int:
+    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+def mapping_error(path: Path) -> str:
+    with pytest.raises(MappingError) as info:
+        load_mapping(path)
+    assert info.value.file == str(path)
+    return str(info.value)
+
+
+def test_unquoted_codes_that_yaml_reads_as_other_numbers_are_refused_with_their_line(tmp_path):
+    path = write_mapping(tmp_path, CODES)
+    lines = mapping_error(path).splitlines()
+    # 010 is octal 8, 0114 octal 76, 007 is 7 and 1_000 is 1000: four faults, in the order of the file.
+    # 1e3 (not a number to YAML 1.1) and 1 (reads back as "1") are what the file says.
+    assert lines == [
+        "Mappningsfilen m.yml har 4 fel:",
+        '  - tabeller → interventions → koder → type → 010: skriv nyckeln inom citattecken: "010": (utan '
+        f"citattecken läser YAML 010 som talet 8) (rad {line_of(path, '010: HVB')})",
+        '  - tabeller → interventions → koder → type → 0114: skriv nyckeln inom citattecken: "0114": (utan '
+        f"citattecken läser YAML 0114 som talet 76) (rad {line_of(path, '0114:')})",
+        '  - tabeller → interventions → koder → type → Öppen: skriv värdet inom citattecken: "007" (utan '
+        f"citattecken läser YAML 007 som talet 7) (rad {line_of(path, 'Öppen:')})",
+        '  - tabeller → interventions → fasta → provider_type: skriv värdet inom citattecken: "1_000" (utan '
+        f"citattecken läser YAML 1_000 som talet 1000) (rad {line_of(path, 'fasta:')})"]
+    quoted = write_mapping(tmp_path, CODES.replace("010:", '"010":').replace("0114:", '"0114":')
+                           .replace("007", '"007"').replace("1_000", '"1_000"'), "quoted.yml")
+    codes = load_mapping(quoted).for_table("interventions").codes["type"]
+    assert codes == {"010": "HVB", "0114": "familjehem", "Öppen": "007", "1e3": "jourhem", "1": "kontaktfamilj"}
+
+
+def test_a_header_row_written_with_a_leading_zero_is_still_a_row_number(tmp_path):
+    path = write_mapping(tmp_path, "tabeller:\n  interventions:\n    rubrikrad: 02\n")
+    assert load_mapping(path).for_table("interventions").header_row == 2
+
+
+def test_a_key_written_twice_is_refused_naming_both_lines(tmp_path):
+    path = write_mapping(tmp_path, "tabeller:\n  interventions:\n    kolumner: {Start: start}\n"
+                                   "    koder: {type: {HVB: HVB}}\n    kolumner: {Typ: type}\n")
+    assert mapping_error(path) == (
+        "Mappningsfilen m.yml: nyckeln 'kolumner' står två gånger i avsnittet tabeller → interventions "
+        "(rad 3 och rad 5). Ta bort den ena; annars gäller bara den sista.")
+    codes = write_mapping(tmp_path, CODES.replace("1: kontaktfamilj", "Öppen: oppenvard"), "codes.yml")
+    assert (f"nyckeln 'Öppen' står två gånger i avsnittet tabeller → interventions → koder → type "
+            f"(rad {line_of(codes, 'Öppen: 007')} och rad {line_of(codes, 'Öppen: oppenvard')})") \
+        in mapping_error(codes)
+
+
+def test_every_fault_names_its_line(tmp_path):
+    path = write_mapping(tmp_path, """\
+namn: Radtest
+filformat:
+  decimal: ";"
+tabeller:
+  insatser: {}
+  interventions:
+    rubrikrad: två
+    kolumner:
+      Start: startdatum
+    nyckel: {kolumner: Personnummer}
+""")
+    assert mapping_error(path).splitlines()[1:] == [
+        "  - filformat → decimal: ska vara \",\" (decimalkomma) eller \".\" (decimalpunkt) (rad 3)",
+        "  - tabeller → interventions → rubrikrad: ska vara radnumret för rubrikraden (ett heltal, 1 eller mer) "
+        "eller auto (rad 7)",
+        "  - tabeller → interventions → nyckel → kolumner: ska vara en lista, t.ex. [A, B] (nu 'Personnummer') "
+        "(rad 10)"]
+    # Table and column names are checked once the format is right; they name their lines too.
+    fixed = write_mapping(tmp_path, path.read_text(encoding="utf-8").replace('";"', '","')
+                          .replace("två", "2").replace("kolumner: Personnummer", "kolumner: [Personnummer]"), "f.yml")
+    faults = mapping_error(fixed)
+    assert "tabeller → insatser: okänd tabell. Kända tabeller: clients" in faults and "(rad 5)" in faults
+    assert "kolumner → Start: 'startdatum' är inte en kolumn i interventions" in faults and "(rad 9)" in faults
+    assert mapping_error(write_mapping(tmp_path, "\n- a\n- b\n", "list.yml")).endswith("(nu en lista, rad 2).")
+    assert "är inte giltig YAML (rad 3, kolumn 1): ett avsnitt inom { } saknar" in \
+        mapping_error(write_mapping(tmp_path, "tabeller:\n  a: {b: 1\n", "syntax.yml"))
+    shipped = load_mapping(PROJECT_ROOT / "config" / "mappings" / "verksamhetssystem.yml")
+    with pytest.raises(MappingError, match=r"beskriver inte tabellen 'incidents' \(tabellerna står under "
+                       rf"'tabeller' på rad {line_of(shipped.path, 'tabeller:')}\)"):
+        shipped.for_table("incidents")
+
+
+def test_a_mapping_saved_in_windows_1252_is_read_with_a_note(tmp_path, capsys):
+    path = tmp_path / "ansi.yml"
+    path.write_bytes("namn: Åsele system\ntabeller:\n  interventions:\n    kolumner: {Typ: type, Start: start}\n"
+                     "    koder: {type: {Öppenvård: oppenvard}}\n".encode("cp1252"))
+    mapping = load_mapping(path)
+    assert mapping.name == "Åsele system"
+    assert mapping.for_table("interventions").codes == {"type": {"Öppenvård": "oppenvard"}}
+    assert len(mapping.notes) == 1 and "Windows-1252" in mapping.notes[0] and "rad 1" in mapping.notes[0]
+    load_mapping(path)
+    err = capsys.readouterr().err
+    assert err.count("Mappningsfilen ansi.yml är sparad som Windows-1252") == 1  # said once per process
+    path.write_bytes("namn: x\ntabeller:\n  interventions:\n    koder: {type: {\x81\x8d: x}}\n".encode("latin-1"))
+    assert "varken UTF-8 eller Windows-1252" in mapping_error(path) and "rad 4" in mapping_error(path)
+
+
 def test_the_shipped_mappings_are_valid():
     for path in sorted((PROJECT_ROOT / "config" / "mappings").glob("*.yml")) + [CORPUS / "mappning.yml"]:
         assert load_mapping(path).tables

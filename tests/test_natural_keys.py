@@ -137,3 +137,45 @@ def test_a_key_column_missing_from_the_file_is_named(tmp_path):
     with pytest.raises(ImportFileError, match="saknar 'Samtycke', som nyckeln"):
         import_file("interventions", src, "2025", mapping=m, data_dir=tmp_path)
     assert not (tmp_path / "processed").exists()
+
+
+def test_natural_key_finds_duplicates_in_another_file_whatever_the_exports_ids(tmp_path):
+    # Two folders of the same export, each numbering its own rows: the ids say nothing about duplicates.
+    header = "Insatsnummer;Personnummer;Enhet;Insats;Startdatum;Slutdatum;Avslutsorsak"
+    barn = [header,
+            f"B1;{P1};Barn och unga;HVB;2025-01-10;2025-06-30;Enligt plan",  # 2
+            f"B2;{P2};Barn och unga;Öppenvård;2025-04-01;;"]  # 3
+    vuxen = [header,
+             f"V1;{P1_12};barn och unga;HVB;20250110;20250630;Enligt plan",  # 2 barn's B1 in other spellings
+             f"V2;{P2};Barn och unga;Öppenvård;2025-04-01;2025-09-30;Enligt plan",  # 3 barn's B2, now ended
+             f"B1;{P2};Vuxenenheten;HVB;2025-02-01;;",  # 4 barn's id B1 for another intervention
+             f"V4;{P2};Vuxenenheten;Öppenvård;2025-04-01;;"]  # 5 new
+    mapping = yaml.safe_load(yaml.safe_dump(MAPPING))
+    table = mapping["tabeller"]["interventions"]
+    table["kolumner"]["Insatsnummer"] = "intervention_id"
+    table["nyckel"] = {"kolumner": ["Personnummer", "Enhet", "Insats", "Startdatum"]}
+    raw = tmp_path / "raw" / "2025"
+    for folder, lines in (("barn", barn), ("vuxen", vuxen)):
+        (raw / folder).mkdir(parents=True)
+        (raw / folder / "insatser.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    m = tmp_path / "m.yml"
+    m.write_text(yaml.safe_dump(mapping, allow_unicode=True), encoding="utf-8")
+
+    first = import_file("interventions", raw / "barn" / "insatser.csv", "2025", mapping=m, data_dir=tmp_path)
+    assert (first.rows_in, first.accepted_rows) == (2, 2)
+    for _ in range(2):  # a re-import of the second file gives the same answer
+        r = import_file("interventions", raw / "vuxen" / "insatser.csv", "2025", mapping=m, data_dir=tmp_path)
+        assert reasons_by_row(r) == {2: v.R_DUPLICATE, 3: v.R_NATURAL_CONFLICT, 4: v.R_KEY_CONFLICT}
+        detail = r.rejected.set_index("Rad")["Detalj"]
+        assert detail[2] == "samma post som Insats-id B1 i filen barn/insatser.csv (annat id)"
+        assert detail[3] == ("samma Personnummer, Enhet, Insats, Startdatum som Insats-id B2 i filen "
+                             "barn/insatser.csv")
+        assert detail[4] == "samma intervention_id som i filen barn/insatser.csv"
+        assert (r.rows_in, r.accepted_rows) == (4, 1) and list(r.accepted["intervention_id"]) == ["V4"]
+    processed = load_table(tmp_path / "processed" / "2025", "interventions")
+    assert sorted(processed["intervention_id"]) == ["B1", "B2", "V4"]
+    # The natural key is kept as a keyed hash: never the personnummer.
+    written = (tmp_path / "processed" / "2025" / "interventions.parquet").read_bytes()
+    assert processed["import_key"].str.fullmatch(r"[0-9a-f]{20}").all()
+    for secret in ("640823", "850412"):
+        assert secret.encode() not in written

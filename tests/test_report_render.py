@@ -237,3 +237,16 @@ def test_the_annex_names_units_and_groupings_in_swedish(rendered):
     assert [tr.th.get_text() for tr in sex.select("tbody tr")] == ["Kvinnor", "Män", "Uppgift saknas", "Totalt"]
     # only the report's own period is tabulated: the 2024 cell (72 of 100) appears nowhere
     assert "72" not in soup.get_text()
+
+
+def test_om_underlaget_names_the_sources_an_earlier_period_lacked(tmp_path):
+    project = make_project(tmp_path)
+    earlier = project["data_dir"] / "processed" / "2024"
+    earlier.mkdir(parents=True)
+    (earlier / "importlogg.json").write_text(
+        '{"missing_sources": [{"file": "barn/insatser.csv", "tables": ["interventions", "placements"]}]}',
+        encoding="utf-8")
+    html = render_report(executed_notebook(project), tmp_path / "ut", formats=("html",))["html"]
+    section = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").select_one("#om-underlaget")
+    assert [li.get_text() for li in section.select("ul li")] == [
+        "Underlaget för 2024 saknar barn/insatser.csv (insatser, placeringar); de uppgifterna jämförs inte över tid."]

@@ -10,7 +10,7 @@ import pytest
 
 from helpers.cli import main
 from helpers.run import pipeline
-from helpers.run.arguments import RunLock
+from helpers.run.arguments import ArgumentError, RunLock, require_data
 from runner_fakes import STEPS, config_copy, fake_notebooks, raw_data, trace_lines
 
 CLI = [sys.executable, "-m", "helpers.cli", "run", "--period", "2025"]
@@ -29,6 +29,21 @@ def test_empty_formats_and_a_period_without_data_are_refused_before_anything_is_
     err = capsys.readouterr().err
     assert "Det finns inga data för period 2023" in err and str(data / "raw" / "2023") in err
     assert not out.exists() and not (data / "processed").exists()
+
+
+def test_exports_only_in_subfolders_are_data_but_hidden_and_lock_files_are_not(tmp_path):
+    data = tmp_path / "data"
+    raw = data / "raw" / "2025"
+    for leftover in (".DS_Store", "Thumbs.db", "~$insatser.xlsx", ".ipynb_checkpoints/arenden.csv",
+                     "barn/.~lock.arenden.csv#"):
+        (raw / leftover).parent.mkdir(parents=True, exist_ok=True)
+        (raw / leftover).write_text("x", encoding="utf-8")
+    with pytest.raises(ArgumentError, match="Det finns inga data för period 2025"):
+        require_data("2025", None, data)
+    for folder in ("barn", "vuxen"):
+        (raw / folder).mkdir(exist_ok=True)
+        (raw / folder / "arenden.csv").write_text("a;b\n1;2\n", encoding="utf-8")
+    require_data("2025", None, data)  # the exports under barn/ and vuxen/ are the period's data
 
 
 def test_a_folder_that_cannot_be_written_is_named_as_such(tmp_path, capsys):

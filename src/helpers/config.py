@@ -92,7 +92,7 @@ class Config:
 _shown_notes: set[tuple[str, str]] = set()
 
 
-def _show_notes(path: Path, notes) -> None:
+def show_notes(path: Path, notes) -> None:
     """Print each note about a config file once per process (stderr: never mixed into JSON on stdout)."""
     from .console import say
 
@@ -113,7 +113,7 @@ def load_config(path: str | Path | None = None) -> Config:
     if not p.exists():
         raise ConfigError(f"Konfigurationsfilen {p} finns inte.")
     data, notes = check_file(p, MunicipalityConfig, f"Konfigurationsfilen {p}", ConfigError, cross_checks)
-    _show_notes(p, notes)
+    show_notes(p, notes)
     return Config(p.resolve(), data, tuple(notes))
 
 

@@ -106,7 +106,7 @@ def where(loc: Loc, doc: YamlDocument | None = None) -> str:
     return " → ".join(parts) if parts else "filen"
 
 
-def _quoted_hint(doc: YamlDocument, loc: Loc, key: bool) -> str | None:
+def quoted_hint(doc: YamlDocument, loc: Loc, key: bool) -> str | None:
     raw = doc.plain_scalar(loc, key=key)
     if raw is None:
         return None
@@ -156,7 +156,7 @@ def describe(error: dict, model: type[BaseModel], doc: YamlDocument) -> tuple[in
         return line, text
     if kind == "missing":
         return line, f"{name}: nyckeln saknas.{expected}"
-    hint = _quoted_hint(doc, value_loc, key=is_key) if kind in ("string_type", "string_pattern_mismatch") else None
+    hint = quoted_hint(doc, value_loc, key=is_key) if kind in ("string_type", "string_pattern_mismatch") else None
     if is_key:
         info = lookup(model, value_loc[:-1])[1]
         expected = _expected(info)

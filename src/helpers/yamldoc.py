@@ -93,6 +93,17 @@ class YamlDocument:
             return node.value, _SCALAR_KINDS[node.tag]
         return None
 
+    def altered_numbers(self) -> list[tuple[Loc, bool]]:
+        """(loc, is_key) of the unquoted keys and values YAML read as a number that reads back differently,
+        in file order: ``010`` (octal 8), ``0114`` (76), ``1_000``, ``1.10``, ``1:30`` (90)."""
+        found = []
+        for nodes, is_key in ((self._keys, True), (self._values, False)):
+            for loc, node in nodes.items():
+                kind = self.plain_scalar(loc, key=is_key)
+                if kind and kind[1] in ("talet", "decimaltalet") and str(_key_value(node)) != node.value:
+                    found.append((node.start_mark.index, loc, is_key))
+        return [(loc, is_key) for _, loc, is_key in sorted(found, key=lambda f: f[0])]
+
 
 def decode(raw: bytes, what: str) -> tuple[str, str, list[str]]:
     """The text of a file, its encoding and notes. UTF-8 (with or without BOM) is expected; UTF-16 with a BOM
@@ -123,13 +134,19 @@ def decode(raw: bytes, what: str) -> tuple[str, str, list[str]]:
                                 f"på rad {line}). Den lästes ändå; spara den som UTF-8 så slipper du meddelandet."]
 
 
-def _syntax_error(exc: yaml.YAMLError, what: str) -> YamlFileError:
+def syntax_problem(exc: yaml.YAMLError) -> tuple[int | None, int | None, str]:
+    """(line, column, Swedish explanation) of a YAML syntax error; line and column are 1-based."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = str(getattr(exc, "problem", "") or "").strip()
     context = str(getattr(exc, "context", "") or "").strip()
     hint = next((h for k, h in _SYNTAX_HINTS.items() if k in problem or k in context), None)
-    where = f" på rad {mark.line + 1}, kolumn {mark.column + 1}" if mark is not None else ""
     detail = hint or f"{problem or exc} (tolkningsfelets engelska text)"
+    return (mark.line + 1, mark.column + 1, detail) if mark is not None else (None, None, detail)
+
+
+def _syntax_error(exc: yaml.YAMLError, what: str) -> YamlFileError:
+    line, column, detail = syntax_problem(exc)
+    where = f" på rad {line}, kolumn {column}" if line is not None else ""
     return YamlFileError(f"{what} kunde inte läsas (YAML-fel{where}): {detail}.")
 
 
@@ -175,8 +192,9 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDocument, what: str) -> None:
             key = _key_value(key_node)
             line = key_node.start_mark.line + 1
             if key in seen and key != "<<":
-                raise YamlFileError(f"{what}: nyckeln '{key}' står två gånger i samma avsnitt (rad {seen[key]} "
-                                    f"och rad {line}). Ta bort den ena; annars gäller bara den sista.")
+                section = f"avsnittet {' → '.join(str(p) for p in loc)}" if loc else "filens översta nivå"
+                raise YamlFileError(f"{what}: nyckeln '{key_node.value}' står två gånger i {section} (rad "
+                                    f"{seen[key]} och rad {line}). Ta bort den ena; annars gäller bara den sista.")
             seen[key] = line
             doc._keys[loc + (key,)] = key_node
             _index(value_node, loc + (key,), doc, what)

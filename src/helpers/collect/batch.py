@@ -12,12 +12,13 @@ from pathlib import Path
 import pandas as pd
 
 from ..config import Paths
+from ..importlog import LOG_NAME, MISSING_KEY, read_log
 from ..schema import table as table_spec
 from ..tables import coerce, load_table, replace_atomic, table_path, write_excel_csv, write_table
 
 SOURCE_COLUMN = "import_source"  # extra column in processed tables: the source each row came from
+NATURAL_COLUMN = "import_key"  # and the row's natural key as a keyed hash, when its mapping declares one
 QUARANTINE_COLUMNS = ["Källfil", "Blad", "Rad", "Kolumn", "Värde", "Orsak", "Detalj", "Övriga fel"]
-LOG_NAME = "importlogg.json"
 
 
 def source_id(path: Path, paths: Paths) -> str:
@@ -35,6 +36,7 @@ class Batch:
         self.tables: dict[str, pd.DataFrame] = {}
         self.quarantine: dict[str, pd.DataFrame] = {}
         self.results: list = []
+        self.missing: dict[str, list[str]] | None = None  # sources left out because their files do not exist
 
     def current(self, name: str) -> pd.DataFrame | None:
         if name in self.tables:
@@ -86,13 +88,14 @@ class Batch:
         for name, q in self.quarantine.items():
             write_excel_csv(q, self.paths.quarantine / f"{name}.csv")
         log_path = self.paths.processed / LOG_NAME
-        log = {}
-        if log_path.exists():
-            try:
-                log = json.loads(log_path.read_text(encoding="utf-8"))
-            except ValueError:
-                log = {}
+        log = read_log(self.paths.processed)
         for r in self.results:
             log[f"{r.table}|{r.source}"] = r.as_dict()
+        missing = ([{"file": f, "tables": t} for f, t in self.missing.items()] if self.missing is not None
+                   else log.get(MISSING_KEY) or [])
+        log.pop(MISSING_KEY, None)
+        missing = [m for m in missing if isinstance(m, dict) and not (self.paths.raw / str(m.get("file"))).exists()]
+        if missing:  # kept until the file is there: a later run and the report name what the period lacks
+            log[MISSING_KEY] = missing
         text = json.dumps(dict(sorted(log.items())), ensure_ascii=False, indent=2)
         replace_atomic(log_path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

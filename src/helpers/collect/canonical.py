@@ -15,7 +15,7 @@ from .. import personnummer as pnr
 from ..config import Config
 from ..schema import table as table_spec
 from . import keys, validation as v
-from .batch import QUARANTINE_COLUMNS
+from .batch import NATURAL_COLUMN, QUARANTINE_COLUMNS, SOURCE_COLUMN
 from .frames import SourceFrame, norm
 from .mapping import DEFAULT_DATE_FORMATS, PERSONNUMMER, Mapping, TableMapping
 
@@ -41,6 +41,7 @@ class Checked:
     bad: pd.Index
     merged: pd.Index
     notes: list[str] = field(default_factory=list)
+    natural_ids: pd.Series | None = None  # the natural key as a keyed hash, kept to compare with other files
 
 
 def mapped_columns(table: str, src_columns: list[str], tmap: TableMapping, name: str) -> tuple[dict, list, list]:
@@ -122,9 +123,12 @@ def check_rows(table: str, src: SourceFrame, tmap: TableMapping, present: dict, 
     for target, value in tmap.constants.items():
         canon[target] = pd.Series(str(value), index=df.index, dtype="string")
     natural, natural_label = _natural_key(src, tmap, mapping, formats, reference)
+    natural_ids = None
     if tmap.key_id:
         canon[tmap.key_id] = keys.built_ids(natural, tmap.key_id, secret)
         notes.append(f"{tmap.key_id} byggdes ur kolumnerna {natural_label} (nyckelbaserad kod, utan personnummer).")
+    elif natural is not None:
+        natural_ids = keys.built_ids(natural, f"{NATURAL_COLUMN}{keys.SEP}{natural_label}", secret)
     problems = v.Problems()
     for cell in src.formula_cells:
         if cell.column in present:
@@ -151,12 +155,13 @@ def check_rows(table: str, src: SourceFrame, tmap: TableMapping, present: dict, 
     v.check_order(spec, typed, canon, problems)
     notes += v.check_refs(spec, typed, canon, problems, lookup)
     merged = v.check_duplicates(spec, typed, rows, problems, merge_identical=(table == "clients"), natural=natural,
-                                natural_label=natural_label, built_id=tmap.key_id is not None, other=other)
+                                natural_label=natural_label, built_id=tmap.key_id is not None, other=other,
+                                source_column=SOURCE_COLUMN, natural_ids=natural_ids, natural_column=NATURAL_COLUMN)
     if len(merged):
         notes.append(f"{len(merged)} rader gällde en klient som redan fanns på en tidigare rad eller i en annan "
                      "fil och slogs ihop.")
     rejected = _rejected_rows(problems.frame(), canon, rows, src.sheets, source, pnr_source, present)
-    return Checked(typed, rejected, problems.bad_index(), merged, notes)
+    return Checked(typed, rejected, problems.bad_index(), merged, notes, natural_ids)
 
 
 def _typed(table, spec, canon, tmap, mapping, config, problems, period_end, formats, derived) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from ..config import Config, Paths, load_config, period_paths
 from ..params import as_period
 from ..schema import TABLES, table as table_spec
 from ..tables import coerce
-from .batch import LOG_NAME, QUARANTINE_COLUMNS, SOURCE_COLUMN, Batch, source_id  # noqa: F401 (re-exported)
+from .batch import LOG_NAME, NATURAL_COLUMN, QUARANTINE_COLUMNS, SOURCE_COLUMN, Batch, source_id  # noqa: F401
 from .canonical import HIDDEN, ImportFileError, check_rows, mapped_columns, read_failures  # noqa: F401
 from .errors import SourceError
 from .mapping import PERSONNUMMER, Mapping, expected_headers, identity_mapping, load_mapping
@@ -102,7 +102,7 @@ def _import_one(table: str, path: Path, period: str, mapping: Mapping | None, co
     source = source_id(path, batch.paths)
     src, tmap = _read(table, path, mapping)
     present, dropped, notes = mapped_columns(table, list(src.df.columns), tmap, path.name)
-    if secret is None and (PERSONNUMMER in present.values() or tmap.key_id):
+    if secret is None and (PERSONNUMMER in present.values() or tmap.key_columns):
         secret = pnr.load_key(config, source=path)
     checked = check_rows(table, src, tmap, present, mapping, config, period, secret, batch.current,
                          batch.others(table, source), source)
@@ -114,6 +114,8 @@ def _import_one(table: str, path: Path, period: str, mapping: Mapping | None, co
     ok = ~typed.index.isin(checked.bad)
     keep = ok & ~typed.index.isin(checked.merged)
     accepted = coerce(table, typed.loc[keep, [c for c in spec.names if c in typed]].reset_index(drop=True))
+    if checked.natural_ids is not None:
+        accepted[NATURAL_COLUMN] = checked.natural_ids.loc[keep].to_numpy()
     reasons = rejected["Orsak"].value_counts().to_dict() if len(rejected) else {}
     result = ImportResult(table, source, len(src.df) + len(src.bad_rows), accepted, rejected.reset_index(drop=True),
                           src.encoding, src.delimiter, {str(k): int(n) for k, n in reasons.items()}, int(ok.sum()),
@@ -141,10 +143,28 @@ def import_file(table: str, source, period, *, mapping=None, config=None, data_d
     return result
 
 
+NOT_EXPORTS = ("thumbs.db", "desktop.ini")  # files the operating system leaves in folders
+
+
+def has_raw_files(folder: Path) -> bool:
+    """Whether a period's raw folder holds an export, in it or in a subfolder (barn/, vuxen/). Hidden files
+    and folders (.ipynb_checkpoints), Excel's lock files (~$insatser.xlsx) and the system's own files do not
+    count."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return False
+    for p in folder.rglob("*"):
+        parts = p.relative_to(folder).parts
+        if p.is_file() and not any(part.startswith(".") for part in parts) and not p.name.startswith("~$") \
+                and p.name.casefold() not in NOT_EXPORTS:
+            return True
+    return False
+
+
 def require_raw_data(paths: Paths) -> None:
     """Refuse a period without raw files, before anything is written (Swedish message)."""
     raw = paths.raw
-    if not raw.is_dir() or not any(p.is_file() and not p.name.startswith(".") for p in raw.rglob("*")):
+    if not has_raw_files(raw):
         raise NoRawDataError(
             f"Det finns inga källfiler för perioden {paths.period} i {raw}. Lägg exporterna där (se "
             "data/README.md) eller välj en period som har data. Inget har importerats eller skrivits.", str(raw))
@@ -173,35 +193,21 @@ def _file_of(entry: dict, table: str, mapping: Mapping | None, cfg: Config) -> s
     return fname
 
 
-def missing_sources(period, config=None, data_dir="data") -> list[tuple[str, list[str]]]:
-    """The config's sources for a period whose files are not in its raw folder: (file, tables)."""
-    period = as_period(period)
-    cfg = _config(config)
-    paths = period_paths(period, data_dir)
-    missing: dict[str, list[str]] = {}
-    mappings: dict = {}
-    for _, _, t, entry in _jobs(cfg, period, None, None):
-        mname = entry.get("mappning")
-        if mname not in mappings:
-            mappings[mname] = load_mapping(mname, cfg) if mname else None
-        fname = _file_of(entry, t, mappings[mname], cfg)
-        if not (paths.raw / fname).exists() and t not in missing.setdefault(fname, []):
-            missing[fname].append(t)
-    return [(f, ts) for f, ts in missing.items() if ts]
-
-
 def import_sources(period, config=None, data_dir="data", tables=None, steps=None,
                    skip_missing: bool = False) -> list[ImportResult]:
     """Import the config's `kallor` for a period (filtered by tables and/or steps), in dependency order,
     and write processed tables, quarantine and log. Nothing is written if any file cannot be used; with
-    `skip_missing`, sources whose files do not exist are left out (see `missing_sources`).
-    A period without a raw folder has nothing to import: the result is empty."""
+    `skip_missing`, sources whose files do not exist are left out and named in the import log (read them
+    with `helpers.importlog.missing_sources`). A period without a raw folder has nothing to import: the
+    result is empty."""
     period = as_period(period)
     cfg = _config(config)
     paths = period_paths(period, data_dir)
     if not paths.raw.is_dir():
         return []
     batch = Batch(paths)
+    if skip_missing:
+        batch.missing = {}
     secret = None
     mappings: dict[str, Mapping | None] = {}
     for _, _, t, entry in sorted(_jobs(cfg, period, tables, steps), key=lambda j: (j[0], j[1])):
@@ -209,8 +215,11 @@ def import_sources(period, config=None, data_dir="data", tables=None, steps=None
         if mname not in mappings:
             mappings[mname] = load_mapping(mname, cfg) if mname else None
         mapping = mappings[mname]
-        path = paths.raw / _file_of(entry, t, mapping, cfg)
+        fname = _file_of(entry, t, mapping, cfg)
+        path = paths.raw / fname
         if skip_missing and not path.exists():
+            if t not in batch.missing.setdefault(fname, []):
+                batch.missing[fname].append(t)
             continue
         result = _import_one(t, path, period, mapping, cfg, batch, secret)
         batch.add(result)

@@ -19,7 +19,7 @@ from .. import personnummer as pnr
 from .dates import iso
 
 ID_LENGTH = 20  # hex characters, like the pseudonyms
-_SEP = "\x1f"
+SEP = "\x1f"
 
 
 def _normalise(values: pd.Series, is_pnr: bool, formats, reference: dt.date) -> pd.Series:
@@ -40,12 +40,12 @@ def natural_key(df: pd.DataFrame, columns, personnummer_columns: set[str], forma
     parts = [_normalise(df[c], c in personnummer_columns, formats, reference) for c in columns]
     key = parts[0]
     for p in parts[1:]:
-        key = key + _SEP + p
+        key = key + SEP + p
     return key
 
 
 def built_ids(key: pd.Series, id_column: str, secret: bytes) -> pd.Series:
     """A keyed hash per natural key, computed once per distinct key."""
-    lookup = {k: hmac.new(secret, f"{id_column}{_SEP}{k}".encode("utf-8"), hashlib.sha256).hexdigest()[:ID_LENGTH]
+    lookup = {k: hmac.new(secret, f"{id_column}{SEP}{k}".encode("utf-8"), hashlib.sha256).hexdigest()[:ID_LENGTH]
               for k in key.unique()}
     return key.map(lookup).astype("string")

@@ -1,9 +1,11 @@
 """Mappings from a source system's export to the canonical tables (YAML under config/mappings/).
 
-The format is documented in config/mappings/README.md. A mapping file is checked as a whole when it is
-loaded (pydantic model `MappingFile`, then the table and column names against helpers.schema): every fault
-is named in Swedish with the file, the key and what is expected. Without a mapping the file's headers are
-the canonical column names or the schema's Swedish labels.
+The format is documented in config/mappings/README.md. A mapping file is read like a municipality's config
+(helpers.yamldoc: duplicate keys refused, Windows-1252 read with a note) and checked as a whole (pydantic model
+`MappingFile`, then the table and column names against helpers.schema): every fault is named in Swedish with
+the file, the line, the key and what is expected. An unquoted code that YAML reads as a different number
+(``010`` is octal 8) is refused. Without a mapping the file's headers are the canonical column names or the
+schema's Swedish labels.
 """
 from __future__ import annotations
 
@@ -12,12 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
+from yaml import YAMLError
 
+from ..config import show_notes
 from ..resources import CONFIG_DIR
 from ..schema import TABLES, table as table_spec
+from ..schema_messages import quoted_hint
+from ..yamldoc import YamlDocument, YamlFileError, read_yaml, syntax_problem
 
 PERSONNUMMER = "personnummer"  # special target: validated, then replaced by client_id
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y",
@@ -167,17 +172,29 @@ def _allowed(loc: tuple) -> str:
     return ", ".join(model.model_fields) if model else ""
 
 
-def _swedish(err: dict) -> str:
+def _swedish(err: dict) -> tuple[tuple, str]:
+    """(location, Swedish text) of one pydantic error."""
     loc = tuple(err["loc"])
     kind = err["type"]
     if kind == "extra_forbidden":
-        return f"{_where(loc)}: okänd nyckel. Tillåtna nycklar här: {_allowed(loc[:-1])}"
+        return loc, f"{_where(loc)}: okänd nyckel. Tillåtna nycklar här: {_allowed(loc[:-1])}"
     if kind == "mappning":
-        return f"{_where(loc)}: {err['msg']}"
+        return loc, f"{_where(loc)}: {err['msg']}"
     expected = _EXPECTED.get(kind, err["msg"])
     value = err.get("input")
     shown = "" if kind == "missing" else f" (nu {_kind(value)[:60]})"
-    return f"{_where(loc)}: {expected}{shown}"
+    return loc, f"{_where(loc)}: {expected}{shown}"
+
+
+def _altered_numbers(doc: YamlDocument) -> list[tuple[tuple, str]]:
+    """Unquoted codes, column names and values that YAML read as another number (``010`` -> 8)."""
+    errors = []
+    for loc, is_key in doc.altered_numbers():
+        if not is_key and loc[-1] == "rubrikrad":  # a number there is meant as one
+            continue
+        shown = loc[:-1] + (doc.key_node(loc).value,) if is_key else loc
+        errors.append((loc, f"{_where(shown)}: {quoted_hint(doc, loc, is_key)}"))
+    return errors
 
 
 # --- Runtime objects ------------------------------------------------------------------------------------
@@ -204,11 +221,14 @@ class Mapping:
     delimiter: str | None = None
     decimal: str = ","
     date_formats: tuple[str, ...] = DEFAULT_DATE_FORMATS
+    notes: tuple[str, ...] = ()  # about the file itself (its encoding)
+    tables_line: int | None = None  # the line of 'tabeller:'
 
     def for_table(self, table: str) -> TableMapping:
         if table not in self.tables:
             where = self.path.name if self.path else self.name
-            raise MappingError(f"Mappningen {where} beskriver inte tabellen '{table}'. "
+            line = f" (tabellerna står under 'tabeller' på rad {self.tables_line})" if self.tables_line else ""
+            raise MappingError(f"Mappningen {where} beskriver inte tabellen '{table}'{line}. "
                                f"Den beskriver: {', '.join(self.tables) or 'inga tabeller'}.",
                                str(self.path) if self.path else None)
         return self.tables[table]
@@ -234,45 +254,63 @@ def resolve_mapping_path(name: str | Path, config=None) -> Path:
                        str(name))
 
 
-def _semantic_errors(model: MappingFile) -> list[str]:
-    """Table and column names against the schema."""
+def _semantic_errors(model: MappingFile) -> list[tuple[tuple, str]]:
+    """Table and column names against the schema: (location, Swedish text)."""
     errors = []
+
+    def error(*loc_and_text):
+        *loc, text = loc_and_text
+        errors.append((("tabeller", *loc), f"{_where(('tabeller', *loc))}: {text}"))
+
     for tname, spec in model.tabeller.items():
-        where = f"tabeller → {tname}"
         if tname not in TABLES:
-            errors.append(f"{where}: okänd tabell. Kända tabeller: {', '.join(TABLES)}")
+            error(tname, f"okänd tabell. Kända tabeller: {', '.join(TABLES)}")
             continue
         schema = table_spec(tname)
         columns = ", ".join(schema.names)
         for src, target in spec.kolumner.items():
             if target != PERSONNUMMER and target not in schema.names:
-                errors.append(f"{where} → kolumner → {src}: '{target}' är inte en kolumn i {tname}. "
-                              f"Kolumner: {PERSONNUMMER}, {columns}")
+                error(tname, "kolumner", src, f"'{target}' är inte en kolumn i {tname}. "
+                      f"Kolumner: {PERSONNUMMER}, {columns}")
         for section in ("koder", "fasta"):
             for col in getattr(spec, section):
                 if col not in schema.names:
-                    errors.append(f"{where} → {section} → {col}: inte en kolumn i {tname}. Kolumner: {columns}")
+                    error(tname, section, col, f"inte en kolumn i {tname}. Kolumner: {columns}")
         if spec.nyckel is not None and spec.nyckel.id is not None:
             if spec.nyckel.id not in schema.names or schema.column(spec.nyckel.id).kind != "str":
                 ids = ", ".join(c.name for c in schema.columns if c.kind == "str" and c.name.endswith("_id"))
-                errors.append(f"{where} → nyckel → id: '{spec.nyckel.id}' är inte en id-kolumn i {tname}. "
-                              f"Id-kolumner: {ids}")
+                error(tname, "nyckel", "id", f"'{spec.nyckel.id}' är inte en id-kolumn i {tname}. Id-kolumner: {ids}")
             elif spec.nyckel.id in spec.kolumner.values():
-                errors.append(f"{where} → nyckel → id: {spec.nyckel.id} mappas redan från en kolumn i filen; "
-                              "ta bort den raden under 'kolumner' eller 'id' under 'nyckel'")
+                error(tname, "nyckel", "id", f"{spec.nyckel.id} mappas redan från en kolumn i filen; ta bort den "
+                      "raden under 'kolumner' eller 'id' under 'nyckel'")
     return errors
 
 
-def validate_mapping(data: Any, name: str) -> MappingFile:
-    """The parsed YAML as a `MappingFile`, or MappingError listing every fault in Swedish."""
+def _with_lines(errors: list[tuple[tuple, str]], doc: YamlDocument | None) -> list[str]:
+    """The texts in file order, each ending with its line ("(rad 7)") when the file is known."""
+    if doc is None:
+        return [text for _, text in errors]
+    located = []
+    for loc, text in errors:
+        line = doc.line(tuple(p for p in loc if p != "[key]"))
+        located.append((line or 0, f"{text} (rad {line})" if line else text))
+    return list(dict.fromkeys(text for _, text in sorted(located, key=lambda item: item[0])))
+
+
+def validate_mapping(data: Any, name: str, doc: YamlDocument | None = None) -> MappingFile:
+    """The parsed YAML as a `MappingFile`, or MappingError listing every fault in Swedish (with its line
+    when the read document `doc` is given)."""
     if not isinstance(data, dict):
+        line = doc.line(()) if doc is not None else None
         raise MappingError(f"Mappningsfilen {name} ska vara en YAML-tabell med nycklarna namn, filformat och "
-                           f"tabeller (nu {_kind(data)}).", name)
+                           f"tabeller (nu {_kind(data)}{f', rad {line}' if line else ''}).", name)
+    errors = _altered_numbers(doc) if doc is not None else []
     try:
         model = MappingFile.model_validate(data)
-        errors = _semantic_errors(model)
+        errors += _semantic_errors(model)
     except ValidationError as exc:
-        errors = [_swedish(e) for e in exc.errors()]
+        errors += [_swedish(e) for e in exc.errors()]
+    errors = _with_lines(errors, doc)
     if errors:
         shown = errors[:MAX_ERRORS_SHOWN]
         more = len(errors) - len(shown)
@@ -282,7 +320,7 @@ def validate_mapping(data: Any, name: str) -> MappingFile:
     return model
 
 
-def _runtime(model: MappingFile, path: Path | None, name: str) -> Mapping:
+def _runtime(model: MappingFile, path: Path | None, name: str, doc: YamlDocument | None = None) -> Mapping:
     tables = {}
     for tname, spec in model.tabeller.items():
         key = spec.nyckel
@@ -291,28 +329,32 @@ def _runtime(model: MappingFile, path: Path | None, name: str) -> Mapping:
                                      tuple(key.kolumner) if key else (), key.id if key else None)
     fmt = model.filformat
     formats = tuple(dict.fromkeys([*fmt.datumformat, *DEFAULT_DATE_FORMATS]))
-    return Mapping(model.namn or name, path, tables, fmt.encoding, fmt.delimiter, fmt.decimal, formats)
+    return Mapping(model.namn or name, path, tables, fmt.encoding, fmt.delimiter, fmt.decimal, formats,
+                   tuple(doc.notes) if doc else (), doc.line(("tabeller",)) if doc else None)
+
+
+def _read_error(exc: YamlFileError, what: str) -> str:
+    """yamldoc's message, except that a syntax error says "är inte giltig YAML (rad, kolumn)"."""
+    if not isinstance(exc.__cause__, YAMLError):
+        return str(exc)
+    line, column, detail = syntax_problem(exc.__cause__)
+    where = f" (rad {line}, kolumn {column})" if line is not None else ""
+    return f"{what} är inte giltig YAML{where}: {detail}."
 
 
 def load_mapping(name: str | Path, config=None) -> Mapping:
+    """Read and check a mapping file; notes about its encoding are shown once, like a config's."""
     path = resolve_mapping_path(name, config)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (rad {mark.line + 1}, kolumn {mark.column + 1})" if mark else ""
-        raise MappingError(f"Mappningsfilen {path.name} är inte giltig YAML{where}: "
-                           f"{getattr(exc, 'problem', None) or exc}.", str(path)) from None
-    except UnicodeDecodeError:
-        raise MappingError(f"Mappningsfilen {path.name} är inte sparad som UTF-8.", str(path)) from None
-    except OSError as exc:
-        raise MappingError(f"Mappningsfilen {path.name} kunde inte läsas: {exc.strerror or exc}.", str(path)) \
-            from None
+        doc = read_yaml(path, f"Mappningsfilen {path.name}")
+    except YamlFileError as exc:
+        raise MappingError(_read_error(exc, f"Mappningsfilen {path.name}"), str(path)) from None
     try:
-        model = validate_mapping(data, path.name)
+        model = validate_mapping(doc.data, path.name, doc)
     except MappingError as exc:
         raise MappingError(str(exc), str(path)) from None
-    return _runtime(model, path, path.stem)
+    show_notes(path, doc.notes)
+    return _runtime(model, path, path.stem, doc)
 
 
 def identity_mapping(table: str, headers: list[str]) -> TableMapping:

@@ -237,7 +237,8 @@ def _first_row(sig: pd.Series, rows: pd.Series) -> pd.Series:
 def check_duplicates(table: Table, typed: pd.DataFrame, rows: pd.Series, problems: Problems, *,
                      merge_identical: bool, natural: pd.Series | None = None, natural_label: str = "",
                      built_id: bool = False, other: pd.DataFrame | None = None,
-                     source_column: str = "import_source") -> pd.Index:
+                     source_column: str = "import_source", natural_ids: pd.Series | None = None,
+                     natural_column: str = "import_key") -> pd.Index:
     """Repeated records among the rows still valid, and rows that another source file already gave.
 
     Exact repeats (every column equal) are R_DUPLICATE, or merged into their first occurrence when
@@ -245,7 +246,9 @@ def check_duplicates(table: Table, typed: pd.DataFrame, rows: pd.Series, problem
     same id but other values are R_KEY_CONFLICT. With a natural key (`natural`, one text per row), rows
     with the same key are duplicates too, whatever their ids: R_DUPLICATE when everything but the id is
     equal, else R_NATURAL_CONFLICT. When the id itself is built from the natural key (`built_id`), a
-    conflict on it is R_NATURAL_CONFLICT."""
+    conflict on it is R_NATURAL_CONFLICT. Other source files are compared on the id and, when the rows
+    carry their natural key as a keyed hash (`natural_ids`; the other files' in `natural_column`), on that
+    key too."""
     ok = typed.drop(index=problems.bad_index(), errors="ignore")
     key = [k for k in table.key if k in ok]
     merged_idx = pd.Index([])
@@ -278,6 +281,11 @@ def check_duplicates(table: Table, typed: pd.DataFrame, rows: pd.Series, problem
         merged_idx = merged_idx.append(_check_other_sources(table, ok[rest], key, cols, other, problems,
                                                             merge_identical, built_id, natural_label,
                                                             source_column))
+        rest &= ~ok.index.isin(problems.bad_index()) & ~ok.index.isin(merged_idx)
+        if natural_ids is not None and not built_id and not merge_identical and natural_column in other \
+                and rest.any():
+            _natural_in_other_sources(table, ok[rest], key, cols, natural_ids, other, problems, natural_label,
+                                      source_column, natural_column)
     return merged_idx
 
 
@@ -304,3 +312,31 @@ def _check_other_sources(table: Table, ok: pd.DataFrame, key: list[str], cols: l
     reason, what = (R_NATURAL_CONFLICT, natural_label) if built_id else (R_KEY_CONFLICT, "/".join(key))
     problems.add(hit & ~identical, key[0], ok[key[0]], reason, f"samma {what} som " + where)
     return merged
+
+
+def _natural_in_other_sources(table: Table, ok: pd.DataFrame, key: list[str], cols: list[str],
+                              natural_ids: pd.Series, other: pd.DataFrame, problems: Problems, natural_label: str,
+                              source_column: str, natural_column: str) -> None:
+    """Rows whose natural key a row of another source file has under another id: R_DUPLICATE when everything
+    but the id is equal, else R_NATURAL_CONFLICT; the detail names that row's id and file."""
+    theirs = other[other[natural_column].notna()]
+    mine = natural_ids.loc[ok.index].astype("string")
+    hit = mine.isin(set(theirs[natural_column].astype("string")))
+    if not hit.any():
+        return
+    body = [c for c in cols if c in other and c not in key]
+    their_nat = theirs[natural_column].astype("string")
+    their_full = their_nat + "\x1e" + _signature(coerce(table.name, theirs[body])[body], body)
+    my_full = mine + "\x1e" + _signature(coerce(table.name, ok[body])[body], body)
+    label = table.column(key[0]).label if len(key) == 1 else "/".join(key)
+    their_row = (f"{label} " + _signature(theirs, key).str.replace("\x1f", "/", regex=False) + " i filen "
+                 + theirs[source_column].astype("string").fillna("?"))
+
+    def where(their_sig: pd.Series, my_sig: pd.Series) -> pd.Series:
+        first = pd.Series(their_row.to_numpy(), index=their_sig.to_numpy())
+        return my_sig.map(first[~first.index.duplicated()]).fillna("?")
+
+    exact = hit & my_full.isin(set(their_full))
+    problems.add(exact, key[0], ok[key[0]], R_DUPLICATE, "samma post som " + where(their_full, my_full) + " (annat id)")
+    problems.add(hit & ~exact, key[0], ok[key[0]], R_NATURAL_CONFLICT,
+                 f"samma {natural_label} som " + where(their_nat, mine))

@@ -497,6 +497,9 @@ class Report(Document):
                                        "Orsaker till att rader avvisades vid inläsningen"))
         else:
             body.append('<p class="saknas">Uppgifter om inlästa och avvisade rader: uppgift saknas.</p>')
+        gaps = underlag.earlier_gaps(self.run.paths.data_dir, self.run.period)
+        if gaps:
+            body.append("<ul>" + "".join(f"<li>{esc(g)}</li>" for g in gaps) + "</ul>")
         body.append("<h3>Bortfall</h3>")
         missing = underlag.missing_rows(self.pub, self.run.unit)
         if missing:

@@ -1,5 +1,6 @@
-"""Om underlaget: where the data came from, what was rejected and why (the import log), what is missing per
-variable (from the publication's "Uppgift saknas" cells) and how disclosure control was done; step 1's verdicts.
+"""Om underlaget: where the data came from, what was rejected and why (the import log), which sources earlier
+periods lacked, what is missing per variable (from the publication's "Uppgift saknas" cells) and how disclosure
+control was done; step 1's verdicts.
 
 The report prints no count that is not a cell of the publication or protected like one: the expected shortfall
 is read from the publication's cell, step 1's verdicts come without shares, and the import log's row counts go
@@ -12,14 +13,13 @@ from pathlib import Path
 import pandas as pd
 
 from .. import formatting as fmt
-from .. import labels
+from .. import importlog, labels
 from ..grouping import MISSING_GROUP
 from ..indicators.registry import REGISTRY
 from ..publication.views import NOT_APPLICABLE, PUBLISHED
 from ..schema import TABLES
 from .live import MISSING_TEXT, SUPPRESSED_TEXT
 
-LOG = "importlogg.json"
 # The variables whose missing values limit the breakdowns, and the population each is counted in.
 MISSING_BY = (("sex", "mal_i_arenden"), ("age_group", "mal_i_arenden"), ("target_group", "mal_i_arenden"),
               ("provider_type", "mal_i_arenden"), ("area", "maluppfyllelse"), ("sex", "brukarenkat_positiva"))
@@ -28,13 +28,20 @@ MISSING_CATEGORIES = (("avslutade_insatser", "Uppgift saknas", "Avslutsorsak"),)
 
 def import_log(processed: Path) -> list[dict]:
     """One entry per imported source and table, as the import wrote it (empty when there is none)."""
-    path = Path(processed) / LOG
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    entries = data.values() if isinstance(data, dict) else data
-    return [e for e in entries if isinstance(e, dict) and "rows_in" in e]
+    return [e for e in importlog.read_log(processed).values() if isinstance(e, dict) and "rows_in" in e]
+
+
+def earlier_gaps(data_dir: Path, period: str) -> list[str]:
+    """One Swedish sentence per source an earlier period lacked (its tables are not compared over time)."""
+    base = Path(data_dir) / "processed"
+    years = sorted(p.name for p in base.iterdir() if p.is_dir() and p.name.isdigit() and p.name < str(period)) \
+        if base.is_dir() else []
+    out = []
+    for year in years:
+        for file, tables in importlog.missing_sources(base / year):
+            names = ", ".join(TABLES[t].label.lower() if t in TABLES else t for t in tables)
+            out.append(f"Underlaget för {year} saknar {file} ({names}); de uppgifterna jämförs inte över tid.")
+    return out
 
 
 def source_rows(entries: list[dict]) -> list[dict]:

@@ -56,18 +56,16 @@ def unit_list(config, units=(), all_units: bool = False) -> tuple[list[str], lis
 
 
 def require_data(period: str, config, data_dir: Path) -> None:
-    """Refuse a period with neither raw exports nor processed tables."""
+    """Refuse a period with neither raw exports (in data/raw/<period>/ or its subfolders) nor processed tables."""
     raw = data_dir / "raw" / period
     processed = data_dir / "processed" / period
-    if _has_files(raw) or any(processed.glob("*.parquet")):
+    from ..collect.importing import has_raw_files
+
+    if has_raw_files(raw) or any(processed.glob("*.parquet")):
         return
     raise ArgumentError(f"Det finns inga data för period {period}: {raw} saknar exportfiler och {processed} "
                         f"saknar bearbetade tabeller. Lägg periodens exporter i {raw} (eller kör "
                         "`uppfoljning demo` för demodata) och försök igen.")
-
-
-def _has_files(folder: Path) -> bool:
-    return folder.is_dir() and any(p.is_file() and not p.name.startswith(".") for p in folder.iterdir())
 
 
 def require_writable(folder: Path, what: str, option: str) -> None:

@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import importlog
 from ..config import load_config, period_paths
 from ..console import say, setup_console
 from ..params import as_period
@@ -59,10 +60,11 @@ def _say(message: str) -> None:
 def import_earlier_periods(period: str, config, paths) -> list[str]:
     """Import earlier periods' raw exports that have not been processed, so the plan can estimate the shortfall
     from last year and step 5 can compare over time.
-    Sources the config lists that an earlier period lacks are named (their tables cannot be compared), the
-    rest is imported; alarms (rows lost, units without rows) are printed as warnings."""
+    Sources the config lists that an earlier period lacks are left out and kept in its import log; they are
+    named on every run (their tables cannot be compared). Alarms (rows lost, units without rows) are printed
+    as warnings."""
     from ..collect.alarms import find_alarms
-    from ..collect.importing import import_sources, missing_sources
+    from ..collect.importing import import_sources
 
     raw_root = paths.data_dir / "raw"
     done = []
@@ -72,19 +74,18 @@ def import_earlier_periods(period: str, config, paths) -> list[str]:
         earlier = folder.name
         if not (folder.is_dir() and earlier.isdigit() and earlier < period):
             continue
-        if paths.processed_for(earlier).is_dir():
-            continue
-        _say(f"Importerar tidigare period {earlier} för jämförelser över tid …")
-        for name, tables in missing_sources(earlier, config, paths.data_dir):
-            _say(f"      Saknas i {earlier}: {name} ({', '.join(tables)}). Jämförelser över tid saknas för "
-                 f"{'den tabellen' if len(tables) == 1 else 'de tabellerna'}.")
-        results = import_sources(earlier, config, paths.data_dir, skip_missing=True)
-        rows = sum(r.rows_in for r in results)
-        rejected = sum(len(r.rejected) for r in results)
-        _say(f"      {earlier}: {number(rows)} rader lästa, {number(rejected)} avvisade (karantän).")
-        for alarm in find_alarms(results, config):
-            _say(f"      Varning ({earlier}): {alarm.meddelande}")
-        done.append(earlier)
+        processed = paths.processed_for(earlier)
+        if not processed.is_dir():
+            _say(f"Importerar tidigare period {earlier} för jämförelser över tid …")
+            results = import_sources(earlier, config, paths.data_dir, skip_missing=True)
+            rows = sum(r.rows_in for r in results)
+            rejected = sum(len(r.rejected) for r in results)
+            _say(f"      {earlier}: {number(rows)} rader lästa, {number(rejected)} avvisade (karantän).")
+            for alarm in find_alarms(results, config):
+                _say(f"      Varning ({earlier}): {alarm.meddelande}")
+            done.append(earlier)
+        for name, tables in importlog.missing_sources(processed):
+            _say(f"      {importlog.missing_text(earlier, name, tables)}")
     return done
 
 
