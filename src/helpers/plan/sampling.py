@@ -17,6 +17,7 @@ from scipy import stats
 
 from .. import grouping
 from ..formatting import number, percent
+from ..tables import write_atomic, write_excel_csv, write_text_atomic
 from .methods import METHODS, Method, margin_text  # noqa: F401 (re-exported)
 
 MISSING_LABEL = grouping.MISSING_GROUP
@@ -428,17 +429,11 @@ SAMPLE_CSV_HEADERS = {"client_id": "Klient-id", "case_id": "Ärende-id", "unit":
 
 def write_sample_list(result: SampleResult, sample_dir: Path) -> list[Path]:
     """The sample list (pseudonyms, unit, stratum) as Parquet and CSV (UTF-8 with BOM, ';') under ``sample_dir``."""
-    from ..tables import write_atomic
-
     df = result.sample[list(SAMPLE_CSV_HEADERS)].copy()
     sample_dir = Path(sample_dir)
     parquet = write_atomic(df.reset_index(drop=True), sample_dir / "urval.parquet")
-    csv = sample_dir / "urval.csv"
     shown = df.assign(opened=df["opened"].dt.strftime("%Y-%m-%d")).rename(columns=SAMPLE_CSV_HEADERS)
-    tmp = csv.with_suffix(".csv.tmp")
-    shown.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
-    tmp.replace(csv)
-    return [parquet, csv]
+    return [parquet, write_excel_csv(shown, sample_dir / "urval.csv")]
 
 
 def _json_safe(value):
@@ -457,8 +452,6 @@ def write_planning(out_dir: Path, plan_info: dict, sizes: pd.DataFrame, repr_tab
                    repr_tests: pd.DataFrame, result: SampleResult, population_size: int,
                    shortfall: dict) -> list[Path]:
     """Group-level step-1 outputs (no pseudonyms) under ``out_dir`` (data/processed/<period>/planering: internal)."""
-    from ..tables import write_atomic
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [write_atomic(sizes, out_dir / "urvalsstorlek.parquet"),
@@ -469,9 +462,7 @@ def write_planning(out_dir: Path, plan_info: dict, sizes: pd.DataFrame, repr_tab
                "klienter_i_urvalet": int(result.sample["client_id"].nunique()), "varningar": result.warnings,
                "bortfall": shortfall, "bedomningar": dict(zip(repr_tests["Variabel"], repr_tests["Bedömning"]))}
     for name, data in (("plan.json", plan_info), ("urval.json", summary)):
-        p = out_dir / name
-        p.write_text(json.dumps(_json_safe(data), ensure_ascii=False, indent=2), encoding="utf-8")
-        paths.append(p)
+        paths.append(write_text_atomic(out_dir / name, json.dumps(_json_safe(data), ensure_ascii=False, indent=2)))
     return paths
 
 
