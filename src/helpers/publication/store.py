@@ -86,9 +86,26 @@ def write_published(cells: pd.DataFrame, out_dir: Path, config, period: str, met
     return written
 
 
-def read_published(folder: Path) -> tuple[pd.DataFrame, dict]:
+class MissingStepError(RuntimeError):
+    """A step asked for before the steps it reads have run (Swedish message naming the step to run first)."""
+
+
+def _publication_folder(folder: Path) -> Path:
+    """``…/publikation``, given it or the report folder above it."""
     folder = Path(folder)
-    folder = folder if folder.name == FOLDER else folder / FOLDER
+    return folder if folder.name == FOLDER else folder / FOLDER
+
+
+def require_publication(folder: Path, period: str) -> None:
+    """Stop with a clear message when step 5 has not published the period in ``folder`` (``…/publikation``)."""
+    folder = _publication_folder(folder)
+    if not (folder / PUBLISHED_FILE).exists():
+        raise MissingStepError(f"Publikationen för {period} saknas i {folder}. Kör steg 5 (05_sammanstall) för "
+                               "perioden först.")
+
+
+def read_published(folder: Path) -> tuple[pd.DataFrame, dict]:
+    folder = _publication_folder(folder)
     cells = pd.read_parquet(folder / PUBLISHED_FILE)
     meta_path = folder / META
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
@@ -97,6 +114,7 @@ def read_published(folder: Path) -> tuple[pd.DataFrame, dict]:
 
 def load_publication(folder: Path, config, period: str) -> Publication:
     """The published cells of a period (``<report folder>/publikation``) with their views."""
+    require_publication(folder, period)
     cells, meta = read_published(Path(folder))
     return Publication(cells, config, str(period), meta)
 
