@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from .. import grouping
-from ..formatting import number, percent
+from ..formatting import display_table, percent
 from ..tables import write_atomic, write_excel_csv, write_text_atomic
 from .methods import METHODS, Method, margin_text  # noqa: F401 (re-exported)
 
@@ -403,17 +403,17 @@ def verdicts_markdown(tests: pd.DataFrame) -> str:
     return "\n".join(f"- **{v}:** {b}" for v, b in zip(tests["Variabel"], tests["Bedömning"]))
 
 
-def swedish(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy for display: shares as '70 %', differences and test values with decimal comma."""
-    out = df.copy()
-    for col in out.columns:
-        if "(andel)" in col:
-            out[col] = out[col].map(percent)
-        elif col in ("Standardiserad skillnad", "Största standardiserade skillnad", "Chi2"):
-            out[col] = out[col].map(lambda v: number(v, 2))
-        elif col == "p-värde":
-            out[col] = out[col].map(lambda v: number(v, 3))
-    return out
+DECIMALS = {"Standardiserad skillnad": 2, "Största standardiserade skillnad": 2, "Chi2": 2, "p-värde": 3}
+COUNTS = ("Aktualiseringar", "Klienter", "Population", "Behövs", "Urval", "Frihetsgrader", "Population (antal)",
+          "Urval (antal)")
+
+
+def formatted(df: pd.DataFrame):
+    """A step-1 table as the notebook shows it, in the report's formats: shares as '70 %', counts as '1 234',
+    differences and test values with a decimal comma, full texts and no index column."""
+    return display_table(df, shares=[c for c in df.columns if "(andel)" in c],
+                         counts=[c for c in df.columns if c in COUNTS],
+                         decimals={c: d for c, d in DECIMALS.items() if c in df.columns})
 
 
 def sample_folder(paths, unit: str | None = None) -> Path:
