@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..config import Paths
 from ..schema import table as table_spec
-from ..tables import coerce, load_table, replace_atomic, table_path, write_excel_csv, write_table
+from ..tables import coerce, load_table, table_path, write_excel_csv, write_table, write_text_atomic
 
 SOURCE_COLUMN = "import_source"  # extra column in processed tables: the source each row came from
 QUARANTINE_COLUMNS = ["Källfil", "Blad", "Rad", "Kolumn", "Värde", "Orsak", "Detalj", "Övriga fel"]
@@ -95,4 +95,4 @@ class Batch:
         for r in self.results:
             log[f"{r.table}|{r.source}"] = r.as_dict()
         text = json.dumps(dict(sorted(log.items())), ensure_ascii=False, indent=2)
-        replace_atomic(log_path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        write_text_atomic(log_path, text)

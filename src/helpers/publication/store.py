@@ -20,7 +20,7 @@ import pandas as pd
 from .. import labels
 from ..formatting import SUPPRESSED as X
 from ..indicators.registry import INDICATORS, REGISTRY, UNIT_LABELS, dictionary
-from ..tables import replace_atomic, write_atomic, write_excel_csv
+from ..tables import replace_atomic, write_atomic, write_excel_csv, write_text_atomic
 from .primary import assert_publishable
 from .views import NOT_APPLICABLE, NUMBERS, PUBLISHED, Publication, published_numbers, unit_label
 
@@ -72,8 +72,7 @@ def write_published(cells: pd.DataFrame, out_dir: Path, config, period: str, met
     assert_publishable(public.assign(suppressed=public["status"] != PUBLISHED), config.min_cell)
     meta = {**meta, "period": str(period), "version": version(public)}
     written = {"celler": write_atomic(public, folder / PUBLISHED_FILE)}
-    written["meta"] = replace_atomic(folder / META, lambda tmp: Path(tmp).write_text(
-        json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8"))
+    written["meta"] = write_text_atomic(folder / META, json.dumps(meta, ensure_ascii=False, indent=2))
     glossary = dictionary()
     written["ordlista"] = write_atomic(glossary, folder / "ordlista.parquet")
     written["ordlista_csv"] = write_excel_csv(glossary.rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())],
