@@ -1,14 +1,19 @@
 """The rendered kvalitetsredovisning (HTML and PDF) from hand-made step 5/6 files."""
 from __future__ import annotations
 
+import json
 import re
+import shutil
 
 import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from helpers.collect import alarms
 from helpers.report.render import render_report
 from helpers.report.sections import SECTIONS
+from keyless_export import TEST_KEY
+from test_alarms import export, run_step
 from test_report_fixtures import GOALS, executed_notebook, make_project
 
 
@@ -207,7 +212,6 @@ def test_units_side_by_side_are_the_units_own_cells():
 
 
 def test_missing_inputs_degrade_to_uppgift_saknas(tmp_path):
-    import shutil
     project = make_project(tmp_path, texts={})
     for sub in ("analys", "figurer"):
         shutil.rmtree(project["output_dir"] / sub)
@@ -250,3 +254,29 @@ def test_om_underlaget_names_the_sources_an_earlier_period_lacked(tmp_path):
     section = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser").select_one("#om-underlaget")
     assert [li.get_text() for li in section.select("ul li")] == [
         "Underlaget för 2024 saknar barn/insatser.csv (insatser, placeringar); de uppgifterna jämförs inte över tid."]
+
+
+def test_alarms_of_an_import_that_went_on_are_on_the_first_page(tmp_path, monkeypatch):
+    """`fortsatt_vid_larm: true`: the import's larm.json reaches the title page of the HTML and the PDF."""
+    monkeypatch.setenv("UPPFOLJNING_NYCKEL", TEST_KEY)
+    # 10 rows of which one has an unknown intervention type: 1 of 10 rejected, above the 5 % limit
+    rows = [("Barn och unga", "HVB")] * 8 + [("Vuxenenheten", "HVB"), ("Vuxenenheten", "simskola")]
+    results, config, paths = run_step(tmp_path / "import", {"insatser.csv": export(rows)},
+                                      settings={"fortsatt_vid_larm": True})
+    assert [a.orsak for a in alarms.check_alarms(results, config, paths, step=3)] == [alarms.O_SHARE]
+    (tmp_path / "rapport").mkdir()
+    project = make_project(tmp_path / "rapport")
+    shutil.copy(paths.processed / alarms.FILE_NAME, project["data_dir"] / "processed" / "2025" / alarms.FILE_NAME)
+    assert json.loads((project["data_dir"] / "processed" / "2025" / "larm.json").read_text(encoding="utf-8"))
+
+    files = render_report(executed_notebook(project), tmp_path / "ut")
+    lead = ("Observera: underlaget har brister som kan påverka resultaten. Körningen fortsatte trots följande "
+            "larm:")
+    item = "insatser.csv → interventions: stor andel avvisade rader."  # the counts stay in larm.json
+
+    def plain(text: str) -> str:
+        return " ".join(text.replace("\u00a0", " ").split())
+    soup = BeautifulSoup(files["html"].read_text(encoding="utf-8"), "html.parser")
+    note = soup.select_one("section.titelsida div.larm[role=note]")
+    assert plain(note.p.get_text()) == lead and [plain(li.get_text()) for li in note.select("li")] == [item]
+    assert f"{lead} • {item}" in plain(PdfReader(files["pdf"]).pages[0].extract_text() or "")

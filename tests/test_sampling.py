@@ -225,6 +225,37 @@ def test_representativeness_by_hand():
     assert "Kvinnor (50\u00a0% i urvalet mot 60\u00a0% i populationen)" in row["Bedömning"]
 
 
+NB = "\u00a0"
+
+
+def cells(styled) -> list[list[str]]:
+    """The body rows of a styled table as shown: the text of each <td>, and no <th> row headings."""
+    import re
+
+    html = styled.to_html()
+    assert "row_heading" not in html and "…" not in html and "..." not in html  # no index column, nothing cut
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:]]
+
+
+def test_notebook_tables_in_the_reports_formats():
+    # 1 250 cases of 1 000 clients: counts with a space between thousands
+    population = pd.DataFrame({"unit": "barn_unga", "client_id": [f"k{i % 1000}" for i in range(1250)],
+                               "sex": ["kvinna", "man"] * 625})
+    overview = sampling.formatted(sampling.population_overview(population, {"barn_unga": "Barn och unga"}))
+    assert cells(overview) == [["Barn och unga", f"1{NB}250", f"1{NB}000"], ["Totalt", f"1{NB}250", f"1{NB}000"]]
+    # 19 women of 25 in the sample: 76 %, against 625 of 1 250 = 50 % in the population;
+    # d = (0.76 - 0.5) / sqrt((0.76 * 0.24 + 0.5 * 0.5) / 2) = 0.26 / 0.46497 = 0.559
+    sample = pd.DataFrame({"sex": ["kvinna"] * 19 + ["man"] * 6})
+    table = sampling.representativeness(population, sample, variables=["sex"])
+    assert cells(sampling.formatted(table)) == [
+        ["Kön", "Kvinnor", "625", f"50{NB}%", "19", f"76{NB}%", "0,56"],
+        ["Kön", "Män", "625", f"50{NB}%", "6", f"24{NB}%", "−0,56"]]
+    # the methods with their whole descriptions (up to 185 characters), "ja"/"nej" as written
+    methods = cells(sampling.formatted(sampling.methods_table()))
+    assert [row[2] for row in methods] == [m.description for m in sampling.METHODS.values()]
+    assert max(len(m.description) for m in sampling.METHODS.values()) > 150
+
+
 def test_representativeness_significant_difference():
     pop = pd.DataFrame({"sex": ["kvinna"] * 50 + ["man"] * 50})
     smp = pd.DataFrame({"sex": ["kvinna"] * 30 + ["man"] * 10})
@@ -356,7 +387,6 @@ def test_cli_sample_without_cases_says_so(tmp_path, capsys):
     assert code == 2 and "inga ärenden aktualiserade under 2025" in capsys.readouterr().err
 
 
-@pytest.mark.slow
 def _raw_cases(folder: Path, n: int = 62) -> list[str]:
     """arenden.csv as the case system exports it: n men born 1980-01-(1 + i % 31), half in each unit."""
     from helpers.personnummer import luhn_check_digit
@@ -376,6 +406,7 @@ def _raw_cases(folder: Path, n: int = 62) -> list[str]:
     return numbers
 
 
+@pytest.mark.slow
 def test_notebook_01_runs_and_writes_its_files(tmp_path, monkeypatch):
     import papermill
 
@@ -401,6 +432,18 @@ def test_notebook_01_runs_and_writes_its_files(tmp_path, monkeypatch):
     assert not any(p in executed for p in pseudonyms)  # group-level tables only, never a pseudonym
     assert not any(n in executed or n.replace("-", "")[2:] in executed for n in numbers)
     assert "Testsson" not in executed and "A-2025-" not in executed
+    # every table in the report's formats: no index column, full texts, shares as "50 %"
+    import nbformat
+    shown = [o.get("data", {}).get("text/html", "") for c in nbformat.reads(executed, as_version=4).cells
+             if c.cell_type == "code" for o in c.outputs]
+    tables_shown = [html for html in shown if "<table" in html]
+    assert len(tables_shown) == 6  # population, methods, sample size, representativeness, tests, templates
+    for html in tables_shown:
+        assert "row_heading" not in html and "…" not in html and "..." not in html
+    assert all(m.description in tables_shown[1] for m in sampling.METHODS.values())
+    # two units, each with its own target group: 31 of the 62 cases and 3 of the 6 sampled (days 5, 15, 25:
+    # i = 4, 14, 24 and 35, 45, 55) in each, so 50 % in 2 × 2 categories × population and sample; all men: 100 %
+    assert tables_shown[3].count(">50\u00a0%</td>") == 8 and ">100\u00a0%</td>" in tables_shown[3]
 
 
 def test_demo_population_through_the_import(tmp_path):

@@ -133,12 +133,68 @@ def test_server_constraints_pin_every_runtime_dependency_at_or_above_its_minimum
 def test_tasks_help_is_swedish():
     proc = subprocess.run([sys.executable, "-m", "helpers.tasks", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("användning: python -m helpers.tasks")
-    for target in ("setup", "report", "test", "lab", "test-minimum", "lock"):
+    for target in ("setup", "report", "test", "lab", "test-minimum", "lock", "benchmark", "help"):
         assert f"    {target}" in proc.stdout
     assert "usage:" not in proc.stdout and "show this help" not in proc.stdout
 
 
+def make_targets() -> set[str]:
+    return {line.split(":")[0] for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+            if "## " in line and not line.startswith(("\t", "#"))}
+
+
 def test_every_make_target_has_a_python_equivalent():
-    targets = {line.split(":")[0] for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
-               if "## " in line and not line.startswith(("\t", "#"))}
-    assert targets - {"help", "systemdeps", "benchmark"} <= set(tasks.TASKS)
+    targets = make_targets()
+    assert {"help", "benchmark", "systemdeps"} <= targets
+    assert targets - {"systemdeps"} <= set(tasks.TASKS)  # systemdeps installs Linux packages (Linux and CI only)
+
+
+def test_readme_table_lists_every_make_target():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in readme.splitlines()
+            if line.startswith("| `make ")}
+    assert set(rows) == {f"`make {target}`" for target in make_targets()}
+    for target in make_targets() - {"systemdeps", "demo"}:  # demo: the command itself, `uppfoljning demo`
+        assert rows[f"`make {target}`"].startswith(f"`python -m helpers.tasks {target}`")
+    assert "| `make systemdeps` | behövs inte på Windows" in readme
+
+
+def test_help_lists_every_task_in_swedish(capsys):
+    assert tasks.main(["help"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Uppgifter (python -m helpers.tasks UPPGIFT):"
+    assert [line.split()[0] for line in lines[1:]] == list(tasks.TASKS)
+    assert "  benchmark     Prestandamätningarna i benchmarks/, en i taget" in lines
+
+
+def fake_benchmarks(root: Path, scripts: dict[str, str]) -> None:
+    (root / "benchmarks").mkdir(parents=True)
+    for name, code in scripts.items():
+        (root / "benchmarks" / name).write_text(code, encoding="utf-8")
+    (root / "benchmarks" / "hjalp.py").write_text("raise SystemExit('inte en mätning')\n", encoding="utf-8")
+
+
+def test_benchmark_runs_every_script_in_order_from_the_root(tmp_path, monkeypatch, capfd):
+    # Each script appends its name and the folder it runs in to a log: the order and the cwd are checked.
+    log = tmp_path / "logg.txt"
+    code = ("import os, sys; open(r'{log}', 'a').write(os.path.basename(sys.argv[0]) + ' ' + os.getcwd() + '\\n')"
+            .format(log=log))
+    fake_benchmarks(tmp_path, {"bench_b.py": code, "bench_a.py": code})
+    monkeypatch.setattr(tasks, "checkout_root", lambda: tmp_path)
+    assert tasks.main(["benchmark"]) == 0
+    assert log.read_text().splitlines() == [f"bench_a.py {tmp_path}", f"bench_b.py {tmp_path}"]
+    assert capfd.readouterr().out.splitlines() == ["== benchmarks/bench_a.py", "== benchmarks/bench_b.py"]
+
+
+def test_a_failing_benchmark_stops_with_a_swedish_message(tmp_path, monkeypatch, capfd):
+    fake_benchmarks(tmp_path, {"bench_a.py": "raise SystemExit(3)\n", "bench_b.py": "open('b_kordes', 'w')\n"})
+    monkeypatch.setattr(tasks, "checkout_root", lambda: tmp_path)
+    assert tasks.main(["benchmark"]) == 1
+    assert "Fel: Kommandot misslyckades (felkod 3)" in capfd.readouterr().err
+    assert not (tmp_path / "b_kordes").exists()
+
+
+def test_benchmark_needs_a_checkout(monkeypatch, capsys):
+    monkeypatch.setattr(tasks, "checkout_root", lambda: None)
+    assert tasks.main(["benchmark"]) == 1
+    assert "Prestandamätningarna finns bara i en utcheckning" in capsys.readouterr().err

@@ -9,6 +9,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from .tables import write_text_atomic
+
 MANIFEST_NAME = "_demofiler.json"
 
 
@@ -29,10 +31,7 @@ def write_manifest(folder: str | Path, files, made_by: str = "uppfoljning demo")
     listed.update({Path(f).name: sha256_of(folder / Path(f).name) for f in files})
     content = {"skapad_av": made_by, "beskrivning": "Syntetiska demofiler; bara de får pseudonymiseras med "
                "demonyckeln.", "filer": dict(sorted(listed.items()))}
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(content, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path
+    return write_text_atomic(path, json.dumps(content, ensure_ascii=False, indent=2) + "\n")
 
 
 def read_manifest(folder: str | Path) -> dict[str, str]:

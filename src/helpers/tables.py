@@ -55,8 +55,8 @@ class FileWriteError(OSError):
 
 def _write_error(path: Path, exc: OSError) -> FileWriteError:
     if isinstance(exc, PermissionError):
-        why = ("den är troligen öppen i ett annat program (till exempel Excel) eller så saknas skrivrättighet "
-               "till mappen. Stäng filen eller välj en annan mapp och försök igen")
+        why = ("den är troligen öppen i ett annat program (till exempel Excel eller en PDF-läsare) eller så saknas "
+               "skrivrättighet till mappen. Stäng filen eller välj en annan mapp och försök igen")
     else:
         why = f"{exc.strerror or exc}"
     return FileWriteError(f"Filen {path} kunde inte skrivas: {why}.")
@@ -82,6 +82,23 @@ def replace_atomic(path: Path, write) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """A UTF-8 text file (JSON, Markdown) written like ``replace_atomic``."""
+    return replace_atomic(Path(path), lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def move_into_place(source: Path, target: Path) -> Path:
+    """Rename a finished file onto ``target`` (on the same disk): a target that is locked, for instance open in a
+    PDF viewer, gives a Swedish message naming it and is left as it was."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(source, target)
+    except OSError as exc:
+        raise _write_error(target, exc) from exc
+    return target
 
 
 def write_atomic(df: pd.DataFrame, path: Path) -> Path:

@@ -1,6 +1,7 @@
 """The Makefile's targets in plain Python, for machines without make (Windows, Anaconda):
 
-    python -m helpers.tasks setup | demo | report | test | test-fast | lab | test-minimum | lock | clean
+    python -m helpers.tasks setup | demo | report | test | test-fast | lab | test-minimum | lock | benchmark
+                            | clean | help
 
 Each runs in the Python that starts it (a conda environment or .venv). Messages are Swedish.
 """
@@ -161,11 +162,30 @@ def lock(args) -> None:
     say(f"Skrev {len(pins)} versioner till {target}.")
 
 
+def benchmark(args) -> None:
+    """Every benchmarks/bench_*.py in turn, from the checkout's root, as ``make benchmark`` runs them."""
+    root = checkout_root()
+    if root is None:
+        raise TaskError("Prestandamätningarna finns bara i en utcheckning av projektet (mappen benchmarks/).")
+    for script in sorted((root / "benchmarks").glob("bench_*.py")):
+        name = script.relative_to(root).as_posix()
+        say(f"== {name}")
+        _run([sys.executable, name], cwd=root)
+
+
 def clean(args) -> None:
     reports = work_root() / "reports"
     for folder in sorted(reports.glob("[0-9]*")):
         shutil.rmtree(folder)
     say("Genererade rapporter borttagna (data och miljön lämnas).")
+
+
+def help_(args) -> None:
+    """The tasks and what each does, like ``make help``."""
+    width = max(map(len, TASKS))
+    say("Uppgifter (python -m helpers.tasks UPPGIFT):")
+    for name, (_, text) in TASKS.items():
+        say(f"  {name:<{width}}  {text}")
 
 
 TASKS = {
@@ -177,7 +197,9 @@ TASKS = {
     "lab": (lab, "Öppna notebookarna i JupyterLab"),
     "test-minimum": (test_minimum, "Kör helhetstesterna med de lägsta tillåtna versionerna"),
     "lock": (lock, "Lås versionerna för serverkörningen (constraints/server.txt)"),
+    "benchmark": (benchmark, "Prestandamätningarna i benchmarks/, en i taget"),
     "clean": (clean, "Ta bort genererade rapporter"),
+    "help": (help_, "Visa uppgifterna"),
 }
 
 

@@ -37,6 +37,7 @@ import pandas as pd
 
 from .. import formatting as fmt, labels
 from ..grouping import MISSING_GROUP
+from ..tables import write_text_atomic
 from . import phrases, significance
 from .goals import NOT_REACHED, PARTLY, IndicatorInfo, for_unit, goals_from_config
 
@@ -449,10 +450,7 @@ def write_key_findings(path: str | Path, items, rule: str | None = None) -> bool
     path = Path(path)
     if path.exists() and not is_generated_unedited(path.read_text(encoding="utf-8")):
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".md.tmp")
-    tmp.write_text(render_key_findings(items, rule), encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, render_key_findings(items, rule))
     return True
 
 

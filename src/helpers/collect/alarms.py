@@ -17,7 +17,7 @@ from pathlib import Path
 from ..config import Config, ConfigError, Paths
 from ..formatting import integer, percent
 from ..schema import table as table_spec
-from ..tables import replace_atomic
+from ..tables import write_text_atomic
 from .validation import R_UNIT
 
 FILE_NAME = "larm.json"
@@ -157,7 +157,7 @@ def _write(path: Path, step: int | None, alarms: list[Alarm]) -> None:
     if not entries and not path.exists():
         return
     text = json.dumps(entries, ensure_ascii=False, indent=2)
-    replace_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    write_text_atomic(path, text)
 
 
 def check_alarms(results, config: Config, paths: Paths, step: int | None = None) -> list[Alarm]:

@@ -14,7 +14,7 @@ import pandas as pd
 from ..config import Paths
 from ..importlog import LOG_NAME, MISSING_KEY, read_log
 from ..schema import table as table_spec
-from ..tables import coerce, load_table, replace_atomic, table_path, write_excel_csv, write_table
+from ..tables import coerce, load_table, table_path, write_excel_csv, write_table, write_text_atomic
 
 SOURCE_COLUMN = "import_source"  # extra column in processed tables: the source each row came from
 NATURAL_COLUMN = "import_key"  # and the row's natural key as a keyed hash, when its mapping declares one
@@ -98,4 +98,4 @@ class Batch:
         if missing:  # kept until the file is there: a later run and the report name what the period lacks
             log[MISSING_KEY] = missing
         text = json.dumps(dict(sorted(log.items())), ensure_ascii=False, indent=2)
-        replace_atomic(log_path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        write_text_atomic(log_path, text)

@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
-from ..tables import replace_atomic
+from ..tables import write_text_atomic
 
 API_URL = "https://api.kolada.se/v3"
 CHUNK = 25  # Kolada answers at most 25 ids per path segment
@@ -146,4 +146,4 @@ def fetch_snapshot(kpis: list[str], municipality_ids: list[str], years: list[str
 def write_snapshot(document: dict, path: str | Path) -> Path:
     """Write the snapshot through a temporary file beside it: an interrupted write leaves the old one."""
     text = json.dumps(document, ensure_ascii=False, indent=1)
-    return replace_atomic(Path(path), lambda tmp: Path(tmp).write_text(text + "\n", encoding="utf-8"))
+    return write_text_atomic(path, text + "\n")

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Font
 
+from ..tables import replace_atomic
 from .exports import SourceFile
 from .faults import FAULT_COLUMN
 
@@ -63,9 +64,7 @@ def _write_xlsx(source: SourceFile, path: Path, period: str) -> int:
 
 
 def _atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    replace_atomic(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
 def _reproducible_zip(data: bytes, stamp: dt.datetime) -> bytes:

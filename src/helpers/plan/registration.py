@@ -8,8 +8,6 @@ ranges, date cells), and an instruction sheet in Swedish. Templates list pseudon
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import schema
+from ..tables import replace_atomic
 from .spec import PLAN_OCCASIONS, Plan
 
 # Tables that come from the case-system export (step 2), not from caseworkers' registration.
@@ -258,16 +257,7 @@ def write_templates(plan: Plan, sample: pd.DataFrame, sample_dir: Path, period: 
     for occasion in PLAN_OCCASIONS:
         for table in template_tables(plan, occasion):
             wb = build_workbook(plan, table, occasion, sample, str(period))
-            path = template_path(sample_dir, occasion, table)
-            fd, tmp = tempfile.mkstemp(prefix=".mall.", suffix=".xlsx", dir=sample_dir)
-            os.close(fd)
-            try:
-                wb.save(tmp)
-                os.replace(tmp, path)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-            written.append(path)
+            written.append(replace_atomic(template_path(sample_dir, occasion, table), wb.save))
     return written
 
 

@@ -16,7 +16,8 @@ import pandas as pd
 from scipy import stats
 
 from .. import grouping
-from ..formatting import number, percent
+from ..formatting import display_table, percent
+from ..tables import write_atomic, write_excel_csv, write_text_atomic
 from .methods import METHODS, Method, margin_text  # noqa: F401 (re-exported)
 
 MISSING_LABEL = grouping.MISSING_GROUP
@@ -408,17 +409,17 @@ def verdicts_markdown(tests: pd.DataFrame) -> str:
     return "\n".join(f"- **{v}:** {b}" for v, b in zip(tests["Variabel"], tests["Bedömning"]))
 
 
-def swedish(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy for display: shares as '70 %', differences and test values with decimal comma."""
-    out = df.copy()
-    for col in out.columns:
-        if "(andel)" in col:
-            out[col] = out[col].map(percent)
-        elif col in ("Standardiserad skillnad", "Största standardiserade skillnad", "Chi2"):
-            out[col] = out[col].map(lambda v: number(v, 2))
-        elif col == "p-värde":
-            out[col] = out[col].map(lambda v: number(v, 3))
-    return out
+DECIMALS = {"Standardiserad skillnad": 2, "Största standardiserade skillnad": 2, "Chi2": 2, "p-värde": 3}
+COUNTS = ("Aktualiseringar", "Klienter", "Population", "Behövs", "Urval", "Frihetsgrader", "Population (antal)",
+          "Urval (antal)")
+
+
+def formatted(df: pd.DataFrame):
+    """A step-1 table as the notebook shows it, in the report's formats: shares as '70 %', counts as '1 234',
+    differences and test values with a decimal comma, full texts and no index column."""
+    return display_table(df, shares=[c for c in df.columns if "(andel)" in c],
+                         counts=[c for c in df.columns if c in COUNTS],
+                         decimals={c: d for c, d in DECIMALS.items() if c in df.columns})
 
 
 def sample_folder(paths, unit: str | None = None) -> Path:
@@ -434,17 +435,11 @@ SAMPLE_CSV_HEADERS = {"client_id": "Klient-id", "case_id": "Ärende-id", "unit":
 
 def write_sample_list(result: SampleResult, sample_dir: Path) -> list[Path]:
     """The sample list (pseudonyms, unit, stratum) as Parquet and CSV (UTF-8 with BOM, ';') under ``sample_dir``."""
-    from ..tables import write_atomic
-
     df = result.sample[list(SAMPLE_CSV_HEADERS)].copy()
     sample_dir = Path(sample_dir)
     parquet = write_atomic(df.reset_index(drop=True), sample_dir / "urval.parquet")
-    csv = sample_dir / "urval.csv"
     shown = df.assign(opened=df["opened"].dt.strftime("%Y-%m-%d")).rename(columns=SAMPLE_CSV_HEADERS)
-    tmp = csv.with_suffix(".csv.tmp")
-    shown.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig")
-    tmp.replace(csv)
-    return [parquet, csv]
+    return [parquet, write_excel_csv(shown, sample_dir / "urval.csv")]
 
 
 def _json_safe(value):
@@ -463,8 +458,6 @@ def write_planning(out_dir: Path, plan_info: dict, sizes: pd.DataFrame, repr_tab
                    repr_tests: pd.DataFrame, result: SampleResult, population_size: int,
                    shortfall: dict) -> list[Path]:
     """Group-level step-1 outputs (no pseudonyms) under ``out_dir`` (data/processed/<period>/planering: internal)."""
-    from ..tables import write_atomic
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [write_atomic(sizes, out_dir / "urvalsstorlek.parquet"),
@@ -476,9 +469,7 @@ def write_planning(out_dir: Path, plan_info: dict, sizes: pd.DataFrame, repr_tab
                "bortfall": shortfall, "bedomningar": dict(zip(repr_tests["Variabel"], repr_tests["Bedömning"])),
                "bedomningar_rapport": dict(zip(repr_tests["Variabel"], repr_tests[REPORT_VERDICT]))}
     for name, data in (("plan.json", plan_info), ("urval.json", summary)):
-        p = out_dir / name
-        p.write_text(json.dumps(_json_safe(data), ensure_ascii=False, indent=2), encoding="utf-8")
-        paths.append(p)
+        paths.append(write_text_atomic(out_dir / name, json.dumps(_json_safe(data), ensure_ascii=False, indent=2)))
     return paths
 
 

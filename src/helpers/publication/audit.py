@@ -30,7 +30,7 @@ from scipy.sparse.csgraph import connected_components
 
 from .linked import LinkedSet, method_texts
 from ..formatting import integer
-from ..tables import replace_atomic, write_atomic
+from ..tables import write_atomic, write_text_atomic
 
 EPS = 1e-9
 AUDIT_FILE = "granskning"
@@ -79,8 +79,7 @@ def write_audit(result: AuditResult, folder) -> tuple[Path, Path]:
     """granskning.json (summary and method) and granskning.parquet (one row per audited quantity)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    js = replace_atomic(folder / f"{AUDIT_FILE}.json", lambda tmp: Path(tmp).write_text(
-        json.dumps(result.as_dict(), ensure_ascii=False, indent=2), encoding="utf-8"))
+    js = write_text_atomic(folder / f"{AUDIT_FILE}.json", json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
     pq = write_atomic(result.table, folder / f"{AUDIT_FILE}.parquet")
     return js, pq
 

@@ -20,7 +20,7 @@ import pandas as pd
 from .. import labels
 from ..formatting import SUPPRESSED as X
 from ..indicators.registry import INDICATORS, REGISTRY, UNIT_LABELS, dictionary
-from ..tables import replace_atomic, write_atomic, write_excel_csv
+from ..tables import replace_atomic, write_atomic, write_excel_csv, write_text_atomic
 from .primary import assert_publishable
 from .views import NOT_APPLICABLE, NUMBERS, PUBLISHED, Publication, published_numbers, unit_label
 
@@ -72,8 +72,7 @@ def write_published(cells: pd.DataFrame, out_dir: Path, config, period: str, met
     assert_publishable(public.assign(suppressed=public["status"] != PUBLISHED), config.min_cell)
     meta = {**meta, "period": str(period), "version": version(public)}
     written = {"celler": write_atomic(public, folder / PUBLISHED_FILE)}
-    written["meta"] = replace_atomic(folder / META, lambda tmp: Path(tmp).write_text(
-        json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8"))
+    written["meta"] = write_text_atomic(folder / META, json.dumps(meta, ensure_ascii=False, indent=2))
     glossary = dictionary()
     written["ordlista"] = write_atomic(glossary, folder / "ordlista.parquet")
     written["ordlista_csv"] = write_excel_csv(glossary.rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())],
@@ -86,9 +85,26 @@ def write_published(cells: pd.DataFrame, out_dir: Path, config, period: str, met
     return written
 
 
-def read_published(folder: Path) -> tuple[pd.DataFrame, dict]:
+class MissingStepError(RuntimeError):
+    """A step asked for before the steps it reads have run (Swedish message naming the step to run first)."""
+
+
+def _publication_folder(folder: Path) -> Path:
+    """``…/publikation``, given it or the report folder above it."""
     folder = Path(folder)
-    folder = folder if folder.name == FOLDER else folder / FOLDER
+    return folder if folder.name == FOLDER else folder / FOLDER
+
+
+def require_publication(folder: Path, period: str) -> None:
+    """Stop with a clear message when step 5 has not published the period in ``folder`` (``…/publikation``)."""
+    folder = _publication_folder(folder)
+    if not (folder / PUBLISHED_FILE).exists():
+        raise MissingStepError(f"Publikationen för {period} saknas i {folder}. Kör steg 5 (05_sammanstall) för "
+                               "perioden först.")
+
+
+def read_published(folder: Path) -> tuple[pd.DataFrame, dict]:
+    folder = _publication_folder(folder)
     cells = pd.read_parquet(folder / PUBLISHED_FILE)
     meta_path = folder / META
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
@@ -97,6 +113,7 @@ def read_published(folder: Path) -> tuple[pd.DataFrame, dict]:
 
 def load_publication(folder: Path, config, period: str) -> Publication:
     """The published cells of a period (``<report folder>/publikation``) with their views."""
+    require_publication(folder, period)
     cells, meta = read_published(Path(folder))
     return Publication(cells, config, str(period), meta)
 

@@ -11,7 +11,7 @@ import pandas as pd
 from ..analysis.findings import read_key_findings
 from ..config import Config, Paths
 from ..indicators.registry import dictionary
-from ..publication.store import load_publication
+from ..publication.store import MissingStepError, load_publication, require_publication
 from ..publication.views import Publication
 
 INDICATOR_COLUMNS = ["indicator", "period", "grouping", "group", "category", "numerator", "denominator", "value",
@@ -123,15 +123,9 @@ def load_import_summary(processed: Path) -> dict:
     return summary
 
 
-class MissingStepError(RuntimeError):
-    """A report asked for before the steps it reads have run (Swedish message naming the step)."""
-
-
 def require_steps(paths: Paths, scope: str | None = None) -> None:
     """Stop with a clear message when step 5's publication or step 6's analysis for the scope is missing."""
-    if not (paths.publication / "celler.parquet").exists():
-        raise MissingStepError(f"Publikationen för {paths.period} saknas i {paths.publication}. Kör steg 5 "
-                               "(05_sammanstall) för perioden först.")
+    require_publication(paths.publication, paths.period)
     if not (paths.analysis_for(scope) / "mal.parquet").exists():
         raise MissingStepError(f"Analysen för {paths.period} saknas i {paths.analysis_for(scope)}. Kör steg 6 "
                                "(06_analysera) för perioden först.")

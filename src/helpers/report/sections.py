@@ -18,7 +18,7 @@ from .. import formatting as fmt
 from .. import labels
 from ..indicators.registry import REGISTRY
 from ..params import RunParams
-from ..tables import replace_atomic
+from ..tables import write_text_atomic
 from . import actions, claims, keyfigures, live, narrative, underlag
 from .document import Document, esc, indicator_label
 from .errors import ReportCheckError
@@ -128,8 +128,7 @@ class Report(Document):
         """The text check's findings for the run's check list; with the strict option a contradiction stops here."""
         folder = self.run.paths.output_dir / "notebooks"
         rows = [c.row() for c in self.claims]
-        path = replace_atomic(folder / "textkontroll.json", lambda tmp: Path(tmp).write_text(
-            json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8"))
+        path = write_text_atomic(folder / "textkontroll.json", json.dumps(rows, ensure_ascii=False, indent=2))
         errors = [c for c in self.claims if c.level == claims.ERROR]
         if errors and claims.strict(self.cfg):
             lines = "\n".join(f"- {c.text}: {c.message} (\"{c.sentence[:80]}\")" for c in errors)

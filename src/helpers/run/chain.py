@@ -214,6 +214,7 @@ def _cell_seconds(executed: Path) -> float | None:
 def _render(job: ChainJob, emit, journal: Journal, result: ChainResult) -> None:
     from ..report.bundle import render_scope
     from ..report.errors import ReportCheckError
+    from ..tables import FileWriteError
 
     report_step = job.order[-1]
     executed = audit_dir(job.output_dir) / f"{report_step}.ipynb"
@@ -244,7 +245,11 @@ def _render(job: ChainJob, emit, journal: Journal, result: ChainResult) -> None:
             journal.step(RENDER, "fel", time.perf_counter() - t0)
             raise PipelineError(f"Rapporten ({job.label}) kunde inte renderas: {type(exc).__name__}: {exc}"
                                 ) from None
-        placed = _move_into_place(staging, job.output_dir)
+        try:
+            placed = _move_into_place(staging, job.output_dir)
+        except FileWriteError as exc:
+            journal.step(RENDER, "fel", time.perf_counter() - t0)
+            raise PipelineError(f"Rapporten ({job.label}) kunde inte sparas: {exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     seconds = time.perf_counter() - t0
@@ -256,12 +261,9 @@ def _render(job: ChainJob, emit, journal: Journal, result: ChainResult) -> None:
 
 
 def _move_into_place(staging: Path, target: Path) -> list[Path]:
-    """Move everything rendered into the output folder, each file with an atomic rename."""
-    placed = []
-    for path in sorted(staging.rglob("*")):
-        if path.is_file():
-            dest = target / path.relative_to(staging)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, dest)
-            placed.append(dest)
-    return placed
+    """Move everything rendered into the output folder, each file with an atomic rename (a report open in a viewer
+    is named in a Swedish message and left as it was)."""
+    from ..tables import move_into_place
+
+    return [move_into_place(path, target / path.relative_to(staging))
+            for path in sorted(staging.rglob("*")) if path.is_file()]

@@ -79,10 +79,9 @@ class Journal:
         self.save()
 
     def save(self) -> None:
-        from ..tables import replace_atomic
+        from ..tables import write_text_atomic
 
-        text = json.dumps(self.data, ensure_ascii=False, indent=1, default=str)
-        replace_atomic(self.path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+        write_text_atomic(self.path, json.dumps(self.data, ensure_ascii=False, indent=1, default=str))
 
 
 @contextlib.contextmanager

@@ -46,6 +46,6 @@ def table(rows: list[Row]) -> list[str]:
 
 
 def write_summary(path: Path, summary: dict) -> None:
-    from ..tables import replace_atomic
+    from ..tables import write_text_atomic
     text = json.dumps(summary, ensure_ascii=False, indent=1)
-    replace_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    write_text_atomic(path, text)
