@@ -9,7 +9,6 @@ Target on a 2-core machine: under 30 s and under 2 GiB.
 from __future__ import annotations
 
 import argparse
-import resource
 import tempfile
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ import pandas as pd
 
 from helpers.collect.importing import import_file
 from helpers.collect.mapping import Mapping, TableMapping
+from peak_memory import peak_mib
 
 TYPES = np.array(["HVB", "familjehem", "Öppenvård", "behandling_missbruk", "boendestod"])
 UNITS = np.array(["Barn och unga", "Vuxna – missbruk och beroende", "Ekonomiskt bistånd"])
@@ -82,7 +82,7 @@ def main() -> None:
         t0 = time.perf_counter()
         result = import_file("interventions", src, "2025", mapping=MAPPING, data_dir=tmp, write=True)
         secs = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 ** 2  # KiB on Linux -> GiB
+    peak = peak_mib() / 1024  # GiB
     print(f"Import och validering: {secs:.1f} s, {result.rows_in / secs:,.0f} rader/s".replace(",", " "))
     print(f"Rader in {result.rows_in}, godkända {result.accepted_rows}, avvisade {len(result.rejected)}: "
           f"{result.reasons}")

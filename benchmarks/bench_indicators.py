@@ -9,7 +9,6 @@ Target: under 20 s for all indicators and under 4 GiB peak on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import tempfile
 import time
@@ -24,6 +23,7 @@ from helpers.publication.build import _one_period
 from helpers.indicators.context import PeriodData
 from helpers.schema import ATTAINMENT, INSTRUMENTS, INTERVENTION_TYPES, SEXES, SURVEY_QUESTIONS
 from helpers.tables import write_table
+from peak_memory import peak_mib
 
 PERIOD = "2025"
 UNITS = ["barn_unga", "vuxna_missbruk", "ekonomiskt_bistand"]
@@ -149,7 +149,7 @@ def make_tables(n_interventions: int = 1_000_000, seed: int = 5) -> dict[str, pd
 
 
 def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_mib()
 
 
 def main(argv: list[str] | None = None) -> int:

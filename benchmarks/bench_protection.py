@@ -18,7 +18,6 @@ primary, against a tenth in the demo municipality's), so they are a stress test;
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import time
@@ -28,6 +27,7 @@ import numpy as np
 from helpers.publication.audit import audit
 from helpers.publication.linked import LinkedSet, LinkedSetBuilder
 from helpers.publication.protect import protect
+from peak_memory import peak_mib
 
 UNITS = 3
 GROUPINGS = {"kön": 3, "åldersgrupp": 8, "målgrupp": 3, "insatstyp": 6, "månad": 12, "utförare": 8,
@@ -37,7 +37,7 @@ POP = "personer"  # the population's count: a count's value, a share's denominat
 
 
 def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return peak_mib()
 
 
 class _Generator:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from peak_memory import peak_mib
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +58,7 @@ def measure(clients: int, folder: Path) -> dict:
     outsider = audit_published(folder / "reports", "2025", cfg)
     out["utomstående_granskning_s"], out["utomstående_granskning_cpu"] = time.perf_counter() - t, time.process_time() - c
     out["granskning"] = outsider.summary()
-    out["topp_minne_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["topp_minne_mib"] = peak_mib()
     return out
 
 

@@ -1,0 +1,26 @@
+"""The benchmarks run on Windows too: peak memory without the POSIX-only `resource` module."""
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+from peak_memory import peak_mib  # noqa: E402
+
+
+def test_peak_memory_on_linux_is_the_processes_own():
+    assert 1 < peak_mib() < 64 * 1024
+
+
+def test_peak_memory_without_resource_reads_the_peak_working_set(monkeypatch):
+    process = SimpleNamespace(memory_info=lambda: SimpleNamespace(peak_wset=3 * 1024 ** 2))
+    monkeypatch.setitem(sys.modules, "resource", None)  # as on Windows: import resource raises ImportError
+    monkeypatch.setitem(sys.modules, "psutil", SimpleNamespace(Process=lambda: process))
+    assert peak_mib() == 3.0
+
+
+def test_no_benchmark_imports_resource_itself():
+    for script in BENCHMARKS.glob("*.py"):
+        if script.name != "peak_memory.py":
+            assert "import resource" not in script.read_text(encoding="utf-8"), script.name
