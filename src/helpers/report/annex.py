@@ -23,6 +23,8 @@ class Annex(Document):
         super().__init__(config)
         self.pub, self.scope, self.title = pub, scope, title
         self.cells = pub.scope(scope)
+        # Each indicator's cells as plain records, in the publication's order (pandas per row took most of the time)
+        self.records = {name: part.to_dict("records") for name, part in self.cells.groupby("indicator", sort=False)}
         self.units = {code: name for code, name in config.units.items() if keyfigures.rows(pub, code)} \
             if scope is None else {}
         if self.units:  # the organisation's annex: first every unit's full key-figure table
@@ -36,12 +38,12 @@ class Annex(Document):
     def _hidden(r) -> bool:
         return r["status"] != "publicerad"
 
-    def _simple(self, name: str, grouping: str, part: pd.DataFrame, total: pd.DataFrame) -> str:
+    def _simple(self, name: str, grouping: str, part: list[dict], total: list[dict]) -> str:
         ind = REGISTRY[name]
         kind = ind.kind
         rows = []
-        for role, frame in (("part", part), ("total", total)):
-            for _, r in frame.iterrows():
+        for role, records in (("part", part), ("total", total)):
+            for r in records:
                 hidden = self._hidden(r)
                 row = {"group": self._group(r["grouping"], r["group"]), "value": r["value"], "numerator": r["numerator"],
                        "denominator": r["denominator"], "n": r["n"], "_role": role,
@@ -67,21 +69,24 @@ class Annex(Document):
             else f"{indicator_label(name, True)} {self.pub.period}"
         return self.table(rows, cols, caption, share_cols=share_cols)
 
-    def _by_category(self, name: str, grouping: str, frame: pd.DataFrame) -> str:
+    def _by_category(self, name: str, grouping: str, records: list[dict]) -> str:
         """Categories as columns (shares or counts), one row per group, n last."""
         ind = REGISTRY[name]
-        cats = list(dict.fromkeys(frame["category"]))
+        cats = list(dict.fromkeys(r["category"] for r in records))
+        groups: dict[tuple, list[dict]] = {}
+        for r in records:
+            groups.setdefault((r["grouping"], r["group"]), []).append(r)
         rows = []
-        for (g, grp), part in frame.groupby(["grouping", "group"], sort=False):
+        for (g, grp), part in groups.items():
             row = {"group": self._group(g, grp), "_role": "total" if g == "total" else "part", "_suppressed": set()}
-            for c, r in zip(part["category"], part.itertuples()):
-                row[f"c:{c}"] = r.value
-                if r.status != "publicerad":
-                    row["_suppressed"].add(f"c:{c}")
+            for r in part:
+                row[f"c:{r['category']}"] = r["value"]
+                if r["status"] != "publicerad":
+                    row["_suppressed"].add(f"c:{r['category']}")
             if ind.distribution:  # the categories share one base: shown while any of them is
-                visible = part[part["status"] == "publicerad"]
-                row["n"] = visible["n"].iloc[0] if len(visible) else None
-                if visible.empty:
+                visible = [r for r in part if r["status"] == "publicerad"]
+                row["n"] = visible[0]["n"] if visible else None
+                if not visible:
                     row["_suppressed"].add("n")
             rows.append(row)
         kind = {"share": "share", "count": "count"}.get(ind.kind, "number")  # a mean is no count of persons
@@ -94,21 +99,23 @@ class Annex(Document):
         return self.table(rows, cols, f"{indicator_label(name, True)}{where} {self.pub.period}")
 
     def indicator(self, name: str) -> str:
-        one = self.cells[self.cells["indicator"] == name]
+        one = self.records.get(name, [])
         ind = REGISTRY[name]
         body = [f'<h3 id="ind-{name}">{esc(ind.label)}</h3>', f'<p class="definition">{esc(ind.description)}</p>']
-        has_categories = bool((one["category"] != "").any())
-        for grouping in dict.fromkeys(one["grouping"]):
+        has_categories = any(r["category"] != "" for r in one)
+        by_grouping: dict[str, list[dict]] = {}
+        for r in one:
+            by_grouping.setdefault(r["grouping"], []).append(r)
+        total = by_grouping.get("total", [])
+        for grouping, part in by_grouping.items():
             if grouping == "total" and not has_categories:
                 continue
-            part = one[one["grouping"] == grouping]
             if has_categories:
-                frame = part if grouping == "total" else pd.concat([part, one[one["grouping"] == "total"]])
-                body.append(self._by_category(name, grouping, frame))
+                body.append(self._by_category(name, grouping, part if grouping == "total" else part + total))
             else:
-                body.append(self._simple(name, grouping, part, one[one["grouping"] == "total"]))
+                body.append(self._simple(name, grouping, part, total))
         if len(body) == 2:  # a lone total
-            body.append(self._simple(name, "total", one.iloc[0:0], one[one["grouping"] == "total"]))
+            body.append(self._simple(name, "total", [], total))
         return "\n".join(body)
 
     # -- the document ----------------------------------------------------------------------------------
