@@ -152,6 +152,17 @@ def test_an_outsider_holding_every_published_file_recovers_nothing(demo):
     assert "Granskningen gick igenom: 0 av" in audit.stdout
 
 
+def test_a_plain_differencing_attacker_recovers_nothing_from_the_published_files(demo):
+    """An attacker who does not use the project's relation model (sums and differences by hand, as with a
+    spreadsheet) gets no hidden count of 1-4 back from the demo's published cells."""
+    from differencing import attack
+    from helpers.publication.store import internal_path
+    published = pd.read_parquet(demo["out"] / "publikation" / "celler.parquet")
+    internal = pd.read_parquet(internal_path(demo["data"] / "processed" / "2025"))
+    assert (published["status"] == "undertryckt").any()
+    assert attack(published, internal) == {}
+
+
 def test_no_personnummer_name_or_raw_code_reaches_a_reader(demo, html):
     from helpers.config import load_config
     from helpers.report.codes import raw_codes

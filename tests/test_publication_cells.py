@@ -166,6 +166,17 @@ def test_the_reasons_base_is_the_satisfaction_shares_complement(cells):
     assert len(old) and (old["denominator"] == 0).all()
 
 
+def test_a_distribution_adds_up_to_its_base_where_other_units_are_outside_its_area(cells):
+    """The reasons apply to ekonomiskt bistånd only: the other units' "ej tillämplig" cells (no category) must not
+    make the categories look incomplete, or the reasons would be published without their sum to the base."""
+    reasons = cells[cells["indicator"] == "ekb_ej_tillfredsstallande_orsak"]
+    assert (~reasons["applicable"]).any()  # other units are outside its area
+    sums = [label for _, label in build_model(cells).equalities
+            if label.startswith("ekb_ej_tillfredsstallande_orsak ") and "kategorierna summerar till basen" in label]
+    applicable = reasons[reasons["applicable"]]
+    assert len(sums) == len(applicable.groupby(["scope", "period", "grouping", "group"]))
+
+
 def test_a_wrong_identity_stops_the_build(cells):
     wrong = cells.copy()
     at = wrong["cell_id"] == f"placerade_per_manad|{ORG}|2025|total|Totalt|2025-01"

@@ -112,7 +112,7 @@ def build_model(cells: pd.DataFrame, known_rests: dict[str, float] | None = None
     m.var_values = [0.0 if v != v else v for v in m.var_values]  # an empty group's share reveals 0 of 0
     _grouping_sums(m)
     _scope_sums(m)
-    _distribution_sums(m, cells)
+    _distribution_sums(m, rows)
     _weighted_sums(m, sums_of)
     _complement_bases(m)
     return m
