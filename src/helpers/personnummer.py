@@ -16,6 +16,7 @@ import hmac
 import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -167,6 +168,16 @@ def load_key(config, source: str | Path | None = None) -> bytes:
     return DEMO_KEY
 
 
+@lru_cache(maxsize=1 << 20)
+def _parsed(text: str, reference: dt.date | None, key: bytes) -> tuple:
+    """One value's (pseudonym, birth year, birth day, sex, id type, reason). Kept for the process: an import's
+    files, and the import steps run in one kernel, name the same persons again and again."""
+    p = parse(text, reference)
+    if isinstance(p, Personnummer):
+        return pseudonym(p.number, key), p.birth_year, p.birth_day, p.sex, p.id_type, None
+    return None, None, None, None, None, p
+
+
 def parse_series(values: pd.Series, key: bytes, reference: dt.date | None = None) -> pd.DataFrame:
     """Validate and pseudonymise a column of personnummer; the work is done once per unique value.
 
@@ -174,14 +185,7 @@ def parse_series(values: pd.Series, key: bytes, reference: dt.date | None = None
     sex, id_type and reason (NA when valid). No column holds the number itself.
     """
     text = values.astype("string").str.strip()
-    uniques = text.dropna().unique()
-    rows = {}
-    for u in uniques:
-        p = parse(u, reference)
-        if isinstance(p, Personnummer):
-            rows[u] = (pseudonym(p.number, key), p.birth_year, p.birth_day, p.sex, p.id_type, None)
-        else:
-            rows[u] = (None, None, None, None, None, p)
+    rows = {u: _parsed(u, reference, key) for u in text.dropna().unique()}
     lookup = pd.DataFrame.from_dict(rows, orient="index",
                                     columns=["client_id", "birth_year", "birth_day", "sex", "id_type", "reason"])
     codes = pd.Index(lookup.index).get_indexer(text.fillna("\x00"))
