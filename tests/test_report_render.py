@@ -280,3 +280,32 @@ def test_alarms_of_an_import_that_went_on_are_on_the_first_page(tmp_path, monkey
     note = soup.select_one("section.titelsida div.larm[role=note]")
     assert plain(note.p.get_text()) == lead and [plain(li.get_text()) for li in note.select("li")] == [item]
     assert f"{lead} • {item}" in plain(PdfReader(files["pdf"]).pages[0].extract_text() or "")
+
+
+def _one_output_notebook(html: str):
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html})]
+    cell["id"] = "del-0"  # as notebook_to_html numbers the cells
+    nb.cells = [cell]
+    return nb
+
+
+@pytest.mark.parametrize("html", [
+    '<section aria-label="Titelsida" class="titelsida"><h1 class="rapporttitel">R</h1></section>'
+    '<div class="tabell" role="region" tabindex="0"><table><caption>T</caption><tr><th scope="col">A</th></tr>'
+    '<tr><td data-count="1">12</td></tr></table></div><img src="data:image/png;base64,AA==" alt="En figur">',
+    '<p>En bild utan alt-text:</p><img src="data:image/png;base64,AA==">',
+])
+def test_the_page_is_what_nbconverts_own_last_pass_gives(html):
+    """nbconvert's last pass (alt texts, tabindex) is skipped only when it would change nothing: the page parses to
+    the same document as nbconvert's own output, and an image without alt text still gets its placeholder."""
+    from helpers.report.render import html_exporter, notebook_to_html
+    ours = notebook_to_html(_one_output_notebook(html), "R")
+    theirs, _ = html_exporter().from_notebook_node(_one_output_notebook(html), resources={"report_title": "R"})
+
+    def tree(page):
+        return str(BeautifulSoup(page, "html.parser"))
+    assert tree(ours) == tree(theirs)
+    assert all(img.get("alt") for img in BeautifulSoup(ours, "html.parser").find_all("img"))

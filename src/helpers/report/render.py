@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import copy
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -50,12 +51,53 @@ def _title_from_outputs(nb) -> str | None:
     return None
 
 
+# What nbconvert's last pass over the page changes: images without alt text, notebook input and output areas.
+_NEEDS_PASS = re.compile(r"<img(?![^>]*\salt=)|jp-OutputArea-output|jp-Cell-inputWrapper")
+
+
+class _PageAsIs:
+    """Stands in for the parsed page in nbconvert's last pass when the page has nothing it would change."""
+
+    def __init__(self, html: str):
+        self.html = html
+
+    def select(self, selector):
+        return []
+
+    def __str__(self) -> str:
+        return self.html
+
+
+@contextmanager
+def _last_pass_only_when_needed():
+    """nbconvert's HTMLExporter parses the whole page with BeautifulSoup to give images without alt text a
+    placeholder and notebook areas a tabindex, then writes it out again: half a second per document. The
+    report's template writes neither (every image has its alt text; no notebook areas), so the page is parsed
+    only if it has something that pass would change."""
+    import nbconvert.exporters.html as exporter_module
+
+    parse = getattr(exporter_module, "BeautifulSoup", None)
+    if parse is None:  # another nbconvert: leave it as it is
+        yield
+        return
+
+    def page(html, *args, **kwargs):
+        return parse(html, *args, **kwargs) if _NEEDS_PASS.search(html) else _PageAsIs(html)
+
+    exporter_module.BeautifulSoup = page
+    try:
+        yield
+    finally:
+        exporter_module.BeautifulSoup = parse
+
+
 def notebook_to_html(executed_notebook, title: str | None = None) -> str:
     nb = copy.deepcopy(_read(executed_notebook))
     for i, cell in enumerate(nb.cells):  # cell ids end up as anchors: numbered, so the HTML is reproducible
         cell["id"] = f"del-{i}"
     title = title or _title_from_outputs(nb) or "Kvalitetsredovisning"
-    body, _ = html_exporter().from_notebook_node(nb, resources={"report_title": title})
+    with _last_pass_only_when_needed():
+        body, _ = html_exporter().from_notebook_node(nb, resources={"report_title": title})
     return body
 
 
