@@ -88,15 +88,22 @@ def _now_published(base):
             "granskning": _tree(processed / "granskning")}
 
 
-def test_a_municipality_whose_unit_report_fails_keeps_last_years_publication(tmp_path):
+def _two_towns_published_last_year(tmp_path, names, notebooks: dict):
+    """Fake notebooks, two municipalities' configs and raw data, each with last year's publication in place."""
     trace = tmp_path / "trace.txt"
-    nb = fake_notebooks(tmp_path / "nb", trace, {"05_sammanstall": INTERNAL, "07_kvalitetsredovisning": UNIT_FAILS})
-    configs = [config_copy(tmp_path / "config", name=n) for n in ("Exempelkommun", "Felkommun")]
+    nb = fake_notebooks(tmp_path / "nb", trace, notebooks)
+    configs = [config_copy(tmp_path / "config", name=n) for n in names]
     root = tmp_path / "kommuner"
     before = {}
-    for folder in ("exempelkommun", "felkommun"):
+    for folder in (c.stem for c in configs):
         raw_data(root / folder / "data")
         before[folder] = _last_years_publication(root / folder)
+    return trace, nb, configs, root, before
+
+
+def test_a_municipality_whose_unit_report_fails_keeps_last_years_publication(tmp_path):
+    trace, nb, configs, root, before = _two_towns_published_last_year(
+        tmp_path, ("Exempelkommun", "Felkommun"), {"05_sammanstall": INTERNAL, "07_kvalitetsredovisning": UNIT_FAILS})
     proc = subprocess.run(BATCH + [*map(str, configs), "--period", "2025", "--root", str(root), "--workers", "2",
                                    "--notebooks-dir", str(nb), "--formats", "html", "--all-units"],
                           capture_output=True, text=True, timeout=900)
@@ -169,14 +176,8 @@ def test_ctrl_c_stops_the_batch_and_its_workers(tmp_path):
 
     from test_runner_cli import _processes_in
 
-    trace = tmp_path / "trace.txt"
-    nb = fake_notebooks(tmp_path / "nb", trace, {"05_sammanstall": "import time\ntime.sleep(300)"})
-    configs = [config_copy(tmp_path / "config", name=n) for n in ("Exempelkommun", "Andra kommun")]
-    root = tmp_path / "kommuner"
-    before = {}
-    for folder in ("exempelkommun", "andra-kommun"):
-        raw_data(root / folder / "data")
-        before[folder] = _last_years_publication(root / folder)
+    trace, nb, configs, root, before = _two_towns_published_last_year(
+        tmp_path, ("Exempelkommun", "Andra kommun"), {"05_sammanstall": "import time\ntime.sleep(300)"})
     home = tmp_path / "cwd"
     home.mkdir()
     proc = subprocess.Popen(BATCH + [*map(str, configs), "--period", "2025", "--root", str(root), "--workers", "2",
