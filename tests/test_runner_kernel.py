@@ -77,24 +77,3 @@ def test_kill_stops_the_kernel_process_at_once(tmp_path):
     with pytest.raises(OSError):
         os.kill(pid, 0)
     k.shutdown()
-
-
-def test_the_kernel_is_ready_once_its_imports_are_done_and_the_template_loads_after(tmp_path, monkeypatch):
-    import threading
-
-    from helpers.report import render
-    from helpers.run.workers import prepare_rendering
-
-    loaded = threading.Event()
-    monkeypatch.setattr(render, "html_exporter", loaded.set)
-    k = WarmKernel(tmp_path, preimport=["json"])
-    try:
-        waiting = threading.Thread(target=prepare_rendering, args=(k,))
-        waiting.start()
-        assert not loaded.wait(0.5)  # the template waits for the kernel's imports (they take longer than this)
-        k.wait_ready()
-        assert k.ready.is_set()
-        waiting.join(timeout=30)
-        assert loaded.is_set()
-    finally:
-        k.shutdown()

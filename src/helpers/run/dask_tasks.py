@@ -35,7 +35,7 @@ def warm_up(notebooks_dir: str, notebooks: list[str]) -> int | None:
     from .workers import prepare_rendering
 
     kernel = _process_kernel(Path(notebooks_dir), [Path(n) for n in notebooks])
-    threading.Thread(target=prepare_rendering, args=(kernel,), daemon=True).start()
+    threading.Thread(target=prepare_rendering, daemon=True).start()
     return os.getpid() if kernel else None
 
 

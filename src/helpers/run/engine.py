@@ -103,7 +103,6 @@ class WarmKernel:
         self.last_wait = 0.0  # seconds the last notebook waited for the kernel to be ready
         self._unlogged: list[str] = []
         self._output_lock = threading.Lock()
-        self.ready = threading.Event()  # set once the first notebook may start (imports done, or start failed)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="karna")
         self._starting = self._thread.submit(self._start)
 
@@ -139,12 +138,6 @@ class WarmKernel:
         self._pending = kc.execute(code, silent=True, store_history=False, user_expressions={})
 
     def _await_ready(self) -> None:
-        try:
-            self._ready()
-        finally:
-            self.ready.set()
-
-    def _ready(self) -> None:
         waited = time.perf_counter()
         self._starting.result()  # raises KernelFailure
         if self._broken:

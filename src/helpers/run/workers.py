@@ -38,12 +38,8 @@ def quiet_loggers() -> None:
         logger.propagate = False
 
 
-def prepare_rendering(kernel=None) -> None:
-    """Load the report template before the first rendering: the first export costs the most. With a ``kernel``,
-    after the kernel has its imports: loading the template earlier takes a core from them, and the first notebook
-    waits for them."""
-    if kernel is not None:
-        kernel.ready.wait(timeout=600)
+def prepare_rendering() -> None:
+    """Load the report template while the worker waits for its kernel: the first export costs the most."""
     try:
         from ..report.render import html_exporter
         html_exporter()
@@ -59,7 +55,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str]) -> None:
     kernel = WarmKernel(cwd, notebooks=notebooks)  # starts at once; the imports below overlap its start-up
     from .chain import run_chain
 
-    threading.Thread(target=prepare_rendering, args=(kernel,), daemon=True, name="forbered-rendering").start()
+    threading.Thread(target=prepare_rendering, daemon=True, name="forbered-rendering").start()
 
     def stop_now(*_):
         kernel.kill()
