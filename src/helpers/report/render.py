@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import copy
 import re
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ..resources import TEMPLATES_DIR
 
 TEMPLATE_NAME = "kvalitetsredovisning"
 _exporter = None
+_exporter_lock = threading.Lock()  # a worker loads it in a thread at start; a render waits for that
 _TITLE = re.compile(r'data-report-title="([^"]*)"')
 _MIN_CELL = re.compile(r'data-min-cell="(\d+)"')
 
@@ -26,12 +28,15 @@ _MIN_CELL = re.compile(r'data-min-cell="(\d+)"')
 def html_exporter():
     """One HTMLExporter per process: the first export costs most of the time."""
     global _exporter
-    if _exporter is None:
-        from nbconvert import HTMLExporter
-        _exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
-                                 exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                                 language_code="sv", exclude_anchor_links=True)
-        _exporter.register_filter("b64encode", lambda s: base64.b64encode(str(s).encode("utf-8")).decode("ascii"))
+    with _exporter_lock:
+        if _exporter is None:
+            from nbconvert import HTMLExporter
+            exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
+                                    exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                                    language_code="sv", exclude_anchor_links=True)
+            exporter.register_filter("b64encode",
+                                     lambda s: base64.b64encode(str(s).encode("utf-8")).decode("ascii"))
+            _exporter = exporter
     return _exporter
 
 
@@ -96,8 +101,9 @@ def notebook_to_html(executed_notebook, title: str | None = None) -> str:
     for i, cell in enumerate(nb.cells):  # cell ids end up as anchors: numbered, so the HTML is reproducible
         cell["id"] = f"del-{i}"
     title = title or _title_from_outputs(nb) or "Kvalitetsredovisning"
+    exporter = html_exporter()  # first: nbconvert is fully imported before the last pass is looked at
     with _last_pass_only_when_needed():
-        body, _ = html_exporter().from_notebook_node(nb, resources={"report_title": title})
+        body, _ = exporter.from_notebook_node(nb, resources={"report_title": title})
     return body
 
 
