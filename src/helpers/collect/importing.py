@@ -21,7 +21,7 @@ from ..config import Config, Paths, load_config, period_paths
 from ..params import as_period
 from ..schema import TABLES, table as table_spec
 from ..tables import coerce
-from .batch import LOG_NAME, NATURAL_COLUMN, QUARANTINE_COLUMNS, SOURCE_COLUMN, Batch, source_id  # noqa: F401
+from .batch import NATURAL_COLUMN, QUARANTINE_COLUMNS, Batch, source_id
 from .canonical import HIDDEN, ImportFileError, check_rows, mapped_columns, read_failures  # noqa: F401
 from .errors import SourceError
 from .mapping import PERSONNUMMER, Mapping, expected_headers, identity_mapping, load_mapping
