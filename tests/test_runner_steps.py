@@ -120,3 +120,34 @@ def test_a_missing_report_file_or_audit_notebook_is_made_again(project):
     results = _run(project)
     assert results["hela verksamheten"]["html"].exists()
     assert [line[0] for line in trace_lines(project["trace"])[before:]] == ["04_efter_insats"]
+
+
+@pytest.mark.slow
+def test_a_spare_worker_renders_the_annex_apart_and_keeps_an_unchanged_one(project):
+    annex = project["out"] / "kvalitetsredovisning_bilaga.html"
+    journal = project["out"] / "notebooks" / "korning.json"
+
+    results = _run(project, workers=2)  # one report, two workers: the second renders the annex
+    assert results["hela verksamheten"]["bilaga_html"] == annex and annex.exists()
+    assert "Bilaga: indikatortabeller 2025" in annex.read_text(encoding="utf-8")
+    log = json.loads(journal.read_text(encoding="utf-8"))
+    assert [(s["steg"], s["status"]) for s in log["steg"]][-2:] == [("rendering", "klar"), ("bilaga", "klar")]
+    assert len({pid for _, _, pid, _ in trace_lines(project["trace"])}) == 1  # the spare worker has no kernel
+    assert not list((project["out"] / "notebooks").glob(".bilaga-*"))  # the staging folder is gone
+    written = annex.stat().st_mtime_ns
+
+    results = _run(project, workers=2)  # nothing changed: the annex in place is kept as it is
+    log = json.loads(journal.read_text(encoding="utf-8"))
+    assert ("bilaga", "oförändrad") in [(s["steg"], s["status"]) for s in log["steg"]]
+    assert annex.stat().st_mtime_ns == written and results["hela verksamheten"]["bilaga_html"] == annex
+
+    _run(project, workers=2, force=True)
+    log = json.loads(journal.read_text(encoding="utf-8"))
+    assert ("bilaga", "klar") in [(s["steg"], s["status"]) for s in log["steg"]]
+    assert annex.stat().st_mtime_ns != written
+
+    annex.unlink()
+    _run(project, workers=1)  # one worker: the report's own rendering makes the annex, as before
+    assert annex.exists()
+    log = json.loads(journal.read_text(encoding="utf-8"))
+    assert "bilaga" not in [s["steg"] for s in log["steg"]]

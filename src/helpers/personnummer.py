@@ -136,6 +136,12 @@ def _configured_key(config) -> tuple[bytes | None, str, str]:
     return None, "", env_name
 
 
+def key_fingerprint(config) -> str:
+    """A one-way fingerprint of the configured key (empty without one): tells whether the key changed."""
+    key = _configured_key(config)[0]
+    return hashlib.blake2b(key, digest_size=16, person=b"nyckelbyte").hexdigest() if key else ""
+
+
 def load_key(config, source: str | Path | None = None) -> bytes:
     """The pseudonymisation key for importing ``source`` under the config's `pseudonym` section.
 

@@ -21,6 +21,7 @@ from ..config import Config, Paths, load_config, period_paths
 from ..params import as_period
 from ..schema import TABLES, table as table_spec
 from ..tables import coerce
+from . import memo
 from .batch import NATURAL_COLUMN, QUARANTINE_COLUMNS, Batch, source_id
 from .canonical import HIDDEN, ImportFileError, check_rows, mapped_columns, read_failures  # noqa: F401
 from .errors import SourceError
@@ -98,8 +99,28 @@ def _read(table: str, path: Path, mapping: Mapping | None):
 
 def _import_one(table: str, path: Path, period: str, mapping: Mapping | None, config: Config, batch: Batch,
                 secret: bytes | None) -> ImportResult:
-    spec = table_spec(table)
     source = source_id(path, batch.paths)
+    return memo.remembered(_memo_key(table, path, source, period, mapping, config, batch, secret),
+                           lambda: _read_and_check(table, path, source, period, mapping, config, batch, secret))
+
+
+def _memo_key(table: str, path: Path, source: str, period: str, mapping: Mapping | None, config: Config,
+              batch: Batch, secret: bytes | None) -> str | None:
+    """Everything an import's result depends on (see memo.py); None when something cannot be fingerprinted."""
+    try:
+        refs = sorted({c.ref.split(".")[0] for c in table_spec(table).columns if c.ref})
+        others = batch.others(table, source)  # none and no rows are the same to the duplicate check
+        return memo.digest(table, source, str(path), memo.file_digest(path), period, mapping, str(config.path),
+                           config.data, pnr.key_fingerprint(config), secret,
+                           [(r, memo.frame_digest(batch.current(r))) for r in refs],
+                           memo.frame_digest(others if others is not None and len(others) else None))
+    except Exception:  # noqa: BLE001  (an unreadable file is reported by the import itself)
+        return None
+
+
+def _read_and_check(table: str, path: Path, source: str, period: str, mapping: Mapping | None, config: Config,
+                    batch: Batch, secret: bytes | None) -> ImportResult:
+    spec = table_spec(table)
     src, tmap = _read(table, path, mapping)
     present, dropped, notes = mapped_columns(table, list(src.df.columns), tmap, path.name)
     if secret is None and (PERSONNUMMER in present.values() or tmap.key_columns):

@@ -50,6 +50,7 @@ class ChainJob:
     force: bool = False
     upstream_changed: bool = False
     last: bool = True            # the last chain writing this folder in this run: sets the final status
+    annex: bool = True           # render the annex with the report (False: an annex job renders it apart)
 
 
 @dataclass
@@ -219,7 +220,7 @@ def _render(job: ChainJob, emit, journal: Journal, result: ChainResult) -> None:
     report_step = job.order[-1]
     executed = audit_dir(job.output_dir) / f"{report_step}.ipynb"
     targets = {fmt: job.output_dir / f"{REPORT_BASENAME}.{fmt}" for fmt in job.formats}
-    static = fp.digest([fp.code_digest(), ",".join(sorted(job.formats)),
+    static = fp.digest([fp.code_digest(), ",".join(sorted(job.formats)), "bilaga" if job.annex else "",
                          fp.file_hash(executed) if executed.exists() else "saknas"])
     rec = journal.records.get(RENDER) or {}
     info = {"typ": "rendering", "scope": job.label, "format": list(job.formats)}
@@ -237,7 +238,7 @@ def _render(job: ChainJob, emit, journal: Journal, result: ChainResult) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     try:
         try:
-            files = render_scope(executed, staging, job.parameters, job.formats)
+            files = render_scope(executed, staging, job.parameters, job.formats, annex=job.annex)
         except ReportCheckError as exc:
             journal.step(RENDER, "fel", time.perf_counter() - t0)
             raise PipelineError(f"Rapporten ({job.label}) stoppades av kontrollen: {exc}") from None

@@ -197,8 +197,7 @@ def run_pipeline(period, config=None, data_dir="data", output_dir=None, units=()
             progress.line(note)
         progress.line(f"Kör uppföljningen för {plan.config.municipality}, period {plan.period}.")
         with all_or_nothing(published_folders(plan), progress.line):
-            first, results = _execute(plan, period_job, scope_jobs, max(1, min(int(workers or 1), len(scope_jobs))),
-                                      progress)
+            first, results = _execute(plan, period_job, scope_jobs, max(1, int(workers or 1)), progress)
             failed = [r for r in [first, *results] if r.status != "klar"]
             if failed:
                 if len(failed) == 1 and (failed[0] is first or len(results) == 1):
@@ -230,24 +229,63 @@ def _failure_fields(result: ChainResult) -> dict:
     return {"notebook": f.get("notebook"), "cell": f.get("cell"), "executed": f.get("kord_notebook")}
 
 
-def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], n: int, progress: Progress
+ANNEX_AFTER = "05_sammanstall"  # the step that writes the publication, all an annex is made from
+
+
+def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], workers: int, progress: Progress
              ) -> tuple[ChainResult, list[ChainResult]]:
+    """The period chain, then the scope chains on ``workers`` workers (at most one per scope). With more workers
+    than scopes (an organisation-only run on two cores), the spare worker renders the annexes apart, from the
+    moment the publication is written, and starts no kernel. Otherwise every worker has chains to run, and
+    each chain renders its annex with its report."""
+    from .annex_job import discard, for_scope, place
     from .workers import Interrupted, LocalWorkers
 
     steps = PERIOD_STEPS + SHARED_STEPS + SCOPE_STEPS
-    pool = LocalWorkers(n, plan.notebooks_dir, [plan.notebooks_dir / f"{s}.ipynb" for s in steps])
+    chains = max(1, min(workers, len(scope_jobs)))
+    apart = workers > len(scope_jobs) and bool(scope_jobs[0].formats)
+    pool = LocalWorkers(chains + 1 if apart else chains, plan.notebooks_dir,
+                        [plan.notebooks_dir / f"{s}.ipynb" for s in steps], kernels=chains)
+    annexes: dict[str, tuple] = {}  # scope -> (annex job, job id or None when the one in place is unchanged)
+
+    def on_event(job, event: dict) -> None:
+        progress(job, event)
+        if (apart and job is period_job and not annexes and event.get("typ") == "steg"
+                and event.get("steg") == ANNEX_AFTER and event.get("status") in ("klar", "oförändrad")):
+            for scope_job in scope_jobs:
+                annex, render = for_scope(scope_job, scope_job.force)
+                annexes[scope_job.scope] = (annex, pool.submit(annex, when_idle=True) if render else None)
+
     try:
-        [first] = pool.run([period_job], progress)
+        [first] = pool.run([period_job], on_event)
         if first.status != "klar":
             return first, []
         for job in scope_jobs:
             job.upstream_changed = first.changed
-        progress.parallel = n > 1 and len(scope_jobs) > 1
-        return first, pool.run(scope_jobs, progress)
+            job.annex = job.scope not in annexes
+        progress.parallel = chains > 1 and len(scope_jobs) > 1
+        results = pool.run(scope_jobs, progress)
+        for job, result in zip(scope_jobs, results):
+            if job.scope in annexes:
+                _add_annex(result, *annexes[job.scope], pool, progress, place)
+        return first, results
     except Interrupted as stop:
         raise _interrupted(plan, stop) from None
     finally:
         pool.close()
+        for annex, _ in annexes.values():
+            discard(annex)
+
+
+def _add_annex(result: ChainResult, annex, job_id, pool, progress: Progress, place) -> None:
+    """The scope's annex, into place beside its report once both succeeded; a failed annex fails the scope."""
+    rendered = pool.wait([job_id], progress)[0] if job_id is not None else None
+    if result.status != "klar":
+        return
+    if rendered is not None and rendered.status != "klar":
+        result.status, result.failure = "fel", rendered.failure
+        return
+    result.files.update(place(annex, rendered))
 
 
 def _interrupted(plan: RunPlan, stop) -> RunInterrupted:

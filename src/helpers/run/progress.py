@@ -55,6 +55,11 @@ class Progress:
             if status == "oförändrad":
                 return f"Rapporten ({event['scope']}): oförändrad, renderas inte om"
             return f"Rapporten ({event['scope']}) renderad på {seconds(event['sekunder'])}"
+        if kind == "bilaga":
+            status = event["status"]
+            if status == "klar":
+                return f"Bilagan ({event['scope']}) renderad på {seconds(event['sekunder'])}"
+            return f"Bilagan ({event['scope']}) kunde inte renderas" if status == "fel" else None
         if kind == "resultat" and self.parallel:
             result = event["resultat"]
             if result.status == "klar":

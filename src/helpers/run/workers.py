@@ -47,18 +47,22 @@ def prepare_rendering() -> None:
         pass
 
 
-def _worker(index: int, tasks, events, cwd: str, notebooks: list[str]) -> None:
+def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kernel: bool = True) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     quiet_loggers()
     from .engine import WarmKernel
 
-    kernel = WarmKernel(cwd, notebooks=notebooks)  # starts at once; the imports below overlap its start-up
+    # Starts at once; the imports below overlap its start-up. A worker kept for annexes starts one only if it
+    # is given a chain after all.
+    kernel = WarmKernel(cwd, notebooks=notebooks) if with_kernel else None
+    from .annex_job import AnnexJob, render_annex_job
     from .chain import run_chain
 
     threading.Thread(target=prepare_rendering, daemon=True, name="forbered-rendering").start()
 
     def stop_now(*_):
-        kernel.kill()
+        if kernel is not None:
+            kernel.kill()
         os._exit(143)
 
     signal.signal(signal.SIGTERM, stop_now)
@@ -68,13 +72,20 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str]) -> None:
             break
         job_id, job = item
         events.put(("start", job_id, index))
+        emit = (lambda i: lambda event: events.put(("event", i, event)))(job_id)
         try:
-            result = run_chain(job, kernel, lambda event: events.put(("event", job_id, event)))
+            if isinstance(job, AnnexJob):
+                result = render_annex_job(job, emit)
+            else:
+                if kernel is None:
+                    kernel = WarmKernel(cwd, notebooks=notebooks)
+                result = run_chain(job, kernel, emit)
         except BaseException as exc:  # noqa: BLE001  (reported to the coordinator, never lost)
             result = ChainResult(job.scope, job.label, "fel",
                                  failure={"meddelande": f"Oväntat fel i {job.label}: {type(exc).__name__}: {exc}"})
         events.put(("result", job_id, result))
-    kernel.shutdown()
+    if kernel is not None:
+        kernel.shutdown()
     events.close()
     events.join_thread()  # every event has reached the coordinator
     os._exit(0)  # skip tearing down a large heap at interpreter exit: nothing is left to save
@@ -82,51 +93,83 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str]) -> None:
 
 @dataclass
 class LocalWorkers:
-    """``n`` worker processes. ``run(jobs, on_event)`` returns the jobs' results in order."""
+    """``n`` worker processes, the first ``kernels`` of them (all by default) with a kernel started at once.
+    ``submit(job)`` queues a chain or an annex; ``wait(ids, on_event)`` returns their results in order, passing
+    every event on (``on_event`` may submit more jobs). ``run(jobs, on_event)`` does both."""
     n: int
     cwd: Path
     notebooks: list[Path]
+    kernels: int | None = None
     _procs: list = field(default_factory=list)
 
     def __post_init__(self):
         ctx = multiprocessing.get_context("spawn")  # no shared ZMQ state, same behaviour on every platform
         self._tasks = ctx.Queue()
         self._events = ctx.Queue()
+        self._jobs: dict[int, object] = {}
+        self._results: dict[int, ChainResult] = {}
+        self._holder: dict[int, int] = {}  # job id -> worker index
+        self._queued: set[int] = set()  # given to the workers
+        self._held: list[int] = []  # waiting for an idle worker
+        kernels = self.n if self.kernels is None else self.kernels
         for i in range(max(1, self.n)):
             p = ctx.Process(target=_worker, args=(i, self._tasks, self._events, str(self.cwd),
-                                                  [str(n) for n in self.notebooks]),
+                                                  [str(n) for n in self.notebooks], i < max(1, kernels)),
                             name=f"uppfoljning-arbetare-{i + 1}", daemon=True)
             p.start()
             self._procs.append(p)
 
+    def submit(self, job, when_idle: bool = False) -> int:
+        """Queue a job. ``when_idle``: hold it back until a worker has nothing queued, so that jobs submitted
+        later without it (the chains that need a kernel) go first."""
+        job_id = len(self._jobs)
+        self._jobs[job_id] = job
+        if when_idle:
+            self._held.append(job_id)
+            self._feed()
+        else:
+            self._put(job_id)
+        return job_id
+
+    def _put(self, job_id: int) -> None:
+        self._queued.add(job_id)
+        self._tasks.put((job_id, self._jobs[job_id]))
+
+    def _feed(self) -> None:
+        while self._held and len(self._queued - self._results.keys()) < len(self._procs):
+            self._put(self._held.pop(0))
+
     def run(self, jobs: list[ChainJob], on_event: Callable[[ChainJob, dict], None]) -> list[ChainResult]:
-        results: dict[int, ChainResult] = {}
-        holder: dict[int, int] = {}  # job id -> worker index
-        for item in enumerate(jobs):
-            self._tasks.put(item)
+        return self.wait([self.submit(job) for job in jobs], on_event)
+
+    def wait(self, ids: list[int], on_event: Callable[[object, dict], None]) -> list[ChainResult]:
+        results, holder = self._results, self._holder
         try:
-            while len(results) < len(jobs):
+            while any(i not in results for i in ids):
+                self._feed()
                 try:
                     kind, job_id, payload = self._events.get(timeout=POLL_S)
                 except queue.Empty:
-                    self._check_alive(jobs, holder, results)
+                    self._check_alive()
                     continue
                 if kind == "start":
                     holder[job_id] = payload
                 elif kind == "event":
-                    on_event(jobs[job_id], payload)
+                    on_event(self._jobs[job_id], payload)
                 else:
                     results[job_id] = payload
                     holder.pop(job_id, None)
-                    on_event(jobs[job_id], {"typ": "resultat", "resultat": payload})
+                    on_event(self._jobs[job_id], {"typ": "resultat", "resultat": payload})
         except KeyboardInterrupt:
             self.stop()
-            running = [jobs[j] for j in holder if j not in results]
-            queued = [job for j, job in enumerate(jobs) if j not in results and j not in holder]
+            running = [self._jobs[j] for j in holder if j not in results]
+            queued = [job for j, job in self._jobs.items() if j not in results and j not in holder]
+            self._held.clear()
             raise Interrupted([results[j] for j in sorted(results)], running, queued) from None
-        return [results[j] for j in range(len(jobs))]
+        return [results[i] for i in ids]
 
-    def _check_alive(self, jobs, holder, results) -> None:
+    def _check_alive(self) -> None:
+        jobs, holder, results = self._jobs, self._holder, self._results
         for job_id, index in list(holder.items()):
             proc = self._procs[index]
             if not proc.is_alive() and job_id not in results:
@@ -136,7 +179,7 @@ class LocalWorkers:
                                   "till exempel för att minnet tog slut."})
                 holder.pop(job_id)
         if not any(p.is_alive() for p in self._procs):
-            for job_id, job in enumerate(jobs):
+            for job_id, job in jobs.items():
                 if job_id not in results:
                     results[job_id] = ChainResult(job.scope, job.label, "fel", failure={
                         "meddelande": f"{job.label} kördes inte: inga arbetsprocesser finns kvar."})

@@ -1,0 +1,74 @@
+"""Imports already done in this process: the same source, read and checked under the same rules against the same
+tables, gives the same result, so it is not read and checked again.
+
+Steps 02-04 each import their sources together with the tables those refer to (cases for interventions, clients
+for cases), and step 01 imports the clients first; in one warm kernel that meant reading and checking the case
+export four times. A result is reused only when everything it was computed from is byte for byte the same: the
+file's content, the mapping, the config, the pseudonymisation key, the period, and the rows of every table its
+references and its duplicate check were compared with. Anything else is a miss and is computed anew.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections import OrderedDict
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+LIMIT = 48  # results kept (a period has about twenty table imports)
+_results: OrderedDict = OrderedDict()
+
+
+def digest(*parts) -> str:
+    """A digest of picklable parts; two parts that differ in any way never give the same digest."""
+    return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=20).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def frame_digest(df: pd.DataFrame | None) -> str:
+    """Rows, index, column names and types of a table (None: no table)."""
+    if df is None:
+        return "-"
+    h = hashlib.blake2b(digest_size=20)
+    h.update(pickle.dumps((list(map(str, df.columns)), [str(t) for t in df.dtypes], len(df)), protocol=5))
+    if len(df.columns):
+        h.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
+    else:
+        h.update(pd.util.hash_pandas_object(df.index).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def remembered(key: str | None, compute: Callable):
+    """The result for `key` if it was computed in this process, else compute() (kept unless it raised).
+    A key of None (inputs that cannot be fingerprinted) always computes."""
+    if key is None:
+        return compute()
+    if key in _results:
+        _results.move_to_end(key)
+        return _fresh(_results[key])
+    result = compute()
+    _results[key] = result
+    while len(_results) > LIMIT:
+        _results.popitem(last=False)
+    return _fresh(result)
+
+
+def _fresh(result):
+    """A copy the caller may change without changing what is remembered."""
+    return replace(result, accepted=result.accepted.copy(), rejected=result.rejected.copy(),
+                   reasons=dict(result.reasons), dropped_columns=list(result.dropped_columns),
+                   notes=list(result.notes))
+
+
+def forget() -> None:
+    _results.clear()

@@ -1,0 +1,105 @@
+"""Imports repeated within one process (steps 01-04 in one warm kernel) are not read and checked again, but only
+when nothing they depend on changed: the file, the tables their references are checked against, the key."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers.collect import canonical, importing, memo
+from helpers.collect import validation as v
+from helpers.collect.importing import import_file
+from helpers.manifest import write_manifest
+
+CORPUS = Path(__file__).parent / "corpus"
+MAPPING = CORPUS / "mappning.yml"
+
+
+@pytest.fixture(autouse=True)
+def counted(monkeypatch):
+    """Counts the reads and checks actually done; starts and ends with nothing remembered."""
+    monkeypatch.delenv("UPPFOLJNING_NYCKEL", raising=False)
+    memo.forget()
+    calls = []
+    real = importing.check_rows
+
+    def check_rows(table, *args, **kwargs):
+        calls.append(table)
+        return real(table, *args, **kwargs)
+
+    monkeypatch.setattr(importing, "check_rows", check_rows)
+    yield calls
+    memo.forget()
+
+
+@pytest.fixture
+def raw(tmp_path):
+    folder = tmp_path / "raw" / "2025"
+    folder.mkdir(parents=True)
+    for name in ["arenden_cp1252.csv", "insatser_fel.csv"]:
+        shutil.copy(CORPUS / name, folder / name)
+    write_manifest(folder, list(folder.iterdir()))
+    return folder
+
+
+def imp(table, raw, name="arenden_cp1252.csv", write=True):
+    return import_file(table, raw / name, "2025", mapping=MAPPING, data_dir=raw.parents[1], write=write)
+
+
+def test_the_same_import_again_is_remembered_and_equal(raw, counted):
+    first = imp("clients", raw)
+    again = imp("clients", raw)
+    assert counted == ["clients"]
+    assert again.as_dict() == first.as_dict()
+    assert again.accepted.equals(first.accepted) and again.rejected.equals(first.rejected)
+
+
+def test_a_changed_file_is_read_and_checked_again(raw, counted):
+    before = imp("clients", raw)
+    lines = (raw / "arenden_cp1252.csv").read_bytes().splitlines(keepends=True)
+    (raw / "arenden_cp1252.csv").write_bytes(b"".join(lines[:-1]))  # the last row removed
+    write_manifest(raw, list(raw.iterdir()))
+    after = imp("clients", raw)
+    assert counted == ["clients", "clients"]
+    assert after.rows_in == before.rows_in - 1
+
+
+def test_a_changed_referenced_table_checks_the_references_again(raw, counted):
+    imp("clients", raw)
+    imp("cases", raw)
+    first = imp("interventions", raw, "insatser_fel.csv")
+    assert first.reasons[v.R_REF] == 1  # case Ä9 is unknown
+    # Without the cases table the references cannot be checked: a different result, not the remembered one.
+    (raw.parents[1] / "processed" / "2025" / "cases.parquet").unlink()
+    second = imp("interventions", raw, "insatser_fel.csv")
+    assert counted.count("interventions") == 2
+    assert v.R_REF not in second.reasons
+    assert any("kunde inte kontrolleras mot cases" in n for n in second.notes)
+
+
+def test_another_key_is_another_import(raw, counted, monkeypatch):
+    first = imp("clients", raw, write=False)
+    monkeypatch.setenv("UPPFOLJNING_NYCKEL", "a" * 64)
+    second = imp("clients", raw, write=False)
+    assert counted == ["clients", "clients"]
+    assert set(first.accepted["client_id"]).isdisjoint(second.accepted["client_id"])
+
+
+def test_changing_a_result_does_not_change_what_is_remembered(raw, counted):
+    first = imp("clients", raw, write=False)
+    first.accepted.loc[0, "sex"] = "okänt"
+    first.notes.append("ändrad")
+    again = imp("clients", raw, write=False)
+    assert counted == ["clients"]
+    assert "okänt" not in set(again.accepted["sex"]) and "ändrad" not in again.notes
+
+
+def test_a_failed_import_is_not_remembered(raw, counted, monkeypatch):
+    def broken(*args, **kwargs):
+        raise canonical.ImportFileError("trasig", "x")
+
+    real = importing.check_rows
+    monkeypatch.setattr(importing, "check_rows", broken)
+    with pytest.raises(canonical.ImportFileError):
+        imp("clients", raw)
+    monkeypatch.setattr(importing, "check_rows", real)
+    assert imp("clients", raw).accepted_rows == 3
