@@ -114,7 +114,7 @@ def test_a_locked_report_fails_the_rendering_with_the_files_name(tmp_path, lock,
     rendered(out, "förra")
     target = out / "kvalitetsredovisning.pdf"
 
-    def render_scope(executed, staging, parameters, formats):
+    def render_scope(executed, staging, parameters, formats, annex=True):
         rendered(Path(staging), "nya")
         return {fmt: Path(staging) / f"kvalitetsredovisning.{fmt}" for fmt in formats}
     monkeypatch.setattr("helpers.report.bundle.render_scope", render_scope)
