@@ -93,9 +93,11 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
 
 @dataclass
 class LocalWorkers:
-    """``n`` worker processes, the first ``kernels`` of them (all by default) with a kernel started at once.
-    ``submit(job)`` queues a chain or an annex; ``wait(ids, on_event)`` returns their results in order, passing
-    every event on (``on_event`` may submit more jobs). ``run(jobs, on_event)`` does both."""
+    """``n`` worker processes, the first ``kernels`` of them (all by default) with a kernel started at once; the
+    others render annexes. ``submit(job)`` queues a chain or an annex; ``wait(ids, on_event)`` returns their
+    results in order, passing every event on (``on_event`` may submit more jobs). ``run(jobs, on_event)`` does
+    both. The coordinator gives each idle worker its next job: chains to a worker with a kernel, in the order
+    submitted; annexes (``when_idle``) only to a worker with nothing else to do, a kernel-less one first."""
     n: int
     cwd: Path
     notebooks: list[Path]
@@ -104,40 +106,46 @@ class LocalWorkers:
 
     def __post_init__(self):
         ctx = multiprocessing.get_context("spawn")  # no shared ZMQ state, same behaviour on every platform
-        self._tasks = ctx.Queue()
         self._events = ctx.Queue()
         self._jobs: dict[int, object] = {}
         self._results: dict[int, ChainResult] = {}
         self._holder: dict[int, int] = {}  # job id -> worker index
-        self._queued: set[int] = set()  # given to the workers
-        self._held: list[int] = []  # waiting for an idle worker
-        kernels = self.n if self.kernels is None else self.kernels
+        self._pending: list[tuple[bool, int]] = []  # (when idle, job id), not yet given to a worker
+        self._tasks, self._with_kernel = [], []
+        kernels = max(1, self.n if self.kernels is None else self.kernels)
         for i in range(max(1, self.n)):
-            p = ctx.Process(target=_worker, args=(i, self._tasks, self._events, str(self.cwd),
-                                                  [str(n) for n in self.notebooks], i < max(1, kernels)),
+            tasks = ctx.Queue()
+            p = ctx.Process(target=_worker, args=(i, tasks, self._events, str(self.cwd),
+                                                  [str(n) for n in self.notebooks], i < kernels),
                             name=f"uppfoljning-arbetare-{i + 1}", daemon=True)
             p.start()
             self._procs.append(p)
+            self._tasks.append(tasks)
+            self._with_kernel.append(i < kernels)
 
     def submit(self, job, when_idle: bool = False) -> int:
-        """Queue a job. ``when_idle``: hold it back until a worker has nothing queued, so that jobs submitted
-        later without it (the chains that need a kernel) go first."""
         job_id = len(self._jobs)
         self._jobs[job_id] = job
-        if when_idle:
-            self._held.append(job_id)
-            self._feed()
-        else:
-            self._put(job_id)
+        self._pending.append((when_idle, job_id))
+        self._dispatch()
         return job_id
 
-    def _put(self, job_id: int) -> None:
-        self._queued.add(job_id)
-        self._tasks.put((job_id, self._jobs[job_id]))
-
-    def _feed(self) -> None:
-        while self._held and len(self._queued - self._results.keys()) < len(self._procs):
-            self._put(self._held.pop(0))
+    def _dispatch(self) -> None:
+        busy = set(self._holder.values())
+        idle = [i for i, p in enumerate(self._procs) if i not in busy and p.is_alive()]
+        for when_idle, job_id in list(self._pending):
+            if when_idle:  # any idle worker, the ones without a kernel first
+                free = sorted(idle, key=lambda i: self._with_kernel[i])
+            else:  # a chain needs a kernel; a kernel-less worker starts one only if no other is left
+                free = [i for i in idle if self._with_kernel[i]] or (
+                    idle if not any(p.is_alive() for i, p in enumerate(self._procs) if self._with_kernel[i]) else [])
+            if not free:
+                continue
+            worker = free[0]
+            idle.remove(worker)
+            self._pending.remove((when_idle, job_id))
+            self._holder[job_id] = worker
+            self._tasks[worker].put((job_id, self._jobs[job_id]))
 
     def run(self, jobs: list[ChainJob], on_event: Callable[[ChainJob, dict], None]) -> list[ChainResult]:
         return self.wait([self.submit(job) for job in jobs], on_event)
@@ -146,25 +154,24 @@ class LocalWorkers:
         results, holder = self._results, self._holder
         try:
             while any(i not in results for i in ids):
-                self._feed()
                 try:
                     kind, job_id, payload = self._events.get(timeout=POLL_S)
                 except queue.Empty:
                     self._check_alive()
+                    self._dispatch()
                     continue
-                if kind == "start":
-                    holder[job_id] = payload
-                elif kind == "event":
+                if kind == "event":
                     on_event(self._jobs[job_id], payload)
-                else:
+                elif kind == "result":
                     results[job_id] = payload
                     holder.pop(job_id, None)
                     on_event(self._jobs[job_id], {"typ": "resultat", "resultat": payload})
+                    self._dispatch()
         except KeyboardInterrupt:
             self.stop()
             running = [self._jobs[j] for j in holder if j not in results]
-            queued = [job for j, job in self._jobs.items() if j not in results and j not in holder]
-            self._held.clear()
+            queued = [self._jobs[j] for _, j in self._pending]
+            self._pending.clear()
             raise Interrupted([results[j] for j in sorted(results)], running, queued) from None
         return [results[i] for i in ids]
 
@@ -179,6 +186,7 @@ class LocalWorkers:
                                   "till exempel för att minnet tog slut."})
                 holder.pop(job_id)
         if not any(p.is_alive() for p in self._procs):
+            self._pending.clear()
             for job_id, job in jobs.items():
                 if job_id not in results:
                     results[job_id] = ChainResult(job.scope, job.label, "fel", failure={
@@ -196,8 +204,8 @@ class LocalWorkers:
         self._procs.clear()
 
     def close(self) -> None:
-        for _ in self._procs:
-            self._tasks.put(None)
+        for tasks in self._tasks:
+            tasks.put(None)
         for p in self._procs:
             p.join(timeout=30)
             if p.is_alive():
