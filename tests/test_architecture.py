@@ -105,3 +105,19 @@ def test_packages_depend_only_on_earlier_steps():
 @pytest.mark.parametrize("package", ["plan", "collect", "indicators", "publication", "analysis", "report", "run"])
 def test_step_packages_exist(package):
     assert (HELPERS / package / "__init__.py").is_file()
+
+
+def test_the_runner_starts_its_kernel_without_importing_pandas_first():
+    """The coordinator and the workers import pandas only when they use it (0,4 s before the kernel could start);
+    pandas still gets the project's string storage the moment anything imports it."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "import helpers.cli, helpers.run.pipeline, helpers.run.workers, helpers.run.engine, helpers.config_schema\n"
+            "from helpers.run.arguments import require_data\n"
+            "assert 'pandas' not in sys.modules, 'pandas importerades'\n"
+            "import pandas\n"
+            "print(pandas.get_option('mode.string_storage'))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "python"

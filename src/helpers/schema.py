@@ -7,8 +7,10 @@ Swedish text a user sees.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Kinds of column: "str", "int", "float", "date", "bool", "code" (one of `codes`).
 
@@ -274,6 +276,8 @@ def table(name: str) -> Table:
 
 def data_dictionary() -> pd.DataFrame:
     """One row per table and column, with Swedish labels: the documentation of the data model."""
+    import pandas as pd
+
     rows = []
     for t in TABLES.values():
         for c in t.columns:

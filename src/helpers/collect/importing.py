@@ -26,6 +26,7 @@ from .batch import NATURAL_COLUMN, QUARANTINE_COLUMNS, Batch, source_id
 from .canonical import HIDDEN, ImportFileError, check_rows, mapped_columns, read_failures  # noqa: F401
 from .errors import SourceError
 from .mapping import PERSONNUMMER, Mapping, expected_headers, identity_mapping, load_mapping
+from .rawfiles import has_raw_files
 from .sources import read_source
 
 
@@ -162,24 +163,6 @@ def import_file(table: str, source, period, *, mapping=None, config=None, data_d
         batch.add(result)
         batch.commit()
     return result
-
-
-NOT_EXPORTS = ("thumbs.db", "desktop.ini")  # files the operating system leaves in folders
-
-
-def has_raw_files(folder: Path) -> bool:
-    """Whether a period's raw folder holds an export, in it or in a subfolder (barn/, vuxen/). Hidden files
-    and folders (.ipynb_checkpoints), Excel's lock files (~$insatser.xlsx) and the system's own files do not
-    count."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return False
-    for p in folder.rglob("*"):
-        parts = p.relative_to(folder).parts
-        if p.is_file() and not any(part.startswith(".") for part in parts) and not p.name.startswith("~$") \
-                and p.name.casefold() not in NOT_EXPORTS:
-            return True
-    return False
 
 
 def require_raw_data(paths: Paths) -> None:

@@ -59,7 +59,7 @@ def require_data(period: str, config, data_dir: Path) -> None:
     """Refuse a period with neither raw exports (in data/raw/<period>/ or its subfolders) nor processed tables."""
     raw = data_dir / "raw" / period
     processed = data_dir / "processed" / period
-    from ..collect.importing import has_raw_files
+    from ..collect.rawfiles import has_raw_files
 
     if has_raw_files(raw) or any(processed.glob("*.parquet")):
         return
