@@ -171,3 +171,13 @@ def test_filled_template_reads_back_through_the_import(written, tmp_path):
     assert list(acc["instrument"]) == ["AUDIT", "egen_skala"] and set(acc["occasion"]) == {"efter"}
     assert list(acc["date"].dt.strftime("%Y-%m-%d")) == ["2025-05-01", "2025-05-01"]
     assert 4 in set(res.rejected["Rad"])  # the out-of-range score, row 4 of the sheet
+
+
+def test_score_validations_cover_exactly_each_instruments_rows_as_ranges():
+    rows = ["KASAM13", "KASAM13", "AUDIT", None, "KASAM13", "AUDIT", "AUDIT"]
+    dvs = registration._score_validations("F", rows)
+    by_max = {dv.formula2: dv for dv in dvs}
+    kasam, audit = (by_max[f"{schema.INSTRUMENTS[i]['max']:g}"] for i in ("KASAM13", "AUDIT"))
+    assert sorted(str(kasam.sqref).split()) == ["F2:F3", "F6"] and sorted(str(audit.sqref).split()) == ["F4", "F7:F8"]
+    assert {c for r in kasam.sqref.ranges for c in r.cells} == {(2, 6), (3, 6), (6, 6)}
+    assert {c for r in audit.sqref.ranges for c in r.cells} == {(4, 6), (7, 6), (8, 6)}

@@ -15,6 +15,7 @@ from ..config import Paths
 from ..importlog import LOG_NAME, MISSING_KEY, read_log
 from ..schema import table as table_spec
 from ..tables import coerce, load_table, table_path, write_excel_csv, write_table, write_text_atomic
+from .memo import frame_digest
 
 SOURCE_COLUMN = "import_source"  # extra column in processed tables: the source each row came from
 NATURAL_COLUMN = "import_key"  # and the row's natural key as a keyed hash, when its mapping declares one
@@ -37,13 +38,24 @@ class Batch:
         self.quarantine: dict[str, pd.DataFrame] = {}
         self.results: list = []
         self.missing: dict[str, list[str]] | None = None  # sources left out because their files do not exist
+        self._loaded: dict[str, pd.DataFrame | None] = {}  # processed tables as they are on disk (read once)
+        self._digests: dict[str, tuple] = {}
 
     def current(self, name: str) -> pd.DataFrame | None:
         if name in self.tables:
             return self.tables[name]
-        if table_path(self.paths.processed, name).exists():
-            return load_table(self.paths.processed, name)
-        return None
+        if name not in self._loaded:
+            path = table_path(self.paths.processed, name)
+            self._loaded[name] = load_table(self.paths.processed, name) if path.exists() else None
+        return self._loaded[name]
+
+    def fingerprint(self, name: str) -> str:
+        """The content digest of table `name` as it is now (computed once for each version of the table)."""
+        df = self.current(name)
+        cached = self._digests.get(name)
+        if cached is None or cached[0] is not df:
+            cached = self._digests[name] = (df, frame_digest(df))
+        return cached[1]
 
     def others(self, name: str, source: str) -> pd.DataFrame | None:
         """Rows of table `name` that other sources gave."""

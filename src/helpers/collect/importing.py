@@ -113,7 +113,7 @@ def _memo_key(table: str, path: Path, source: str, period: str, mapping: Mapping
         others = batch.others(table, source)  # none and no rows are the same to the duplicate check
         return memo.digest(table, source, str(path), memo.file_digest(path), period, mapping, str(config.path),
                            config.data, pnr.key_fingerprint(config), secret,
-                           [(r, memo.frame_digest(batch.current(r))) for r in refs],
+                           [(r, batch.fingerprint(r)) for r in refs],
                            memo.frame_digest(others if others is not None and len(others) else None))
     except Exception:  # noqa: BLE001  (an unreadable file is reported by the import itself)
         return None

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import schema
@@ -154,10 +155,22 @@ def _score_validations(letter: str, instruments_per_row: list[str | None]) -> li
                             formula2=f"{spec['max']:g}", allow_blank=True, showErrorMessage=True,
                             errorStyle="stop", errorTitle="Ogiltigt värde",
                             error=f"{spec['label']}: poängen ska ligga mellan {spec['min']} och {spec['max']}.")
-        for row, i in enumerate(instruments_per_row, start=2):
-            if i == instrument:
-                dv.add(f"{letter}{row}")
+        # One range per run of rows: adding the cells one at a time takes quadratic time in openpyxl.
+        rows = [row for row, i in enumerate(instruments_per_row, start=2) if i == instrument]
+        dv.sqref = MultiCellRange(" ".join(_runs(letter, rows)))
         out.append(dv)
+    return out
+
+
+def _runs(letter: str, rows: list[int]) -> list[str]:
+    """Consecutive rows as ranges: [2, 3, 4, 7] -> ["D2:D4", "D7"]."""
+    out, start = [], None
+    for k, row in enumerate(rows):
+        if start is None:
+            start = row
+        if k + 1 == len(rows) or rows[k + 1] != row + 1:
+            out.append(f"{letter}{start}" if start == row else f"{letter}{start}:{letter}{row}")
+            start = None
     return out
 
 
@@ -215,12 +228,10 @@ def build_workbook(plan: Plan, table: str, occasion: str, sample: pd.DataFrame, 
             cell.comment = Comment(c.description, "Mall")
         ws.column_dimensions[get_column_letter(j)].width = max(14, min(40, len(c.label) + 4))
     last = max(2, len(prefill) + 1)
-    for i in range(len(prefill)):
-        row = []
-        for c in columns:
-            value = prefill[c.name].iloc[i] if c.name in prefill else None
-            row.append(None if value is None or pd.isna(value) else value)
-        ws.append(row)
+    values = [prefill[c.name].astype(object).where(prefill[c.name].notna(), None).tolist() if c.name in prefill
+              else [None] * len(prefill) for c in columns]
+    for row in zip(*values):
+        ws.append(list(row))
     for j, c in enumerate(columns, start=1):
         letter = get_column_letter(j)
         for r in range(2, last + 1):

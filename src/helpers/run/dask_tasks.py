@@ -26,7 +26,7 @@ def _process_kernel(notebooks_dir: Path, notebooks: list[Path]):
         quiet_loggers()
         _kernel = WarmKernel(notebooks_dir, notebooks=notebooks)
         import atexit
-        atexit.register(_kernel.kill)
+        atexit.register(_kernel.close_at_exit)
     return _kernel
 
 

@@ -234,6 +234,15 @@ class WarmKernel:
             pass
         self._thread.shutdown(wait=False)
 
+    def close_at_exit(self) -> None:
+        """For atexit in a process that keeps its kernel to the end (a Dask worker): kill it and close the client's
+        sockets here and now, since the kernel thread no longer takes work once the interpreter shuts down (left
+        to the garbage collector, the sockets print "Exception ignored in Socket.__del__" on stderr)."""
+        try:
+            self._stop()
+        except Exception:  # noqa: BLE001  (the process is ending; nothing to save)
+            pass
+
     def _stop(self) -> None:
         # Killing is safe (the kernel holds nothing worth saving) and quiet: a polite shutdown interrupts the
         # kernel first, which makes ipykernel log "KeyboardInterrupt caught in kernel".
