@@ -8,6 +8,9 @@ from urllib.parse import unquote
 
 import pytest
 
+from helpers.publication.store import FOLDER, WORKBOOK
+from helpers.report.bundle import ANNEX
+from helpers.run import index_page
 from helpers.run.index_page import key_figures, scan, write_index
 
 
@@ -24,9 +27,10 @@ def _scope(folder: Path, status="klar", kommun="Exempelkommun", unit_name="Hela 
 def reports(tmp_path):
     root = tmp_path / "reports"
     _scope(root / "2025")
-    (root / "2025" / "indicators").mkdir()
-    (root / "2025" / "indicators" / "indikatorer.xlsx").write_bytes(b"PK")
-    (root / "2025" / "bilaga 1.pdf").write_bytes(b"%PDF")
+    (root / "2025" / FOLDER).mkdir()
+    (root / "2025" / FOLDER / WORKBOOK).write_bytes(b"PK")  # the names the publication and the report use
+    (root / "2025" / f"{ANNEX}.pdf").write_bytes(b"%PDF")
+    (root / "2025" / "bilaga 1.pdf").write_bytes(b"%PDF")  # not the report's: not linked
     _scope(root / "2025" / "enheter" / "barn_unga", unit_name="Barn och unga", files=("html",))
     _scope(root / "2025" / "enheter" / "vuxna_missbruk", status="fel", unit_name="Vuxna – missbruk", files=())
     _scope(root / "2024", finished="2025-03-14T09:00:00+01:00")
@@ -50,6 +54,10 @@ def test_scan_finds_every_period_and_scope_with_status_date_and_links(reports):
     assert whole.figures == [("Mål i alla ärenden", "87 %"), ("Klienter", "5\u00a0123")]
     assert rows[1].figures == [("Placerade barn", "41"), ("Andel med besök", "0,5")]
     assert rows[2].links == [] and rows[3].figures == []  # unreadable key figures are simply not shown
+
+
+def test_the_index_looks_for_the_names_the_report_and_the_publication_give_their_files():
+    assert index_page.ANNEX == ANNEX and index_page.WORKBOOK == (FOLDER, WORKBOOK)
 
 
 def test_key_figures_of_a_scope_folder_win_over_the_period_file(reports):
@@ -86,7 +94,7 @@ def test_page_is_self_contained_swedish_and_every_link_works(reports):
     assert len(files) == 7
     for href in files:
         assert (reports / unquote(href)).is_file(), href
-    assert "bilaga%201.pdf" in html
+    assert f'href="2025/{ANNEX}.pdf"' in html and "bilaga%201.pdf" not in html
     assert html.index("2025") < html.index('id="period-2024"')  # newest period first
 
 

@@ -28,6 +28,7 @@ FOLDER = "publikation"
 INTERNAL = "celler_intern.parquet"
 PUBLISHED_FILE = "celler.parquet"
 META = "publikation.json"
+WORKBOOK = "indikatorer.xlsx"  # the indicator tables for readers, with Swedish labels
 PUBLIC_COLUMNS = ["cell_id", "indicator", "scope", "period", "grouping", "group", "category", "numerator",
                   "denominator", "value", "ci_low", "ci_high", "n", "kind", "status"]
 EXCEL_HEADERS = {"scope": "Område", "period": "Period", "grouping": "Indelning", "group": "Grupp",
@@ -81,7 +82,7 @@ def write_published(cells: pd.DataFrame, out_dir: Path, config, period: str, met
     for name in pub.view["indicator"].drop_duplicates():
         part = pub.view[pub.view["indicator"] == name]
         write_atomic(part[PUBLIC_COLUMNS].reset_index(drop=True), folder / "indikatorer" / f"{name}.parquet")
-    written["excel"] = write_workbook(pub, folder / "indikatorer.xlsx")
+    written["excel"] = write_workbook(pub, folder / WORKBOOK)
     return written
 
 

@@ -24,6 +24,10 @@ from .transaction import FAILED_TRAIL
 
 INDEX_NAME = "index.html"
 REPORT = "kvalitetsredovisning"
+# Names the report and the publication give their files (report.bundle.ANNEX, publication.store.FOLDER and
+# WORKBOOK; a test keeps them equal): not imported, so that writing the index imports no pandas.
+ANNEX = f"{REPORT}_bilaga"
+WORKBOOK = ("publikation", "indikatorer.xlsx")
 WHOLE_KEYS = ("hela verksamheten", "hela", "organisation", "total", "")
 STATUS = {"klar": "Klar", "fel": "Misslyckades", "avbruten": "Avbruten", "pågår": "Pågår eller avbruten"}
 MAX_FIGURES = 6
@@ -111,10 +115,10 @@ def _links(folder: Path) -> list[tuple[str, Path]]:
     for suffix, label in (("html", "Rapport (HTML)"), ("pdf", "Rapport (PDF)")):
         if (folder / f"{REPORT}.{suffix}").is_file():
             links.append((label, folder / f"{REPORT}.{suffix}"))
-    for path in sorted(folder.glob("bilag*")):
-        if path.is_file() and path.suffix.lower() in (".html", ".pdf", ".xlsx", ".csv"):
-            links.append((f"Bilaga ({path.suffix[1:].upper()})", path))
-    workbook = folder / "indicators" / "indikatorer.xlsx"
+    for suffix in ("html", "pdf"):
+        if (folder / f"{ANNEX}.{suffix}").is_file():
+            links.append((f"Bilaga ({suffix.upper()})", folder / f"{ANNEX}.{suffix}"))
+    workbook = folder.joinpath(*WORKBOOK)
     if workbook.is_file():
         links.append(("Indikatorer (Excel)", workbook))
     return links
