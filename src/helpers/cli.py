@@ -78,7 +78,8 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_common(p, period_required=False)
     p.add_argument("--unit", action="append", default=None, metavar="ENHET", help="Enhet (kan upprepas)")
     p.add_argument("--all-units", action="store_true", help="En rapport per enhet utöver helheten")
-    p.add_argument("--workers", type=int, default=2, metavar="ANTAL", help="Parallella processer (enhetsrapporter; med en enda rapport renderar den andra bilagan)")
+    p.add_argument("--workers", type=int, default=2, metavar="ANTAL",
+                   help="Parallella processer (enhetsrapporter; med en enda rapport renderar den andra bilagan)")
     p.add_argument("--formats", default="html,pdf", metavar="FORMAT", help="Format: html,pdf")
     p.add_argument("--output-dir", default=None, metavar="MAPP", help="Utdatamapp (standard: reports/<period>)")
     p.add_argument("--notebooks-dir", default=None, metavar="MAPP", help="Mapp med notebooks (standard: notebooks)")

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Callable
 
 from . import fingerprint as fp
-from .chain import ChainResult
+from .chain import REPORT_BASENAME, ChainResult
 from .journal import Journal, audit_dir, read_journal
 
 STEP = "bilaga"
-ANNEX_BASENAME = "kvalitetsredovisning_bilaga"
+ANNEX_BASENAME = f"{REPORT_BASENAME}_bilaga"  # as report.bundle.ANNEX names it (a test keeps them equal)
 
 
 @dataclass
