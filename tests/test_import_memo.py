@@ -1,8 +1,5 @@
 """Imports repeated within one process (steps 01-04 in one warm kernel) are not read and checked again, but only
 when nothing they depend on changed: the file, the tables their references are checked against, the key."""
-import shutil
-from pathlib import Path
-
 import pytest
 
 from helpers.collect import canonical, importing, memo
@@ -10,7 +7,8 @@ from helpers.collect import validation as v
 from helpers.collect.importing import import_file
 from helpers.manifest import write_manifest
 
-CORPUS = Path(__file__).parent / "corpus"
+from corpus_files import CORPUS, raw_period
+
 MAPPING = CORPUS / "mappning.yml"
 
 
@@ -33,12 +31,7 @@ def counted(monkeypatch):
 
 @pytest.fixture
 def raw(tmp_path):
-    folder = tmp_path / "raw" / "2025"
-    folder.mkdir(parents=True)
-    for name in ["arenden_cp1252.csv", "insatser_fel.csv"]:
-        shutil.copy(CORPUS / name, folder / name)
-    write_manifest(folder, list(folder.iterdir()))
-    return folder
+    return raw_period(tmp_path, "arenden_cp1252.csv", "insatser_fel.csv")
 
 
 def imp(table, raw, name="arenden_cp1252.csv", write=True):

@@ -15,6 +15,7 @@ from helpers.cli import main as cli_main
 from helpers.config import load_config
 from helpers.manifest import write_manifest
 from helpers.collect.importing import ImportFileError, import_file, import_sources
+from corpus_files import raw_period
 from helpers.tables import load_table
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -273,11 +274,7 @@ def test_import_sources_writes_nothing_when_a_file_is_unusable(tmp_path):
 
 
 def test_a_later_step_alone_also_imports_the_tables_it_refers_to(tmp_path):
-    raw = tmp_path / "raw" / "2025"
-    raw.mkdir(parents=True)
-    for name in ["arenden_cp1252.csv", "insatser_fel.csv"]:
-        shutil.copy(CORPUS / name, raw / name)
-    write_manifest(raw, list(raw.iterdir()))
+    raw_period(tmp_path, "arenden_cp1252.csv", "insatser_fel.csv")
     path = _config_with_sources(tmp_path, "arenden_cp1252.csv", "insatser_fel.csv")
     # Step 3 on an empty data folder: clients and cases come along, so the unknown case Ä9 is still caught
     # exactly as when step 2 has run first.

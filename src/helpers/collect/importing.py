@@ -101,33 +101,34 @@ def _read(table: str, path: Path, mapping: Mapping | None):
 def _import_one(table: str, path: Path, period: str, mapping: Mapping | None, config: Config, batch: Batch,
                 secret: bytes | None) -> ImportResult:
     source = source_id(path, batch.paths)
-    return memo.remembered(_memo_key(table, path, source, period, mapping, config, batch, secret),
-                           lambda: _read_and_check(table, path, source, period, mapping, config, batch, secret))
+    others = batch.others(table, source)  # rows of this table that other files gave: the duplicate check's
+    return memo.remembered(_memo_key(table, path, source, period, mapping, config, batch, secret, others),
+                           lambda: _read_and_check(table, path, source, period, mapping, config, batch, secret,
+                                                   others))
 
 
 def _memo_key(table: str, path: Path, source: str, period: str, mapping: Mapping | None, config: Config,
-              batch: Batch, secret: bytes | None) -> str | None:
+              batch: Batch, secret: bytes | None, others: pd.DataFrame | None) -> str | None:
     """Everything an import's result depends on (see memo.py); None when something cannot be fingerprinted."""
     try:
         refs = sorted({c.ref.split(".")[0] for c in table_spec(table).columns if c.ref})
-        others = batch.others(table, source)  # none and no rows are the same to the duplicate check
         return memo.digest(table, source, str(path), memo.file_digest(path), period, mapping, str(config.path),
                            config.data, pnr.key_fingerprint(config), secret,
                            [(r, batch.fingerprint(r)) for r in refs],
+                           # none and no rows are the same to the duplicate check
                            memo.frame_digest(others if others is not None and len(others) else None))
     except Exception:  # noqa: BLE001  (an unreadable file is reported by the import itself)
         return None
 
 
 def _read_and_check(table: str, path: Path, source: str, period: str, mapping: Mapping | None, config: Config,
-                    batch: Batch, secret: bytes | None) -> ImportResult:
+                    batch: Batch, secret: bytes | None, others: pd.DataFrame | None) -> ImportResult:
     spec = table_spec(table)
     src, tmap = _read(table, path, mapping)
     present, dropped, notes = mapped_columns(table, list(src.df.columns), tmap, path.name)
     if secret is None and (PERSONNUMMER in present.values() or tmap.key_columns):
         secret = pnr.load_key(config, source=path)
-    checked = check_rows(table, src, tmap, present, mapping, config, period, secret, batch.current,
-                         batch.others(table, source), source)
+    checked = check_rows(table, src, tmap, present, mapping, config, period, secret, batch.current, others, source)
     rejected = checked.rejected
     if src.bad_rows:
         rejected = pd.concat([read_failures(src, source), rejected], ignore_index=True)

@@ -238,7 +238,7 @@ def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], wo
     than scopes (an organisation-only run on two cores), the spare worker renders the annexes apart, from the
     moment the publication is written, and starts no kernel. Otherwise every worker has chains to run, and
     each chain renders its annex with its report."""
-    from .annex_job import discard, for_scope, place
+    from .annex_job import discard, for_scope
     from .workers import Interrupted, LocalWorkers
 
     steps = PERIOD_STEPS + SHARED_STEPS + SCOPE_STEPS
@@ -267,7 +267,7 @@ def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], wo
         results = pool.run(scope_jobs, progress)
         for job, result in zip(scope_jobs, results):
             if job.scope in annexes:
-                _add_annex(result, *annexes[job.scope], pool, progress, place)
+                _add_annex(result, *annexes[job.scope], pool, progress)
         return first, results
     except Interrupted as stop:
         raise _interrupted(plan, stop) from None
@@ -277,8 +277,10 @@ def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], wo
             discard(annex)
 
 
-def _add_annex(result: ChainResult, annex, job_id, pool, progress: Progress, place) -> None:
+def _add_annex(result: ChainResult, annex, job_id, pool, progress: Progress) -> None:
     """The scope's annex, into place beside its report once both succeeded; a failed annex fails the scope."""
+    from .annex_job import place
+
     rendered = pool.wait([job_id], progress)[0] if job_id is not None else None
     if result.status != "klar":
         return
