@@ -134,6 +134,10 @@ def test_a_spare_worker_renders_the_annex_apart_and_keeps_an_unchanged_one(proje
     assert [(s["steg"], s["status"]) for s in log["steg"]][-2:] == [("rendering", "klar"), ("bilaga", "klar")]
     assert len({pid for _, _, pid, _ in trace_lines(project["trace"])}) == 1  # the spare worker has no kernel
     assert not list((project["out"] / "notebooks").glob(".bilaga-*"))  # the staging folder is gone
+    # The spare worker also read the import steps' sources ahead, from the moment step 01 started.
+    run_log = (project["out"] / "notebooks" / "korning.log").read_text(encoding="utf-8")
+    assert "Inläsningen i förväg för steg 04, 03 och 02: klar på" in run_log
+    assert not list((project["data"] / "processed" / "2025").glob(".importminne-*"))  # the shared folder is gone
     written = annex.stat().st_mtime_ns
 
     results = _run(project, workers=2)  # nothing changed: the annex in place is kept as it is
@@ -147,7 +151,9 @@ def test_a_spare_worker_renders_the_annex_apart_and_keeps_an_unchanged_one(proje
     assert annex.stat().st_mtime_ns != written
 
     annex.unlink()
+    (project["out"] / "notebooks" / "korning.log").unlink()
     _run(project, workers=1)  # one worker: the report's own rendering makes the annex, as before
     assert annex.exists()
+    assert "förväg" not in (project["out"] / "notebooks" / "korning.log").read_text(encoding="utf-8")
     log = json.loads(journal.read_text(encoding="utf-8"))
     assert "bilaga" not in [s["steg"] for s in log["steg"]]

@@ -199,12 +199,12 @@ def _file_of(entry: dict, table: str, mapping: Mapping | None, cfg: Config) -> s
 
 
 def import_sources(period, config=None, data_dir="data", tables=None, steps=None,
-                   skip_missing: bool = False) -> list[ImportResult]:
+                   skip_missing: bool = False, write: bool = True) -> list[ImportResult]:
     """Import the config's `kallor` for a period (filtered by tables and/or steps), in dependency order,
     and write processed tables, quarantine and log. Nothing is written if any file cannot be used; with
     `skip_missing`, sources whose files do not exist are left out and named in the import log (read them
-    with `helpers.importlog.missing_sources`). A period without a raw folder has nothing to import: the
-    result is empty."""
+    with `helpers.importlog.missing_sources`); without `write`, nothing is written at all. A period without a
+    raw folder has nothing to import: the result is empty."""
     period = as_period(period)
     cfg = _config(config)
     paths = period_paths(period, data_dir)
@@ -228,8 +228,23 @@ def import_sources(period, config=None, data_dir="data", tables=None, steps=None
             continue
         result = _import_one(t, path, period, mapping, cfg, batch, secret)
         batch.add(result)
-    batch.commit()
+    if write:
+        batch.commit()
     return batch.results
+
+
+def import_ahead(period, config, data_dir, steps) -> None:
+    """Read and check the sources of ``steps``, each step as its notebook imports them, and write nothing: a
+    spare process of the runner does this while the kernel runs an earlier step, and the step's notebook then
+    finds the results in the run's shared memo (memo.py). Any problem is left for the notebook to report."""
+    cfg = _config(config)
+    for step in steps:
+        try:
+            import_sources(period, cfg, data_dir, steps=[step], write=False)
+        except Exception:  # noqa: BLE001  (the step's own import says what is wrong, in its cell)
+            return
+        finally:
+            memo.forget()  # the results are in the shared folder; this process need not keep them
 
 
 def _dependencies(jobs: list, cfg: Config, period: str) -> list:

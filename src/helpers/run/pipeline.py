@@ -8,6 +8,7 @@ kept under ``<output_dir>/notebooks/`` as the audit trail, with korning.json and
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -22,6 +23,7 @@ from ..params import as_period
 from ..resources import NOTEBOOKS_DIR
 from .arguments import ArgumentError, RunLock, parse_formats, require_data, require_writable, unit_list
 from .chain import ChainJob, ChainResult
+from .import_ahead import ImportAheadJob, ahead_of, shared_results
 from .failures import PipelineError
 from .journal import Journal, audit_dir, log_to
 from .progress import Progress, seconds
@@ -35,6 +37,7 @@ SCOPE_STEPS = ("07_kvalitetsredovisning",)  # each report: the organisation's, t
 REPORT_STEPS = SHARED_STEPS + SCOPE_STEPS
 REPORT_NOTEBOOK = SCOPE_STEPS[-1]
 WHOLE = "hela verksamheten"
+LOG = logging.getLogger("uppfoljning.korning")
 
 __all__ = ["PERIOD_STEPS", "SHARED_STEPS", "SCOPE_STEPS", "PipelineError", "ArgumentError", "RunInterrupted",
            "run_pipeline", "cli_run", "import_earlier_periods"]
@@ -238,6 +241,12 @@ def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], wo
     than scopes (an organisation-only run on two cores), the spare worker renders the annexes apart, from the
     moment the publication is written, and starts no kernel. Otherwise every worker has chains to run, and
     each chain renders its annex with its report."""
+    with shared_results(plan.data_dir / "processed" / plan.period, plan.run_id):
+        return _execute_shared(plan, period_job, scope_jobs, workers, progress)
+
+
+def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], workers: int,
+                    progress: Progress) -> tuple[ChainResult, list[ChainResult]]:
     from .annex_job import discard, for_scope
     from .workers import Interrupted, LocalWorkers
 
@@ -247,17 +256,29 @@ def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], wo
     pool = LocalWorkers(chains + 1 if apart else chains, plan.notebooks_dir,
                         [plan.notebooks_dir / f"{s}.ipynb" for s in steps], kernels=chains)
     annexes: dict[str, tuple] = {}  # scope -> (annex job, job id or None when the one in place is unchanged)
+    ahead: list[int] = []  # imports ahead (import_ahead.py), when a second worker can do them
 
     def on_event(job, event: dict) -> None:
         progress(job, event)
-        if (apart and job is period_job and not annexes and event.get("typ") == "steg"
-                and event.get("steg") == ANNEX_AFTER and event.get("status") in ("klar", "oförändrad")):
+        if isinstance(job, ImportAheadJob) and event.get("typ") == "resultat":
+            LOG.info("%s: %s på %s", job.label.capitalize(), event["resultat"].status,
+                     seconds(event["resultat"].seconds))
+        if job is not period_job or event.get("typ") != "steg":
+            return
+        if pool.n > 1 and not ahead and event.get("status") == "start":
+            early = ahead_of(event.get("steg"), period_job.parameters, period_job.data_dir, period_job.scope)
+            if early is not None:
+                ahead.append(pool.submit(early, when_idle=True))
+        if (apart and not annexes and event.get("steg") == ANNEX_AFTER
+                and event.get("status") in ("klar", "oförändrad")):
             for scope_job in scope_jobs:
                 annex, render = for_scope(scope_job, scope_job.force)
                 annexes[scope_job.scope] = (annex, pool.submit(annex, when_idle=True) if render else None)
 
     try:
         [first] = pool.run([period_job], on_event)
+        for job_id in ahead:
+            pool.cancel(job_id)  # not started: nothing left for it to do
         if first.status != "klar":
             return first, []
         for job in scope_jobs:
@@ -292,6 +313,8 @@ def _add_annex(result: ChainResult, annex, job_id, pool, progress: Progress) -> 
 
 def _interrupted(plan: RunPlan, stop) -> RunInterrupted:
     for job in stop.running:
+        if not hasattr(job, "output_dir"):
+            continue  # an import ahead: it writes no journal
         journal = Journal(job.output_dir, job.run_id)
         for step in journal.data.get("steg", []):
             if step.get("status") == "pågår":

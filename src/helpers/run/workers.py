@@ -57,6 +57,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     kernel = WarmKernel(cwd, notebooks=notebooks) if with_kernel else None
     from .annex_job import AnnexJob, render_annex_job
     from .chain import run_chain
+    from .import_ahead import ImportAheadJob, run_import_ahead
 
     threading.Thread(target=prepare_rendering, daemon=True, name="forbered-rendering").start()
 
@@ -76,6 +77,8 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         try:
             if isinstance(job, AnnexJob):
                 result = render_annex_job(job, emit)
+            elif isinstance(job, ImportAheadJob):
+                result = run_import_ahead(job)
             else:
                 if kernel is None:
                     kernel = WarmKernel(cwd, notebooks=notebooks)
@@ -97,7 +100,8 @@ class LocalWorkers:
     others render annexes. ``submit(job)`` queues a chain or an annex; ``wait(ids, on_event)`` returns their
     results in order, passing every event on (``on_event`` may submit more jobs). ``run(jobs, on_event)`` does
     both. The coordinator gives each idle worker its next job: chains to a worker with a kernel, in the order
-    submitted; annexes (``when_idle``) only to a worker with nothing else to do, a kernel-less one first."""
+    submitted; annexes and imports ahead (``when_idle``) only to a worker with nothing else to do, a kernel-less
+    one first."""
     n: int
     cwd: Path
     notebooks: list[Path]
@@ -129,6 +133,14 @@ class LocalWorkers:
         self._pending.append((when_idle, job_id))
         self._dispatch()
         return job_id
+
+    def cancel(self, job_id: int) -> bool:
+        """Take back a job no worker has started; False when one has."""
+        for item in self._pending:
+            if item[1] == job_id:
+                self._pending.remove(item)
+                return True
+        return False
 
     def _dispatch(self) -> None:
         busy = set(self._holder.values())

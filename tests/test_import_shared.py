@@ -1,0 +1,170 @@
+"""A run's processes share import results (collect/memo.py): a spare worker reads and checks the sources of steps
+02-04 ahead (importing.import_ahead) and writes nothing else; the steps then find every result, wait for one
+another process is working on, and end with exactly the tables a run without sharing writes."""
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from helpers import importlog
+from helpers.collect import importing, memo
+from helpers.config import load_config
+from helpers.run.import_ahead import ImportAheadJob, ahead_of, shared_results
+
+from corpus_files import CORPUS
+
+STEP_IMPORTS = [dict(tables=["clients", "cases"]), dict(steps=[2]), dict(steps=[3]), dict(steps=[4])]
+
+
+@pytest.fixture(scope="module")
+def raw_demo(tmp_path_factory):
+    """Raw exports of a small demo municipality (300 clients, 2025), never imported."""
+    data = tmp_path_factory.mktemp("demo")
+    made = subprocess.run([sys.executable, "-m", "helpers.cli", "demo", "--clients", "300", "--periods", "2025",
+                           "--data-dir", str(data)], capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stderr
+    return data
+
+
+@pytest.fixture
+def fresh(tmp_path, raw_demo, monkeypatch):
+    """A copy of the raw exports with nothing imported, nothing remembered and no shared folder."""
+    import shutil
+
+    monkeypatch.delenv(memo.SHARED_ENV, raising=False)
+    monkeypatch.delenv("UPPFOLJNING_NYCKEL", raising=False)
+    memo.forget()
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name
+        shutil.copytree(raw_demo / "raw", target / "raw")
+        return target
+
+    yield copy
+    memo.forget()
+
+
+def _import_steps(data: Path) -> list:
+    out = []
+    for how in STEP_IMPORTS:
+        out += importing.import_sources("2025", None, data, **how)
+    return out
+
+
+def _tables(data: Path) -> dict:
+    processed = data / "processed" / "2025"
+    tables = {p.name: pd.read_parquet(p) for p in sorted(processed.glob("*.parquet"))}
+    quarantine = {p.name: p.read_bytes() for p in sorted((processed / "karantan").glob("*"))}
+    return {"tabeller": tables, "karantan": quarantine,
+            "logg": [{k: v for k, v in e.items() if k not in ("tid", "importerad")}
+                     for e in importlog.read_log(processed).get("importer", [])]}
+
+
+def test_ahead_writes_nothing_and_the_steps_take_every_result_unchanged(fresh, monkeypatch):
+    alone = fresh("ensam")
+    expected_results = [r.as_dict() for r in _import_steps(alone)]
+    expected = _tables(alone)
+    memo.forget()
+
+    shared = fresh("delad")
+    with shared_results(shared / "processed" / "2025", "test") as folder:
+        # The spare worker is another process, with another string hash order.
+        done = subprocess.run([sys.executable, "-c", (
+            "import sys; from helpers.run.import_ahead import ImportAheadJob, run_import_ahead; "
+            "r = run_import_ahead(ImportAheadJob('hela verksamheten', '2025', sys.argv[1], sys.argv[2], (4, 3, 2))); "
+            "print(r.status)"), str(load_config().path), str(shared)],
+            capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONHASHSEED": "123"})
+        assert done.returncode == 0 and done.stdout.strip() == "klar", done.stderr
+        assert not list((shared / "processed" / "2025").glob("*.parquet"))  # only results, no tables
+        assert len(list(folder.glob("*.pkl"))) >= 10
+        checked = []
+        real = importing.check_rows
+        monkeypatch.setattr(importing, "check_rows",
+                            lambda table, *a, **k: checked.append(table) or real(table, *a, **k))
+        results = _import_steps(shared)
+    assert checked == []  # every source was read and checked ahead, none again
+    assert not folder.exists()
+    assert memo.SHARED_ENV not in os.environ
+    got = _tables(shared)
+    assert got["karantan"] == expected["karantan"] and got["logg"] == expected["logg"]
+    assert got["tabeller"].keys() == expected["tabeller"].keys()
+    for name, table in expected["tabeller"].items():
+        pd.testing.assert_frame_equal(got["tabeller"][name], table, obj=name)
+    assert [r.as_dict() for r in results] == expected_results
+
+
+def test_a_key_is_the_same_in_every_process():
+    """Sets follow string hashing, and pickle writes a shared object differently from an equal copy: neither
+    may change a key, or the processes of a run would never find each other's results."""
+    code = ("import sys; from helpers.collect import memo; from helpers.collect.mapping import load_mapping; "
+            "from helpers.config import load_config; m = load_mapping(sys.argv[1], load_config()); "
+            "s = 'tabell'; print(memo.digest(m, {'a', 'b', 'c', 'd'}, s, [s, s]))")
+    keys = {subprocess.run([sys.executable, "-c", code, str(CORPUS / "mappning.yml")], capture_output=True,
+                           text=True, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120).stdout
+            for seed in ("1", "2", "3")}
+    assert len(keys) == 1 and len(next(iter(keys)).strip()) == 40
+    copy = "".join(["tab", "ell"])
+    assert memo.digest("tabell", ["tabell", "tabell"]) == memo.digest("tabell", [copy, "".join(["tab", "ell"])])
+    assert memo.digest({"a": 1, "b": 2}) != memo.digest({"a": 2, "b": 1})
+    assert memo.digest({1, 2}) != memo.digest({1, 3})
+
+
+@pytest.fixture
+def shared_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv(memo.SHARED_ENV, str(tmp_path))
+    memo.forget()
+    yield tmp_path
+    memo.forget()
+
+
+def test_a_source_another_process_works_on_is_waited_for(shared_folder):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (shared_folder / "k1.pagar").write_text(str(other.pid))
+
+        def finish():
+            time.sleep(0.4)
+            (shared_folder / "k1.pkl").write_bytes(pickle.dumps("från den andra processen"))
+            (shared_folder / "k1.pagar").unlink()
+
+        threading.Thread(target=finish).start()
+        started = time.monotonic()
+        assert memo._shared(shared_folder, "k1", lambda: "räknat här") == "från den andra processen"
+        assert time.monotonic() - started >= 0.3
+    finally:
+        other.kill()
+
+
+def test_a_claim_left_by_a_process_that_is_gone_is_not_waited_for(shared_folder):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (shared_folder / "k2.pagar").write_text(gone.stdout.strip())
+    assert memo._shared(shared_folder, "k2", lambda: "räknat här") == "räknat här"
+
+
+def test_a_result_is_shared_once_and_a_failure_leaves_no_claim(shared_folder):
+    calls = []
+    assert memo._shared(shared_folder, "k3", lambda: calls.append(1) or "ett") == "ett"
+    assert memo._shared(shared_folder, "k3", lambda: calls.append(1) or "två") == "ett"
+    assert calls == [1] and not list(shared_folder.glob("*.pagar"))
+
+    def broken():
+        raise ValueError("trasig fil")
+
+    with pytest.raises(ValueError):
+        memo._shared(shared_folder, "k4", broken)
+    assert not list(shared_folder.glob("k4*"))
+
+
+def test_ahead_starts_with_the_period_chain_and_reads_the_last_step_first():
+    parameters = {"period": "2025", "config": "k.yml"}
+    assert ahead_of("01_planera", parameters, Path("data"), "hela verksamheten").steps == (4, 3, 2)
+    assert ahead_of("03_under_insats", parameters, Path("data"), "hela verksamheten").steps == (4,)
+    assert ahead_of("04_efter_insats", parameters, Path("data"), "hela verksamheten") is None
+    job = ImportAheadJob("hela verksamheten", "2025", "k.yml", Path("data"), (4, 3, 2))
+    assert job.label == "inläsningen i förväg för steg 04, 03 och 02"
