@@ -198,3 +198,18 @@ def test_benchmark_needs_a_checkout(monkeypatch, capsys):
     monkeypatch.setattr(tasks, "checkout_root", lambda: None)
     assert tasks.main(["benchmark"]) == 1
     assert "Prestandamätningarna finns bara i en utcheckning" in capsys.readouterr().err
+
+
+def test_setup_compiles_the_helpers_even_where_python_writes_no_bytecode(monkeypatch):
+    import importlib.util
+
+    import helpers
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    package = Path(helpers.__file__).parent
+    modules = sorted(package.rglob("*.py"))
+    compiled = [Path(importlib.util.cache_from_source(str(m))) for m in modules]
+    for pyc in compiled[:3]:
+        pyc.unlink(missing_ok=True)
+    tasks.compile_helpers()
+    assert all(p.exists() for p in compiled)

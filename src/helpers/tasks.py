@@ -87,9 +87,19 @@ def setup(args) -> None:
     _run(install_command(user=True), quiet=True)
     _run(install_command(user=False), quiet=True)  # the environment's own copy is found first from its own Lab
     say("Kärnan ”Uppföljning” är registrerad för JupyterLab.")
+    compile_helpers()
     root = checkout_root()
     if root is not None and install_git_filter(root):
         say("Git rensar utdata ur notebookarna vid commit (nbstripout).")
+
+
+def compile_helpers() -> None:
+    """Byte-compile src/helpers once, as pip does for an installed package (an editable install is not): every
+    process of a run (runner, workers, kernels) then loads compiled modules, also where PYTHONDONTWRITEBYTECODE
+    keeps Python from writing them itself."""
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parent), quiet=1)
 
 
 def demo(args) -> None:
