@@ -9,7 +9,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from .tables import write_text_atomic
+from .atomic import write_text_atomic
 
 MANIFEST_NAME = "_demofiler.json"
 

@@ -37,7 +37,7 @@ import pandas as pd
 
 from .. import formatting as fmt, labels
 from ..grouping import MISSING_GROUP
-from ..tables import write_text_atomic
+from ..atomic import write_text_atomic
 from . import phrases, significance
 from .goals import NOT_REACHED, PARTLY, IndicatorInfo, for_unit, goals_from_config
 

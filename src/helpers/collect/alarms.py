@@ -17,7 +17,7 @@ from pathlib import Path
 from ..config import Config, ConfigError, Paths
 from ..formatting import integer, percent
 from ..schema import table as table_spec
-from ..tables import write_text_atomic
+from ..atomic import write_text_atomic
 from .validation import R_UNIT
 
 FILE_NAME = "larm.json"

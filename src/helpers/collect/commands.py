@@ -14,7 +14,7 @@ from .. import personnummer as pnr
 from ..config import ConfigError, load_config
 from ..console import say
 from ..params import ParameterError, as_period
-from ..tables import FileWriteError
+from ..atomic import FileWriteError
 from .decoding import ENCODING_NAMES
 from .importing import ImportFileError, ImportResult, import_file
 from .mapping import MappingError

@@ -5,7 +5,7 @@ import sys
 
 from ..config import ConfigError, load_config
 from ..console import say, setup_console
-from ..tables import FileWriteError
+from ..atomic import FileWriteError
 from .catalogue import load_catalogue
 from .fetch import API_URL, KoladaResponseError, KoladaUnavailable, fetch_snapshot, write_snapshot
 from .frame import KoladaFileError

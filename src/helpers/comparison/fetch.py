@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
-from ..tables import write_text_atomic
+from ..atomic import write_text_atomic
 
 API_URL = "https://api.kolada.se/v3"
 CHUNK = 25  # Kolada answers at most 25 ids per path segment

@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.styles import Font
 
-from ..tables import replace_atomic
+from ..atomic import replace_atomic
 from .exports import SourceFile
 from .faults import FAULT_COLUMN
 

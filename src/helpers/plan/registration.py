@@ -19,7 +19,7 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import schema
-from ..tables import replace_atomic
+from ..atomic import replace_atomic
 from .spec import PLAN_OCCASIONS, Plan
 
 # Tables that come from the case-system export (step 2), not from caseworkers' registration.

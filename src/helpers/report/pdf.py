@@ -21,7 +21,7 @@ from bs4 import BeautifulSoup, NavigableString
 from bs4.element import Comment, Doctype, ProcessingInstruction, Tag
 
 from ..config import PROJECT_ROOT
-from ..tables import replace_atomic
+from ..atomic import replace_atomic
 from .checks import COUNT_UNIT, names_a_count
 from .soup import parse_html
 

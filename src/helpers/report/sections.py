@@ -18,7 +18,7 @@ from .. import formatting as fmt
 from .. import labels
 from ..indicators.registry import REGISTRY
 from ..params import RunParams
-from ..tables import write_text_atomic
+from ..atomic import write_text_atomic
 from . import actions, claims, keyfigures, live, narrative, underlag
 from .document import Document, esc, indicator_label
 from .errors import ReportCheckError

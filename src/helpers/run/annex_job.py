@@ -101,7 +101,7 @@ def render_annex_job(job: AnnexJob, emit: Callable[[dict], None]) -> ChainResult
 def place(job: AnnexJob, rendered: ChainResult | None) -> dict[str, str]:
     """In the coordinator, after the scope's chain succeeded: move the staged annex into place (or keep the
     unchanged one) and record it in the scope's korning.json. Returns the annex files by kind."""
-    from ..tables import move_into_place
+    from ..atomic import move_into_place
 
     journal = Journal(job.output_dir, job.run_id)
     if rendered is None:

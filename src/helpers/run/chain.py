@@ -215,7 +215,7 @@ def _cell_seconds(executed: Path) -> float | None:
 def _render(job: ChainJob, emit, journal: Journal, result: ChainResult) -> None:
     from ..report.bundle import render_scope
     from ..report.errors import ReportCheckError
-    from ..tables import FileWriteError
+    from ..atomic import FileWriteError
 
     report_step = job.order[-1]
     executed = audit_dir(job.output_dir) / f"{report_step}.ipynb"
@@ -264,7 +264,7 @@ def _render(job: ChainJob, emit, journal: Journal, result: ChainResult) -> None:
 def _move_into_place(staging: Path, target: Path) -> list[Path]:
     """Move everything rendered into the output folder, each file with an atomic rename (a report open in a viewer
     is named in a Swedish message and left as it was)."""
-    from ..tables import move_into_place
+    from ..atomic import move_into_place
 
     return [move_into_place(path, target / path.relative_to(staging))
             for path in sorted(staging.rglob("*")) if path.is_file()]

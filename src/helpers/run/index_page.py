@@ -240,7 +240,7 @@ def write_index(target_dir: Path, roots: list[tuple[str, Path]] | None = None) -
     for name, root in roots if roots is not None else [("", target_dir)]:
         rows += scan(Path(root), name)
     rows.sort(key=lambda r: (-int(r.period), r.municipality, r.scope != "Hela verksamheten"))
-    from ..tables import write_text_atomic
+    from ..atomic import write_text_atomic
 
     text = render(rows, target_dir, datetime.now().strftime("%Y-%m-%d %H:%M"))
     return write_text_atomic(target_dir / INDEX_NAME, text)

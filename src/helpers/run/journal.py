@@ -79,7 +79,7 @@ class Journal:
         self.save()
 
     def save(self) -> None:
-        from ..tables import write_text_atomic
+        from ..atomic import write_text_atomic
 
         write_text_atomic(self.path, json.dumps(self.data, ensure_ascii=False, indent=1, default=str))
 

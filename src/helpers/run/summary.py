@@ -46,6 +46,6 @@ def table(rows: list[Row]) -> list[str]:
 
 
 def write_summary(path: Path, summary: dict) -> None:
-    from ..tables import write_text_atomic
+    from ..atomic import write_text_atomic
     text = json.dumps(summary, ensure_ascii=False, indent=1)
     write_text_atomic(path, text)
