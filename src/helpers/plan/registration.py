@@ -61,12 +61,14 @@ def template_rows(table: str, occasion: str, sample: pd.DataFrame, period: str,
                   instruments: list[str]) -> pd.DataFrame:
     """Prefilled values: one row per sampled client (per instrument for measurements), pseudonym only."""
     clients = sample.drop_duplicates("client_id").reset_index(drop=True)
-    rows = []
-    for i, r in clients.iterrows():
-        base = {"client_id": r["client_id"], "case_id": r.get("case_id"), "_row": i + 1}
-        for instrument in (instruments or [None]) if table == "measurements" else [None]:
-            rows.append({**base, "instrument": instrument})
-    df = pd.DataFrame(rows, columns=["client_id", "case_id", "_row", "instrument"])
+    per_client = list(instruments or [None]) if table == "measurements" else [None]
+    repeat = len(per_client)
+    df = pd.DataFrame({  # client by client, each with its instruments in the plan's order
+        "client_id": clients["client_id"].repeat(repeat).to_numpy(),
+        "case_id": (clients["case_id"] if "case_id" in clients else pd.Series(None, index=clients.index,
+                                                                             dtype=object)).repeat(repeat).to_numpy(),
+        "_row": (clients.index + 1).repeat(repeat).to_numpy(),
+        "instrument": per_client * len(clients)})
     cols = schema.table(table).names
     own = _own_id(table)
     out = pd.DataFrame(index=df.index)
