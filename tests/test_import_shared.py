@@ -73,7 +73,7 @@ def test_ahead_writes_nothing_and_the_steps_take_every_result_unchanged(fresh, m
     memo.forget()
 
     shared = fresh("delad")
-    with shared_results(shared / "processed" / "2025", "test") as folder:
+    with shared_results(shared / "processed", "test") as folder:
         # The spare worker is another process, with another string hash order.
         done = subprocess.run([sys.executable, "-c", (
             "import sys; from helpers.run.import_ahead import ImportAheadJob, run_import_ahead; "

@@ -8,8 +8,8 @@ file's content, the mapping, the config, the pseudonymisation key, the period, a
 references and its duplicate check were compared with. Anything else is a miss and is computed anew.
 
 Within a run, the runner shares results between its processes through a folder named in the environment
-(``SHARED_ENV``): while the kernel runs step 02, a spare process reads and checks the sources of steps 03 and 04
-(``importing.import_ahead``), and the kernel finds them there. A process that starts on a source claims it first;
+(``SHARED_ENV``): from the moment the kernel starts step 01, a spare process reads and checks the sources of steps
+04, 03 and 02 (``importing.import_ahead``), and the kernel finds them there. A process that starts on a source claims it first;
 another that needs the same source waits for it instead of doing it twice. Keys are computed the same way in
 every process (no set or hash order in them), so equal inputs give the same key in each.
 """
@@ -29,7 +29,7 @@ from typing import Callable
 LIMIT = 48  # results kept (a period has about twenty table imports)
 SHARED_ENV = "UPPFOLJNING_IMPORTMINNE"  # the folder a run's processes share results through
 WAIT_S = 0.05
-LONGEST_WAIT_S = 30 * 60  # a claim older than this is given up on (its process hangs)
+LONGEST_WAIT_S = 30 * 60  # the longest wait for a source another process is on (beyond it, that process hangs)
 _results: OrderedDict = OrderedDict()
 
 

@@ -240,8 +240,9 @@ def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], wo
     """The period chain, then the scope chains on ``workers`` workers (at most one per scope). With more workers
     than scopes (an organisation-only run on two cores), the spare worker renders the annexes apart, from the
     moment the publication is written, and starts no kernel. Otherwise every worker has chains to run, and
-    each chain renders its annex with its report."""
-    with shared_results(plan.data_dir / "processed" / plan.period, plan.run_id):
+    each chain renders its annex with its report. With two workers or more, the second also reads the import
+    steps' sources ahead while the first runs step 01 (import_ahead.py)."""
+    with shared_results(plan.data_dir / "processed", plan.run_id):
         return _execute_shared(plan, period_job, scope_jobs, workers, progress)
 
 

@@ -57,13 +57,14 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     kernel = WarmKernel(cwd, notebooks=notebooks) if with_kernel else None
     from .annex_job import AnnexJob, render_annex_job
     from .chain import run_chain
-    from .import_ahead import ImportAheadJob, run_import_ahead
+    from .import_ahead import ImportAheadJob, run_import_ahead, stop_running
 
     threading.Thread(target=prepare_rendering, daemon=True, name="forbered-rendering").start()
 
     def stop_now(*_):
         if kernel is not None:
             kernel.kill()
+        stop_running()
         os._exit(143)
 
     signal.signal(signal.SIGTERM, stop_now)
