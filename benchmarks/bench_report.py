@@ -239,7 +239,8 @@ def main() -> None:
         print(f"   {args.clients}: {sv(t_runner)} s, {args.large}: {sv(t_large)} s, kvot {sv(t_large / t_runner, 2)} "
               "(mål: under 2)")
 
-    print(f"\n4. Största minnesanvändning för körningarnas processträd (körverktyget, arbetsprocesser, kärnor): {sv(peak / 2**30, 2)} GiB (mål: under 2 GiB)")
+    print(f"\n4. Största minnesanvändning för körningarnas processträd (körverktyget, arbetsprocesser, kärnor): "
+          f"{sv(peak / 2**30, 2)} GiB (mål: under 2 GiB)")
     print(f"\nUtdata och demodata: {work}")
 
 
