@@ -91,14 +91,18 @@ def test_the_workbook_and_glossary_speak_swedish(lillby):
     assert raw.startswith(b"\xef\xbb\xbf") and raw.decode("utf-8-sig").splitlines()[0].startswith("Indikator;")
 
 
-def test_a_published_period_keeps_its_cells_in_the_next_publication(tmp_path):
+def test_a_published_period_keeps_its_cells_in_the_next_publication(tmp_path, monkeypatch):
     data, reports = tmp_path / "data", tmp_path / "reports"
     write_period(data, "2024", shifted(tables(), -1))
     first = publish.build("2024", data, config())
     publish.write(first, "2024", reports / "2024", data, config())
     write_period(data, "2025", tables())
+    from helpers.publication import compute
+    computed, real = [], compute.indicator_cells
+    monkeypatch.setattr(compute, "indicator_cells", lambda ind, d, s: computed.append(d.period) or real(ind, d, s))
     second = publish.build("2025", data, config())
     assert second.frozen_periods == ["2024"]
+    assert set(computed) == {"2025"}  # the fixed period's cells are read, not computed again
     a = first.cells.set_index("cell_id")
     b = second.cells[second.cells["period"] == "2024"].set_index("cell_id")
     assert set(a.index) == set(b.index)

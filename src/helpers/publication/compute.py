@@ -87,13 +87,16 @@ def earlier_periods(period: str, data_dir) -> list[str]:
 
 
 def compute_cells(period: str, data_dir="data", config=None, earlier: bool = True, names=None,
-                  tables: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+                  tables: dict[str, pd.DataFrame] | None = None, only: list[str] | None = None) -> pd.DataFrame:
     """Every cell of the period (and of earlier periods with processed data) in every scope, unprotected.
 
-    `tables` gives the period's tables directly (tests) instead of reading data/processed."""
+    `tables` gives the period's tables directly (tests) instead of reading data/processed; `only` limits the
+    periods computed (the publication does not compute again what an earlier one fixed)."""
     cfg = as_config(config)
     period = str(period)
     periods = (earlier_periods(period, data_dir) if earlier else []) + [period]
+    if only is not None:
+        periods = [p for p in periods if p in only]
     scope_list = scopes(cfg)
     frames = []
     for p in periods:

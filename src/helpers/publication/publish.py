@@ -73,9 +73,8 @@ def build(period: str, data_dir="data", config=None, tables=None, earlier: bool 
     frozen = frozen_cells(period, periods, data_dir) if tables is None else pd.DataFrame(columns=INTERNAL_COLUMNS)
     fixed_periods = sorted(frozen["period"].unique().tolist()) if len(frozen) else []
     fresh_periods = [p for p in periods if p not in fixed_periods]
-    computed = compute_cells(period, data_dir, cfg, earlier=earlier, tables=tables) if fresh_periods else \
-        pd.DataFrame(columns=COLUMNS)
-    computed = computed[computed["period"].isin(fresh_periods)]
+    computed = compute_cells(period, data_dir, cfg, earlier=earlier, tables=tables, only=fresh_periods) \
+        if fresh_periods else pd.DataFrame(columns=COLUMNS)
     t1 = time.perf_counter()
     computed = computed.assign(status=np.where(computed["applicable"], PUBLISHED, NOT_APPLICABLE), reason="")
     primary = primary_mask(computed, cfg.min_cell, cfg.min_group) & computed["applicable"]
