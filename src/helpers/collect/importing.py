@@ -242,7 +242,7 @@ def import_ahead(period, config, data_dir, steps) -> None:
         try:
             import_sources(period, cfg, data_dir, steps=[step], write=False)
         except Exception:  # noqa: BLE001  (the step's own import says what is wrong, in its cell)
-            return
+            continue  # the other steps' sources are read all the same
         finally:
             memo.forget()  # the results are in the shared folder; this process need not keep them
 
