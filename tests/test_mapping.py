@@ -267,6 +267,16 @@ def test_suggest_and_check_from_the_command_line(tmp_path, capsys):
     assert "inga rader skulle avvisas" in capsys.readouterr().out
 
 
+def test_suggest_into_a_folder_it_cannot_write_names_the_output_file(tmp_path, capsys):
+    src = tmp_path / "insatser.csv"
+    src.write_bytes(EXPORT.encode("cp1252"))
+    (tmp_path / "inte_en_mapp").write_text("en fil", encoding="utf-8")
+    out = tmp_path / "inte_en_mapp" / "ny.yml"  # its "folder" is a file: nothing can be written there
+    assert cli_main(["mapping", "suggest", str(src), "--table", "interventions", "--output", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"Filen {out} kunde inte skrivas" in err and "insatser.csv" not in err
+
+
 def test_check_without_a_matching_table_asks_for_one(tmp_path, capsys):
     code = cli_main(["mapping", "check", str(CORPUS / "mappning.yml"), str(CORPUS / "insatser_fel.csv")])
     assert code == 2 and "Ange tabellen med --table" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from .. import personnummer as pnr
 from ..config import ConfigError, load_config
 from ..console import say
 from ..params import ParameterError, as_period
-from ..atomic import FileWriteError
+from ..atomic import FileWriteError, write_text_atomic
 from .decoding import ENCODING_NAMES
 from .importing import ImportFileError, ImportResult, import_file
 from .mapping import MappingError
@@ -72,8 +72,7 @@ def cli_mapping_suggest(args) -> int:
             if out.exists():
                 raise ImportFileError(f"Filen {out} finns redan; välj ett annat namn eller ta bort den först.",
                                       str(out))
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
+            write_text_atomic(out, text)  # a folder it cannot write to is named, in Swedish
             say(f"Mappningsförslaget är skrivet till {out}. Prova det med: uppfoljning mapping check {out} "
                 f"{args.file}")
         else:
