@@ -15,7 +15,7 @@ from helpers.plan.spec import load_plan
 from helpers.run import chain
 from helpers.run.failures import PipelineError
 from helpers.run.journal import Journal
-from helpers.tables import FileWriteError
+from helpers.atomic import FileWriteError
 from test_registration import PLAN, SAMPLE
 from test_sampling import days_of_2025, make_population
 

@@ -9,7 +9,8 @@ import pytest
 
 from helpers.console import say
 from helpers.formatting import display_table
-from helpers.tables import FileWriteError, write_atomic, write_excel_csv
+from helpers.atomic import FileWriteError
+from helpers.tables import write_atomic, write_excel_csv
 
 
 def test_say_replaces_what_cp1252_cannot_show():

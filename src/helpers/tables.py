@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .atomic import FileWriteError, move_into_place, replace_atomic, write_text_atomic  # noqa: F401
+from .atomic import replace_atomic
 from .schema import table as table_spec
 
 _PANDAS_KIND = {"str": "string", "code": "string", "int": "Int64", "float": "Float64", "bool": "boolean",

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..atomic import write_text_atomic
 from ..config import Paths
 from ..importlog import LOG_NAME, MISSING_KEY, read_log
 from ..schema import table as table_spec
-from ..tables import coerce, load_table, table_path, write_excel_csv, write_table, write_text_atomic
+from ..tables import coerce, load_table, table_path, write_excel_csv, write_table
 from .memo import frame_digest
 
 SOURCE_COLUMN = "import_source"  # extra column in processed tables: the source each row came from

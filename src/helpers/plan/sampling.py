@@ -16,8 +16,9 @@ import pandas as pd
 from scipy import stats
 
 from .. import grouping
+from ..atomic import write_text_atomic
 from ..formatting import display_table, percent
-from ..tables import write_atomic, write_excel_csv, write_text_atomic
+from ..tables import write_atomic, write_excel_csv
 from .methods import METHODS, Method, margin_text  # noqa: F401 (re-exported)
 
 MISSING_LABEL = grouping.MISSING_GROUP

@@ -29,8 +29,9 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from .linked import LinkedSet, method_texts
+from ..atomic import write_text_atomic
 from ..formatting import integer
-from ..tables import write_atomic, write_text_atomic
+from ..tables import write_atomic
 
 EPS = 1e-9
 AUDIT_FILE = "granskning"

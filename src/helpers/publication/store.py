@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from .. import labels
+from ..atomic import replace_atomic, write_text_atomic
 from ..formatting import SUPPRESSED as X
 from ..indicators.registry import INDICATORS, REGISTRY, UNIT_LABELS, dictionary
-from ..tables import replace_atomic, write_atomic, write_excel_csv, write_text_atomic
+from ..tables import write_atomic, write_excel_csv
 from .primary import assert_publishable
 from .views import NOT_APPLICABLE, NUMBERS, PUBLISHED, Publication, published_numbers, unit_label
 
