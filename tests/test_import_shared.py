@@ -77,10 +77,11 @@ def test_ahead_writes_nothing_and_the_steps_take_every_result_unchanged(fresh, m
         # The spare worker is another process, with another string hash order.
         done = subprocess.run([sys.executable, "-c", (
             "import sys; from helpers.run.import_ahead import ImportAheadJob, run_import_ahead; "
-            "r = run_import_ahead(ImportAheadJob('hela verksamheten', '2025', sys.argv[1], sys.argv[2], (4, 3, 2))); "
-            "print(r.status)"), str(load_config().path), str(shared)],
+            "events = []; job = ImportAheadJob('hela verksamheten', '2025', sys.argv[1], sys.argv[2], (4, 3, 2)); "
+            "r = run_import_ahead(job, events.append); print(r.status, events[0]['typ'])"),
+            str(load_config().path), str(shared)],
             capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONHASHSEED": "123"})
-        assert done.returncode == 0 and done.stdout.strip() == "klar", done.stderr
+        assert done.returncode == 0 and done.stdout.strip() == "klar inläsning", done.stderr
         assert not list((shared / "processed" / "2025").glob("*.parquet"))  # only results, no tables
         assert len(list(folder.glob("*.pkl"))) >= 10
         checked = []

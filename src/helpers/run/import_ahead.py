@@ -54,18 +54,20 @@ def ahead_of(step: str, parameters: dict, data_dir: Path, scope: str) -> ImportA
 _running: list[subprocess.Popen] = []
 
 
-def run_import_ahead(job: ImportAheadJob) -> ChainResult:
+def run_import_ahead(job: ImportAheadJob, emit) -> ChainResult:
     """In a process of its own, which gives its memory back when it ends (the worker goes on to render the annex
-    while the kernel computes the publication; at 50 000 clients it held 0,75 GiB after the imports)."""
+    while the kernel computes the publication; at 50 000 clients it held 0,75 GiB after the imports). Its pid
+    goes to the coordinator, which stops it when the steps it reads for are done (``stop_child``)."""
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", __name__, job.period, str(job.config), str(job.data_dir),
                               *map(str, job.steps)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    emit({"typ": "inläsning", "pid": child.pid})
     _running.append(child)
     try:
         code = child.wait()
     finally:
         _running.remove(child)
-    status = "klar" if code == 0 else "fel"
+    status = "klar" if code == 0 else "stoppad" if code < 0 else "fel"  # < 0: stopped by a signal
     return ChainResult(job.scope, job.label, status, seconds=time.perf_counter() - started)
 
 
@@ -73,6 +75,18 @@ def stop_running() -> None:
     """Stop an import ahead at once (the worker is being stopped)."""
     for child in list(_running):
         child.kill()
+
+
+def stop_child(pid: int) -> None:
+    """In the coordinator: stop the import ahead with this pid, if it still runs (and is one)."""
+    try:
+        import psutil
+
+        process = psutil.Process(pid)
+        if __name__ in " ".join(process.cmdline()):
+            process.kill()
+    except Exception:  # noqa: BLE001  (gone already, or no psutil: it ends by itself)
+        pass
 
 
 def main(argv: list[str]) -> None:

@@ -23,7 +23,7 @@ from ..params import as_period
 from ..resources import NOTEBOOKS_DIR
 from .arguments import ArgumentError, RunLock, parse_formats, require_data, require_writable, unit_list
 from .chain import ChainJob, ChainResult
-from .import_ahead import ImportAheadJob, ahead_of, shared_results
+from .import_ahead import ImportAheadJob, ahead_of, shared_results, stop_child
 from .failures import PipelineError
 from .journal import Journal, audit_dir, log_to
 from .progress import Progress, seconds
@@ -258,12 +258,13 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
                         [plan.notebooks_dir / f"{s}.ipynb" for s in steps], kernels=chains)
     annexes: dict[str, tuple] = {}  # scope -> (annex job, job id or None when the one in place is unchanged)
     ahead: list[int] = []  # imports ahead (import_ahead.py), when a second worker can do them
+    ahead_pids: list[int] = []
 
     def on_event(job, event: dict) -> None:
         progress(job, event)
-        if isinstance(job, ImportAheadJob) and event.get("typ") == "resultat":
-            LOG.info("%s: %s på %s", job.label.capitalize(), event["resultat"].status,
-                     seconds(event["resultat"].seconds))
+        if isinstance(job, ImportAheadJob):
+            _ahead_event(job, event, ahead_pids)
+            return
         if job is not period_job or event.get("typ") != "steg":
             return
         if pool.n > 1 and not ahead and event.get("status") == "start":
@@ -278,18 +279,21 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
 
     try:
         [first] = pool.run([period_job], on_event)
-        for job_id in ahead:
-            pool.cancel(job_id)  # not started: nothing left for it to do
+        for job_id in ahead:  # the steps it read for are done: nothing left for it to do
+            if not pool.cancel(job_id):
+                for pid in ahead_pids:
+                    stop_child(pid)
+                pool.wait([job_id], on_event)
         if first.status != "klar":
             return first, []
         for job in scope_jobs:
             job.upstream_changed = first.changed
             job.annex = job.scope not in annexes
         progress.parallel = chains > 1 and len(scope_jobs) > 1
-        results = pool.run(scope_jobs, progress)
+        results = pool.run(scope_jobs, on_event)
         for job, result in zip(scope_jobs, results):
             if job.scope in annexes:
-                _add_annex(result, *annexes[job.scope], pool, progress)
+                _add_annex(result, *annexes[job.scope], pool, on_event)
         return first, results
     except Interrupted as stop:
         raise _interrupted(plan, stop) from None
@@ -299,7 +303,17 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             discard(annex)
 
 
-def _add_annex(result: ChainResult, annex, job_id, pool, progress: Progress) -> None:
+def _ahead_event(job: ImportAheadJob, event: dict, pids: list[int]) -> None:
+    """The import ahead's pid (to stop it when the period steps are done) and its end, in korning.log."""
+    if event.get("typ") == "inläsning":
+        pids.append(event["pid"])
+    elif event.get("typ") == "resultat":
+        pids.clear()
+        result = event["resultat"]
+        LOG.info("%s: %s på %s", job.label.capitalize(), result.status, seconds(result.seconds))
+
+
+def _add_annex(result: ChainResult, annex, job_id, pool, progress) -> None:
     """The scope's annex, into place beside its report once both succeeded; a failed annex fails the scope."""
     from .annex_job import place
 

@@ -79,7 +79,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
             if isinstance(job, AnnexJob):
                 result = render_annex_job(job, emit)
             elif isinstance(job, ImportAheadJob):
-                result = run_import_ahead(job)
+                result = run_import_ahead(job, emit)
             else:
                 if kernel is None:
                     kernel = WarmKernel(cwd, notebooks=notebooks)
