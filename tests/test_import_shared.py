@@ -1,4 +1,4 @@
-"""A run's processes share import results (collect/memo.py): a spare worker reads and checks the sources of steps
+"""A run's processes share import results (collect/memo.py, helpers/sharing.py): a spare worker reads and checks the sources of steps
 02-04 ahead (importing.import_ahead) and writes nothing else; the steps then find every result, wait for one
 another process is working on, and end with exactly the tables a run without sharing writes."""
 import os
@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from helpers import importlog
+from helpers import sharing
 from helpers.collect import importing, memo
 from helpers.config import load_config
 from helpers.run.import_ahead import ImportAheadJob, ahead_of, shared_results
@@ -37,7 +38,7 @@ def fresh(tmp_path, raw_demo, monkeypatch):
     """A copy of the raw exports with nothing imported, nothing remembered and no shared folder."""
     import shutil
 
-    monkeypatch.delenv(memo.SHARED_ENV, raising=False)
+    monkeypatch.delenv(sharing.SHARED_ENV, raising=False)
     monkeypatch.delenv("UPPFOLJNING_NYCKEL", raising=False)
     memo.forget()
 
@@ -81,7 +82,7 @@ def test_ahead_writes_nothing_and_the_steps_take_every_result_unchanged(fresh, m
             "r = run_import_ahead(job, events.append); print(r.status, events[0]['typ'])"),
             str(load_config().path), str(shared)],
             capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONHASHSEED": "123"})
-        assert done.returncode == 0 and done.stdout.strip() == "klar inläsning", done.stderr
+        assert done.returncode == 0 and done.stdout.strip() == "klar i_förväg", done.stderr
         assert not list((shared / "processed" / "2025").glob("*.parquet"))  # only results, no tables
         assert len(list(folder.glob("*.pkl"))) >= 10
         checked = []
@@ -91,7 +92,7 @@ def test_ahead_writes_nothing_and_the_steps_take_every_result_unchanged(fresh, m
         results = _import_steps(shared)
     assert checked == []  # every source was read and checked ahead, none again
     assert not folder.exists()
-    assert memo.SHARED_ENV not in os.environ
+    assert sharing.SHARED_ENV not in os.environ
     got = _tables(shared)
     assert got["karantan"] == expected["karantan"] and got["logg"] == expected["logg"]
     assert got["tabeller"].keys() == expected["tabeller"].keys()
@@ -117,22 +118,22 @@ def test_a_step_that_cannot_be_read_ahead_leaves_the_others_read(fresh, monkeypa
 def test_a_key_is_the_same_in_every_process():
     """Sets follow string hashing, and pickle writes a shared object differently from an equal copy: neither
     may change a key, or the processes of a run would never find each other's results."""
-    code = ("import sys; from helpers.collect import memo; from helpers.collect.mapping import load_mapping; "
+    code = ("import sys; from helpers import sharing; from helpers.collect.mapping import load_mapping; "
             "from helpers.config import load_config; m = load_mapping(sys.argv[1], load_config()); "
-            "s = 'tabell'; print(memo.digest(m, {'a', 'b', 'c', 'd'}, s, [s, s]))")
+            "s = 'tabell'; print(sharing.digest(m, {'a', 'b', 'c', 'd'}, s, [s, s]))")
     keys = {subprocess.run([sys.executable, "-c", code, str(CORPUS / "mappning.yml")], capture_output=True,
                            text=True, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120).stdout
             for seed in ("1", "2", "3")}
     assert len(keys) == 1 and len(next(iter(keys)).strip()) == 40
     copy = "".join(["tab", "ell"])
-    assert memo.digest("tabell", ["tabell", "tabell"]) == memo.digest("tabell", [copy, "".join(["tab", "ell"])])
-    assert memo.digest({"a": 1, "b": 2}) != memo.digest({"a": 2, "b": 1})
-    assert memo.digest({1, 2}) != memo.digest({1, 3})
+    assert sharing.digest("tabell", ["tabell", "tabell"]) == sharing.digest("tabell", [copy, "".join(["tab", "ell"])])
+    assert sharing.digest({"a": 1, "b": 2}) != sharing.digest({"a": 2, "b": 1})
+    assert sharing.digest({1, 2}) != sharing.digest({1, 3})
 
 
 @pytest.fixture
 def shared_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv(memo.SHARED_ENV, str(tmp_path))
+    monkeypatch.setenv(sharing.SHARED_ENV, str(tmp_path))
     memo.forget()
     yield tmp_path
     memo.forget()
@@ -150,7 +151,7 @@ def test_a_source_another_process_works_on_is_waited_for(shared_folder):
 
         threading.Thread(target=finish).start()
         started = time.monotonic()
-        assert memo._shared(shared_folder, "k1", lambda: "räknat här") == "från den andra processen"
+        assert sharing._shared(shared_folder, "k1", lambda: "räknat här") == "från den andra processen"
         assert time.monotonic() - started >= 0.3
     finally:
         other.kill()
@@ -159,27 +160,29 @@ def test_a_source_another_process_works_on_is_waited_for(shared_folder):
 def test_a_claim_left_by_a_process_that_is_gone_is_not_waited_for(shared_folder):
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     (shared_folder / "k2.pagar").write_text(gone.stdout.strip())
-    assert memo._shared(shared_folder, "k2", lambda: "räknat här") == "räknat här"
+    assert sharing._shared(shared_folder, "k2", lambda: "räknat här") == "räknat här"
 
 
 def test_a_result_is_shared_once_and_a_failure_leaves_no_claim(shared_folder):
     calls = []
-    assert memo._shared(shared_folder, "k3", lambda: calls.append(1) or "ett") == "ett"
-    assert memo._shared(shared_folder, "k3", lambda: calls.append(1) or "två") == "ett"
+    assert sharing._shared(shared_folder, "k3", lambda: calls.append(1) or "ett") == "ett"
+    assert sharing._shared(shared_folder, "k3", lambda: calls.append(1) or "två") == "ett"
     assert calls == [1] and not list(shared_folder.glob("*.pagar"))
 
     def broken():
         raise ValueError("trasig fil")
 
     with pytest.raises(ValueError):
-        memo._shared(shared_folder, "k4", broken)
+        sharing._shared(shared_folder, "k4", broken)
     assert not list(shared_folder.glob("k4*"))
 
 
-def test_ahead_starts_with_the_period_chain_and_reads_the_last_step_first():
+def test_ahead_starts_with_the_period_chain_and_reads_the_last_step_first():  # and the cells start with step 04
     parameters = {"period": "2025", "config": "k.yml"}
     assert ahead_of("01_planera", parameters, Path("data"), "hela verksamheten").steps == (4, 3, 2)
     assert ahead_of("03_under_insats", parameters, Path("data"), "hela verksamheten").steps == (4,)
-    assert ahead_of("04_efter_insats", parameters, Path("data"), "hela verksamheten") is None
+    cells = ahead_of("04_efter_insats", parameters, Path("data"), "hela verksamheten")  # started during 04, waits for 05
+    assert cells.kind == "celler" and cells.label == "beräkningen av indikatorernas celler i förväg"
+    assert ahead_of("05_sammanstall", parameters, Path("data"), "hela verksamheten") is None
     job = ImportAheadJob("hela verksamheten", "2025", "k.yml", Path("data"), (4, 3, 2))
     assert job.label == "inläsningen i förväg för steg 04, 03 och 02"

@@ -22,6 +22,7 @@ from ..params import as_period
 from ..schema import TABLES, table as table_spec
 from ..tables import coerce
 from . import memo
+from .. import sharing
 from .batch import NATURAL_COLUMN, QUARANTINE_COLUMNS, Batch, source_id
 from .canonical import HIDDEN, ImportFileError, check_rows, mapped_columns, read_failures  # noqa: F401
 from .errors import SourceError
@@ -112,7 +113,7 @@ def _memo_key(table: str, path: Path, source: str, period: str, mapping: Mapping
     """Everything an import's result depends on (see memo.py); None when something cannot be fingerprinted."""
     try:
         refs = sorted({c.ref.split(".")[0] for c in table_spec(table).columns if c.ref})
-        return memo.digest(table, source, str(path), memo.file_digest(path), period, mapping, str(config.path),
+        return sharing.digest(table, source, str(path), sharing.file_digest(path), period, mapping, str(config.path),
                            config.data, pnr.key_fingerprint(config), secret,
                            [(r, batch.fingerprint(r)) for r in refs],
                            # none and no rows are the same to the duplicate check

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .. import sharing
 from ..config import Config, load_config, period_paths
 from ..grouping import TOTAL_GROUP
 from ..indicators.cells import build_all
@@ -86,28 +87,66 @@ def earlier_periods(period: str, data_dir) -> list[str]:
                   if p.is_dir() and p.name.isdigit() and len(p.name) == 4 and int(p.name) < int(period))
 
 
+def _work(period: str, data_dir, cfg: Config, earlier: bool, names, tables, only) -> list[tuple]:
+    """(period data, indicator, key) in the order compute_cells goes through them; the key is None where the
+    result may not be shared (tables given directly)."""
+    periods = (earlier_periods(period, data_dir) if earlier else []) + [period]
+    if only is not None:
+        periods = [p for p in periods if p in only]
+    scope_list = scopes(cfg)
+    work = []
+    for p in periods:
+        processed = period_paths(p, data_dir).processed_for(p)
+        given = tables if p == period else None
+        data = PeriodData(p, processed, cfg, given)
+        inputs = None if given is not None else _inputs(Path(processed))
+        work += [(data, ind, scope_list, None if inputs is None else sharing.digest("celler", ind.name, p, scope_list,
+                                                                                  cfg, inputs))
+                 for ind in computed_indicators(names)]
+    return work
+
+
+def _inputs(processed: Path) -> list[tuple[str, str]]:
+    """What a period's cells are computed from besides the config: its processed tables, by content."""
+    return [(f.name, sharing.file_digest(f)) for f in sorted(processed.glob("*.parquet"))]
+
+
 def compute_cells(period: str, data_dir="data", config=None, earlier: bool = True, names=None,
                   tables: dict[str, pd.DataFrame] | None = None, only: list[str] | None = None) -> pd.DataFrame:
     """Every cell of the period (and of earlier periods with processed data) in every scope, unprotected.
 
     `tables` gives the period's tables directly (tests) instead of reading data/processed; `only` limits the
-    periods computed (the publication does not compute again what an earlier one fixed)."""
+    periods computed (the publication does not compute again what an earlier one fixed). Under the runner, an
+    indicator's cells that a spare process computed ahead (``compute_ahead``) are taken from it."""
     cfg = as_config(config)
     period = str(period)
-    periods = (earlier_periods(period, data_dir) if earlier else []) + [period]
-    if only is not None:
-        periods = [p for p in periods if p in only]
-    scope_list = scopes(cfg)
     frames = []
-    for p in periods:
-        data = PeriodData(p, period_paths(p, data_dir).processed_for(p), cfg, tables if p == period else None)
-        frames += [indicator_cells(ind, data, scope_list) for ind in computed_indicators(names)]
+    for data, ind, scope_list, key in _work(period, data_dir, cfg, earlier, names, tables, only):
+        compute = (lambda d=data, i=ind, s=scope_list: indicator_cells(i, d, s))
+        frames.append(compute() if key is None else sharing.shared(key, compute))
     out = pd.concat(frames, ignore_index=True)
     for c in ("indicator", "scope", "period", "grouping", "group", "category"):
         out[c] = out[c].astype(str)
     out["applicable"] = out["applicable"].astype(bool)
     out["cell_id"] = cell_ids(out)
     return out[COLUMNS]
+
+
+def compute_ahead(period: str, data_dir, config, only: list[str] | None = None) -> int:
+    """In a spare process of the runner while the kernel runs step 5: compute indicators' cells from the last
+    one backwards, into the run's shared folder, until meeting what the kernel (going forwards) has done or is
+    doing. Writes nothing else; returns how many it computed. A failing indicator is left for the kernel, which
+    reports it in its cell."""
+    cfg = as_config(config)
+    done = 0
+    for data, ind, scope_list, key in reversed(_work(str(period), data_dir, cfg, True, None, None, only)):
+        try:
+            if sharing.shared(key, lambda: indicator_cells(ind, data, scope_list), ahead=True) is sharing.TAKEN:
+                break
+        except Exception:  # noqa: BLE001  (the kernel computes it again and says what is wrong)
+            break
+        done += 1
+    return done
 
 
 def processed_exists(period: str, data_dir) -> bool:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..config import period_paths
 from . import secure, store
-from .compute import COLUMNS, as_config, compute_cells, earlier_periods
+from .compute import COLUMNS, as_config, compute_ahead, compute_cells, earlier_periods
 from .primary import PRIMARY, SECONDARY, primary_mask
 from .relations import build_model, violated
 from .views import NOT_APPLICABLE, PUBLISHED, SUPPRESSED, Publication
@@ -69,10 +69,8 @@ def build(period: str, data_dir="data", config=None, tables=None, earlier: bool 
     cfg = as_config(config)
     period = str(period)
     t0 = time.perf_counter()
-    periods = (earlier_periods(period, data_dir) if earlier else []) + [period]
-    frozen = frozen_cells(period, periods, data_dir) if tables is None else pd.DataFrame(columns=INTERNAL_COLUMNS)
+    frozen, fresh_periods = _periods(period, data_dir, earlier, tables is None)
     fixed_periods = sorted(frozen["period"].unique().tolist()) if len(frozen) else []
-    fresh_periods = [p for p in periods if p not in fixed_periods]
     computed = compute_cells(period, data_dir, cfg, earlier=earlier, tables=tables, only=fresh_periods) \
         if fresh_periods else pd.DataFrame(columns=COLUMNS)
     t1 = time.perf_counter()
@@ -99,6 +97,19 @@ def build(period: str, data_dir="data", config=None, tables=None, earlier: bool 
     built = Built(cells, result.audit, model.rests, {"beräkna": round(t1 - t0, 2), "samband": round(t2 - t1, 2),
                                         "skydda_och_granska": round(t3 - t2, 2)}, fixed_periods)
     return built
+
+
+def _periods(period: str, data_dir, earlier: bool = True, keep_frozen: bool = True) -> tuple[pd.DataFrame, list]:
+    """The cells earlier publications fixed, and the periods left to compute."""
+    periods = (earlier_periods(period, data_dir) if earlier else []) + [period]
+    frozen = frozen_cells(period, periods, data_dir) if keep_frozen else pd.DataFrame(columns=INTERNAL_COLUMNS)
+    fixed = set(frozen["period"].unique()) if len(frozen) else set()
+    return frozen, [p for p in periods if p not in fixed]
+
+
+def cells_ahead(period: str, data_dir="data", config=None) -> int:
+    """The runner's spare process's part of step 5 (``compute.compute_ahead``), for the periods ``build`` computes."""
+    return compute_ahead(str(period), data_dir, as_config(config), only=_periods(str(period), data_dir)[1])
 
 
 def _examples(audit, k: int = 5) -> str:

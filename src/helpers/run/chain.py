@@ -51,6 +51,7 @@ class ChainJob:
     upstream_changed: bool = False
     last: bool = True            # the last chain writing this folder in this run: sets the final status
     annex: bool = True           # render the annex with the report (False: an annex job renders it apart)
+    warm_up_at: str | None = None  # a local worker loads the report template when this step starts (None: at once)
 
 
 @dataclass

@@ -1,12 +1,15 @@
-"""Steps 02-04 read and check their sources in a spare worker while the kernel runs the steps before them.
+"""Work ahead of the kernel in a spare worker: steps 02-04 read and check their sources while the kernel runs the
+steps before them, and step 05's indicator cells are computed from both ends (kernel forwards, spare backwards).
 
 The import steps are independent of each other, and most of their time is reading and checking files. From the
 moment the warm kernel starts step 01, an idle worker (no kernel needed) reads and checks what steps 04, 03 and
 02 will import, exactly as their notebooks will, and writes nothing but results into a folder the run's processes
-share (collect/memo.py). The notebooks then take those results instead of doing the work again, or wait for a
+share (helpers/sharing.py). The notebooks then take those results instead of doing the work again, or wait for a
 source the worker is busy with. Every table, quarantine and log is still written by the notebooks themselves,
 so the audit trail, the skip logic and a hand-run notebook work as before; the folder is removed when the run
-ends.
+ends. Step 05 works the same way: the spare's process starts (and imports what it needs) while the kernel runs
+step 04; when step 05 starts (the tables are final), it computes indicators' cells from the last one backwards
+(publication.compute.compute_ahead) until it meets the kernel, which takes them from the folder.
 """
 from __future__ import annotations
 
@@ -19,12 +22,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..collect.memo import SHARED_ENV
+from ..sharing import SHARED_ENV
 from .chain import ChainResult
 
-# A step of the period chain starting -> the import steps to read ahead, the last first: the kernel works through
-# them from the first, and the two meet as late as possible (where they meet, they take turns).
-STEPS = {"01_planera": (4, 3, 2), "02_fore_insats": (4, 3), "03_under_insats": (4,)}
+CELLS = "celler"
+# A step of the period chain starting -> the work to do ahead: import steps, the last first (the kernel works
+# through them from the first, and the two meet as late as possible; where they meet, they take turns), or the
+# cells of step 05.
+STEPS = {"01_planera": (4, 3, 2), "02_fore_insats": (4, 3), "03_under_insats": (4,), "04_efter_insats": (CELLS,)}
+CELLS_STEP = "05_sammanstall"  # the cells are computed once it starts (see start_cells)
+GO = "celler.start"  # in the shared folder: the cells' step has started
 
 
 @dataclass
@@ -34,11 +41,17 @@ class ImportAheadJob:
     period: str
     config: str
     data_dir: Path
-    steps: tuple[int, ...]
+    steps: tuple  # import steps (numbers), or (CELLS,)
+
+    @property
+    def kind(self) -> str:
+        return CELLS if CELLS in self.steps else "inläsning"
 
     @property
     def label(self) -> str:
-        names = [f"{s:02d}" for s in self.steps]
+        if self.kind == CELLS:
+            return "beräkningen av indikatorernas celler i förväg"
+        names = [f"{int(s):02d}" for s in self.steps]
         return "inläsningen i förväg för steg " + (" och ".join([", ".join(names[:-1]), names[-1]])
                                                    if len(names) > 1 else names[0])
 
@@ -61,7 +74,7 @@ def run_import_ahead(job: ImportAheadJob, emit) -> ChainResult:
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", __name__, job.period, str(job.config), str(job.data_dir),
                               *map(str, job.steps)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    emit({"typ": "inläsning", "pid": child.pid})
+    emit({"typ": "i_förväg", "pid": child.pid})
     _running.append(child)
     try:
         code = child.wait()
@@ -89,11 +102,32 @@ def stop_child(pid: int) -> None:
         pass
 
 
-def main(argv: list[str]) -> None:
-    from ..collect.importing import import_ahead
+def start_cells(folder: Path | None) -> None:
+    """In the coordinator, when CELLS_STEP starts: the cells' process may begin."""
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            (folder / GO).touch()
 
+
+def _wait_for_start() -> bool:
+    folder = os.environ.get(SHARED_ENV)
+    while folder and os.path.isdir(folder):
+        if os.path.exists(os.path.join(folder, GO)):
+            return True
+        time.sleep(0.05)
+    return False  # nothing to share through, or the run ended
+
+
+def main(argv: list[str]) -> None:
     period, config, data_dir, *steps = argv
-    import_ahead(period, config, data_dir, [int(s) for s in steps])
+    if CELLS in steps:
+        from ..publication.publish import cells_ahead
+        if _wait_for_start():
+            with contextlib.suppress(Exception):  # the kernel computes what is left and says what is wrong
+                cells_ahead(period, data_dir, config)
+    else:
+        from ..collect.importing import import_ahead
+        import_ahead(period, config, data_dir, [int(s) for s in steps])
 
 
 @contextlib.contextmanager

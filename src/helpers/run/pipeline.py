@@ -23,7 +23,7 @@ from ..params import as_period
 from ..resources import NOTEBOOKS_DIR
 from .arguments import ArgumentError, RunLock, parse_formats, require_data, require_writable, unit_list
 from .chain import ChainJob, ChainResult
-from .import_ahead import ImportAheadJob, ahead_of, shared_results, stop_child
+from .import_ahead import CELLS, CELLS_STEP, ImportAheadJob, ahead_of, shared_results, start_cells, stop_child
 from .failures import PipelineError
 from .journal import Journal, audit_dir, log_to
 from .progress import Progress, seconds
@@ -36,6 +36,8 @@ SHARED_STEPS = ("05_sammanstall", "06_analysera")  # the publication and the ana
 SCOPE_STEPS = ("07_kvalitetsredovisning",)  # each report: the organisation's, then one per unit
 REPORT_STEPS = SHARED_STEPS + SCOPE_STEPS
 REPORT_NOTEBOOK = SCOPE_STEPS[-1]
+ANNEX_AFTER = "05_sammanstall"  # the step that writes the publication, all an annex is made from
+WARM_UP_AT = "04_efter_insats"  # the period's worker loads the report template then (few processes busy)
 WHOLE = "hela verksamheten"
 LOG = logging.getLogger("uppfoljning.korning")
 
@@ -65,10 +67,8 @@ def import_earlier_periods(period: str, config, paths) -> list[str]:
     from last year and step 5 can compare over time.
     Sources the config lists that an earlier period lacks are left out and kept in its import log; they are
     named on every run (their tables cannot be compared). Alarms (rows lost, units without rows) are printed
-    as warnings."""
-    from ..collect.alarms import find_alarms
-    from ..collect.importing import import_sources
-
+    as warnings. Pandas and the importers are loaded only when there is something to import: the hook runs in
+    the worker while its kernel starts, and they would compete with it for a core."""
     raw_root = paths.data_dir / "raw"
     done = []
     if not raw_root.is_dir():
@@ -79,6 +79,9 @@ def import_earlier_periods(period: str, config, paths) -> list[str]:
             continue
         processed = paths.processed_for(earlier)
         if not processed.is_dir():
+            from ..collect.alarms import find_alarms
+            from ..collect.importing import import_sources
+
             _say(f"Importerar tidigare period {earlier} för jämförelser över tid …")
             results = import_sources(earlier, config, paths.data_dir, skip_missing=True)
             rows = sum(r.rows_in for r in results)
@@ -173,7 +176,7 @@ def plan_jobs(plan: RunPlan, force: bool = False) -> tuple[ChainJob, list[ChainJ
     period_job = ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
                           output_dir=plan.output_dir, steps=PERIOD_STEPS + SHARED_STEPS, order=whole_order,
                           first_number=1, about=plan.about(None), hook=_earlier_periods_hook,
-                          hook_at=0, last=False, **common)
+                          hook_at=0, last=False, warm_up_at=WARM_UP_AT, **common)
     first = len(PERIOD_STEPS) + len(SHARED_STEPS) + 1
     scopes = [ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
                        output_dir=plan.output_dir, steps=SCOPE_STEPS, order=whole_order, first_number=first,
@@ -232,9 +235,6 @@ def _failure_fields(result: ChainResult) -> dict:
     return {"notebook": f.get("notebook"), "cell": f.get("cell"), "executed": f.get("kord_notebook")}
 
 
-ANNEX_AFTER = "05_sammanstall"  # the step that writes the publication, all an annex is made from
-
-
 def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], workers: int, progress: Progress
              ) -> tuple[ChainResult, list[ChainResult]]:
     """The period chain, then the scope chains on ``workers`` workers (at most one per scope). With more workers
@@ -242,12 +242,12 @@ def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], wo
     moment the publication is written, and starts no kernel. Otherwise every worker has chains to run, and
     each chain renders its annex with its report. With two workers or more, the second also reads the import
     steps' sources ahead while the first runs step 01 (import_ahead.py)."""
-    with shared_results(plan.data_dir / "processed", plan.run_id):
-        return _execute_shared(plan, period_job, scope_jobs, workers, progress)
+    with shared_results(plan.data_dir / "processed", plan.run_id) as folder:
+        return _execute_shared(plan, period_job, scope_jobs, workers, progress, folder)
 
 
 def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], workers: int,
-                    progress: Progress) -> tuple[ChainResult, list[ChainResult]]:
+                    progress: Progress, shared: Path | None) -> tuple[ChainResult, list[ChainResult]]:
     from .annex_job import discard, for_scope
     from .workers import Interrupted, LocalWorkers
 
@@ -257,8 +257,17 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
     pool = LocalWorkers(chains + 1 if apart else chains, plan.notebooks_dir,
                         [plan.notebooks_dir / f"{s}.ipynb" for s in steps], kernels=chains)
     annexes: dict[str, tuple] = {}  # scope -> (annex job, job id or None when the one in place is unchanged)
-    ahead: list[int] = []  # imports ahead (import_ahead.py), when a second worker can do them
-    ahead_pids: list[int] = []
+    ahead: dict[str, int] = {}  # work ahead (import_ahead.py) by kind -> job id, when a second worker can do it
+    ahead_pids: dict[str, int] = {}  # kind -> the pid of its process, while it runs
+
+    def stop_ahead(kind: str, wait: bool = True) -> None:
+        """The steps it worked ahead for are done: take it back, or stop it (and wait for its end)."""
+        job_id = ahead.get(kind)
+        if job_id is not None and not pool.cancel(job_id):
+            if kind in ahead_pids:
+                stop_child(ahead_pids[kind])
+            if wait:
+                pool.wait([job_id], on_event)
 
     def on_event(job, event: dict) -> None:
         progress(job, event)
@@ -267,10 +276,14 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             return
         if job is not period_job or event.get("typ") != "steg":
             return
-        if pool.n > 1 and not ahead and event.get("status") == "start":
+        if pool.n > 1 and event.get("status") == "start":
             early = ahead_of(event.get("steg"), period_job.parameters, period_job.data_dir, period_job.scope)
-            if early is not None:
-                ahead.append(pool.submit(early, when_idle=True))
+            if early is not None and early.kind not in ahead:
+                ahead[early.kind] = pool.submit(early, when_idle=True)
+            if event.get("steg") == CELLS_STEP:
+                start_cells(shared)
+        elif event.get("steg") == CELLS_STEP and CELLS in ahead:
+            stop_ahead(CELLS, wait=False)  # the annexes need the spare worker next
         if (apart and not annexes and event.get("steg") == ANNEX_AFTER
                 and event.get("status") in ("klar", "oförändrad")):
             for scope_job in scope_jobs:
@@ -279,11 +292,8 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
 
     try:
         [first] = pool.run([period_job], on_event)
-        for job_id in ahead:  # the steps it read for are done: nothing left for it to do
-            if not pool.cancel(job_id):
-                for pid in ahead_pids:
-                    stop_child(pid)
-                pool.wait([job_id], on_event)
+        for kind in list(ahead):
+            stop_ahead(kind)
         if first.status != "klar":
             return first, []
         for job in scope_jobs:
@@ -303,12 +313,12 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             discard(annex)
 
 
-def _ahead_event(job: ImportAheadJob, event: dict, pids: list[int]) -> None:
-    """The import ahead's pid (to stop it when the period steps are done) and its end, in korning.log."""
-    if event.get("typ") == "inläsning":
-        pids.append(event["pid"])
+def _ahead_event(job: ImportAheadJob, event: dict, pids: dict[str, int]) -> None:
+    """The pid of a work ahead (to stop it when the steps it works for are done) and its end, in korning.log."""
+    if event.get("typ") == "i_förväg":
+        pids[job.kind] = event["pid"]
     elif event.get("typ") == "resultat":
-        pids.clear()
+        pids.pop(job.kind, None)
         result = event["resultat"]
         LOG.info("%s: %s på %s", job.label.capitalize(), result.status, seconds(result.seconds))
 

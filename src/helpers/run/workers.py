@@ -59,7 +59,23 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     from .chain import run_chain
     from .import_ahead import ImportAheadJob, run_import_ahead, stop_running
 
-    threading.Thread(target=prepare_rendering, daemon=True, name="forbered-rendering").start()
+    warmed: list[bool] = []
+
+    def warm_up() -> None:
+        """Load the report template once, when this worker would otherwise sit idle (see ChainJob.warm_up_at):
+        at its start it would compete with the kernel's start for a core."""
+        if not warmed:
+            warmed.append(True)
+            threading.Thread(target=prepare_rendering, daemon=True, name="forbered-rendering").start()
+
+    def emitter(job_id: int, job):
+        at = getattr(job, "warm_up_at", None)
+
+        def emit(event: dict) -> None:
+            if event.get("typ") == "steg" and event.get("status") == "start" and event.get("steg") == at:
+                warm_up()
+            events.put(("event", job_id, event))
+        return emit
 
     def stop_now(*_):
         if kernel is not None:
@@ -74,15 +90,18 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
             break
         job_id, job = item
         events.put(("start", job_id, index))
-        emit = (lambda i: lambda event: events.put(("event", i, event)))(job_id)
+        emit = emitter(job_id, job)
         try:
             if isinstance(job, AnnexJob):
                 result = render_annex_job(job, emit)
             elif isinstance(job, ImportAheadJob):
                 result = run_import_ahead(job, emit)
+                warm_up()
             else:
                 if kernel is None:
                     kernel = WarmKernel(cwd, notebooks=notebooks)
+                if job.warm_up_at is None:
+                    warm_up()
                 result = run_chain(job, kernel, emit)
         except BaseException as exc:  # noqa: BLE001  (reported to the coordinator, never lost)
             result = ChainResult(job.scope, job.label, "fel",
