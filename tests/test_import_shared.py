@@ -186,3 +186,18 @@ def test_ahead_starts_with_the_period_chain_and_reads_the_last_step_first():  # 
     assert ahead_of("05_sammanstall", parameters, Path("data"), "hela verksamheten") is None
     job = ImportAheadJob("hela verksamheten", "2025", "k.yml", Path("data"), (4, 3, 2))
     assert job.label == "inläsningen i förväg för steg 04, 03 och 02"
+
+
+def test_a_kernel_under_the_runner_lets_go_of_import_results_between_notebooks(monkeypatch):
+    """They are in the run's shared folder too; without the runner (one kernel by hand) they are kept."""
+    from helpers.run import kernel_side
+
+    monkeypatch.delenv(sharing.SHARED_ENV, raising=False)
+    memo.forget()
+    memo.remembered("k", lambda: importing.ImportResult("clients", "k.csv", 0, pd.DataFrame(), pd.DataFrame(),
+                                                        None, None, {}))
+    kernel_side.reset(os.getcwd())
+    assert list(memo._results) == ["k"]
+    monkeypatch.setenv(sharing.SHARED_ENV, "/nonexistent/importminne")
+    kernel_side.reset(os.getcwd())
+    assert not memo._results
