@@ -181,3 +181,21 @@ def test_score_validations_cover_exactly_each_instruments_rows_as_ranges():
     assert sorted(str(kasam.sqref).split()) == ["F2:F3", "F6"] and sorted(str(audit.sqref).split()) == ["F4", "F7:F8"]
     assert {c for r in kasam.sqref.ranges for c in r.cells} == {(2, 6), (3, 6), (6, 6)}
     assert {c for r in audit.sqref.ranges for c in r.cells} == {(4, 6), (7, 6), (8, 6)}
+
+
+def test_every_row_of_a_template_carries_its_columns_look(written):
+    """Grey prefilled cells, date and text formats on every data row, the last as the first."""
+    _, paths = written
+    checked = 0
+    for path in paths:
+        ws = data_sheet(path)
+        headers = [c.value for c in ws[1]]
+        for j, header in enumerate(headers, start=1):
+            cells = [ws.cell(row=r, column=j) for r in range(2, ws.max_row + 1)]
+            looks = {(c.fill.fgColor.rgb if c.fill.fill_type else None, c.number_format) for c in cells}
+            assert len(looks) == 1, (path.name, header, looks)
+            fill, fmt = looks.pop()
+            if header in ("Klient-id", "Ärende-id"):
+                assert fill == "00E7E6E6" and fmt == "@"
+            checked += len(cells)
+    assert checked > 0

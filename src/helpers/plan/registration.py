@@ -8,6 +8,7 @@ ranges, date cells), and an instruction sheet in Swedish. Templates list pseudon
 """
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 
 import pandas as pd
@@ -236,14 +237,15 @@ def build_workbook(plan: Plan, table: str, occasion: str, sample: pd.DataFrame, 
         ws.append(list(row))
     for j, c in enumerate(columns, start=1):
         letter = get_column_letter(j)
-        for r in range(2, last + 1):
-            cell = ws.cell(row=r, column=j)
-            if c.name in prefill:
-                cell.fill = PREFILLED
-            if c.kind == "date":
-                cell.number_format = DATE_FORMAT
-            elif c.kind in ("str", "code"):
-                cell.number_format = "@"
+        first = ws.cell(row=2, column=j)
+        if c.name in prefill:
+            first.fill = PREFILLED
+        if c.kind == "date":
+            first.number_format = DATE_FORMAT
+        elif c.kind in ("str", "code"):
+            first.number_format = "@"
+        for r in range(3, last + 1):  # the same style: copied, not looked up again for every cell (most of the time)
+            ws.cell(row=r, column=j)._style = copy(first._style)
         if c.name == "score" and "instrument" in prefill:
             for dv in _score_validations(letter, list(prefill["instrument"])):
                 ws.add_data_validation(dv)
