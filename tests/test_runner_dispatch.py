@@ -2,7 +2,7 @@
 idle worker, a kernel-less one first, and never hold up a chain."""
 from types import SimpleNamespace
 
-from helpers.run.workers import LocalWorkers
+from helpers.run.workers import START_KERNEL, LocalWorkers
 
 
 def pool(*with_kernel: bool) -> tuple[LocalWorkers, list[list[str]]]:
@@ -53,3 +53,20 @@ def test_without_a_kernel_worker_left_a_chain_starts_a_kernel_in_the_spare():
     p._procs[0] = SimpleNamespace(is_alive=lambda: False)
     p.submit("07 hela")
     assert given == [[], ["07 hela"]]
+
+
+def test_a_kernel_left_for_later_is_started_once_when_asked_and_its_worker_takes_chains_meanwhile():
+    p, given = pool(True, True)
+    p._deferred = [1]
+    sent = []
+    p._tasks[1] = SimpleNamespace(put=lambda item: sent.append(item) or given[1].append(
+        item if isinstance(item, str) else item[1]))
+    p.submit("period")
+    p.submit("inläsning i förväg", when_idle=True)  # the worker without a started kernel reads ahead
+    assert given == [["period"], ["inläsning i förväg"]]
+    p.start_kernels()
+    p.start_kernels()  # once only
+    assert sent[-1] == START_KERNEL and sent.count(START_KERNEL) == 1
+    done(p, 1)
+    p.submit("07 enhet")  # a chain may go to it: it is a kernel worker, started or not
+    assert given[1][-1] == "07 enhet"

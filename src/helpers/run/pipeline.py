@@ -254,8 +254,10 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
     steps = PERIOD_STEPS + SHARED_STEPS + SCOPE_STEPS
     chains = max(1, min(workers, len(scope_jobs)))
     apart = workers > len(scope_jobs) and bool(scope_jobs[0].formats)
+    # The period chain needs one kernel; the others start once the cells ahead are done (or step 05 is), in the
+    # core the kernel then leaves idle, not while the first kernel starts and runs steps 01-04.
     pool = LocalWorkers(chains + 1 if apart else chains, plan.notebooks_dir,
-                        [plan.notebooks_dir / f"{s}.ipynb" for s in steps], kernels=chains)
+                        [plan.notebooks_dir / f"{s}.ipynb" for s in steps], kernels=chains, early=1)
     annexes: dict[str, tuple] = {}  # scope -> (annex job, job id or None when the one in place is unchanged)
     ahead: dict[str, int] = {}  # work ahead (import_ahead.py) by kind -> job id, when a second worker can do it
     ahead_pids: dict[str, int] = {}  # kind -> the pid of its process, while it runs
@@ -273,6 +275,8 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
         progress(job, event)
         if isinstance(job, ImportAheadJob):
             _ahead_event(job, event, ahead_pids)
+            if job.kind == CELLS and event.get("typ") == "resultat":
+                pool.start_kernels()
             return
         if job is not period_job or event.get("typ") != "steg":
             return
@@ -282,8 +286,10 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
                 ahead[early.kind] = pool.submit(early, when_idle=True)
             if event.get("steg") == CELLS_STEP:
                 start_cells(shared)
-        elif event.get("steg") == CELLS_STEP and CELLS in ahead:
-            stop_ahead(CELLS, wait=False)  # the annexes need the spare worker next
+        elif event.get("steg") == CELLS_STEP:
+            pool.start_kernels()
+            if CELLS in ahead:
+                stop_ahead(CELLS, wait=False)  # the annexes need the spare worker next
         if (apart and not annexes and event.get("steg") == ANNEX_AFTER
                 and event.get("status") in ("klar", "oförändrad")):
             for scope_job in scope_jobs:
@@ -296,6 +302,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             stop_ahead(kind)
         if first.status != "klar":
             return first, []
+        pool.start_kernels()
         for job in scope_jobs:
             job.upstream_changed = first.changed
             job.annex = job.scope not in annexes

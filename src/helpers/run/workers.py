@@ -47,13 +47,16 @@ def prepare_rendering() -> None:
         pass
 
 
+START_KERNEL = "kärna"  # a message to a worker: start your kernel now (it starts in the background)
+
+
 def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kernel: bool = True) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     quiet_loggers()
     from .engine import WarmKernel
 
-    # Starts at once; the imports below overlap its start-up. A worker kept for annexes starts one only if it
-    # is given a chain after all.
+    # Starts at once; the imports below overlap its start-up. A worker kept for annexes, or told to start its
+    # kernel later (START_KERNEL), starts one when told or when it is given a chain.
     kernel = WarmKernel(cwd, notebooks=notebooks) if with_kernel else None
     from .annex_job import AnnexJob, render_annex_job
     from .chain import run_chain
@@ -88,6 +91,9 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         item = tasks.get()
         if item is None:
             break
+        if item == START_KERNEL:
+            kernel = kernel or WarmKernel(cwd, notebooks=notebooks)
+            continue
         job_id, job = item
         events.put(("start", job_id, index))
         emit = emitter(job_id, job)
@@ -116,16 +122,18 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
 
 @dataclass
 class LocalWorkers:
-    """``n`` worker processes, the first ``kernels`` of them (all by default) with a kernel started at once; the
+    """``n`` worker processes, the first ``kernels`` of them (all by default) with a kernel, started at once in the
+    first ``early`` of them (all by default) and in the others on ``start_kernels()`` (or their first chain); the
     others render annexes. ``submit(job)`` queues a chain or an annex; ``wait(ids, on_event)`` returns their
     results in order, passing every event on (``on_event`` may submit more jobs). ``run(jobs, on_event)`` does
     both. The coordinator gives each idle worker its next job: chains to a worker with a kernel, in the order
-    submitted; annexes and imports ahead (``when_idle``) only to a worker with nothing else to do, a kernel-less
+    submitted; annexes and work ahead (``when_idle``) only to a worker with nothing else to do, a kernel-less
     one first."""
     n: int
     cwd: Path
     notebooks: list[Path]
     kernels: int | None = None
+    early: int | None = None
     _procs: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -137,15 +145,23 @@ class LocalWorkers:
         self._pending: list[tuple[bool, int]] = []  # (when idle, job id), not yet given to a worker
         self._tasks, self._with_kernel = [], []
         kernels = max(1, self.n if self.kernels is None else self.kernels)
+        early = kernels if self.early is None else max(1, min(self.early, kernels))
+        self._deferred = list(range(early, kernels))
         for i in range(max(1, self.n)):
             tasks = ctx.Queue()
             p = ctx.Process(target=_worker, args=(i, tasks, self._events, str(self.cwd),
-                                                  [str(n) for n in self.notebooks], i < kernels),
+                                                  [str(n) for n in self.notebooks], i < early),
                             name=f"uppfoljning-arbetare-{i + 1}", daemon=True)
             p.start()
             self._procs.append(p)
             self._tasks.append(tasks)
             self._with_kernel.append(i < kernels)
+
+    def start_kernels(self) -> None:
+        """Start the kernels that were left for later (each worker does so when it is between jobs)."""
+        for i in self._deferred:
+            self._tasks[i].put(START_KERNEL)
+        self._deferred = []
 
     def submit(self, job, when_idle: bool = False) -> int:
         job_id = len(self._jobs)
