@@ -237,11 +237,12 @@ def _failure_fields(result: ChainResult) -> dict:
 
 def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], workers: int, progress: Progress
              ) -> tuple[ChainResult, list[ChainResult]]:
-    """The period chain, then the scope chains on ``workers`` workers (at most one per scope). With more workers
-    than scopes (an organisation-only run on two cores), the spare worker renders the annexes apart, from the
-    moment the publication is written, and starts no kernel. Otherwise every worker has chains to run, and
-    each chain renders its annex with its report. With two workers or more, the second also reads the import
-    steps' sources ahead while the first runs step 01 (import_ahead.py)."""
+    """The period chain, then the scope chains on ``workers`` workers (at most one per scope). With two workers
+    or more, the annexes are rendered apart, from the moment the publication is written, by a worker with nothing
+    else to do: with more workers than scopes (an organisation-only run on two cores) by a spare worker that
+    starts no kernel. With one worker, each chain renders its annex with its report. The second worker also
+    works ahead of the first: it reads the import steps' sources while the first runs step 01, and computes step
+    05's cells from the other end (import_ahead.py)."""
     with shared_results(plan.data_dir / "processed", plan.run_id) as folder:
         return _execute_shared(plan, period_job, scope_jobs, workers, progress, folder)
 
@@ -253,11 +254,15 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
 
     steps = PERIOD_STEPS + SHARED_STEPS + SCOPE_STEPS
     chains = max(1, min(workers, len(scope_jobs)))
-    apart = workers > len(scope_jobs) and bool(scope_jobs[0].formats)
+    spare = workers > len(scope_jobs) and bool(scope_jobs[0].formats)  # a worker without a kernel, for annexes
     # The period chain needs one kernel; the others start once the cells ahead are done (or step 05 is), in the
     # core the kernel then leaves idle, not while the first kernel starts and runs steps 01-04.
-    pool = LocalWorkers(chains + 1 if apart else chains, plan.notebooks_dir,
+    pool = LocalWorkers(chains + 1 if spare else chains, plan.notebooks_dir,
                         [plan.notebooks_dir / f"{s}.ipynb" for s in steps], kernels=chains, early=1)
+    # With two workers or more, annexes are jobs of their own from the moment the publication is written: a
+    # worker with nothing else to do renders them (the spare, or with units whichever is idle, e.g. while the
+    # first kernel runs step 06).
+    apart = pool.n > 1 and bool(scope_jobs[0].formats)
     annexes: dict[str, tuple] = {}  # scope -> (annex job, job id or None when the one in place is unchanged)
     ahead: dict[str, int] = {}  # work ahead (import_ahead.py) by kind -> job id, when a second worker can do it
     ahead_pids: dict[str, int] = {}  # kind -> the pid of its process, while it runs
