@@ -46,6 +46,8 @@ def test_the_kernel_takes_every_cell_the_spare_computed_in_another_process_and_g
     alone = compute.compute_cells("2025", data, config())
     work = compute._work("2025", data, config(), True, None, None, None)
     assert len(work) == 2 * len(compute.computed_indicators())  # 2024 and 2025
+    monkeypatch.setenv(sharing.SHARED_ENV, str(shared))
+    assert all(key for *_, key in compute._work("2025", data, config(), True, None, None, None))
 
     # The spare: another process, with another string hash order, given the same config.
     (tmp_path / "config.pkl").write_bytes(pickle.dumps(config()))
@@ -58,7 +60,6 @@ def test_the_kernel_takes_every_cell_the_spare_computed_in_another_process_and_g
     assert int(ahead.stdout) == len(work)  # nobody else was working: it computed everything
     assert len(list(shared.glob("*.pkl"))) == len(work)
 
-    monkeypatch.setenv(sharing.SHARED_ENV, str(shared))
     calls = _counting(monkeypatch)
     taken = compute.compute_cells("2025", data, config())
     assert calls == []  # every indicator's cells came from the spare
@@ -82,7 +83,9 @@ def test_the_spare_stops_where_it_meets_the_kernel(period, monkeypatch):
 
 
 def test_the_cells_depend_on_the_tables_and_the_config(period, monkeypatch):
-    data, _ = period
+    data, shared = period
+    assert compute._work("2025", data, config(), False, None, None, None)[0][3] is None  # no runner: no key
+    monkeypatch.setenv(sharing.SHARED_ENV, str(shared))
     key = lambda cfg: compute._work("2025", data, cfg, False, ["mal_i_arenden"], None, None)[0][3]  # noqa: E731
     before = key(config())
     assert key(config()) == before

@@ -66,6 +66,11 @@ def file_digest(path: Path) -> str:
 TAKEN = object()  # what ``shared(..., ahead=True)`` returns for a key another process has done or is doing
 
 
+def active() -> bool:
+    """Does this process share results with others (is it run by the runner)?"""
+    return bool(os.environ.get(SHARED_ENV))
+
+
 def shared(key: str, compute: Callable, ahead: bool = False):
     """compute(), shared with the run's other processes when the runner names a folder (else just compute()).
     ``ahead``: a process working ahead of the kernel does not wait for, nor read, what another process has done

@@ -88,8 +88,8 @@ def earlier_periods(period: str, data_dir) -> list[str]:
 
 
 def _work(period: str, data_dir, cfg: Config, earlier: bool, names, tables, only) -> list[tuple]:
-    """(period data, indicator, key) in the order compute_cells goes through them; the key is None where the
-    result may not be shared (tables given directly)."""
+    """(period data, indicator, scopes, key) in the order compute_cells goes through them; the key is None where
+    nothing is shared (no runner, or tables given directly)."""
     periods = (earlier_periods(period, data_dir) if earlier else []) + [period]
     if only is not None:
         periods = [p for p in periods if p in only]
@@ -99,7 +99,7 @@ def _work(period: str, data_dir, cfg: Config, earlier: bool, names, tables, only
         processed = period_paths(p, data_dir).processed_for(p)
         given = tables if p == period else None
         data = PeriodData(p, processed, cfg, given)
-        inputs = None if given is not None else _inputs(Path(processed))
+        inputs = _inputs(Path(processed)) if given is None and sharing.active() else None
         work += [(data, ind, scope_list, None if inputs is None else sharing.digest("celler", ind.name, p, scope_list,
                                                                                   cfg, inputs))
                  for ind in computed_indicators(names)]

@@ -70,7 +70,7 @@ def _forget_shared_imports() -> None:
     """Under the runner, import results are also in the run's shared folder (helpers/sharing.py): the kernel need
     not hold them from one notebook to the next (at 50 000 clients they held a third of its memory into step 05)."""
     memo = sys.modules.get("helpers.collect.memo")
-    if memo is not None and os.environ.get("UPPFOLJNING_IMPORTMINNE"):
+    if memo is not None and os.environ.get("UPPFOLJNING_IMPORTMINNE"):  # sharing.SHARED_ENV (a test keeps them equal)
         memo.forget()
         gc.collect()
 
