@@ -72,8 +72,10 @@ class Stopped(Exception):
     """The run was asked to stop (Ctrl-C or a cancelled batch)."""
 
 
-def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callable[[], bool] = lambda: False
-              ) -> ChainResult:
+def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callable[[], bool] = lambda: False,
+              before_render: Callable[[], None] = lambda: None) -> ChainResult:
+    """``before_render``: called before the rendering (a local worker waits there for its own loading of the
+    report modules in another thread: two threads importing the same modules at once can fail)."""
     started = time.perf_counter()
     result = ChainResult(job.scope, job.label, "klar")
     journal = Journal(job.output_dir, job.run_id)
@@ -85,6 +87,7 @@ def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callabl
         try:
             _run_steps(job, kernel, emit, stop, journal, result)
             if job.formats:
+                before_render()
                 _render(job, emit, journal, result)
         except Stopped:
             result.status = "avbruten"

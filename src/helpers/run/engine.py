@@ -124,6 +124,7 @@ class WarmKernel:
         if self.notebooks:  # read while the kernel process boots
             self.preimport = list(dict.fromkeys([*self.preimport, *notebook_imports(self.notebooks)]))
             self.notebooks = []
+        from . import papermill_engine  # noqa: F401  (loaded while the kernel boots, not by the first notebook)
         kc = km.client()
         kc.start_channels()
         try:

@@ -62,14 +62,20 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     from .chain import run_chain
     from .import_ahead import ImportAheadJob, run_import_ahead, stop_running
 
-    warmed: list[bool] = []
+    warming: list[threading.Thread] = []
 
     def warm_up() -> None:
         """Load the report template once, when this worker would otherwise sit idle (see ChainJob.warm_up_at):
         at its start it would compete with the kernel's start for a core."""
-        if not warmed:
-            warmed.append(True)
-            threading.Thread(target=prepare_rendering, daemon=True, name="forbered-rendering").start()
+        if not warming:
+            warming.append(threading.Thread(target=prepare_rendering, daemon=True, name="forbered-rendering"))
+            warming[0].start()
+
+    def warmed() -> None:
+        """Wait for the loading above before rendering here: two threads importing the same modules (numpy) at
+        once can fail with a partially initialised module."""
+        for thread in warming:
+            thread.join()
 
     def emitter(job_id: int, job):
         at = getattr(job, "warm_up_at", None)
@@ -99,6 +105,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         emit = emitter(job_id, job)
         try:
             if isinstance(job, AnnexJob):
+                warmed()
                 result = render_annex_job(job, emit)
             elif isinstance(job, ImportAheadJob):
                 result = run_import_ahead(job, emit)
@@ -108,7 +115,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
                     kernel = WarmKernel(cwd, notebooks=notebooks)
                 if job.warm_up_at is None:
                     warm_up()
-                result = run_chain(job, kernel, emit)
+                result = run_chain(job, kernel, emit, before_render=warmed)
         except BaseException as exc:  # noqa: BLE001  (reported to the coordinator, never lost)
             result = ChainResult(job.scope, job.label, "fel",
                                  failure={"meddelande": f"Oväntat fel i {job.label}: {type(exc).__name__}: {exc}"})
