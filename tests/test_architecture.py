@@ -117,7 +117,7 @@ def test_the_runner_starts_its_kernel_without_importing_pandas_first():
     code = ("import sys\n"
             "import helpers.cli, helpers.run.pipeline, helpers.run.workers, helpers.run.engine, helpers.config_schema\n"
             "from helpers.run.arguments import require_data\n"
-            "import helpers.run.annex_job, helpers.run.import_ahead, helpers.run.journal, helpers.atomic\n"
+            "import helpers.run.annex_job, helpers.run.work_ahead, helpers.run.journal, helpers.atomic\n"
             "assert 'pandas' not in sys.modules, 'pandas importerades'\n"
             "import pandas\n"
             "print(pandas.get_option('mode.string_storage'))\n")

@@ -16,7 +16,7 @@ from helpers import importlog
 from helpers import sharing
 from helpers.collect import importing, memo
 from helpers.config import load_config
-from helpers.run.import_ahead import ImportAheadJob, ahead_of, shared_results
+from helpers.run.work_ahead import AheadJob, ahead_of, shared_results
 
 from corpus_files import CORPUS
 
@@ -77,9 +77,9 @@ def test_ahead_writes_nothing_and_the_steps_take_every_result_unchanged(fresh, m
     with shared_results(shared / "processed", "test") as folder:
         # The spare worker is another process, with another string hash order.
         done = subprocess.run([sys.executable, "-c", (
-            "import sys; from helpers.run.import_ahead import ImportAheadJob, run_import_ahead; "
-            "events = []; job = ImportAheadJob('hela verksamheten', '2025', sys.argv[1], sys.argv[2], (4, 3, 2)); "
-            "r = run_import_ahead(job, events.append); print(r.status, events[0]['typ'])"),
+            "import sys; from helpers.run.work_ahead import AheadJob, run_ahead; "
+            "events = []; job = AheadJob('hela verksamheten', '2025', sys.argv[1], sys.argv[2], (4, 3, 2)); "
+            "r = run_ahead(job, events.append); print(r.status, events[0]['typ'])"),
             str(load_config().path), str(shared)],
             capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONHASHSEED": "123"})
         assert done.returncode == 0 and done.stdout.strip() == "klar i_förväg", done.stderr
@@ -184,7 +184,7 @@ def test_ahead_starts_with_the_period_chain_and_reads_the_last_step_first():  # 
     cells = ahead_of("04_efter_insats", parameters, Path("data"), "hela verksamheten")  # started during 04, waits for 05
     assert cells.kind == "celler" and cells.label == "beräkningen av indikatorernas celler i förväg"
     assert ahead_of("05_sammanstall", parameters, Path("data"), "hela verksamheten") is None
-    job = ImportAheadJob("hela verksamheten", "2025", "k.yml", Path("data"), (4, 3, 2))
+    job = AheadJob("hela verksamheten", "2025", "k.yml", Path("data"), (4, 3, 2))
     assert job.label == "inläsningen i förväg för steg 04, 03 och 02"
 
 

@@ -147,7 +147,7 @@ def test_a_spare_worker_renders_the_annex_apart_and_keeps_an_unchanged_one(proje
     assert re.search(r"Inläsningen i förväg för steg 04, 03 och 02: (klar|stoppad) på", run_log)
     # From step 04, it also started the process that computes step 05's cells from the other end.
     assert re.search(r"Beräkningen av indikatorernas celler i förväg: (klar|stoppad) på", run_log)
-    assert not [p for p in psutil.process_iter(["cmdline"]) if "helpers.run.import_ahead" in (p.info["cmdline"] or [])]
+    assert not [p for p in psutil.process_iter(["cmdline"]) if "helpers.run.work_ahead" in (p.info["cmdline"] or [])]
     assert not list((project["data"] / "processed").glob(".importminne-*"))  # the shared folder is gone
     written = annex.stat().st_mtime_ns
 

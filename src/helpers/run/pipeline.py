@@ -23,7 +23,7 @@ from ..params import as_period
 from ..resources import NOTEBOOKS_DIR
 from .arguments import ArgumentError, RunLock, parse_formats, require_data, require_writable, unit_list
 from .chain import ChainJob, ChainResult
-from .import_ahead import CELLS, CELLS_STEP, ImportAheadJob, ahead_of, shared_results, start_cells, stop_child
+from .work_ahead import CELLS, CELLS_STEP, AheadJob, ahead_of, shared_results, start_cells, stop_child
 from .failures import PipelineError
 from .journal import Journal, audit_dir, log_to
 from .progress import Progress, seconds
@@ -242,7 +242,7 @@ def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], wo
     else to do: with more workers than scopes (an organisation-only run on two cores) by a spare worker that
     starts no kernel. With one worker, each chain renders its annex with its report. The second worker also
     works ahead of the first: it reads the import steps' sources while the first runs step 01, and computes step
-    05's cells from the other end (import_ahead.py)."""
+    05's cells from the other end (work_ahead.py)."""
     with shared_results(plan.data_dir / "processed", plan.run_id) as folder:
         return _execute_shared(plan, period_job, scope_jobs, workers, progress, folder)
 
@@ -264,7 +264,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
     # first kernel runs step 06).
     apart = pool.n > 1 and bool(scope_jobs[0].formats)
     annexes: dict[str, tuple] = {}  # scope -> (annex job, job id or None when the one in place is unchanged)
-    ahead: dict[str, int] = {}  # work ahead (import_ahead.py) by kind -> job id, when a second worker can do it
+    ahead: dict[str, int] = {}  # work ahead (work_ahead.py) by kind -> job id, when a second worker can do it
     ahead_pids: dict[str, int] = {}  # kind -> the pid of its process, while it runs
 
     def stop_ahead(kind: str, wait: bool = True) -> None:
@@ -278,7 +278,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
 
     def on_event(job, event: dict) -> None:
         progress(job, event)
-        if isinstance(job, ImportAheadJob):
+        if isinstance(job, AheadJob):
             _ahead_event(job, event, ahead_pids)
             if job.kind == CELLS and event.get("typ") == "resultat":
                 pool.start_kernels()
@@ -325,7 +325,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             discard(annex)
 
 
-def _ahead_event(job: ImportAheadJob, event: dict, pids: dict[str, int]) -> None:
+def _ahead_event(job: AheadJob, event: dict, pids: dict[str, int]) -> None:
     """The pid of a work ahead (to stop it when the steps it works for are done) and its end, in korning.log."""
     if event.get("typ") == "i_förväg":
         pids[job.kind] = event["pid"]

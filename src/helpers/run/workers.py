@@ -60,7 +60,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     kernel = WarmKernel(cwd, notebooks=notebooks) if with_kernel else None
     from .annex_job import AnnexJob, render_annex_job
     from .chain import run_chain
-    from .import_ahead import ImportAheadJob, run_import_ahead, stop_running
+    from .work_ahead import AheadJob, run_ahead, stop_running
 
     warming: list[threading.Thread] = []
 
@@ -107,8 +107,8 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
             if isinstance(job, AnnexJob):
                 warmed()
                 result = render_annex_job(job, emit)
-            elif isinstance(job, ImportAheadJob):
-                result = run_import_ahead(job, emit)
+            elif isinstance(job, AheadJob):
+                result = run_ahead(job, emit)
                 warm_up()
             else:
                 if kernel is None:

@@ -35,7 +35,7 @@ GO = "celler.start"  # in the shared folder: the cells' step has started
 
 
 @dataclass
-class ImportAheadJob:
+class AheadJob:
     """Picklable: sent to a worker process."""
     scope: str
     period: str
@@ -56,18 +56,18 @@ class ImportAheadJob:
                                                    if len(names) > 1 else names[0])
 
 
-def ahead_of(step: str, parameters: dict, data_dir: Path, scope: str) -> ImportAheadJob | None:
+def ahead_of(step: str, parameters: dict, data_dir: Path, scope: str) -> AheadJob | None:
     """The job to start when ``step`` starts in the period chain, if any."""
     later = STEPS.get(step)
     if not later:
         return None
-    return ImportAheadJob(scope, parameters["period"], parameters["config"], Path(data_dir), later)
+    return AheadJob(scope, parameters["period"], parameters["config"], Path(data_dir), later)
 
 
 _running: list[subprocess.Popen] = []
 
 
-def run_import_ahead(job: ImportAheadJob, emit) -> ChainResult:
+def run_ahead(job: AheadJob, emit) -> ChainResult:
     """In a process of its own, which gives its memory back when it ends (the worker goes on to render the annex
     while the kernel computes the publication; at 50 000 clients it held 0,75 GiB after the imports). Its pid
     goes to the coordinator, which stops it when the steps it reads for are done (``stop_child``)."""
@@ -85,13 +85,13 @@ def run_import_ahead(job: ImportAheadJob, emit) -> ChainResult:
 
 
 def stop_running() -> None:
-    """Stop an import ahead at once (the worker is being stopped)."""
+    """Stop the work ahead at once (the worker is being stopped)."""
     for child in list(_running):
         child.kill()
 
 
 def stop_child(pid: int) -> None:
-    """In the coordinator: stop the import ahead with this pid, if it still runs (and is one)."""
+    """In the coordinator: stop the work-ahead process with this pid, if it still runs (and is one)."""
     try:
         import psutil
 
