@@ -138,31 +138,31 @@ def _by_indicator(pub: Publication):
     return pub.view.groupby("indicator", sort=False)
 
 
-def _labelled(label, *columns) -> list:
+def _labelled(label, *columns: pd.Series) -> list:
     """label(*values) for every row, computed once per distinct combination of values."""
     known: dict = {}
-    return [known[k] if k in known else known.setdefault(k, label(*k)) for k in zip(*columns)]
+    rows = zip(*(c.to_numpy(dtype=object) for c in columns))
+    return [known[k] if k in known else known.setdefault(k, label(*k)) for k in rows]
 
 
 def excel_rows(part: pd.DataFrame, config) -> pd.DataFrame:
     """One indicator's cells (its rows of the view) with Swedish labels, X for suppressed numbers, "ej tillämplig"
     where it does not apply."""
-    out = pd.DataFrame({
+    status = part["status"].to_numpy()
+    hidden = status != PUBLISHED
+    shown = np.where(status[hidden] == NOT_APPLICABLE, "ej tillämplig", X)
+    out = {
         "scope": _labelled(lambda s: unit_label(config, s), part["scope"]),
         "period": part["period"].to_numpy(),
         "grouping": _labelled(labels.grouping_label, part["grouping"]),
         "group": _labelled(lambda g, v: labels.group_label(g, v, config), part["grouping"], part["group"]),
         "category": _labelled(lambda c: labels.category_label(c) if c else "", part["category"]),
-    })
-    status = part["status"].to_numpy()
-    hidden = status != PUBLISHED
-    shown = np.where(status[hidden] == NOT_APPLICABLE, "ej tillämplig", X)
+    }
     for c in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
-        col = _cells(part[c])
-        col[hidden] = shown
-        out[c] = col
+        out[c] = _cells(part[c])
+        out[c][hidden] = shown
     out["status"] = status
-    return out.rename(columns=EXCEL_HEADERS)
+    return pd.DataFrame(out).rename(columns=EXCEL_HEADERS)
 
 
 def _cells(column: pd.Series) -> np.ndarray:
