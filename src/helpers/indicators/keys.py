@@ -42,11 +42,10 @@ class LongKeys:
     def size(self) -> int:
         return len(self.scopes) * self.width
 
-    def frame(self, keys: np.ndarray) -> pd.DataFrame:
+    def columns(self, keys: np.ndarray) -> dict[str, np.ndarray]:
         """scope, grouping and group of the given keys."""
         slot = keys % self.width
-        return pd.DataFrame({"scope": self.scopes[keys // self.width], "grouping": self.grouping[slot],
-                             "group": self.group[slot]})
+        return {"scope": self.scopes[keys // self.width], "grouping": self.grouping[slot], "group": self.group[slot]}
 
 
 def long_keys(df: pd.DataFrame, groupings: list[str], units: list[str], org: str) -> LongKeys:
