@@ -71,7 +71,9 @@ def _finish(out: dict, category, interval: bool, scopes, groupings, categories=N
               "n": out["n"]}
     frame = pd.DataFrame({**{c: np.asarray(out[c], dtype=object)[order] for c in _TEXT},
                           **{c: np.asarray(values[c], dtype=float)[order] for c in _NUMBERS}})
-    return frame.astype(dict.fromkeys(_TEXT, str))
+    # text is inferred as str already; only a column holding something else (or nothing) needs converting
+    other = [c for c in _TEXT if frame[c].dtype != "str"]
+    return frame.astype(dict.fromkeys(other, str)) if other else frame
 
 
 def _scopes(units: list[str], org: str) -> list[str]:
