@@ -22,11 +22,9 @@ from .stats import wilson
 CELL_COLUMNS = ["grouping", "group", "category", "numerator", "denominator", "value", "ci_low", "ci_high", "n"]
 SCOPED_COLUMNS = ["scope"] + CELL_COLUMNS
 _KEY = ["scope", "grouping", "group"]
-_ONLY = "__alla"  # the scope name used when no units are asked for
-
-
 _TEXT = ["scope", "grouping", "group", "category"]
 _NUMBERS = ["numerator", "denominator", "value", "ci_low", "ci_high", "n"]
+_ONLY = "__alla"  # the scope name used when no units are asked for
 
 
 def _order(out: dict, scopes: list[str], groupings: list[str], categories: list[str] | None = None) -> np.ndarray:
