@@ -91,6 +91,20 @@ def test_the_workbook_and_glossary_speak_swedish(lillby):
     assert raw.startswith(b"\xef\xbb\xbf") and raw.decode("utf-8-sig").splitlines()[0].startswith("Indikator;")
 
 
+def test_each_workbook_row_carries_the_labels_of_its_own_codes(lillby):
+    from helpers import labels
+    from helpers.publication.views import unit_label
+    root, _, _ = lillby
+    pub = publish.publication(root / "reports" / "2025", config(), "2025")
+    for name, part in pub.view.groupby("indicator", sort=False):
+        rows = store.excel_rows(part, pub.config)
+        assert rows["Område"].tolist() == [unit_label(pub.config, s) for s in part["scope"]]
+        assert rows["Indelning"].tolist() == [labels.grouping_label(g) for g in part["grouping"]]
+        assert rows["Grupp"].tolist() == [labels.group_label(g, v, pub.config)
+                                          for g, v in zip(part["grouping"], part["group"])]
+        assert rows["Kategori"].tolist() == [labels.category_label(c) if c else "" for c in part["category"]]
+
+
 def test_a_published_period_keeps_its_cells_in_the_next_publication(tmp_path, monkeypatch):
     data, reports = tmp_path / "data", tmp_path / "reports"
     write_period(data, "2024", shifted(tables(), -1))

@@ -225,3 +225,21 @@ def test_one_side_of_an_identity_hidden_and_the_other_published_is_caught(cells,
         assert audited(cells, hidden, shown).passed
     finally:
         relations._shared.cache_clear()
+
+
+def test_a_text_columns_groups_are_those_of_the_same_values_as_objects():
+    from helpers.indicators.keys import group_codes
+    values = ["b", None, "", "a", "b", "Övrigt"]
+    codes, labels = group_codes(pd.Series(values, dtype=object))
+    for dtype in ("string", "str"):
+        c, lab = group_codes(pd.Series(values, dtype=dtype))
+        assert c.tolist() == codes.tolist() and lab.tolist() == labels.tolist()
+
+
+def test_the_cells_text_columns_are_strings_whatever_the_groups_were_given_as():
+    from helpers.indicators.cells import count_cells
+    df = pd.DataFrame({"month": pd.Series(["2025-01", "2025-02"], dtype="string")})
+    with_number = count_cells(df, ["month"], levels={"month": [3]})
+    for out in (with_number, count_cells(df.iloc[:0], [])):
+        assert all(out[c].dtype == "str" for c in ("grouping", "group", "category"))
+    assert with_number["group"].tolist() == ["Totalt", "2025-01", "2025-02", "3"]

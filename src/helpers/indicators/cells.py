@@ -22,41 +22,56 @@ from .stats import wilson
 CELL_COLUMNS = ["grouping", "group", "category", "numerator", "denominator", "value", "ci_low", "ci_high", "n"]
 SCOPED_COLUMNS = ["scope"] + CELL_COLUMNS
 _KEY = ["scope", "grouping", "group"]
+_TEXT = ["scope", "grouping", "group", "category"]
+_NUMBERS = ["numerator", "denominator", "value", "ci_low", "ci_high", "n"]
 _ONLY = "__alla"  # the scope name used when no units are asked for
 
 
-def _order(out: pd.DataFrame, scopes: list[str], groupings: list[str], categories: list[str] | None = None
-           ) -> np.ndarray:
+def _order(out: dict, scopes: list[str], groupings: list[str], categories: list[str] | None = None) -> np.ndarray:
     """Row positions: scopes in the given order, the total first, groupings in declared order, groups sorted."""
     def rank(column: str, order: list[str]) -> np.ndarray:  # unknown values last, like a missing sort key
         pos = {v: i for i, v in enumerate(order)}
         return np.array([pos.get(v, len(order)) for v in out[column]], dtype=np.int64)
 
-    _, group = np.unique(out["group"].astype(str).to_numpy(dtype=object), return_inverse=True)
+    _, group = np.unique(np.array([str(v) for v in out["group"]], dtype=object), return_inverse=True)
     keys = [group.ravel(), rank("grouping", ["total"] + list(groupings)), rank("scope", scopes)]
     if categories is not None:
         keys.insert(0, rank("category", categories))
     return np.lexsort(keys)
 
 
-def _with_totals(agg: pd.DataFrame, scopes: list[str], empty: dict) -> pd.DataFrame:
-    """Every scope gets its total row, with `empty` values when it has no rows."""
-    have = set(agg.loc[agg["grouping"] == "total", "scope"])
-    missing = [{"scope": s, "grouping": "total", "group": TOTAL_GROUP, **empty} for s in scopes if s not in have]
-    return pd.concat([agg, pd.DataFrame(missing)], ignore_index=True) if missing else agg
+def _with_totals(agg: dict, scopes: list[str], empty: dict) -> dict:
+    """Every scope gets its total row, with `empty` values when it has no rows (columns of numpy arrays)."""
+    have = set(agg["scope"][agg["grouping"] == "total"])
+    missing = [s for s in scopes if s not in have]
+    if not missing:
+        return agg
+    add = {"scope": missing, "grouping": ["total"] * len(missing), "group": [TOTAL_GROUP] * len(missing),
+           **{c: [v] * len(missing) for c, v in empty.items()}}
+    return {c: _appended(v, add[c]) for c, v in agg.items()}
 
 
-def _finish(out: pd.DataFrame, category, interval: bool, scopes, groupings, categories=None) -> pd.DataFrame:
+def _appended(column: np.ndarray, values: list) -> np.ndarray:
+    """`values` after the column's, as a numeric array stays numeric and text stays objects."""
+    tail = np.asarray(values, dtype=object) if column.dtype == object else np.asarray(values)
+    return np.concatenate([column, tail.reshape((len(values),) + column.shape[1:])])
+
+
+def _finish(out: dict, category, interval: bool, scopes, groupings, categories=None) -> pd.DataFrame:
+    """The cells frame from columns of numpy arrays: text columns as strings, numbers as floats, rows ordered."""
     if category is not None:
-        out["category"] = category
-    num, den = out["numerator"].to_numpy(float), out["denominator"].to_numpy(float)
-    nan = np.full(len(out), np.nan)
+        out["category"] = np.full(len(out["scope"]), category, dtype=object)
+    num, den = np.asarray(out["numerator"], float), np.asarray(out["denominator"], float)
+    nan = np.full(len(num), np.nan)
     low, high = wilson(num, den) if interval else (nan, nan)
     order = _order(out, scopes, groupings, categories)
-    text = pd.DataFrame({c: out[c].to_numpy(dtype=object)[order] for c in ("scope", "grouping", "group", "category")})
-    values = {"numerator": num, "denominator": den, "value": out["value"].to_numpy(float), "ci_low": low,
-              "ci_high": high, "n": out["n"].to_numpy(float)}
-    return text.astype(str).assign(**{c: np.asarray(v, dtype=float)[order] for c, v in values.items()})
+    values = {"numerator": num, "denominator": den, "value": out["value"], "ci_low": low, "ci_high": high,
+              "n": out["n"]}
+    frame = pd.DataFrame({**{c: np.asarray(out[c], dtype=object)[order] for c in _TEXT},
+                          **{c: np.asarray(values[c], dtype=float)[order] for c in _NUMBERS}})
+    # text is inferred as str already; only a column holding something else (or nothing) needs converting
+    other = [c for c in _TEXT if frame[c].dtype != "str"]
+    return frame.astype(dict.fromkeys(other, str)) if other else frame
 
 
 def _scopes(units: list[str], org: str) -> list[str]:
@@ -70,11 +85,12 @@ def scoped_share(df, groupings, units, org, flag: str, category: str = "") -> pd
     rows = np.bincount(lk.key, minlength=lk.size)
     true = np.bincount(lk.key, weights=f[lk.rows], minlength=lk.size)
     keys = np.flatnonzero(rows)
-    agg = lk.frame(keys).assign(sum=true[keys], count=rows[keys])
-    agg = _with_totals(agg, _scopes(units, org), {"sum": 0.0, "count": 0.0})
+    agg = _with_totals({**lk.columns(keys), "sum": true[keys], "count": rows[keys]}, _scopes(units, org),
+                       {"sum": 0.0, "count": 0.0})
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = agg["sum"].to_numpy(float) / agg["count"].to_numpy(float)
-    out = agg[_KEY].assign(numerator=agg["sum"], denominator=agg["count"], value=value, n=agg["count"])
+        value = agg["sum"].astype(float) / agg["count"].astype(float)
+    out = {**{c: agg[c] for c in _KEY}, "numerator": agg["sum"], "denominator": agg["count"], "value": value,
+           "n": agg["count"]}
     return _finish(out, category, True, _scopes(units, org), groupings)
 
 
@@ -93,16 +109,14 @@ def scoped_distribution(df, groupings, units, org, column: str, categories: list
     k = len(categories)
     tally = np.bincount(lk.key[counted] * k + c[counted], minlength=lk.size * k).reshape(lk.size, k)
     keys = np.flatnonzero(np.bincount(lk.key, minlength=lk.size) if every_group else tally.sum(axis=1))
-    counts = pd.concat([lk.frame(keys), pd.DataFrame(tally[keys], columns=list(categories))], axis=1)
-    counts = _with_totals(counts, _scopes(units, org), {c: 0 for c in categories})
-    base = counts[categories].sum(axis=1).to_numpy(float)
-    rows = counts[_KEY].loc[counts.index.repeat(len(categories))].reset_index(drop=True)
-    k = counts[categories].to_numpy(float).ravel()
-    den = np.repeat(base, len(categories))
+    counts = _with_totals({**lk.columns(keys), "tally": tally[keys]}, _scopes(units, org), {"tally": [0] * k})
+    den = np.repeat(counts["tally"].sum(axis=1).astype(float), k)
+    num = counts["tally"].astype(float).ravel()
     with np.errstate(invalid="ignore", divide="ignore"):
-        value = k / den
-    out = rows.assign(category=np.tile(np.asarray(categories, dtype=object), len(counts)), numerator=k,
-                      denominator=den, value=value, n=den)
+        value = num / den
+    out = {**{c: np.repeat(counts[c], k) for c in _KEY},
+           "category": np.tile(np.asarray(categories, dtype=object), len(counts["scope"])),
+           "numerator": num, "denominator": den, "value": value, "n": den}
     return _finish(out, None, True, _scopes(units, org), groupings, list(categories))
 
 
@@ -119,18 +133,20 @@ def scoped_count(df, groupings, units, org, unique: str | None = None, category:
         seen = u >= 0
         pairs = pd.unique(lk.key[seen] * (len(uniques) + 1) + u[seen])
         k = np.bincount(pairs // (len(uniques) + 1), minlength=lk.size)
-    agg = lk.frame(keys).assign(k=k[keys].astype(float))
     scopes = _scopes(units, org)
-    agg = _with_totals(agg, scopes, {"k": 0.0})
+    agg = _with_totals({**lk.columns(keys), "k": k[keys].astype(float)}, scopes, {"k": 0.0})
     for g, wanted in (levels or {}).items():
         if g not in groupings:
             continue
-        have = set(zip(agg.loc[agg["grouping"] == g, "scope"], agg.loc[agg["grouping"] == g, "group"]))
-        add = [{"scope": s, "grouping": g, "group": lvl, "k": 0.0} for s in scopes for lvl in wanted
-               if (s, lvl) not in have]
+        mine = agg["grouping"] == g
+        have = set(zip(agg["scope"][mine], agg["group"][mine]))
+        add = [(s, lvl) for s in scopes for lvl in wanted if (s, lvl) not in have]
         if add:
-            agg = pd.concat([agg, pd.DataFrame(add)], ignore_index=True)
-    out = agg[_KEY].assign(numerator=agg["k"], denominator=np.nan, value=agg["k"], n=agg["k"])
+            extra = {"scope": [s for s, _ in add], "grouping": [g] * len(add), "group": [lvl for _, lvl in add],
+                     "k": [0.0] * len(add)}
+            agg = {c: _appended(v, extra[c]) for c, v in agg.items()}
+    out = {**{c: agg[c] for c in _KEY}, "numerator": agg["k"], "denominator": np.full(len(agg["k"]), np.nan),
+           "value": agg["k"], "n": agg["k"]}
     return _finish(out, category, False, scopes, groupings)
 
 
@@ -147,13 +163,15 @@ def scoped_stat(df, groupings, units, org, column: str, how: str, category: str 
     stats = grouped.agg(["median"] if how == "median" else ["mean", "sum"])
     stats = stats.reindex(columns=["median", "mean", "sum"])
     keys = stats.index.to_numpy()
-    agg = lk.frame(keys).assign(**{c: stats[c].to_numpy() for c in stats},
-                                count=np.bincount(lk.key, minlength=lk.size)[keys])
-    agg = _with_totals(agg, _scopes(units, org), {"median": np.nan, "mean": np.nan, "sum": 0.0, "count": 0.0})
+    agg = _with_totals({**lk.columns(keys), **{c: stats[c].to_numpy(float) for c in stats},
+                        "count": np.bincount(lk.key, minlength=lk.size)[keys]}, _scopes(units, org),
+                       {"median": np.nan, "mean": np.nan, "sum": 0.0, "count": 0.0})
+    key = {c: agg[c] for c in _KEY}
     if how == "median":
-        out = agg[_KEY].assign(numerator=np.nan, denominator=np.nan, value=agg["median"], n=agg["count"])
+        nan = np.full(len(agg["count"]), np.nan)
+        out = {**key, "numerator": nan, "denominator": nan, "value": agg["median"], "n": agg["count"]}
     else:
-        out = agg[_KEY].assign(numerator=agg["sum"], denominator=agg["count"], value=agg["mean"], n=agg["count"])
+        out = {**key, "numerator": agg["sum"], "denominator": agg["count"], "value": agg["mean"], "n": agg["count"]}
     return _finish(out, category, False, _scopes(units, org), groupings)
 
 

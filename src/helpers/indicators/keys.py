@@ -19,8 +19,13 @@ def group_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if values.dtype == object and not all(isinstance(v, str) for v in pd.unique(values.dropna())):
         values = as_group(values)  # mixed objects: name them first so that 1 and 1.0 stay apart
     codes, uniques = pd.factorize(values)
-    # as_group on the distinct values only: as text, missing and empty named MISSING_GROUP
-    names = pd.Series(uniques, dtype=values.dtype).astype("string").to_numpy(dtype=object, na_value=MISSING_GROUP)
+    # as_group on the distinct values only: as text, missing and empty named MISSING_GROUP (strings already are
+    # their own text, and factorize leaves missing values out)
+    if isinstance(values.dtype, pd.StringDtype):
+        names = np.asarray(uniques, dtype=object)
+    else:
+        names = pd.Series(uniques, dtype=values.dtype).astype("string").to_numpy(dtype=object,
+                                                                                na_value=MISSING_GROUP)
     names[names == ""] = MISSING_GROUP
     labels, inverse = np.unique(np.append(names, MISSING_GROUP), return_inverse=True)
     return inverse[codes], labels  # code -1 (missing) picks the last entry, MISSING_GROUP
@@ -42,11 +47,10 @@ class LongKeys:
     def size(self) -> int:
         return len(self.scopes) * self.width
 
-    def frame(self, keys: np.ndarray) -> pd.DataFrame:
+    def columns(self, keys: np.ndarray) -> dict[str, np.ndarray]:
         """scope, grouping and group of the given keys."""
         slot = keys % self.width
-        return pd.DataFrame({"scope": self.scopes[keys // self.width], "grouping": self.grouping[slot],
-                             "group": self.group[slot]})
+        return {"scope": self.scopes[keys // self.width], "grouping": self.grouping[slot], "group": self.group[slot]}
 
 
 def long_keys(df: pd.DataFrame, groupings: list[str], units: list[str], org: str) -> LongKeys:

@@ -56,10 +56,12 @@ def cell_ids(df: pd.DataFrame) -> pd.Series:
     return out
 
 
-def not_applicable(indicator: str, scope: str, period: str) -> pd.DataFrame:
-    return pd.DataFrame([{"indicator": indicator, "scope": scope, "period": period, "grouping": "total",
-                          "group": TOTAL_GROUP, "category": "", **{v: np.nan for v in VALUES},
-                          "applicable": False}])
+def not_applicable(indicator: str, scopes: list[str], period: str) -> pd.DataFrame:
+    """One "ej tillämpligt" total cell per scope."""
+    n = len(scopes)
+    return pd.DataFrame({"indicator": [indicator] * n, "scope": list(scopes), "period": [period] * n,
+                         "grouping": ["total"] * n, "group": [TOTAL_GROUP] * n, "category": [""] * n,
+                         **{v: np.full(n, np.nan) for v in VALUES}, "applicable": np.zeros(n, dtype=bool)})
 
 
 def indicator_cells(ind: Indicator, data: PeriodData, scope_list: list[str]) -> pd.DataFrame:
@@ -72,8 +74,8 @@ def indicator_cells(ind: Indicator, data: PeriodData, scope_list: list[str]) -> 
     units = [s for s in scope_list if s != ORG and data.config.applies(s, ind.areas)]
     cells = build_all(specs, units, ORG, drop=("unit",)).assign(indicator=ind.name, period=data.period,
                                                                 applicable=True)
-    absent = [not_applicable(ind.name, s, data.period) for s in scope_list if s != ORG and s not in units]
-    out = pd.concat([cells, *absent], ignore_index=True)
+    absent = [s for s in scope_list if s != ORG and s not in units]
+    out = pd.concat([cells, not_applicable(ind.name, absent, data.period)], ignore_index=True) if absent else cells
     out["kind"] = ind.kind
     return out
 

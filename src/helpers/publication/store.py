@@ -80,8 +80,7 @@ def write_published(cells: pd.DataFrame, out_dir: Path, config, period: str, met
     written["ordlista_csv"] = write_excel_csv(glossary.rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())],
                                               folder / "ordlista.csv")
     pub = Publication(public, config, period, meta)
-    for name in pub.view["indicator"].drop_duplicates():
-        part = pub.view[pub.view["indicator"] == name]
+    for name, part in _by_indicator(pub):
         write_atomic(part[PUBLIC_COLUMNS].reset_index(drop=True), folder / "indikatorer" / f"{name}.parquet")
     written["excel"] = write_workbook(pub, folder / WORKBOOK)
     return written
@@ -134,36 +133,57 @@ def _sheet_names() -> dict[str, str]:
     return out
 
 
-def excel_rows(pub: Publication, name: str) -> pd.DataFrame:
-    """One indicator's cells with Swedish labels, X for suppressed numbers, "ej tillämplig" where it does not apply."""
-    part = pub.view[pub.view["indicator"] == name]
-    cfg = pub.config
-    out = pd.DataFrame({
-        "scope": [unit_label(cfg, s) for s in part["scope"]],
-        "period": part["period"].to_numpy(),
-        "grouping": [labels.grouping_label(g) for g in part["grouping"]],
-        "group": [labels.group_label(g, v, cfg) for g, v in zip(part["grouping"], part["group"])],
-        "category": [labels.category_label(c) if c else "" for c in part["category"]],
-    })
+def _by_indicator(pub: Publication):
+    """(indicator, its rows of the view) in the view's order."""
+    return pub.view.groupby("indicator", sort=False)
+
+
+def _labelled(label, *columns: pd.Series) -> np.ndarray:
+    """label(*values) for every row, computed once per distinct combination of values."""
+    known: dict = {}
+    rows = zip(*(c.to_numpy(dtype=object) for c in columns))
+    return np.array([known[k] if k in known else known.setdefault(k, label(*k)) for k in rows], dtype=object)
+
+
+def excel_rows(part: pd.DataFrame, config) -> dict[str, np.ndarray]:
+    """One indicator's cells (its rows of the view) as the workbook's columns by Swedish header: Swedish labels,
+    X for suppressed numbers, "ej tillämplig" where it does not apply, None for an empty cell."""
+    status = part["status"].to_numpy(dtype=object)
+    hidden = status != PUBLISHED
+    shown = np.where(status[hidden] == NOT_APPLICABLE, "ej tillämplig", X)
+    out = {
+        "scope": _labelled(lambda s: unit_label(config, s), part["scope"]),
+        "period": _cells(part["period"]),
+        "grouping": _labelled(labels.grouping_label, part["grouping"]),
+        "group": _labelled(lambda g, v: labels.group_label(g, v, config), part["grouping"], part["group"]),
+        "category": _labelled(lambda c: labels.category_label(c) if c else "", part["category"]),
+    }
     for c in ("numerator", "denominator", "value", "ci_low", "ci_high", "n"):
-        col = part[c].astype(object).where(part[c].notna(), None).to_numpy().copy()
-        hidden = (part["status"] != PUBLISHED).to_numpy()
-        col[hidden] = np.where(part["status"].to_numpy()[hidden] == NOT_APPLICABLE, "ej tillämplig", X)
-        out[c] = col
-    out["status"] = part["status"].to_numpy()
-    return out.rename(columns=EXCEL_HEADERS)
+        out[c] = _cells(part[c])
+        out[c][hidden] = shown
+    out["status"] = _cells(part["status"])
+    return {EXCEL_HEADERS[c]: v for c, v in out.items()}
 
 
-def _write_sheet(book, name: str, frame: pd.DataFrame, header_format) -> object:
-    """One sheet: a bold header row, then the rows as they are (an empty cell for a missing value). Written with
-    xlsxwriter directly: pandas' to_excel formats every cell on its own and took most of the publication's
-    writing time."""
+def _cells(column: pd.Series) -> np.ndarray:
+    """The column's values as Python objects, None where missing (an empty cell)."""
+    values = column.to_numpy(dtype=object, copy=True)
+    values[pd.isna(values)] = None
+    return values
+
+
+def _write_sheet(book, name: str, columns: dict[str, np.ndarray], header_format) -> object:
+    """One sheet: a bold header row, then the rows of the columns (see ``_cells``). Written with xlsxwriter
+    directly: pandas' to_excel formats every cell on its own and took most of the publication's writing time."""
     ws = book.add_worksheet(name)
-    ws.write_row(0, 0, [str(c) for c in frame.columns], header_format)
-    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns]
-    for i, row in enumerate(zip(*columns), start=1):
+    ws.write_row(0, 0, list(columns), header_format)
+    for i, row in enumerate(zip(*(c.tolist() for c in columns.values())), start=1):
         ws.write_row(i, 0, row)
     return ws
+
+
+def _frame_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    return {str(c): _cells(frame[c]) for c in frame.columns}
 
 
 def write_workbook(pub: Publication, path: Path) -> Path:
@@ -181,16 +201,16 @@ def write_workbook(pub: Publication, path: Path) -> Path:
                               "Värde": [pub.config.municipality, pub.period, pub.meta.get("version", ""),
                                         f"{X} = visas inte (röjandekontroll)",
                                         "indikatorn gäller inte enhetens verksamhetsområde"]})
-        _write_sheet(book, "Om filen", about, header).set_column(0, 1, 40)
+        _write_sheet(book, "Om filen", _frame_columns(about), header).set_column(0, 1, 40)
         glossary = dictionary().rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())]
-        _write_sheet(book, "Ordlista", glossary, header).set_column(0, len(glossary.columns) - 1, 30)
-        for name in pub.view["indicator"].drop_duplicates():
-            rows = excel_rows(pub, name)
+        _write_sheet(book, "Ordlista", _frame_columns(glossary), header).set_column(0, len(glossary.columns) - 1, 30)
+        for name, part in _by_indicator(pub):
+            rows = excel_rows(part, pub.config)
             ws = _write_sheet(book, sheets[name], rows, header)
             ws.set_column(0, 4, 26)
-            ws.set_column(5, len(rows.columns) - 1, 14)
+            ws.set_column(5, len(rows) - 1, 14)
             value_format = percent if REGISTRY[name].kind == "share" else decimal
-            for j, col in enumerate(rows.columns):
+            for j, col in enumerate(rows):
                 if col in (EXCEL_HEADERS["value"], EXCEL_HEADERS["ci_low"], EXCEL_HEADERS["ci_high"]):
                     ws.set_column(j, j, 14, value_format)
             ws.freeze_panes(1, 0)
