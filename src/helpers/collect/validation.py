@@ -212,7 +212,7 @@ def check_refs(table: Table, typed: pd.DataFrame, text: pd.DataFrame, problems: 
             notes.append(f"Kolumnen {col.name} kunde inte kontrolleras mot {ref_table}: den tabellen är inte "
                          "importerad för perioden.")
             continue
-        known = set(other[ref_col].dropna().astype(str))
+        known = set(other[ref_col].dropna().astype(str).tolist())
         v = typed[col.name]
         problems.add(v.notna() & ~v.astype("string").isin(known).fillna(False), col.name, text[col.name], R_REF,
                      f"{col.label} finns inte i {ref_table}")
