@@ -24,7 +24,7 @@ SEP = "\x1f"
 
 def _normalise(values: pd.Series, is_pnr: bool, formats, reference: dt.date) -> pd.Series:
     text = values.astype("string").str.strip().fillna("")
-    uniques = text.unique()
+    uniques = text.unique().tolist()
     if is_pnr:
         numbers = pnr.parse_many(uniques, reference)["number"]
         lookup = {u: " ".join(u.split()) if n is None else n for u, n in zip(uniques, numbers)}
