@@ -66,3 +66,15 @@ def test_a_workbook_changed_between_two_reads_is_read_again(tmp_path):
     wb["Mål 2"]["A2"] = "M9"
     wb.save(path)
     assert first == ["M4"] and excel.read_excel_file(path, sheets=["Mål 2"]).df["Mål-id"].tolist() == ["M9"]
+
+
+def test_cells_convert_like_cell_one_value_at_a_time():
+    row = [None, "text", "", 1, 1.0, 1.5, True, False, 0, 0.0, dt.date(2024, 2, 29), dt.datetime(2024, 2, 29),
+           dt.datetime(2024, 2, 29, 8, 30), float("nan"), dt.time(8, 30)]
+    assert excel._cells([row, row[::-1]]) == [[excel._cell(v) for v in row], [excel._cell(v) for v in row[::-1]]]
+
+
+@pytest.mark.parametrize("xml", [b"<c><v>1</v></c>", b"<c><f>A1+1</f></c>", b"<x:f>A1</x:f>", b"<f/>", b"<font/>",
+                                 b"<c><is><t>a:f b</t></is></c>", b"<c><f\n>A1</f></c>"])
+def test_formula_prefilter_agrees_with_the_pattern(xml):
+    assert excel._formula_in(xml) == (excel._FORMULA.search(xml) is not None)

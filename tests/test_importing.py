@@ -301,3 +301,13 @@ def _config_with_sources(tmp_path, cases_file, interventions_file):
     path = tmp_path / "kommun.yml"
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
     return path
+
+
+@pytest.mark.parametrize("fn", [lambda u: v._numbers(u, ","), lambda u: v._numbers(u, "."),
+                                lambda u: u.str.extract(v._MONTH_RE), lambda u: v._mapped(u, {"hvb": "HVB"})])
+def test_by_unique_gives_what_the_whole_column_gives(fn):
+    values = ["1", "2,5", " 3 ", "1 000", "−4", "1.5", "abc", "", None, "2025-01", "202513", " hvb", "HVB", "9" * 20]
+    s = pd.Series(values * 7, dtype="string", name="x").sample(frac=1, random_state=1)
+    got, expected = v.by_unique(s, fn), fn(s)
+    (pd.testing.assert_frame_equal if isinstance(expected, pd.DataFrame) else pd.testing.assert_series_equal)(
+        got, expected)

@@ -101,6 +101,55 @@ def test_pseudonym_is_the_same_for_all_written_forms():
     assert not out.astype(str).apply(lambda c: c.str.contains("3234")).any().any()
 
 
+EDGE_CASES = [
+    "640823-3234", "6408233234", "19640823-3234", "196408233234", "640823+3234", "19640823+3234",  # '+' on 12
+    "640823-3235", "640832-3236", "640230-3230", "000229-0005", "010229-0004", "20000229-0005", "19000229-0005",
+    "240229-0001", "20240229-0001", "260101-0003", "20260101-0003", "701063-2391", "701060-2394", "701092-2390",
+    " 640823-3234\t", "640823 3234", "6408 23-3234", "640823--3234", "640823-323", "64O823-3234", "abc", "", " ",
+    "٦٤٠٨٢٣-٣٢٣٤", "640823-3234\n", "18640823-3234", "00000101-0000", "640823\x003234", "640823\u20093234",
+]
+
+
+def _fields(p) -> list:
+    if isinstance(p, pnr.Personnummer):
+        return [p.number, p.birth_year, p.birth_day, p.sex, p.id_type, None]
+    return [None] * 5 + [p]
+
+
+@pytest.mark.parametrize("ref", [REF, dt.date(2024, 2, 28), dt.date(2025, 6, 15)])
+def test_parse_many_gives_what_parse_gives(ref):
+    import random
+    rng = random.Random(7)
+
+    def generated() -> str:
+        nine = f"{rng.randint(0, 99):02d}{rng.randint(0, 13):02d}{rng.choice([rng.randint(0, 32), rng.randint(59, 92)]):02d}"
+        nine += f"{rng.randint(0, 999):03d}"
+        check = pnr.luhn_check_digit(nine) if rng.random() < 0.8 else rng.randint(0, 9)
+        ten = nine + str(check)
+        return rng.choice(["", "", "19", "20", "18", "00"]) + ten[:6] + rng.choice(["", "-", "+"]) + ten[6:]
+    values = EDGE_CASES + [generated() for _ in range(20_000)]
+    many = pnr.parse_many(values, ref)
+    assert [list(r) for r in many.itertuples(index=False)] == [_fields(pnr.parse(v, ref)) for v in values]
+
+
+def test_parse_series_reasons_for_every_kind_of_invalid_number():
+    def dashed(nine: str, century: str = "", sep: str = "-") -> str:
+        ten = with_check(nine)
+        return f"{century}{ten[:6]}{sep}{ten[6:]}"
+    wrong_check = dashed("640823323")[:-1] + "5"
+    cases = {wrong_check: pnr.R_CHECK, dashed("640823323", sep="+"): None,
+             dashed("640823323", "19", "+"): pnr.R_FORMAT, dashed("640230323"): pnr.R_DATE,
+             dashed("250229000"): pnr.R_DATE, dashed("240229000"): None, dashed("260101000", "20"): pnr.R_FUTURE,
+             dashed("260101000"): None, dashed("701063239"): None, " 640823 3234 ": None, "12345": pnr.R_FORMAT}
+    s = pd.Series(list(cases) + [pd.NA], dtype="string")
+    out = pnr.parse_series(s, b"k" * 32, REF)
+    assert out["reason"].fillna("").tolist() == [r or "" for r in cases.values()] + [""]
+    assert out.loc[1, "birth_year"] == 1864 and out.loc[7, "birth_year"] == 1926
+    assert out.loc[8, "id_type"] == "samordningsnummer" and out.loc[8, "birth_day"] == 3
+    assert out.loc[9, "client_id"] == pnr.pseudonym("196408233234", b"k" * 32)
+    assert out.loc[11].isna().all()
+
+
 def _config(tmp_path: Path, demo: bool, key_file: str | None = None) -> Config:
     section = {"nyckel_miljovariabel": "TEST_UPPF_NYCKEL"}
     if key_file:

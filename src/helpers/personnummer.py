@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .manifest import demo_file_problem
@@ -175,13 +176,97 @@ def load_key(config, source: str | Path | None = None) -> bytes:
 
 
 @lru_cache(maxsize=1 << 20)
-def _parsed(text: str, reference: dt.date | None, key: bytes) -> tuple:
-    """One value's (pseudonym, birth year, birth day, sex, id type, reason). Kept for the process: an import's
-    files, and the import steps run in one kernel, name the same persons again and again."""
-    p = parse(text, reference)
-    if isinstance(p, Personnummer):
-        return pseudonym(p.number, key), p.birth_year, p.birth_day, p.sex, p.id_type, None
-    return None, None, None, None, None, p
+def _pseudonym(number: str, key: bytes) -> str:
+    """Kept for the process: an import's files, and the import steps run in one kernel, name the same persons
+    again and again."""
+    return pseudonym(number, key)
+
+
+# length -> where the century, the six-digit date, the separator and the last four digits start
+_SHAPES = {10: (None, 0, None, 6), 11: (None, 0, 6, 7), 12: (0, 2, None, 8), 13: (0, 2, 8, 9)}
+_LUHN_WEIGHTS = np.array([2, 1, 2, 1, 2, 1, 2, 1, 2])
+_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+_SHAPE_COLUMNS = ["number", "birth_year", "birth_day", "sex", "id_type", "reason"]
+
+
+def _digit_block(codes: np.ndarray, start: int, width: int) -> np.ndarray:
+    return codes[:, start:start + width] - ord("0")
+
+
+def _as_int(digits: np.ndarray) -> np.ndarray:
+    return digits @ (10 ** np.arange(digits.shape[1] - 1, -1, -1))
+
+
+def _parse_shape(texts: list[str], length: int, ref: dt.date) -> tuple[np.ndarray, dict]:
+    """`parse` for values of one length made of ASCII digits and a separator where `_SHAPES` puts it.
+    Returns which values it decided (the others: not that shape, or a case left to `parse`) and their fields."""
+    century_at, body_at, sep_at, tail_at = _SHAPES[length]
+    codes = np.array(texts, dtype=f"U{length}").view(np.uint32).reshape(len(texts), length).astype(np.int64)
+    digit = (codes >= ord("0")) & (codes <= ord("9"))
+    sep = codes[:, sep_at] if sep_at is not None else np.zeros(len(texts), np.int64)
+    if sep_at is not None:
+        digit[:, sep_at] = (sep == ord("-")) | (sep == ord("+"))
+    shaped = digit.all(axis=1)
+    plus = sep == ord("+")
+    body, tail = _digit_block(codes, body_at, 6), _digit_block(codes, tail_at, 4)
+    nine = np.concatenate([body, tail[:, :3]], axis=1) * _LUHN_WEIGHTS
+    check_ok = (10 - (nine // 10 + nine % 10).sum(axis=1) % 10) % 10 == tail[:, 3]
+    yy, mm, dd = _as_int(body[:, :2]), _as_int(body[:, 2:4]), _as_int(body[:, 4:])
+    coordination = dd > 60
+    dd = np.where(coordination, dd - 60, dd)
+    if century_at is not None:
+        year = _as_int(_digit_block(codes, century_at, 2)) * 100 + yy
+    else:
+        year = (ref.year // 100) * 100 + yy
+        year = np.where(year > ref.year, year - 100, year) - np.where(plus, 100, 0)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = _DAYS[np.clip(mm, 0, 12)] + ((mm == 2) & leap)
+    date_ok = (year >= 1) & (year <= 9999) & (mm >= 1) & (mm <= 12) & (dd >= 1) & (dd <= month_days)
+    ref_day = ref.year * 10000 + ref.month * 100 + ref.day
+    later = year * 10000 + mm * 100 + dd > ref_day
+    # a ten-digit number with '-' born later in the reference year: `parse` moves it a century back
+    moved = later & (century_at is None) & ~plus
+    decided = shaped & ~(check_ok & date_ok & moved)
+    reason = np.full(len(texts), None, dtype=object)
+    for failed, why in ((later, R_FUTURE), (~date_ok, R_DATE), (~check_ok, R_CHECK)):  # the first failure wins
+        reason[failed] = why
+    if century_at is not None:
+        reason[plus] = R_FORMAT  # a 12-digit number carries its century; '+' only belongs to the 10-digit form
+    return decided, {"reason": reason, "year": year, "day": dd, "coordination": coordination,
+                     "male": tail[:, 2] % 2 == 1}
+
+
+def parse_many(values, reference: dt.date | None = None) -> pd.DataFrame:
+    """`parse` for many values at once: a frame with one row per value (in order) and the columns number,
+    birth_year, birth_day, sex, id_type (NA when invalid) and reason (NA when valid). The common shapes are
+    checked with numpy; any other value (a format error, non-ASCII digits) goes through `parse` itself."""
+    ref = reference or dt.date.today()
+    texts = ["" if v is None else str(v).strip().replace(" ", "") for v in values]
+    out = {c: np.full(len(texts), None, dtype=object) for c in _SHAPE_COLUMNS}
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    left = np.ones(len(texts), dtype=bool)
+    for length in _SHAPES:
+        at = np.flatnonzero(lengths == length)
+        if not len(at):
+            continue
+        decided, f = _parse_shape([texts[i] for i in at], length, ref)
+        at, valid = at[decided], decided & pd.isna(f["reason"])
+        left[at] = False
+        out["reason"][at] = f["reason"][decided]
+        ok = at[valid[decided]]
+        year, mmdd_tail = f["year"][valid], [texts[i].replace("-", "").replace("+", "")[-8:] for i in ok]
+        out["number"][ok] = [f"{y:04d}{rest}" for y, rest in zip(year.tolist(), mmdd_tail)]
+        out["birth_year"][ok] = year.tolist()
+        out["birth_day"][ok] = f["day"][valid].tolist()
+        out["sex"][ok] = np.where(f["male"][valid], "man", "kvinna")
+        out["id_type"][ok] = np.where(f["coordination"][valid], "samordningsnummer", "personnummer")
+    for i in np.flatnonzero(left):
+        p = parse(texts[i], ref)
+        fields = ([p.number, p.birth_year, p.birth_day, p.sex, p.id_type, None] if isinstance(p, Personnummer)
+                  else [None] * 5 + [p])
+        for c, x in zip(_SHAPE_COLUMNS, fields):
+            out[c][i] = x
+    return pd.DataFrame(out, dtype=object)
 
 
 def parse_series(values: pd.Series, key: bytes, reference: dt.date | None = None) -> pd.DataFrame:
@@ -190,20 +275,15 @@ def parse_series(values: pd.Series, key: bytes, reference: dt.date | None = None
     Returns a frame on the same index with: client_id (pseudonym, NA when invalid), birth_year, birth_day,
     sex, id_type and reason (NA when valid). No column holds the number itself.
     """
-    text = values.astype("string").str.strip()
-    rows = {u: _parsed(u, reference, key) for u in text.dropna().unique()}
-    lookup = pd.DataFrame.from_dict(rows, orient="index",
-                                    columns=["client_id", "birth_year", "birth_day", "sex", "id_type", "reason"])
-    codes = pd.Index(lookup.index).get_indexer(text.fillna("\x00"))
-    out = lookup.iloc[codes.clip(min=0)].reset_index(drop=True) if len(lookup) else pd.DataFrame(
-        index=range(len(text)), columns=lookup.columns)
+    codes, uniques = pd.factorize(values.astype("string"))
+    parsed = parse_many(uniques.tolist(), reference)
+    parsed["number"] = [None if n is None else _pseudonym(n, key) for n in parsed["number"]]
+    parsed.columns = ["client_id"] + _SHAPE_COLUMNS[1:]
+    blank = pd.DataFrame([[None] * len(parsed.columns)], columns=parsed.columns)
+    out = pd.concat([parsed, blank], ignore_index=True).take(np.where(codes < 0, len(parsed), codes))
     out.index = values.index
-    missing = codes < 0
-    if missing.any():
-        out.loc[missing, :] = None
-    out = out.astype({"client_id": "string", "birth_year": "Int64", "birth_day": "Int64", "sex": "string",
-                      "id_type": "string", "reason": "string"})
-    return out
+    return out.astype({"client_id": "string", "birth_year": "Int64", "birth_day": "Int64", "sex": "string",
+                       "id_type": "string", "reason": "string"})
 
 
 def contains_personnummer(text: str, reference: dt.date | None = None) -> bool:

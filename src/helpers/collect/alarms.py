@@ -125,7 +125,7 @@ def unit_alarms(results, units: dict[str, str]) -> list[Alarm]:
     seen = set()
     for r in with_unit:
         if "unit" in r.accepted:
-            seen |= set(r.accepted["unit"].dropna().astype(str))
+            seen |= set(r.accepted["unit"].dropna().astype(str).tolist())
     alarms = []
     for code, name in units.items():
         if code in seen:

@@ -86,7 +86,8 @@ def _scrub_free_text(canon: pd.DataFrame, spec, reference: dt.date, notes: list[
         if col.kind != "str" or col.name == "client_id" or col.name not in canon:
             continue
         s = canon[col.name]
-        candidates = s[s.str.contains(pnr.PNR_IN_TEXT_PATTERN, regex=True).fillna(False)].unique()
+        shaped = v.by_unique(s, lambda u: u.str.contains(pnr.PNR_IN_TEXT_PATTERN, regex=True))
+        candidates = s[shaped.fillna(False)].unique()
         hits = {u for u in candidates if pnr.contains_personnummer(u, reference)}
         if hits:
             mask = s.isin(hits).fillna(False)

@@ -40,7 +40,7 @@ def parse_date(text: str, formats) -> dt.datetime | None:
 def parse_dates(s: pd.Series, formats) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """(dates as datetime64[ns] with NaT where not usable, unreadable, too early, too late) for a column."""
     text = s.astype("string").str.strip()
-    parsed = {u: parse_date(u, formats) for u in text.dropna().unique()}
+    parsed = {u: parse_date(u, formats) for u in text.dropna().unique().tolist()}
     kind = {u: ("bad" if d is None else "early" if d < EARLIEST else "late" if d > LATEST else "ok")
             for u, d in parsed.items()}
     status = text.map(kind)

@@ -37,6 +37,18 @@ def _cell(v) -> str | None:
     return str(v)
 
 
+def _cells(values: list[list]) -> list[list]:
+    """`_cell` of every value; text and empty cells pass as they are, other values are converted once each."""
+    done: dict = {}
+
+    def converted(v):
+        key = (v.__class__, v)  # 1, 1.0 and True are equal but not the same cell text
+        if key not in done:
+            done[key] = _cell(v)
+        return done[key]
+    return [[v if v is None or v.__class__ is str else converted(v) for v in r] for r in values]
+
+
 def _open(path: Path, data_only: bool):
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -49,11 +61,16 @@ def _open(path: Path, data_only: bool):
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
 
+def _formula_in(xml: bytes) -> bool:
+    # a formula element needs "<f" or a prefix's ":f"; without either (the usual sheet), no regex search
+    return (b"<f" in xml or b":f" in xml) and _FORMULA.search(xml) is not None
+
+
 def _has_formulas(path: Path) -> bool:
     """Whether any worksheet of the file holds a formula element (read straight from the package's XML)."""
     try:
         with zipfile.ZipFile(path) as z:
-            return any(_FORMULA.search(z.read(n)) for n in z.namelist()
+            return any(_formula_in(z.read(n)) for n in z.namelist()
                        if n.startswith("xl/worksheets/") and n.endswith(".xml"))
     except (zipfile.BadZipFile, KeyError, OSError):
         return True  # let openpyxl give its own message
@@ -174,7 +191,7 @@ def _read_sheet(ws, stored_values, header_row: int | None, expected: set[str] | 
         for (i, j) in formulas:
             values[i][j] = stored[i][j] if i < len(stored) and j < len(stored[i]) else None
         formulas = {(i, j): (f"{get_column_letter(j + 1)}{i + 1}", f) for (i, j), f in formulas.items()}
-    rows = [[_cell(v) for v in r] for r in values]
+    rows = _cells(values)
     while rows and not any(c is not None and str(c).strip() for c in rows[-1]) and \
             not any(i == len(rows) - 1 for i, _ in formulas):
         rows.pop()

@@ -24,13 +24,12 @@ SEP = "\x1f"
 
 def _normalise(values: pd.Series, is_pnr: bool, formats, reference: dt.date) -> pd.Series:
     text = values.astype("string").str.strip().fillna("")
-    lookup = {}
-    for u in text.unique():
-        if is_pnr:
-            p = pnr.parse(u, reference)
-            lookup[u] = p.number if isinstance(p, pnr.Personnummer) else " ".join(u.split())
-        else:
-            lookup[u] = iso(u, formats) or " ".join(u.split()).casefold()
+    uniques = text.unique().tolist()
+    if is_pnr:
+        numbers = pnr.parse_many(uniques, reference)["number"]
+        lookup = {u: " ".join(u.split()) if n is None else n for u, n in zip(uniques, numbers)}
+    else:
+        lookup = {u: iso(u, formats) or " ".join(u.split()).casefold() for u in uniques}
     return text.map(lookup).astype("string")
 
 
@@ -47,5 +46,5 @@ def natural_key(df: pd.DataFrame, columns, personnummer_columns: set[str], forma
 def built_ids(key: pd.Series, id_column: str, secret: bytes) -> pd.Series:
     """A keyed hash per natural key, computed once per distinct key."""
     lookup = {k: hmac.new(secret, f"{id_column}{SEP}{k}".encode("utf-8"), hashlib.sha256).hexdigest()[:ID_LENGTH]
-              for k in key.unique()}
+              for k in key.unique().tolist()}
     return key.map(lookup).astype("string")

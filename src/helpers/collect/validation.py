@@ -83,8 +83,20 @@ class Problems:
         return pd.Index(np.unique(np.concatenate([p["idx"].to_numpy() for p in self._parts])))
 
 
+def by_unique(s: pd.Series, fn):
+    """`fn(s)` for a function that works value by value, computed once per distinct value (missing included)."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    out = fn(pd.Series(uniques, dtype=s.dtype, name=s.name)).take(codes)
+    out.index = s.index
+    return out
+
+
 def parse_numbers(s: pd.Series, decimal: str = ",") -> pd.Series:
-    text = s.astype("string").str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+    return by_unique(s.astype("string"), lambda u: _numbers(u, decimal))
+
+
+def _numbers(s: pd.Series, decimal: str) -> pd.Series:
+    text = s.str.replace(r"[\s\u00a0\u202f]", "", regex=True)
     if decimal == ".":
         text = text.str.replace(",", "", regex=False)
     else:
@@ -105,9 +117,12 @@ def map_codes(s: pd.Series, col: Column, mapping: dict[str, str] | None) -> pd.S
         lookup[str(src).casefold()] = str(dst)
     if not lookup:
         return out
-    folded = out.str.strip().str.casefold()
-    mapped = folded.map(lookup)
-    return mapped.where(mapped.notna(), out).astype("string")
+    return by_unique(out, lambda u: _mapped(u, lookup))
+
+
+def _mapped(s: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    mapped = s.str.strip().str.casefold().map(lookup)
+    return mapped.where(mapped.notna(), s).astype("string")
 
 
 def check_column(df: pd.DataFrame, col: Column, problems: Problems, *, period_end: pd.Timestamp,
@@ -169,7 +184,7 @@ def map_units(s: pd.Series, units: dict[str, str]) -> pd.Series:
 
 def check_months(s: pd.Series, problems: Problems, period_end: pd.Timestamp) -> pd.Series:
     """support_months.month as ÅÅÅÅ-MM (also accepts ÅÅÅÅMM and a full date)."""
-    parts = s.astype("string").str.extract(_MONTH_RE)
+    parts = by_unique(s.astype("string"), lambda u: u.str.extract(_MONTH_RE))
     year = pd.to_numeric(parts[0], errors="coerce")
     month = pd.to_numeric(parts[1], errors="coerce")
     ok = year.notna() & month.between(1, 12)
@@ -212,7 +227,7 @@ def check_refs(table: Table, typed: pd.DataFrame, text: pd.DataFrame, problems: 
             notes.append(f"Kolumnen {col.name} kunde inte kontrolleras mot {ref_table}: den tabellen är inte "
                          "importerad för perioden.")
             continue
-        known = set(other[ref_col].dropna().astype(str))
+        known = set(other[ref_col].dropna().astype(str).tolist())
         v = typed[col.name]
         problems.add(v.notna() & ~v.astype("string").isin(known).fillna(False), col.name, text[col.name], R_REF,
                      f"{col.label} finns inte i {ref_table}")
