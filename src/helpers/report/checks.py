@@ -17,7 +17,7 @@ from urllib.parse import unquote_to_bytes
 from bs4 import BeautifulSoup
 
 from .reconcile import parse_number
-from .soup import parse_html
+from .soup import first, head_rows, parse_html, parent_named, tags
 from ..personnummer import luhn_check_digit
 
 # Dashes a personnummer may be written with: hyphen-minus, the Unicode hyphens and dashes, minus, plus.
@@ -130,7 +130,8 @@ def _visible_text(soup: BeautifulSoup) -> str:
 
 
 def _table_name(table, index: int) -> str:
-    return table.caption.get_text(" ", strip=True) if table.caption else f"tabell {index}"
+    caption = first(table, "caption")
+    return caption.get_text(" ", strip=True) if caption else f"tabell {index}"
 
 
 def _expanded(cells) -> list:
@@ -145,13 +146,12 @@ def _expanded(cells) -> list:
     return out
 
 
-def _count_columns(table) -> tuple[set[int], list[str]]:
-    """Columns whose header (in any header row) names a count, and the header text per column."""
-    head_rows = table.select("thead tr") or [tr for tr in table.find_all("tr")[:1]
-                                              if tr.find("th") and not tr.find("td")]
+def _count_columns(head: list, rows: list) -> tuple[set[int], list[str]]:
+    """Columns whose header (in any header row) names a count, and the header text per column. ``head``: the
+    table's rows in a <thead>; ``rows``: all its rows."""
     names: dict[int, list[str]] = {}
-    for tr in head_rows:
-        for j, th in enumerate(_expanded(tr.find_all(["th", "td"]))):
+    for tr in head or [tr for tr in rows[:1] if first(tr, "th") and not first(tr, "td")]:
+        for j, th in enumerate(_expanded(tags(tr, "th", "td"))):
             names.setdefault(j, []).append(th.get_text(" ", strip=True))
     counts = {j for j, texts in names.items() if any(_COUNT_HEADER.search(t) for t in texts)}
     return counts, [" / ".join(dict.fromkeys(names[j])) for j in sorted(names)]
@@ -160,14 +160,15 @@ def _count_columns(table) -> tuple[set[int], list[str]]:
 def _table_findings(table, index: int, min_cell: int) -> list[Finding]:
     """Small numbers in count columns: a cell marked data-count, or any cell under a header that names a count."""
     name = _table_name(table, index)
-    count_idx, headers = _count_columns(table)
-    head = {id(tr) for tr in table.select("thead tr")}  # by identity: hashing a tag serialises it
-    body = [tr for tr in table.find_all("tr") if id(tr) not in head and tr.find_parent("table") is table]
-    if not head and body and body[0].find("th") and not body[0].find("td"):
+    rows, thead = tags(table, "tr"), head_rows(table)
+    count_idx, headers = _count_columns(thead, rows)
+    head = {id(tr) for tr in thead}  # by identity: hashing a tag serialises it
+    body = [tr for tr in rows if id(tr) not in head and parent_named(tr, "table") is table]
+    if not head and body and first(body[0], "th") and not first(body[0], "td"):
         body = body[1:]  # the header row of a table without <thead>
     findings = []
     for r, tr in enumerate(body, start=1):
-        cells = _expanded(tr.find_all(["td", "th"]))
+        cells = _expanded(tags(tr, "td", "th"))
         label = cells[0].get_text(" ", strip=True) if cells else ""
         for j, cell in enumerate(cells):
             if j and cells[j - 1] is cell:
@@ -185,7 +186,7 @@ def check_html(text: str, min_cell: int, source: str = "", soup: BeautifulSoup |
     """Findings in a report's HTML; ``soup``: the same text already parsed (it is read, not changed)."""
     soup = parse_html(soup if soup is not None else text)
     findings: list[Finding] = []
-    for i, table in enumerate(soup.find_all("table"), start=1):
+    for i, table in enumerate(tags(soup, "table"), start=1):
         findings += _table_findings(table, i, min_cell)
     texts = _texts_beside_the_body(soup, source)
     texts.insert(0, (f"{source} löptext".strip(), _visible_text(soup)))
