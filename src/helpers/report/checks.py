@@ -277,9 +277,10 @@ def _struct_text(get, element) -> str:
     return buffer.raw[:size - 2].decode("utf-16-le", errors="replace")
 
 
-def _pdf_texts_beside_the_pages(doc) -> list[tuple[str, str]]:
-    """Metadata, bookmarks and the alt, replacement, title and expansion texts of tagged elements: a screen
-    reader reads them."""
+def _pdf_texts(doc) -> tuple[list[str], list[tuple[str, str]]]:
+    """The text of each page as a reader copies it (PDFium: some twenty times faster than a pure-Python parser),
+    and (where, text) for what a screen reader reads beside the pages: metadata, bookmarks and the alt,
+    replacement, title and expansion texts of tagged elements. Each page is loaded once for both."""
     import pypdfium2.raw as pdfium_c
 
     getters = (pdfium_c.FPDF_StructElement_GetAltText, pdfium_c.FPDF_StructElement_GetActualText,
@@ -295,32 +296,26 @@ def _pdf_texts_beside_the_pages(doc) -> list[tuple[str, str]]:
         for i in range(pdfium_c.FPDF_StructElement_CountChildren(element)):
             walk(pdfium_c.FPDF_StructElement_GetChildAtIndex(element, i), depth + 1)
 
-    for i in range(len(doc)):
-        page = doc[i]  # kept alive while its structure tree is read
-        tree = pdfium_c.FPDF_StructTree_GetForPage(page.raw)
-        if not tree:  # an untagged page
-            continue
-        try:
-            for j in range(pdfium_c.FPDF_StructTree_CountChildren(tree)):
-                walk(pdfium_c.FPDF_StructTree_GetChildAtIndex(tree, j))
-        finally:
-            pdfium_c.FPDF_StructTree_Close(tree)
-            page.close()
-    return [("metadata", " ".join(str(v) for v in doc.get_metadata_dict().values())),
-            ("bokmärken", " ".join(item.get_title() for item in doc.get_toc())),
-            ("alternativtexter", "\n".join(alts))]
-
-
-def pdf_page_texts(doc) -> list[str]:
-    """The text of each page as a reader copies it (PDFium: some twenty times faster than a pure-Python parser)."""
     texts = []
     for i in range(len(doc)):
-        page = doc[i]
-        textpage = page.get_textpage()
-        texts.append(textpage.get_text_range().replace("\r\n", "\n"))
-        textpage.close()
-        page.close()
-    return texts
+        page = doc[i]  # kept alive while its text and structure tree are read
+        try:
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range().replace("\r\n", "\n"))
+            textpage.close()
+            tree = pdfium_c.FPDF_StructTree_GetForPage(page.raw)
+            if not tree:  # an untagged page
+                continue
+            try:
+                for j in range(pdfium_c.FPDF_StructTree_CountChildren(tree)):
+                    walk(pdfium_c.FPDF_StructTree_GetChildAtIndex(tree, j))
+            finally:
+                pdfium_c.FPDF_StructTree_Close(tree)
+        finally:
+            page.close()
+    return texts, [("metadata", " ".join(str(v) for v in doc.get_metadata_dict().values())),
+                   ("bokmärken", " ".join(item.get_title() for item in doc.get_toc())),
+                   ("alternativtexter", "\n".join(alts))]
 
 
 def check_pdf(path: Path, min_cell: int) -> list[Finding]:
@@ -328,8 +323,9 @@ def check_pdf(path: Path, min_cell: int) -> list[Finding]:
 
     doc = pdfium.PdfDocument(str(path))
     try:
-        findings = check_pdf_text(pdf_page_texts(doc), min_cell)
-        for where, text in _pdf_texts_beside_the_pages(doc):
+        pages, beside = _pdf_texts(doc)
+        findings = check_pdf_text(pages, min_cell)
+        for where, text in beside:
             findings += find_personnummer(text, where)
             findings += _small_n_in_text(text, where, min_cell)
     finally:
