@@ -257,9 +257,9 @@ def config_goals(config, unit: str | None) -> list[Goal]:
 
 def build_for_report(run) -> list[charts.FigureEntry]:
     """The figures of one report (whole organisation or one unit), drawn from the publication's cells."""
-    from ..publication.store import load_publication
+    from ..report.inputs import report_publication
     from .comparisons import glossary
 
-    pub = load_publication(run.paths.publication, run.config, run.period)
+    pub = report_publication(run.paths, run.config)
     return build(pub.tables(run.unit), glossary(), run.period, run.paths.figures, run.config.units,
                  run.config.min_cell, config=run.config, goals=config_goals(run.config, run.unit))

@@ -11,7 +11,7 @@ import pandas as pd
 from ..analysis.findings import read_key_findings
 from ..config import Config, Paths
 from ..indicators.registry import dictionary
-from ..publication.store import MissingStepError, load_publication, require_publication
+from ..publication.store import META, PUBLISHED_FILE, MissingStepError, load_publication, require_publication
 from ..publication.views import Publication
 
 INDICATOR_COLUMNS = ["indicator", "period", "grouping", "group", "category", "numerator", "denominator", "value",
@@ -131,9 +131,32 @@ def require_steps(paths: Paths, scope: str | None = None) -> None:
                                "(06_analysera) för perioden först.")
 
 
+_last_publication: tuple[tuple, Config, Publication] | None = None
+
+
+def report_publication(paths: Paths, config: Config) -> Publication:
+    """The period's publication, loaded once for the figures and the text of a report: the same folder, period
+    and config object (kept here, so its id is not reused) with its files unchanged give the same Publication."""
+    global _last_publication
+    folder = Path(paths.publication)
+    files = [folder / PUBLISHED_FILE, folder / META]
+    key = (str(folder.resolve()), str(paths.period), id(config),
+           tuple((s.st_ino, s.st_size, s.st_mtime_ns) if (s := _stat(f)) else None for f in files))
+    if _last_publication is None or _last_publication[0] != key:
+        _last_publication = (key, config, load_publication(folder, config, paths.period))
+    return _last_publication[2]
+
+
+def _stat(path: Path):
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
 def load_inputs(paths: Paths, config: Config, scope: str | None = None) -> ReportInputs:
     """Everything one report shows: its scope's cells of the period's publication, its analysis and figures."""
-    pub = load_publication(paths.publication, config, paths.period)
+    pub = report_publication(paths, config)
     tables = pub.tables(scope)
     frames = [t[t["period"] == paths.period] for t in tables.values()]
     indicators = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INDICATOR_COLUMNS)
