@@ -160,7 +160,8 @@ def _count_columns(head: list, rows: list) -> tuple[set[int], list[str]]:
 def _table_findings(table, index: int, min_cell: int) -> list[Finding]:
     """Small numbers in count columns: a cell marked data-count, or any cell under a header that names a count."""
     name = _table_name(table, index)
-    rows, thead = tags(table, "tr"), head_rows(table)
+    rows = tags(table, "tr")
+    thead = head_rows(rows)
     count_idx, headers = _count_columns(thead, rows)
     head = {id(tr) for tr in thead}  # by identity: hashing a tag serialises it
     body = [tr for tr in rows if id(tr) not in head and parent_named(tr, "table") is table]

@@ -75,13 +75,11 @@ def _classes(tag: Tag) -> set[str]:
     return set(tag.get("class") or [])
 
 
-def _counts_unnamed(table: Tag, header: list[Tag]) -> bool:
+def _counts_unnamed(header: list[Tag], body: list[Tag]) -> bool:
     """A table of counts (every number in its body is marked data-count, see tables.Col.is_count) whose header
     does not say so: in the PDF its caption ends with the unit "(antal)", so the privacy check of the PDF text
     knows the table's whole numbers are counts, as the HTML's markers tell the check of the HTML."""
-    head = {id(tr) for tr in header}
-    cells = [c for tr in tags(table, "tr") if parent_named(tr, "table") is table and id(tr) not in head
-             for c in child_tags(tr, "td", "th")[1:]]
+    cells = [c for tr in body for c in child_tags(tr, "td", "th")[1:]]
     if not any(c.has_attr("data-count") for c in cells):
         return False
     if any(names_a_count(th.get_text(" ", strip=True)) for tr in header for th in tags(tr, "th", "td")):
@@ -303,7 +301,8 @@ class _Converter:
 
     # -- tables
     def _table(self, tag: Tag) -> str:
-        rows = [tr for tr in tags(tag, "tr") if parent_named(tr, "table") is tag]
+        parts = [p for p in tags(tag, "thead", "tbody", "tfoot", "tr") if parent_named(p, "table") is tag]
+        rows = [p for p in parts if p.name == "tr"]
         header = [tr for tr in rows if tr.parent.name == "thead"]
         if not header:  # a Markdown or hand-written table: leading rows of header cells only
             for tr in rows[:-1]:
@@ -330,13 +329,12 @@ class _Converter:
         size = (0.88 if "maltabell" in _classes(tag) else 0.9) * shrink
         if size != 0.9:
             args.append(f"size: {round(size, 3)}")
-        stray = [node for part in [tag] + tags(tag, "thead", "tbody", "tfoot", "tr")
-                 if part is tag or parent_named(part, "table") is tag for node in part.children
+        stray = [node for part in [tag] + parts for node in part.children
                  if not (isinstance(node, Tag) and node.name in _TABLE_PARTS)
                  and not (isinstance(node, NavigableString) and not str(node).strip())]
         caption = first(tag, "caption")
         if caption is not None and parent_named(caption, "table") is tag:
-            unit = f"#{typst_string(' ' + COUNT_UNIT)}" if _counts_unnamed(tag, header) else ""
+            unit = f"#{typst_string(' ' + COUNT_UNIT)}" if _counts_unnamed(header, body) else ""
             args.insert(0, f"caption: [{self.inline(caption.children)}{unit}]")
         cells = []
         if header_cells:

@@ -37,6 +37,7 @@ def parent_named(node, name: str) -> Tag | None:
     return parent
 
 
-def head_rows(table: Tag) -> list[Tag]:
-    """The rows below ``table`` inside a <thead>, anywhere above them (``table.select("thead tr")``)."""
-    return [tr for tr in tags(table, "tr") if parent_named(tr, "thead") is not None]
+def head_rows(rows: list[Tag]) -> list[Tag]:
+    """Of a table's rows (``tags(table, "tr")``), those inside a <thead> anywhere above them
+    (``table.select("thead tr")``)."""
+    return [tr for tr in rows if parent_named(tr, "thead") is not None]
