@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 from bs4 import BeautifulSoup
+from bs4.element import Tag
 
 from .reconcile import parse_number
 from .soup import first, head_rows, parse_html, parent_named, tags
@@ -110,7 +111,7 @@ def _texts_beside_the_body(soup: BeautifulSoup, source: str) -> list[tuple[str, 
     """(where, text) for attribute texts and SVG images; inline <svg> text is in the body text already."""
     by_name: dict[str, list[tuple[str, str]]] = {name: [] for name in _TEXT_ATTRIBUTES}
     images = []
-    for tag in soup.find_all(True):  # one pass over the document
+    for tag in (d for d in soup.descendants if isinstance(d, Tag)):  # one pass over the document
         for name in _TEXT_ATTRIBUTES:
             if tag.has_attr(name):
                 by_name[name].append((f"{source} {name}-attribut".strip(), str(tag[name])))

@@ -40,6 +40,7 @@ _WRAP = {"strong": "strong", "b": "strong", "em": "emph", "i": "emph", "sup": "s
 _PARAGRAPH_CLASSES = {"saknas": "missing", "forsiktighet": "caution", "tabellnot": "table-note",
                       "kommun": "municipality", "enhet": "unit-name"}
 _TABLE_PARTS = {"caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th"}
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")  # HTML white space; a non-breaking space is text
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _DATA_URI = re.compile(r"data:(?P<mime>[\w.+/-]+)(?:;[\w=.-]+)*?(?P<b64>;base64)?,(?P<data>.*)", re.S)
@@ -118,10 +119,11 @@ class _Converter:
     @staticmethod
     def _link_targets(soup) -> dict[str, str]:
         targets = {}
-        for tag in soup.find_all(id=True):
-            if re.fullmatch(r"h[1-6]|table|figure", tag.name):
+        for tag in (d for d in soup.descendants if isinstance(d, Tag) and d.get("id") is not None):
+            if tag.name in _HEADINGS or tag.name in ("table", "figure"):
                 targets.setdefault(tag["id"], tag["id"])
-            elif heading := tag.find(re.compile(r"^h[1-6]$"), id=True):
+            elif heading := next((d for d in tag.descendants if isinstance(d, Tag) and d.name in _HEADINGS
+                                  and d.get("id") is not None), None):
                 targets.setdefault(tag["id"], heading["id"])
         return targets
 
