@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import labels
+from ..report.heap import collection_paused
 from ..formatting import format_value
 from ..schema import ATTAINMENT
 from . import charts
@@ -226,6 +227,7 @@ def draw(spec: Spec, tables: dict[str, pd.DataFrame], glossary: dict[str, Indica
     return fig, alt, caption
 
 
+@collection_paused()
 def build(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo], period: str,
           figures_dir: str | Path, unit_names: dict[str, str] | None = None, min_cell: int = 5,
           specs: tuple[Spec, ...] = SPECS, config=None, goals: list[Goal] | None = None, png: bool = False
