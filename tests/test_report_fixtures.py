@@ -142,7 +142,7 @@ def test_fixture_parts_add_up_by_hand():
 def test_a_report_loads_its_publication_once_until_its_files_change(tmp_path):
     """The figures and the text of one report share the publication; a new config or rewritten cells load it
     again."""
-    from helpers.report.inputs import report_publication
+    from helpers.analysis.published import report_publication
 
     project = make_project(tmp_path)
     run = params.validate("2025", str(project["config"]), str(project["data_dir"]), str(project["output_dir"]))

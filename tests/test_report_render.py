@@ -314,7 +314,7 @@ def test_the_page_is_what_nbconverts_own_last_pass_gives(html):
 def test_the_collector_is_paused_only_while_a_document_renders():
     import gc
 
-    from helpers.report.heap import collection_paused
+    from helpers.analysis.heap import collection_paused
 
     assert gc.isenabled()
     with collection_paused():

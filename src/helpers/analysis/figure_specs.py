@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import labels
-from ..report.heap import collection_paused
+from .heap import collection_paused
 from ..formatting import format_value
 from ..schema import ATTAINMENT
 from . import charts
@@ -259,7 +259,7 @@ def config_goals(config, unit: str | None) -> list[Goal]:
 
 def build_for_report(run) -> list[charts.FigureEntry]:
     """The figures of one report (whole organisation or one unit), drawn from the publication's cells."""
-    from ..report.inputs import report_publication
+    from .published import report_publication
     from .comparisons import glossary
 
     pub = report_publication(run.paths, run.config)

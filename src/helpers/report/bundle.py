@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..analysis.heap import collection_paused
 from ..publication.store import load_publication
 from .annex import annex_notebook
-from .heap import collection_paused
 from .render import render_report
 
 BASENAME = "kvalitetsredovisning"

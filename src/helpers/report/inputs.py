@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.findings import read_key_findings
+from ..analysis.published import report_publication
 from ..config import Config, Paths
 from ..indicators.registry import dictionary
-from ..publication.store import META, PUBLISHED_FILE, MissingStepError, load_publication, require_publication
+from ..publication.store import MissingStepError, require_publication
 from ..publication.views import Publication
 
 INDICATOR_COLUMNS = ["indicator", "period", "grouping", "group", "category", "numerator", "denominator", "value",
@@ -129,29 +130,6 @@ def require_steps(paths: Paths, scope: str | None = None) -> None:
     if not (paths.analysis_for(scope) / "mal.parquet").exists():
         raise MissingStepError(f"Analysen för {paths.period} saknas i {paths.analysis_for(scope)}. Kör steg 6 "
                                "(06_analysera) för perioden först.")
-
-
-_last_publication: tuple[tuple, Config, Publication] | None = None
-
-
-def report_publication(paths: Paths, config: Config) -> Publication:
-    """The period's publication, loaded once for the figures and the text of a report: the same folder, period
-    and config object (kept here, so its id is not reused) with its files unchanged give the same Publication."""
-    global _last_publication
-    folder = Path(paths.publication)
-    files = [folder / PUBLISHED_FILE, folder / META]
-    key = (str(folder.resolve()), str(paths.period), id(config),
-           tuple((s.st_ino, s.st_size, s.st_mtime_ns) if (s := _stat(f)) else None for f in files))
-    if _last_publication is None or _last_publication[0] != key:
-        _last_publication = (key, config, load_publication(folder, config, paths.period))
-    return _last_publication[2]
-
-
-def _stat(path: Path):
-    try:
-        return path.stat()
-    except OSError:
-        return None
 
 
 def load_inputs(paths: Paths, config: Config, scope: str | None = None) -> ReportInputs:

@@ -14,9 +14,9 @@ import nbformat
 
 from .checks import check_report, format_findings
 from .errors import ReportCheckError
-from .heap import collection_paused
 from .reconcile import assert_reconciled
 from .soup import parse_html
+from ..analysis.heap import collection_paused
 from ..resources import TEMPLATES_DIR
 
 TEMPLATE_NAME = "kvalitetsredovisning"
