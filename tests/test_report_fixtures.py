@@ -3,6 +3,7 @@ build an "executed" report notebook from them (fast tests; the real notebook is 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -136,3 +137,19 @@ def test_fixture_parts_add_up_by_hand():
     cells = publication_cells()
     units = cells[(cells["indicator"] == "mal_i_arenden") & (cells["scope"] != "hela")]
     assert units["numerator"].sum() == 80 and units["denominator"].sum() == 100
+
+
+def test_a_report_loads_its_publication_once_until_its_files_change(tmp_path):
+    """The figures and the text of one report share the publication; a new config or rewritten cells load it
+    again."""
+    from helpers.analysis.published import report_publication
+
+    project = make_project(tmp_path)
+    run = params.validate("2025", str(project["config"]), str(project["data_dir"]), str(project["output_dir"]))
+    first = report_publication(run.paths, run.config)
+    assert report_publication(run.paths, run.config) is first
+    again = params.validate("2025", str(project["config"]), str(project["data_dir"]), str(project["output_dir"]))
+    second = report_publication(again.paths, again.config)
+    assert second is not first
+    os.utime(run.paths.publication / "celler.parquet", ns=(0, 0))  # rewritten cells: another modification time
+    assert report_publication(again.paths, again.config) is not second

@@ -309,3 +309,24 @@ def test_the_page_is_what_nbconverts_own_last_pass_gives(html):
         return str(BeautifulSoup(page, "html.parser"))
     assert tree(ours) == tree(theirs)
     assert all(img.get("alt") for img in BeautifulSoup(ours, "html.parser").find_all("img"))
+
+
+def test_the_collector_is_paused_only_while_a_document_renders():
+    import gc
+
+    from helpers.analysis.heap import collection_paused
+
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+        with collection_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collection_paused():
+            pass
+        assert not gc.isenabled()  # paused by someone else: left as it was
+    finally:
+        gc.enable()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import labels
+from .heap import collection_paused
 from ..formatting import format_value
 from ..schema import ATTAINMENT
 from . import charts
@@ -226,6 +227,7 @@ def draw(spec: Spec, tables: dict[str, pd.DataFrame], glossary: dict[str, Indica
     return fig, alt, caption
 
 
+@collection_paused()
 def build(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo], period: str,
           figures_dir: str | Path, unit_names: dict[str, str] | None = None, min_cell: int = 5,
           specs: tuple[Spec, ...] = SPECS, config=None, goals: list[Goal] | None = None, png: bool = False
@@ -257,9 +259,9 @@ def config_goals(config, unit: str | None) -> list[Goal]:
 
 def build_for_report(run) -> list[charts.FigureEntry]:
     """The figures of one report (whole organisation or one unit), drawn from the publication's cells."""
-    from ..publication.store import load_publication
+    from .published import report_publication
     from .comparisons import glossary
 
-    pub = load_publication(run.paths.publication, run.config, run.period)
+    pub = report_publication(run.paths, run.config)
     return build(pub.tables(run.unit), glossary(), run.period, run.paths.figures, run.config.units,
                  run.config.min_cell, config=run.config, goals=config_goals(run.config, run.unit))

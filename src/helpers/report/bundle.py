@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..analysis.heap import collection_paused
 from ..publication.store import load_publication
 from .annex import annex_notebook
 from .render import render_report
@@ -34,6 +35,7 @@ def render_scope(executed_notebook, target_dir, parameters: dict, formats=("html
     return written
 
 
+@collection_paused()
 def render_annex(target_dir, parameters: dict, formats=("html", "pdf"), run=None) -> dict[str, Path]:
     """The annex of the scope in `parameters`: the indicator tables, from the publication alone (it needs no
     executed notebook, so it can be rendered as soon as step 05 has written the publication)."""

@@ -15,9 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
 from bs4 import BeautifulSoup
+from bs4.element import Tag
 
 from .reconcile import parse_number
-from .soup import parse_html
+from .soup import first, head_rows, parse_html, parent_named, tags
 from ..personnummer import luhn_check_digit
 
 # Dashes a personnummer may be written with: hyphen-minus, the Unicode hyphens and dashes, minus, plus.
@@ -110,7 +111,7 @@ def _texts_beside_the_body(soup: BeautifulSoup, source: str) -> list[tuple[str, 
     """(where, text) for attribute texts and SVG images; inline <svg> text is in the body text already."""
     by_name: dict[str, list[tuple[str, str]]] = {name: [] for name in _TEXT_ATTRIBUTES}
     images = []
-    for tag in soup.find_all(True):  # one pass over the document
+    for tag in (d for d in soup.descendants if isinstance(d, Tag)):  # one pass over the document
         for name in _TEXT_ATTRIBUTES:
             if tag.has_attr(name):
                 by_name[name].append((f"{source} {name}-attribut".strip(), str(tag[name])))
@@ -130,7 +131,8 @@ def _visible_text(soup: BeautifulSoup) -> str:
 
 
 def _table_name(table, index: int) -> str:
-    return table.caption.get_text(" ", strip=True) if table.caption else f"tabell {index}"
+    caption = first(table, "caption")
+    return caption.get_text(" ", strip=True) if caption else f"tabell {index}"
 
 
 def _expanded(cells) -> list:
@@ -145,13 +147,12 @@ def _expanded(cells) -> list:
     return out
 
 
-def _count_columns(table) -> tuple[set[int], list[str]]:
-    """Columns whose header (in any header row) names a count, and the header text per column."""
-    head_rows = table.select("thead tr") or [tr for tr in table.find_all("tr")[:1]
-                                              if tr.find("th") and not tr.find("td")]
+def _count_columns(head: list, rows: list) -> tuple[set[int], list[str]]:
+    """Columns whose header (in any header row) names a count, and the header text per column. ``head``: the
+    table's rows in a <thead>; ``rows``: all its rows."""
     names: dict[int, list[str]] = {}
-    for tr in head_rows:
-        for j, th in enumerate(_expanded(tr.find_all(["th", "td"]))):
+    for tr in head or [tr for tr in rows[:1] if first(tr, "th") and not first(tr, "td")]:
+        for j, th in enumerate(_expanded(tags(tr, "th", "td"))):
             names.setdefault(j, []).append(th.get_text(" ", strip=True))
     counts = {j for j, texts in names.items() if any(_COUNT_HEADER.search(t) for t in texts)}
     return counts, [" / ".join(dict.fromkeys(names[j])) for j in sorted(names)]
@@ -160,14 +161,16 @@ def _count_columns(table) -> tuple[set[int], list[str]]:
 def _table_findings(table, index: int, min_cell: int) -> list[Finding]:
     """Small numbers in count columns: a cell marked data-count, or any cell under a header that names a count."""
     name = _table_name(table, index)
-    count_idx, headers = _count_columns(table)
-    head = {id(tr) for tr in table.select("thead tr")}  # by identity: hashing a tag serialises it
-    body = [tr for tr in table.find_all("tr") if id(tr) not in head and tr.find_parent("table") is table]
-    if not head and body and body[0].find("th") and not body[0].find("td"):
+    rows = tags(table, "tr")
+    thead = head_rows(rows)
+    count_idx, headers = _count_columns(thead, rows)
+    head = {id(tr) for tr in thead}  # by identity: hashing a tag serialises it
+    body = [tr for tr in rows if id(tr) not in head and parent_named(tr, "table") is table]
+    if not head and body and first(body[0], "th") and not first(body[0], "td"):
         body = body[1:]  # the header row of a table without <thead>
     findings = []
     for r, tr in enumerate(body, start=1):
-        cells = _expanded(tr.find_all(["td", "th"]))
+        cells = _expanded(tags(tr, "td", "th"))
         label = cells[0].get_text(" ", strip=True) if cells else ""
         for j, cell in enumerate(cells):
             if j and cells[j - 1] is cell:
@@ -185,7 +188,7 @@ def check_html(text: str, min_cell: int, source: str = "", soup: BeautifulSoup |
     """Findings in a report's HTML; ``soup``: the same text already parsed (it is read, not changed)."""
     soup = parse_html(soup if soup is not None else text)
     findings: list[Finding] = []
-    for i, table in enumerate(soup.find_all("table"), start=1):
+    for i, table in enumerate(tags(soup, "table"), start=1):
         findings += _table_findings(table, i, min_cell)
     texts = _texts_beside_the_body(soup, source)
     texts.insert(0, (f"{source} löptext".strip(), _visible_text(soup)))
@@ -276,9 +279,10 @@ def _struct_text(get, element) -> str:
     return buffer.raw[:size - 2].decode("utf-16-le", errors="replace")
 
 
-def _pdf_texts_beside_the_pages(doc) -> list[tuple[str, str]]:
-    """Metadata, bookmarks and the alt, replacement, title and expansion texts of tagged elements: a screen
-    reader reads them."""
+def _pdf_texts(doc) -> tuple[list[str], list[tuple[str, str]]]:
+    """The text of each page as a reader copies it (PDFium: some twenty times faster than a pure-Python parser),
+    and (where, text) for what a screen reader reads beside the pages: metadata, bookmarks and the alt,
+    replacement, title and expansion texts of tagged elements. Each page is loaded once for both."""
     import pypdfium2.raw as pdfium_c
 
     getters = (pdfium_c.FPDF_StructElement_GetAltText, pdfium_c.FPDF_StructElement_GetActualText,
@@ -294,32 +298,26 @@ def _pdf_texts_beside_the_pages(doc) -> list[tuple[str, str]]:
         for i in range(pdfium_c.FPDF_StructElement_CountChildren(element)):
             walk(pdfium_c.FPDF_StructElement_GetChildAtIndex(element, i), depth + 1)
 
-    for i in range(len(doc)):
-        page = doc[i]  # kept alive while its structure tree is read
-        tree = pdfium_c.FPDF_StructTree_GetForPage(page.raw)
-        if not tree:  # an untagged page
-            continue
-        try:
-            for j in range(pdfium_c.FPDF_StructTree_CountChildren(tree)):
-                walk(pdfium_c.FPDF_StructTree_GetChildAtIndex(tree, j))
-        finally:
-            pdfium_c.FPDF_StructTree_Close(tree)
-            page.close()
-    return [("metadata", " ".join(str(v) for v in doc.get_metadata_dict().values())),
-            ("bokmärken", " ".join(item.get_title() for item in doc.get_toc())),
-            ("alternativtexter", "\n".join(alts))]
-
-
-def pdf_page_texts(doc) -> list[str]:
-    """The text of each page as a reader copies it (PDFium: some twenty times faster than a pure-Python parser)."""
     texts = []
     for i in range(len(doc)):
-        page = doc[i]
-        textpage = page.get_textpage()
-        texts.append(textpage.get_text_range().replace("\r\n", "\n"))
-        textpage.close()
-        page.close()
-    return texts
+        page = doc[i]  # kept alive while its text and structure tree are read
+        try:
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range().replace("\r\n", "\n"))
+            textpage.close()
+            tree = pdfium_c.FPDF_StructTree_GetForPage(page.raw)
+            if not tree:  # an untagged page
+                continue
+            try:
+                for j in range(pdfium_c.FPDF_StructTree_CountChildren(tree)):
+                    walk(pdfium_c.FPDF_StructTree_GetChildAtIndex(tree, j))
+            finally:
+                pdfium_c.FPDF_StructTree_Close(tree)
+        finally:
+            page.close()
+    return texts, [("metadata", " ".join(str(v) for v in doc.get_metadata_dict().values())),
+                   ("bokmärken", " ".join(item.get_title() for item in doc.get_toc())),
+                   ("alternativtexter", "\n".join(alts))]
 
 
 def check_pdf(path: Path, min_cell: int) -> list[Finding]:
@@ -327,8 +325,9 @@ def check_pdf(path: Path, min_cell: int) -> list[Finding]:
 
     doc = pdfium.PdfDocument(str(path))
     try:
-        findings = check_pdf_text(pdf_page_texts(doc), min_cell)
-        for where, text in _pdf_texts_beside_the_pages(doc):
+        pages, beside = _pdf_texts(doc)
+        findings = check_pdf_text(pages, min_cell)
+        for where, text in beside:
             findings += find_personnummer(text, where)
             findings += _small_n_in_text(text, where, min_cell)
     finally:

@@ -23,7 +23,7 @@ from bs4.element import Comment, Doctype, ProcessingInstruction, Tag
 from ..config import PROJECT_ROOT
 from ..atomic import replace_atomic
 from .checks import COUNT_UNIT, names_a_count
-from .soup import parse_html
+from .soup import child_tags, first, parent_named, parse_html, tags
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "kvalitetsredovisning"
 TEMPLATE = TEMPLATE_DIR / "rapport.typ"
@@ -40,6 +40,7 @@ _WRAP = {"strong": "strong", "b": "strong", "em": "emph", "i": "emph", "sup": "s
 _PARAGRAPH_CLASSES = {"saknas": "missing", "forsiktighet": "caution", "tabellnot": "table-note",
                       "kommun": "municipality", "enhet": "unit-name"}
 _TABLE_PARTS = {"caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th"}
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SPACE = re.compile(r"[ \t\n\r\f\v]+")  # HTML white space; a non-breaking space is text
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _DATA_URI = re.compile(r"data:(?P<mime>[\w.+/-]+)(?:;[\w=.-]+)*?(?P<b64>;base64)?,(?P<data>.*)", re.S)
@@ -75,16 +76,14 @@ def _classes(tag: Tag) -> set[str]:
     return set(tag.get("class") or [])
 
 
-def _counts_unnamed(table: Tag, header: list[Tag]) -> bool:
+def _counts_unnamed(header: list[Tag], body: list[Tag]) -> bool:
     """A table of counts (every number in its body is marked data-count, see tables.Col.is_count) whose header
     does not say so: in the PDF its caption ends with the unit "(antal)", so the privacy check of the PDF text
     knows the table's whole numbers are counts, as the HTML's markers tell the check of the HTML."""
-    head = {id(tr) for tr in header}
-    cells = [c for tr in table.find_all("tr") if tr.find_parent("table") is table and id(tr) not in head
-             for c in tr.find_all(["td", "th"], recursive=False)[1:]]
+    cells = [c for tr in body for c in child_tags(tr, "td", "th")[1:]]
     if not any(c.has_attr("data-count") for c in cells):
         return False
-    if any(names_a_count(th.get_text(" ", strip=True)) for tr in header for th in tr.find_all(["th", "td"])):
+    if any(names_a_count(th.get_text(" ", strip=True)) for tr in header for th in tags(tr, "th", "td")):
         return False
     return all(c.has_attr("data-count") or c.has_attr("data-suppressed") or "num" not in _classes(c)
                for c in cells)
@@ -120,10 +119,11 @@ class _Converter:
     @staticmethod
     def _link_targets(soup) -> dict[str, str]:
         targets = {}
-        for tag in soup.find_all(id=True):
-            if re.fullmatch(r"h[1-6]|table|figure", tag.name):
+        for tag in (d for d in soup.descendants if isinstance(d, Tag) and d.get("id") is not None):
+            if tag.name in _HEADINGS or tag.name in ("table", "figure"):
                 targets.setdefault(tag["id"], tag["id"])
-            elif heading := tag.find(re.compile(r"^h[1-6]$"), id=True):
+            elif heading := next((d for d in tag.descendants if isinstance(d, Tag) and d.name in _HEADINGS
+                                  and d.get("id") is not None), None):
                 targets.setdefault(tag["id"], heading["id"])
         return targets
 
@@ -223,7 +223,7 @@ class _Converter:
             return []
         if re.fullmatch(r"h[1-6]", name):
             return self._heading(tag)
-        if name == "p" and not tag.find(["img", "svg"]):
+        if name == "p" and not first(tag, "img", "svg"):
             body = self.inline(tag.children)
             if not body:
                 return []
@@ -241,7 +241,7 @@ class _Converter:
             return self._description_list(tag, "titeluppgifter" in classes)
         if name == "table":
             return [self._table(tag)]
-        if name == "figure" and tag.find(["img", "svg"]):
+        if name == "figure" and first(tag, "img", "svg"):
             return self._figure(tag)
         if name in ("img", "svg"):
             return [self._image(tag)]
@@ -286,7 +286,7 @@ class _Converter:
 
     def _description_list(self, tag: Tag, title_facts: bool) -> list[str]:
         pairs: list[list] = []
-        parts = [c for c in tag.find_all(["dt", "dd"]) if c.find_parent("dl") is tag]  # also inside <div> groups
+        parts = [c for c in tags(tag, "dt", "dd") if parent_named(c, "dl") is tag]  # also inside <div> groups
         for child in parts:
             if child.name == "dt" or not pairs:
                 pairs.append([child if child.name == "dt" else None, []])
@@ -303,22 +303,24 @@ class _Converter:
 
     # -- tables
     def _table(self, tag: Tag) -> str:
-        rows = [tr for tr in tag.find_all("tr") if tr.find_parent("table") is tag]
+        parts = [p for p in tags(tag, "thead", "tbody", "tfoot", "tr") if parent_named(p, "table") is tag]
+        rows = [p for p in parts if p.name == "tr"]
         header = [tr for tr in rows if tr.parent.name == "thead"]
         if not header:  # a Markdown or hand-written table: leading rows of header cells only
             for tr in rows[:-1]:
-                cells = tr.find_all(["td", "th"], recursive=False)
+                cells = child_tags(tr, "td", "th")
                 if not cells or any(c.name != "th" for c in cells):
                     break
                 header.append(tr)
-        body = [tr for tr in rows if tr not in header]
+        in_header = {id(tr) for tr in header}  # by identity: comparing tags compares their whole contents
+        body = [tr for tr in rows if id(tr) not in in_header]
         totals = [len(header) + i for i, tr in enumerate(body)
                   if "summarad" in _classes(tr) or tr.get("data-role") == "total"]
         grid = _Grid()
-        header_cells = [grid.row([self._cell(c, True) for c in tr.find_all(["td", "th"], recursive=False)],
+        header_cells = [grid.row([self._cell(c, True) for c in child_tags(tr, "td", "th")],
                                  header=True) for tr in header]
         body_cells = [grid.row([self._cell(c, len(header) + i in totals)
-                                for c in tr.find_all(["td", "th"], recursive=False)]) for i, tr in enumerate(body)]
+                                for c in child_tags(tr, "td", "th")]) for i, tr in enumerate(body)]
         ncols = max(grid.width, 1)
         widths, shrink = grid.widths(ncols)
         right = [grid.right_votes.get(j, 0) > grid.cell_count.get(j, 1) / 2 for j in range(ncols)]
@@ -329,13 +331,12 @@ class _Converter:
         size = (0.88 if "maltabell" in _classes(tag) else 0.9) * shrink
         if size != 0.9:
             args.append(f"size: {round(size, 3)}")
-        stray = [node for part in [tag] + tag.find_all(["thead", "tbody", "tfoot", "tr"])
-                 if part is tag or part.find_parent("table") is tag for node in part.children
+        stray = [node for part in [tag] + parts for node in part.children
                  if not (isinstance(node, Tag) and node.name in _TABLE_PARTS)
                  and not (isinstance(node, NavigableString) and not str(node).strip())]
-        caption = tag.find("caption")
-        if caption is not None and caption.find_parent("table") is tag:
-            unit = f"#{typst_string(' ' + COUNT_UNIT)}" if _counts_unnamed(tag, header) else ""
+        caption = first(tag, "caption")
+        if caption is not None and parent_named(caption, "table") is tag:
+            unit = f"#{typst_string(' ' + COUNT_UNIT)}" if _counts_unnamed(header, body) else ""
             args.insert(0, f"caption: [{self.inline(caption.children)}{unit}]")
         cells = []
         if header_cells:

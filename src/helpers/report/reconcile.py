@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from .. import formatting as fmt
 from .errors import ReportCheckError
-from .soup import parse_html
+from .soup import first, parse_html, tags
 
 OK, EXPLAINED, MISMATCH = "ok", "förklarad", "avvikelse"
 
@@ -68,14 +68,15 @@ def check_share(share_text: str, numerator: float | None, denominator: float | N
 
 
 def _cells(tr) -> dict[str, object]:
-    return {c.get("data-col"): c for c in tr.find_all(["td", "th"]) if c.get("data-col")}
+    return {c.get("data-col"): c for c in tags(tr, "td", "th") if c.get("data-col")}
 
 
 def reconcile_table(table) -> list[TableCheck]:
     """Checks for one parsed <table> with the markers written by ``tables.html_table``."""
-    caption = table.caption.get_text(" ", strip=True) if table.caption else table.get("id", "tabell")
+    caption = first(table, "caption")
+    caption = caption.get_text(" ", strip=True) if caption else table.get("id", "tabell")
     explained = table.get("data-explained") == "true"
-    rows = table.find_all("tr", attrs={"data-role": True})
+    rows = [tr for tr in tags(table, "tr") if tr.get("data-role") is not None]
     parts = [_cells(r) for r in rows if r["data-role"] == "part"]
     totals = [_cells(r) for r in rows if r["data-role"] == "total"]
     checks: list[TableCheck] = []
@@ -105,7 +106,7 @@ def reconcile_html(html: str | BeautifulSoup) -> list[TableCheck]:
     """Checks for every marked table in a report (its HTML text or parsed tree)."""
     soup = parse_html(html)
     results: list[TableCheck] = []
-    for table in soup.find_all("table"):
+    for table in tags(soup, "table"):
         if table.get("data-sum-cols") or table.get("data-share-cols"):
             results.extend(reconcile_table(table))
     return results

@@ -16,6 +16,7 @@ from .checks import check_report, format_findings
 from .errors import ReportCheckError
 from .reconcile import assert_reconciled
 from .soup import parse_html
+from ..analysis.heap import collection_paused
 from ..resources import TEMPLATES_DIR
 
 TEMPLATE_NAME = "kvalitetsredovisning"
@@ -114,6 +115,7 @@ def html_to_pdf(html_text: str, target: Path, soup=None) -> Path:
     return typeset(html_text, Path(target), soup)
 
 
+@collection_paused()
 def render_report(executed_notebook, output_dir, formats=("html", "pdf"), basename: str = "kvalitetsredovisning",
                   title: str | None = None, min_cell: int | None = None) -> dict[str, Path]:
     """Write ``<output_dir>/<basename>.html`` and/or ``.pdf`` from an executed report notebook.
