@@ -30,6 +30,7 @@ from pathlib import Path
 from ..console import say, setup_console
 from .arguments import ArgumentError, RunLock
 from .batch_publication import Publications
+from .bytecode import write_bytecode
 from .chain import ChainJob, ChainResult
 from .dask_tasks import chain_task, stop_kernel, warm_up
 from .failures import PipelineError
@@ -108,6 +109,7 @@ def run_batch(configs, period=None, root="kommuner", scheduler=None, workers=Non
     """Run every municipality; returns the summary (also written to DIR/sammanfattning-<period>.json)."""
     from ..config import PROJECT_ROOT
 
+    write_bytecode()  # before the cluster's processes import the package
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     root = Path(root) if Path(root).is_absolute() else PROJECT_ROOT / root  # like --data-dir
     started, t0 = now(), time.perf_counter()

@@ -22,14 +22,15 @@ from ..console import say, setup_console
 from ..params import as_period
 from ..resources import NOTEBOOKS_DIR
 from .arguments import ArgumentError, RunLock, parse_formats, require_data, require_writable, unit_list
+from .bytecode import write_bytecode
 from .chain import ChainJob, ChainResult
-from .work_ahead import CELLS, CELLS_STEP, AheadJob, ahead_of, shared_results, start_cells, stop_child
 from .failures import PipelineError
 from .journal import Journal, audit_dir, log_to
 from .progress import Progress, seconds
 from .settings import run_settings
 from .stopping import stop_on_sigterm
 from .transaction import all_or_nothing
+from .work_ahead import CELLS, CELLS_STEP, AheadJob, ahead_of, shared_results, start_cells, stop_child
 
 PERIOD_STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats")
 SHARED_STEPS = ("05_sammanstall", "06_analysera")  # the publication and the analysis of every scope, once
@@ -194,6 +195,7 @@ def run_pipeline(period, config=None, data_dir="data", output_dir=None, units=()
                  ) -> dict[str, dict[str, Path]]:
     """Run the whole chain for a period. Returns {scope: {format: path}}; raises PipelineError (ArgumentError
     when refused before anything was written, RunInterrupted on Ctrl-C)."""
+    write_bytecode()  # before the processes the run starts import the package
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")  # deterministic SVG metadata in the kernels
     plan = prepare_run(period, config, data_dir, output_dir, units, all_units, formats, notebooks_dir, cell_timeout)
     period_job, scope_jobs = plan_jobs(plan, force)
