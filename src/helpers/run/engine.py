@@ -124,7 +124,6 @@ class WarmKernel:
         if self.notebooks:  # read while the kernel process boots
             self.preimport = list(dict.fromkeys([*self.preimport, *notebook_imports(self.notebooks)]))
             self.notebooks = []
-        from . import papermill_engine  # noqa: F401  (loaded while the kernel boots, not by the first notebook)
         kc = km.client()
         kc.start_channels()
         try:
@@ -137,6 +136,9 @@ class WarmKernel:
         self.timings.start = time.perf_counter() - self._launched
         code = f"__import__('helpers.run.kernel_side', fromlist=['prepare']).prepare({self.preimport!r})"
         self._pending = kc.execute(code, silent=True, store_history=False, user_expressions={})
+        # Loaded while the kernel pre-imports, not by the first notebook (nor before the request above: the kernel
+        # sat idle while this process loaded papermill).
+        from . import papermill_engine  # noqa: F401
 
     def _await_ready(self) -> None:
         waited = time.perf_counter()
