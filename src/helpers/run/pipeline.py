@@ -30,7 +30,8 @@ from .progress import Progress, seconds
 from .settings import run_settings
 from .stopping import stop_on_sigterm
 from .transaction import all_or_nothing
-from .work_ahead import CELLS, CELLS_STEP, AheadJob, ahead_of, shared_results, start_cells, stop_child
+from .work_ahead import (CELLS, CELLS_STEP, AheadJob, ahead_of, cells_done, shared_results, start_cells,
+                         stop_child)
 
 PERIOD_STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats")
 SHARED_STEPS = ("05_sammanstall", "06_analysera")  # the publication and the analysis of every scope, once
@@ -38,7 +39,7 @@ SCOPE_STEPS = ("07_kvalitetsredovisning",)  # each report: the organisation's, t
 REPORT_STEPS = SHARED_STEPS + SCOPE_STEPS
 REPORT_NOTEBOOK = SCOPE_STEPS[-1]
 ANNEX_AFTER = "05_sammanstall"  # the step that writes the publication, all an annex is made from
-WARM_UP_AT = "04_efter_insats"  # the period's worker loads the report template then (few processes busy)
+WARM_UP_AT = CELLS_STEP  # the period's worker loads the report template from then, once a core is free
 WHOLE = "hela verksamheten"
 LOG = logging.getLogger("uppfoljning.korning")
 
@@ -283,6 +284,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
         if isinstance(job, AheadJob):
             _ahead_event(job, event, ahead_pids)
             if job.kind == CELLS and event.get("typ") == "resultat":
+                cells_done(shared)
                 pool.start_kernels()
             return
         if job is not period_job or event.get("typ") != "steg":
@@ -294,6 +296,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             if event.get("steg") == CELLS_STEP:
                 start_cells(shared)
         elif event.get("steg") == CELLS_STEP:
+            cells_done(shared)
             pool.start_kernels()
             if CELLS in ahead:
                 stop_ahead(CELLS, wait=False)  # the annexes need the spare worker next
@@ -305,6 +308,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
 
     try:
         [first] = pool.run([period_job], on_event)
+        cells_done(shared)  # also when the chain ended before step 05: nothing may wait for it any longer
         for kind in list(ahead):
             stop_ahead(kind)
         if first.status != "klar":

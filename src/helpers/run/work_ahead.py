@@ -32,6 +32,7 @@ CELLS = "celler"
 STEPS = {"01_planera": (4, 3, 2), "02_fore_insats": (4, 3), "03_under_insats": (4,), "04_efter_insats": (CELLS,)}
 CELLS_STEP = "05_sammanstall"  # the cells are computed once it starts (see start_cells)
 GO = "celler.start"  # in the shared folder: the cells' step has started
+DONE = "celler.klara"  # in the shared folder: the cells ahead (or their step) are done, and a core is free
 
 
 @dataclass
@@ -109,13 +110,26 @@ def start_cells(folder: Path | None) -> None:
             (folder / GO).touch()
 
 
-def _wait_for_start() -> bool:
+def cells_done(folder: Path | None) -> None:
+    """In the coordinator, when the cells ahead or CELLS_STEP end: what waits for a free core may begin."""
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            (folder / DONE).touch()
+
+
+def _wait_for(name: str) -> bool:
     folder = os.environ.get(SHARED_ENV)
     while folder and os.path.isdir(folder):
-        if os.path.exists(os.path.join(folder, GO)):
+        if os.path.exists(os.path.join(folder, name)):
             return True
         time.sleep(0.05)
     return False  # nothing to share through, or the run ended
+
+
+def wait_for_free_core() -> None:
+    """Until the cells ahead are done: from then until step 05 ends, the kernel alone uses a core. Returns at once
+    where nothing is shared (a hand-run notebook, a Dask task) and when the run ends."""
+    _wait_for(DONE)
 
 
 def main(argv: list[str]) -> None:
@@ -124,7 +138,7 @@ def main(argv: list[str]) -> None:
     period, config, data_dir, *steps = argv
     if CELLS in steps:
         from ..publication.publish import cells_ahead
-        if _wait_for_start():
+        if _wait_for(GO):
             with contextlib.suppress(Exception):  # the kernel computes what is left and says what is wrong
                 cells_ahead(period, data_dir, config)
     else:
