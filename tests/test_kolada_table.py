@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers.comparison import (build_comparison, comparison_frame, display_frame, load_catalogue, read_snapshot,
-                                source_lines)
+from helpers.comparison import (build_comparison, compared_indicators, comparison_frame, display_frame, load_catalogue,
+                                read_snapshot, source_lines)
 from helpers.comparison.section import KoladaSettings, KpiChoice
 from helpers.config import load_config
 
@@ -149,3 +149,12 @@ def test_no_section_means_no_comparison(tmp_path):
     cfg = tmp_path / "k.yml"
     cfg.write_text("kommun: Provkommun\nkommunkod: \"1111\"\nenheter: []\n", encoding="utf-8")
     assert build_comparison(load_config(Path(cfg)), "2025") is None
+    assert compared_indicators(load_config(Path(cfg))) is None
+
+
+def test_the_report_asks_for_the_values_of_exactly_the_indicators_the_table_shows():
+    """The report collects its own published values for these before it builds the table once."""
+    config = load_config(None)
+    names = compared_indicators(config)
+    shown = build_comparison(config, "2025").frame["indicator"].dropna()
+    assert names == list(dict.fromkeys(shown)) and "vantetid_ekonomiskt_bistand_medel" in names

@@ -70,3 +70,39 @@ def test_a_kernel_left_for_later_is_started_once_when_asked_and_its_worker_takes
     done(p, 1)
     p.submit("07 enhet")  # a chain may go to it: it is a kernel worker, started or not
     assert given[1][-1] == "07 enhet"
+
+
+def test_a_worker_loads_the_report_template_only_once_a_core_is_free(tmp_path, monkeypatch):
+    """Under the runner both cores run steps the run waits for until the cells ahead are done: the template is
+    loaded after that (the coordinator's marker in the shared folder), at once where nothing is shared, and not
+    at all by a waiter whose run ended."""
+    import threading
+
+    from helpers.report import render
+    from helpers.run import work_ahead
+    from helpers.run.workers import prepare_rendering
+    from helpers.sharing import SHARED_ENV
+
+    loaded = []
+    monkeypatch.setattr(render, "html_exporter", lambda: loaded.append(True))
+    monkeypatch.setenv(SHARED_ENV, str(tmp_path))
+    waiter = threading.Thread(target=prepare_rendering)
+    waiter.start()
+    waiter.join(0.5)
+    assert waiter.is_alive() and not loaded
+    work_ahead.cells_done(tmp_path)
+    waiter.join(5)
+    assert not waiter.is_alive() and loaded == [True]
+
+    gone = tmp_path / "slut"
+    gone.mkdir()
+    monkeypatch.setenv(SHARED_ENV, str(gone))
+    waiter = threading.Thread(target=work_ahead.wait_for_free_core)
+    waiter.start()
+    gone.rmdir()  # the run ended
+    waiter.join(5)
+    assert not waiter.is_alive()
+
+    monkeypatch.delenv(SHARED_ENV)
+    prepare_rendering()
+    assert loaded == [True, True]

@@ -32,8 +32,9 @@ from .catalogue import KpiInfo, load_catalogue
 from .frame import KoladaFileError, KoladaSnapshot
 from .kolada import read_snapshot
 from .section import KoladaSettings, kolada_settings, validate_section
-from .table import (Comparison, build_comparison, comparison_frame, display_frame, source_lines)
+from .table import (Comparison, build_comparison, compared_indicators, comparison_frame, display_frame,
+                    source_lines)
 
 __all__ = ["Comparison", "KoladaFileError", "KoladaSettings", "KoladaSnapshot", "KpiInfo", "build_comparison",
-           "comparison_frame", "display_frame", "kolada_settings", "load_catalogue", "read_snapshot",
-           "source_lines", "validate_section"]
+           "compared_indicators", "comparison_frame", "display_frame", "kolada_settings", "load_catalogue",
+           "read_snapshot", "source_lines", "validate_section"]

@@ -29,9 +29,13 @@ def _totals(snapshot: KoladaSnapshot, kpi: str) -> pd.DataFrame:
     return f[(f["kpi"] == kpi) & (f["gender"] == "T")]
 
 
-def _value(rows: pd.DataFrame, municipality: str, year: str) -> float | None:
-    hit = rows[(rows["municipality_id"] == municipality) & (rows["period"] == year)]["value"].dropna()
-    return None if hit.empty else float(hit.iloc[0])
+def _values(rows: pd.DataFrame) -> dict[tuple, float]:
+    """(municipality, year) -> its first value in the snapshot's order (rows without a value are skipped)."""
+    found: dict[tuple, float] = {}
+    for municipality, year, value in zip(rows["municipality_id"], rows["period"], rows["value"]):
+        if not pd.isna(value):
+            found.setdefault((municipality, year), float(value))
+    return found
 
 
 def _own(own_values: dict, kpi: str, indicator: str | None, info: KpiInfo | None) -> float | None:
@@ -49,18 +53,19 @@ def _kolada_values(rows: pd.DataFrame, settings: KoladaSettings, kpi: str, perio
     if not years:
         notes.append(f"Kolada-filen har inga värden för {kpi} för {period} eller tidigare.")
         return {}
-    mine = [y for y in years if _value(rows, me, y) is not None]
-    national = [y for y in years if _value(rows, country, y) is not None]
+    values = _values(rows)
+    mine = [y for y in years if (me, y) in values]
+    national = [y for y in years if (country, y) in values]
     year = mine[-1] if mine else (national[-1] if national else years[-1])
-    out = {"year": year, "older": year < period, "municipality_value": _value(rows, me, year),
-           "country_value": _value(rows, country, year)}
+    out = {"year": year, "older": year < period, "municipality_value": values.get((me, year)),
+           "country_value": values.get((country, year))}
     if not mine:
         notes.append(f"{settings.municipality_name} ({me}) saknar värde för {kpi} i Kolada-filen.")
     if out["older"]:
         notes.append(f"Senaste värde i Kolada-filen gäller {year}.")
     if out["country_value"] is None:
         notes.append(f"Riket saknar värde för {year} i Kolada-filen.")
-    members = [v for v in (_value(rows, m, year) for m in group) if v is not None]
+    members = [values[(m, year)] for m in group if (m, year) in values]
     out["group_n"] = len(members)
     if members:
         summary = statistics.median if settings.group_measure == "median" else statistics.fmean
@@ -70,6 +75,22 @@ def _kolada_values(rows: pd.DataFrame, settings: KoladaSettings, kpi: str, perio
     else:
         notes.append(f"Ingen kommun i {settings.group_name.lower()} har värde för {year} i Kolada-filen.")
     return out
+
+
+def _indicator(choice, info: KpiInfo | None) -> str | None:
+    """The workbench indicator a configured KPI stands for: the config's choice, else the catalogue's."""
+    return choice.indikator or (info.indicator if info else None)
+
+
+def compared_indicators(config: Config) -> list[str] | None:
+    """The workbench indicators the config's Kolada KPIs stand for, in order (None when the config has no
+    comparison): the report passes their published values to ``build_comparison``."""
+    settings = kolada_settings(config)
+    if settings is None:
+        return None
+    catalogue = load_catalogue(settings.catalogue)
+    found = (_indicator(choice, catalogue.get(choice.kpi)) for choice in settings.kpis)
+    return list(dict.fromkeys(name for name in found if name))
 
 
 def comparison_frame(snapshot: KoladaSnapshot, settings: KoladaSettings, period: str,
@@ -87,7 +108,7 @@ def comparison_frame(snapshot: KoladaSnapshot, settings: KoladaSettings, period:
     out = []
     for choice in settings.kpis:
         kpi, info = choice.kpi, catalogue.get(choice.kpi)
-        indicator = choice.indikator or (info.indicator if info else None)
+        indicator = _indicator(choice, info)
         rows = _totals(snapshot, kpi)
         notes: list[str] = []
         row = dict(kpi=kpi, label=info.short if info else (snapshot.kpi_titles.get(kpi) or kpi),

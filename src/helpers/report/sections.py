@@ -307,19 +307,18 @@ class Report(Document):
         return self.section("uppfoljning", "\n".join(b for b in body if b))
 
     def jamforelse(self) -> str:
-        from ..comparison import build_comparison
+        from ..comparison import build_comparison, compared_indicators
         from ..comparison.kolada import KoladaFileError
 
         body = [self._text("jamforelse", missing=None)]
         own = {}
         try:
-            comparison = build_comparison(self.cfg, self.run.period, None)
-            if comparison is not None:
-                for name in comparison.frame.get("indicator", pd.Series(dtype=str)).dropna().unique():
-                    cell = self.pub.cell(str(name), self.run.unit) if str(name) in REGISTRY else None
-                    if cell is not None and cell["status"] == "publicerad":
-                        own[str(name)] = float(cell["value"])
-                comparison = build_comparison(self.cfg, self.run.period, own)
+            names = compared_indicators(self.cfg)
+            for name in names or ():
+                cell = self.pub.cell(name, self.run.unit) if name in REGISTRY else None
+                if cell is not None and cell["status"] == "publicerad":
+                    own[name] = float(cell["value"])
+            comparison = build_comparison(self.cfg, self.run.period, own) if names is not None else None
         except (KoladaFileError, ValueError) as exc:
             body.append(f'<p class="saknas">Jämförelsen kunde inte göras: {esc(exc)}</p>')
             return self.section("jamforelse", "\n".join(body))

@@ -267,17 +267,21 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
     # first kernel runs step 06).
     apart = pool.n > 1 and bool(scope_jobs[0].formats)
     annexes: dict[str, tuple] = {}  # scope -> (annex job, job id or None when the one in place is unchanged)
-    ahead: dict[str, int] = {}  # work ahead (work_ahead.py) by kind -> job id, when a second worker can do it
+    ahead: dict[str, int | None] = {}  # work ahead (work_ahead.py) by kind -> job id (None: taken back)
     ahead_pids: dict[str, int] = {}  # kind -> the pid of its process, while it runs
 
     def stop_ahead(kind: str, wait: bool = True) -> None:
         """The steps it worked ahead for are done: take it back, or stop it (and wait for its end)."""
         job_id = ahead.get(kind)
-        if job_id is not None and not pool.cancel(job_id):
-            if kind in ahead_pids:
-                stop_child(ahead_pids[kind])
-            if wait:
-                pool.wait([job_id], on_event)
+        if job_id is None:
+            return
+        if pool.cancel(job_id):
+            ahead[kind] = None  # it never started: no result will come
+            return
+        if kind in ahead_pids:
+            stop_child(ahead_pids[kind])
+        if wait:
+            pool.wait([job_id], on_event)
 
     def on_event(job, event: dict) -> None:
         progress(job, event)
