@@ -48,6 +48,12 @@ def test_notebooks_share_the_process_but_not_the_namespace(kernel, tmp_path):
     assert kernel.timings.start > 0 and kernel.timings.imports > 0
 
 
+def test_the_pre_import_leaves_the_cycle_collector_on_with_the_imported_modules_frozen(kernel, tmp_path):
+    """The collector is off while the kernel imports (one collection at the end): a notebook must find it on."""
+    nb = notebook(tmp_path / "gc.ipynb", "import gc\nprint(gc.isenabled(), gc.get_freeze_count() > 1000)")
+    assert _outputs(kernel.execute(nb, tmp_path / "gc_ut.ipynb", {}, tmp_path))[-1].split() == ["True", "True"]
+
+
 def test_a_cell_past_the_time_limit_fails_and_a_new_kernel_takes_over(kernel, tmp_path):
     from papermill.exceptions import PapermillExecutionError
 
