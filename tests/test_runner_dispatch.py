@@ -48,6 +48,19 @@ def test_chains_go_first_and_annexes_take_what_is_left():
     assert given[0][-1] == "bilaga hela"
 
 
+def test_a_waiting_chain_goes_before_an_annex_queued_earlier():
+    """The coordinator queues the scope chains when the period chain ends; annexes queued at step 05 must not
+    take the freed kernel worker first (its kernel would sit idle while it renders)."""
+    p, given = pool(True, True)
+    period = p.submit("period")
+    p.submit("bilaga hela", when_idle=True)
+    p.submit("bilaga enhet", when_idle=True)
+    p.submit("07 hela")
+    assert given == [["period"], ["bilaga hela"]]
+    done(p, period)
+    assert given == [["period", "07 hela"], ["bilaga hela"]]
+
+
 def test_without_a_kernel_worker_left_a_chain_starts_a_kernel_in_the_spare():
     p, given = pool(True, False)
     p._procs[0] = SimpleNamespace(is_alive=lambda: False)

@@ -283,8 +283,26 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
         if wait:
             pool.wait([job_id], on_event)
 
+    scope_ids: list[int] = []
+
+    def start_scopes(first: ChainResult) -> None:
+        """Queue the scope chains the moment the period chain ends, before an idle worker is given an annex (the
+        kernels sat idle for seconds while their workers rendered annexes)."""
+        cells_done(shared)  # also when the chain ended before step 05: nothing may wait for it any longer
+        if first.status != "klar":
+            return
+        pool.start_kernels()
+        for job in scope_jobs:
+            job.upstream_changed = first.changed
+            job.annex = job.scope not in annexes
+        progress.parallel = chains > 1 and len(scope_jobs) > 1
+        scope_ids.extend(pool.submit(job) for job in scope_jobs)
+
     def on_event(job, event: dict) -> None:
         progress(job, event)
+        if job is period_job and event.get("typ") == "resultat":
+            start_scopes(event["resultat"])
+            return
         if isinstance(job, AheadJob):
             _ahead_event(job, event, ahead_pids)
             if job.kind == CELLS and event.get("typ") == "resultat":
@@ -312,17 +330,12 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
 
     try:
         [first] = pool.run([period_job], on_event)
-        cells_done(shared)  # also when the chain ended before step 05: nothing may wait for it any longer
+        cells_done(shared)  # a chain whose worker died has no result event
         for kind in list(ahead):
             stop_ahead(kind)
         if first.status != "klar":
             return first, []
-        pool.start_kernels()
-        for job in scope_jobs:
-            job.upstream_changed = first.changed
-            job.annex = job.scope not in annexes
-        progress.parallel = chains > 1 and len(scope_jobs) > 1
-        results = pool.run(scope_jobs, on_event)
+        results = pool.wait(scope_ids, on_event)
         for job, result in zip(scope_jobs, results):
             if job.scope in annexes:
                 _add_annex(result, *annexes[job.scope], pool, on_event)

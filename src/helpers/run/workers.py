@@ -137,7 +137,7 @@ class LocalWorkers:
     others render annexes. ``submit(job)`` queues a chain or an annex; ``wait(ids, on_event)`` returns their
     results in order, passing every event on (``on_event`` may submit more jobs). ``run(jobs, on_event)`` does
     both. The coordinator gives each idle worker its next job: chains to a worker with a kernel, in the order
-    submitted; annexes and work ahead (``when_idle``) only to a worker with nothing else to do, a kernel-less
+    submitted; annexes and work ahead (``when_idle``) only to a worker no chain is waiting for, a kernel-less
     one first."""
     n: int
     cwd: Path
@@ -191,7 +191,7 @@ class LocalWorkers:
     def _dispatch(self) -> None:
         busy = set(self._holder.values())
         idle = [i for i, p in enumerate(self._procs) if i not in busy and p.is_alive()]
-        for when_idle, job_id in list(self._pending):
+        for when_idle, job_id in sorted(self._pending, key=lambda item: item[0]):  # chains first, in order
             if when_idle:  # any idle worker, the ones without a kernel first
                 free = sorted(idle, key=lambda i: self._with_kernel[i])
             else:  # a chain needs a kernel; a kernel-less worker starts one only if no other is left
