@@ -259,9 +259,11 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
     chains = max(1, min(workers, len(scope_jobs)))
     spare = workers > len(scope_jobs) and bool(scope_jobs[0].formats)  # a worker without a kernel, for annexes
     # The period chain needs one kernel; the others start once the cells ahead are done (or step 05 is), in the
-    # core the kernel then leaves idle, not while the first kernel starts and runs steps 01-04.
+    # core the kernel then leaves idle, not while the first kernel starts and runs steps 01-04. They run scope
+    # chains only, and import what those notebooks import.
     pool = LocalWorkers(chains + 1 if spare else chains, plan.notebooks_dir,
-                        [plan.notebooks_dir / f"{s}.ipynb" for s in steps], kernels=chains, early=1)
+                        [plan.notebooks_dir / f"{s}.ipynb" for s in steps], kernels=chains, early=1,
+                        later_notebooks=[plan.notebooks_dir / f"{s}.ipynb" for s in SCOPE_STEPS])
     # With two workers or more, annexes are jobs of their own from the moment the publication is written: a
     # worker with nothing else to do renders them (the spare, or with units whichever is idle, e.g. while the
     # first kernel runs step 06).

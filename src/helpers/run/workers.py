@@ -53,7 +53,8 @@ def prepare_rendering() -> None:
 START_KERNEL = "kärna"  # a message to a worker: start your kernel now (it starts in the background)
 
 
-def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kernel: bool = True) -> None:
+def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kernel: bool = True,
+            later: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     quiet_loggers()
     from .engine import WarmKernel
@@ -101,7 +102,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         if item is None:
             break
         if item == START_KERNEL:
-            kernel = kernel or WarmKernel(cwd, notebooks=notebooks)
+            kernel = kernel or WarmKernel(cwd, notebooks=later or notebooks)
             continue
         job_id, job = item
         events.put(("start", job_id, index))
@@ -115,7 +116,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
                 warm_up()
             else:
                 if kernel is None:
-                    kernel = WarmKernel(cwd, notebooks=notebooks)
+                    kernel = WarmKernel(cwd, notebooks=later or notebooks)
                 if job.warm_up_at is None:
                     warm_up()
                 result = run_chain(job, kernel, emit, before_render=warmed)
@@ -142,6 +143,7 @@ class LocalWorkers:
     n: int
     cwd: Path
     notebooks: list[Path]
+    later_notebooks: list[Path] | None = None  # whose imports a kernel started later imports (None: the same)
     kernels: int | None = None
     early: int | None = None
     _procs: list = field(default_factory=list)
@@ -160,7 +162,8 @@ class LocalWorkers:
         for i in range(max(1, self.n)):
             tasks = ctx.Queue()
             p = ctx.Process(target=_worker, args=(i, tasks, self._events, str(self.cwd),
-                                                  [str(n) for n in self.notebooks], i < early),
+                                                  [str(n) for n in self.notebooks], i < early,
+                                                  [str(n) for n in self.later_notebooks or ()]),
                             name=f"uppfoljning-arbetare-{i + 1}", daemon=True)
             p.start()
             self._procs.append(p)
