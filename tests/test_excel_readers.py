@@ -78,3 +78,9 @@ def test_cells_convert_like_cell_one_value_at_a_time():
                                  b"<c><is><t>a:f b</t></is></c>", b"<c><f\n>A1</f></c>"])
 def test_formula_prefilter_agrees_with_the_pattern(xml):
     assert excel._formula_in(xml) == (excel._FORMULA.search(xml) is not None)
+
+
+def test_only_empty_text_becomes_an_empty_cell():
+    rows = [["a", 0, False, 0.0, float("nan")], ["", 1, " ", None], []]
+    out = excel._empty_as_none(rows)
+    assert out[0] is rows[0] and out[1] == [None, 1, " ", None] and out[2] == []
