@@ -101,6 +101,32 @@ def test_ahead_writes_nothing_and_the_steps_take_every_result_unchanged(fresh, m
     assert [r.as_dict() for r in results] == expected_results
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="elsewhere a work ahead is a new interpreter")
+def test_a_work_ahead_is_a_fork_whose_end_reaches_the_worker_and_only_the_run_may_stop_it(tmp_path, monkeypatch):
+    import psutil
+
+    from helpers.run import work_ahead
+
+    job = AheadJob("hela verksamheten", "2025", "k.yml", tmp_path, (4, 3))
+    monkeypatch.setattr(work_ahead, "main", lambda argv: (tmp_path / "gjort").write_text(" ".join(argv)))
+    events = []
+    assert work_ahead.run_ahead(job, events.append).status == "klar"
+    assert (tmp_path / "gjort").read_text() == f"2025 k.yml {tmp_path} 4 3"
+    assert events[0]["typ"] == "i_förväg" and events[0]["pid"] != os.getpid()
+    monkeypatch.setattr(work_ahead, "main", lambda argv: 1 / 0)
+    assert work_ahead.run_ahead(job, events.append).status == "fel"
+
+    monkeypatch.setattr(work_ahead, "main", lambda argv: time.sleep(60))
+
+    def stop(event):
+        work_ahead.stop_child(event["pid"], {os.getpid() + 1})  # not a child of the run's workers: left alone
+        assert psutil.Process(event["pid"]).status() != psutil.STATUS_ZOMBIE
+        work_ahead.stop_child(event["pid"], {os.getpid()})
+
+    started = time.perf_counter()
+    assert work_ahead.run_ahead(job, stop).status == "stoppad" and time.perf_counter() - started < 30
+
+
 def test_a_step_that_cannot_be_read_ahead_leaves_the_others_read(fresh, monkeypatch):
     data = fresh("trasig")
     (data / "raw" / "2025" / "brukarenkat.csv").unlink()  # step 04 cannot be imported: its notebook will say so

@@ -281,7 +281,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             ahead[kind] = None  # it never started: no result will come
             return
         if kind in ahead_pids:
-            stop_child(ahead_pids[kind])
+            stop_child(ahead_pids[kind], pool.pids())
         if wait:
             pool.wait([job_id], on_event)
 

@@ -64,7 +64,10 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     kernel = WarmKernel(cwd, notebooks=notebooks) if with_kernel else None
     from .annex_job import AnnexJob, render_annex_job
     from .chain import run_chain
-    from .work_ahead import AheadJob, run_ahead, stop_running
+    from .work_ahead import AheadJob, preload, run_ahead, stop_running
+
+    # A spare worker works ahead first: its forks start with what that work imports.
+    preloading = preload() if not with_kernel else None
 
     warming: list[threading.Thread] = []
 
@@ -112,6 +115,8 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
                 warmed()
                 result = render_annex_job(job, emit)
             elif isinstance(job, AheadJob):
+                if preloading is not None:
+                    preloading.join()  # not while it imports: a fork would have half its modules
                 result = run_ahead(job, emit)
                 warm_up()
             else:
@@ -169,6 +174,9 @@ class LocalWorkers:
             self._procs.append(p)
             self._tasks.append(tasks)
             self._with_kernel.append(i < kernels)
+
+    def pids(self) -> set[int]:
+        return {p.pid for p in self._procs}
 
     def start_kernels(self) -> None:
         """Start the kernels that were left for later (each worker does so when it is between jobs)."""
