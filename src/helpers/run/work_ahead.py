@@ -115,8 +115,14 @@ class _Child:
                 os.kill(self.pid, signal.SIGKILL)
 
 
+# Held by a worker's other threads while they import: a fork made meanwhile would find a module half imported,
+# its lock held by a thread the child does not have.
+IMPORTING = threading.Lock()
+
+
 def _fork(argv: list[str]) -> int:
-    pid = os.fork()
+    with IMPORTING:
+        pid = os.fork()
     if pid:
         return pid
     code = 1

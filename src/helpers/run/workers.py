@@ -42,10 +42,11 @@ def prepare_rendering() -> None:
     """Load the report template, the first export's largest cost, once a core is free: in a local run, when the
     cells ahead are done (before that both cores are busy with the steps the run waits for)."""
     try:
-        from .work_ahead import wait_for_free_core
+        from .work_ahead import IMPORTING, wait_for_free_core
         wait_for_free_core()
-        from ..report.render import html_exporter
-        html_exporter()
+        with IMPORTING:  # no work ahead is forked from this worker while it imports
+            from ..report.render import html_exporter
+            html_exporter()
     except Exception:  # the rendering step reports real problems itself
         pass
 
