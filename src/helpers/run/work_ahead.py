@@ -73,7 +73,8 @@ def ahead_of(step: str, parameters: dict, data_dir: Path, scope: str) -> AheadJo
 def preload() -> threading.Thread | None:
     """What the work ahead imports, loaded by a spare worker while it waits for its first job: a fork of the
     worker then starts working at once (a new interpreter imported it all again, ~1,5 s of a core each time).
-    Loaded in a thread of low priority (the kernel starting meanwhile goes first); join it before forking."""
+    Loaded in a thread of low priority (the kernel starting meanwhile goes first); the worker joins it before it
+    takes its first job, whatever the job."""
     if not hasattr(os, "fork"):
         return None
 

@@ -103,6 +103,9 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     signal.signal(signal.SIGTERM, stop_now)
     while True:
         item = tasks.get()
+        if preloading is not None:  # nothing else imports meanwhile: two threads importing the same modules can fail
+            preloading.join()
+            preloading = None
         if item is None:
             break
         if item == START_KERNEL:
@@ -116,8 +119,6 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
                 warmed()
                 result = render_annex_job(job, emit)
             elif isinstance(job, AheadJob):
-                if preloading is not None:
-                    preloading.join()  # not while it imports: a fork would have half its modules
                 result = run_ahead(job, emit)
                 warm_up()
             else:
