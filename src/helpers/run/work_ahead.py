@@ -176,18 +176,21 @@ def stop_child(pid: int, workers: set[int]) -> None:
         pass
 
 
-def start_cells(folder: Path | None) -> None:
-    """In the coordinator, when CELLS_STEP starts: the cells' process may begin."""
+def _mark(folder: Path | None, name: str) -> None:
+    """Leave ``name`` in the run's shared folder, for the processes that wait for it (``_wait_for``)."""
     if folder is not None:
         with contextlib.suppress(OSError):
-            (folder / GO).touch()
+            (folder / name).touch()
+
+
+def start_cells(folder: Path | None) -> None:
+    """In the coordinator, when CELLS_STEP starts: the cells' process may begin."""
+    _mark(folder, GO)
 
 
 def cells_done(folder: Path | None) -> None:
     """In the coordinator, when the cells ahead or CELLS_STEP end: what waits for a free core may begin."""
-    if folder is not None:
-        with contextlib.suppress(OSError):
-            (folder / DONE).touch()
+    _mark(folder, DONE)
 
 
 def _wait_for(name: str) -> bool:
