@@ -3,6 +3,7 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -223,6 +224,32 @@ def test_representativeness_by_hand():
     # |d| >= 0.2 but p >= 0.05: a noticeable difference that chance can explain
     assert row["Bedömning"].startswith("Märkbara skillnader i fråga om kön, men de kan bero på slumpen")
     assert "Kvinnor (50\u00a0% i urvalet mot 60\u00a0% i populationen)" in row["Bedömning"]
+
+
+
+@pytest.mark.parametrize("observed, expected", [
+    ([10, 10], [12, 8]),
+    ([3, 0, 7, 12], [5.5, 2.2, 6.6, 7.7]),
+    ([120, 80, 45, 5, 0, 1], [100.5, 90.25, 40.0, 10.0, 3.0, 7.25]),
+    ([1000, 0], [500, 500]),
+])
+def test_chisquare_is_scipys(observed, expected):
+    """The own goodness-of-fit test gives scipy.stats.chisquare's statistic and p-value exactly."""
+    from scipy import stats
+
+    o, e = np.array(observed, float), np.array(expected, float)
+    res = stats.chisquare(o, e)
+    assert sampling.chisquare(o, e) == (float(res.statistic), float(res.pvalue))
+
+
+def test_step_1_does_not_import_scipy_stats():
+    """Step 1 runs in every kernel first: scipy.stats costs ~0,8 s there and nothing in it is needed."""
+    import subprocess
+    import sys
+
+    code = "import sys, helpers.plan.sampling; print('scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 NB = "\u00a0"

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import chdtrc
 
 from .. import grouping
 from ..atomic import write_text_atomic
@@ -314,6 +314,14 @@ TEST_COLUMNS = ["Variabel", "Chi2", "Frihetsgrader", "p-värde", "Största stand
                 REPORT_VERDICT]
 
 
+def chisquare(observed: np.ndarray, expected: np.ndarray) -> tuple[float, float]:
+    """Pearson's chi-square goodness of fit and its p-value with k - 1 degrees of freedom: what
+    ``scipy.stats.chisquare`` computes (the same sum and ``chdtrc``), without importing scipy.stats (~0,8 s in
+    every kernel that runs step 1)."""
+    statistic = np.sum((observed - expected) ** 2 / expected)
+    return float(statistic), float(chdtrc(len(observed) - 1, statistic))
+
+
 def representativeness_tests(table: pd.DataFrame) -> pd.DataFrame:
     """Chi-square goodness of fit of the sample against the population's shares, and a verdict per variable."""
     if table.empty:
@@ -327,8 +335,7 @@ def representativeness_tests(table: pd.DataFrame) -> pd.DataFrame:
         chi2 = p_value = float("nan")
         dof = int(keep.sum()) - 1
         if n and dof >= 1:
-            res = stats.chisquare(observed[keep], expected[keep])
-            chi2, p_value = float(res.statistic), float(res.pvalue)
+            chi2, p_value = chisquare(observed[keep], expected[keep])
         whole = bool((part["Urval (antal)"] == part["Population (antal)"]).all())
         small = bool(n and (expected[keep] < 5).any())
         rows.append({"Variabel": var_label, "Chi2": chi2, "Frihetsgrader": max(dof, 0), "p-värde": p_value,
