@@ -228,6 +228,26 @@ def test_pdf_is_a4_with_title_page_and_page_numbers(demo):
     assert re.search(r"Sida\s+2\s+av\s+\d+", reader.pages[1].extract_text())
 
 
+def test_the_figures_the_runner_drew_ahead_are_those_the_notebook_draws(demo, tmp_path):
+    """The runner's workers draw each report's figures before its notebook runs (its kernel never imports
+    matplotlib); the files are byte for byte those the notebook draws itself without the runner."""
+    from helpers import params
+    from helpers.analysis import figure_specs
+
+    log = (demo["out"] / "notebooks" / "korning.log").read_text(encoding="utf-8")
+    for scope, folder in (("hela verksamheten", demo["out"]), ("enhet barn_unga", demo["out"] / "enheter" / "barn_unga")):
+        assert f"Figurerna ({scope}) ritade före notebooken" in log
+        run = params.validate("2025", None, demo["data"], folder, None if scope.startswith("hela") else "barn_unga")
+        by_hand = tmp_path / scope
+        entries = figure_specs.draw_report(run, by_hand)
+        assert len(entries) >= 5
+        ran = sorted(p.name for p in (folder / "figurer").iterdir())
+        assert ran == sorted(p.name for p in by_hand.iterdir())
+        for name in ran:
+            assert (folder / "figurer" / name).read_bytes() == (by_hand / name).read_bytes(), name
+    assert "ritas i notebooken" not in log
+
+
 def test_executed_notebooks_pass_nbval(demo):
     executed = sorted((demo["out"] / "notebooks").glob("0*.ipynb"))
     assert len(executed) == 7

@@ -333,3 +333,68 @@ def test_theme_is_set_once_and_svg_keeps_text(tmp_path, monkeypatch):
     svg, png = f.save(fig, tmp_path, "andel", png=False)
     assert png is None and not (tmp_path / "andel.png").exists()
     assert "Barn och unga" in svg_texts(svg) and "<path id=\"DejaVuSans" not in svg.read_text(encoding="utf-8")
+
+
+# --- figures drawn ahead under the runner --------------------------------------------------------------------
+
+def test_figures_drawn_ahead_are_taken_by_the_report_not_drawn_again(tmp_path, monkeypatch):
+    """Under the runner a worker draws a report's figures before its notebook runs (``draw_ahead``); the
+    notebook's call then writes the same files from the run's shared folder and draws nothing. Figures of
+    another publication are drawn anew; without a shared folder the notebook draws into the report's folder."""
+    from pathlib import Path
+
+    from helpers import params, sharing
+    from helpers.analysis.figure_entry import FigureEntry
+    from helpers.publication.store import PUBLISHED_FILE
+
+    drawn = []
+
+    def fake_draw(run, folder):
+        drawn.append(Path(folder))
+        entry = FigureEntry("a", "a.svg", "", f"Rubrik {len(drawn)}", "alt", "uppfoljning")
+        (Path(folder) / "a.svg").write_bytes(b"<svg>%d</svg>" % len(drawn))
+        f.write_manifest([entry], folder)
+        return [entry]
+
+    monkeypatch.setattr(specs, "draw_report", fake_draw)
+    shared = tmp_path / "delat"
+    shared.mkdir()
+    monkeypatch.setenv(sharing.SHARED_ENV, str(shared))
+    out, data = tmp_path / "ut", tmp_path / "data"
+    parameters = {"period": "2025", "config": str(DEFAULT_CONFIG), "data_dir": str(data), "output_dir": str(out),
+                  "unit": None}
+    assert specs.draw_ahead(parameters) == 1 and len(drawn) == 1
+    assert specs.draw_ahead(parameters, ahead=True) == 0 and len(drawn) == 1  # drawn already: nothing to do
+    run = params.validate("2025", str(DEFAULT_CONFIG), data, out, None)
+    entries = specs.build_for_report(run)
+    assert len(drawn) == 1 and [e.rubrik for e in entries] == ["Rubrik 1"]
+    assert (out / "figurer" / "a.svg").read_bytes() == b"<svg>1</svg>"
+    assert f.read_manifest(out / "figurer") == entries
+
+    publication = Path(run.paths.publication)
+    publication.mkdir(parents=True)
+    (publication / PUBLISHED_FILE).write_bytes(b"en annan publikation")
+    specs.build_for_report(run)
+    assert len(drawn) == 2 and (out / "figurer" / "a.svg").read_bytes() == b"<svg>2</svg>"
+
+    monkeypatch.delenv(sharing.SHARED_ENV)
+    specs.build_for_report(run)
+    assert drawn[-1] == Path(run.paths.figures) and len(drawn) == 3
+
+
+def test_the_kernels_imports_leave_out_the_drawing_modules():
+    """A warm kernel imports what the notebooks import: that leaves out matplotlib, seaborn and scipy.stats
+    (~2 s of every kernel's start), which only drawing needs, and the runner's workers draw."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from helpers.run.engine import HEAVY_MODULES, notebook_imports
+
+    modules = [*HEAVY_MODULES, *notebook_imports(sorted((Path(__file__).parents[1] / "notebooks").glob("0*.ipynb")))]
+    code = ("import importlib, sys\n"
+            f"for m in {modules!r}:\n"
+            "    try:\n        importlib.import_module(m)\n    except ImportError:\n        pass\n"
+            "print(sorted(m for m in ('matplotlib', 'seaborn', 'scipy.stats') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "helpers.analysis.figure_specs" in modules and out.stdout.strip() == "[]"

@@ -27,6 +27,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from .. import formatting as fmt
 from . import chart_layout as layout
+from .figure_entry import FigureEntry
 
 SVG_SALT = "kvalitetsredovisning"
 PALETTE = sns.color_palette("colorblind")
@@ -539,17 +540,6 @@ def monthly_counts(data: pd.DataFrame, what: str, min_cell: int = 5) -> tuple[Fi
 
 
 # --- files ----------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FigureEntry:
-    """One row of figurer.json; file names are relative to the figurer folder ("" = not written)."""
-    id: str
-    fil_svg: str
-    fil_png: str
-    rubrik: str
-    alt: str
-    avsnitt: str
-
 
 def save(fig: Figure, figures_dir: str | Path, fig_id: str, close: bool = True, png: bool = True
          ) -> tuple[Path, Path | None]:

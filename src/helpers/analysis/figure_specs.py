@@ -4,21 +4,33 @@ Each figure is drawn only when its indicator has data; a figure with nothing to 
 Every code on an axis, in a legend or in an alt text goes through ``helpers.labels``; a committee goal on the
 indicator (``mal:`` in the config, on the total or on a group drawn) is a dashed line. Writes
 ``<output_dir>/figurer/<id>.svg`` (and ``.png`` when asked) and ``figurer.json``.
+
+Under the runner, the worker process that runs a report's notebook draws its figures before the kernel gets there
+(``draw_ahead``); the kernel writes the same files from the run's shared folder and never imports matplotlib and
+seaborn (~1,5 s of its start-up, on the path every report waits for).
 """
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from .. import labels
+from .. import labels, sharing
 from .heap import collection_paused
 from ..formatting import format_value
+from ..params import validate
+from ..publication.store import META, PUBLISHED_FILE
 from ..schema import ATTAINMENT
-from . import charts
-from .comparisons import info_for
+from .comparisons import glossary, info_for
+from .figure_entry import FigureEntry
 from .goals import Goal, IndicatorInfo, goals_from_config, for_unit
+from .published import report_publication
+
+if TYPE_CHECKING:
+    from . import charts
 
 BAR_GROUPINGS = ("unit", "type", "age_group", "sex")
 LINE_GOALS = ("minst", "hogst")  # goals with a level to draw
@@ -117,11 +129,11 @@ def goal_marks(goals: list[Goal], indicator: str, unit: str, groups: dict[str, s
         mark = dict(value=float(g.target_value), label=f"Mål {'högst ' if g.target_type == 'hogst' else ''}{shown}",
                     text=f"{'högst' if g.target_type == 'hogst' else 'minst'} {shown}")
         if g.grouping == "total" and g.category == category:
-            out.append(charts.GoalMark(**mark, where=where))
+            out.append(_charts().GoalMark(**mark, where=where))
         elif groups and g.grouping == grouping and g.group in groups and g.category == category:
-            out.append(charts.GoalMark(**mark, where=groups[g.group]))
+            out.append(_charts().GoalMark(**mark, where=groups[g.group]))
         elif groups and grouping == "total" and g.grouping == "total" and g.category in groups:
-            out.append(charts.GoalMark(**mark, where=groups[g.category]))  # one bar per category
+            out.append(_charts().GoalMark(**mark, where=groups[g.category]))  # one bar per category
     return tuple(out)
 
 
@@ -178,7 +190,7 @@ def _trend(spec: Spec, tables, infos, period: str, goals: list[Goal], min_cell: 
         return None
     unit = infos[present[0]].unit
     caption = f"{spec.title or infos[present[0]].label}, {min(data['period'])}–{max(data['period'])}"
-    fig, alt = charts.trend_lines(data, spec.title or infos[present[0]].label, unit, min_cell, goals=tuple(marks))
+    fig, alt = _charts().trend_lines(data, spec.title or infos[present[0]].label, unit, min_cell, goals=tuple(marks))
     return fig, alt, caption
 
 
@@ -202,7 +214,7 @@ def draw(spec: Spec, tables: dict[str, pd.DataFrame], glossary: dict[str, Indica
         if found is None:
             return None
         data, caption, axis, marks = found
-        fig, alt = charts.bars_by_group(data, caption, info.unit, min_cell, group_axis=axis, goals=marks)
+        fig, alt = _charts().bars_by_group(data, caption, info.unit, min_cell, group_axis=axis, goals=marks)
         return fig, alt, caption
     if spec.kind == "stacked":
         found = _stacked(spec, df, info, period, names, unit_names)
@@ -211,7 +223,7 @@ def draw(spec: Spec, tables: dict[str, pd.DataFrame], glossary: dict[str, Indica
         data, caption, axis = found
         order = list(ATTAINMENT) + ["forbattrad", "oforandrad", "forsamrad"]
         cat_labels = {c: labels.category_label(c) for c in data["category"].unique()}
-        fig, alt = charts.stacked_shares(data, caption, [c for c in order if c in cat_labels] or None, cat_labels,
+        fig, alt = _charts().stacked_shares(data, caption, [c for c in order if c in cat_labels] or None, cat_labels,
                                          min_cell, group_axis=axis)
         return fig, alt, caption
     part = _cells(df, period, "month", None)
@@ -223,7 +235,7 @@ def draw(spec: Spec, tables: dict[str, pd.DataFrame], glossary: dict[str, Indica
     if data.empty:
         return None
     caption = f"{info.label}, {period}"
-    fig, alt = charts.monthly_counts(data, caption, min_cell)
+    fig, alt = _charts().monthly_counts(data, caption, min_cell)
     return fig, alt, caption
 
 
@@ -231,13 +243,14 @@ def draw(spec: Spec, tables: dict[str, pd.DataFrame], glossary: dict[str, Indica
 def build(tables: dict[str, pd.DataFrame], glossary: dict[str, IndicatorInfo], period: str,
           figures_dir: str | Path, unit_names: dict[str, str] | None = None, min_cell: int = 5,
           specs: tuple[Spec, ...] = SPECS, config=None, goals: list[Goal] | None = None, png: bool = False
-          ) -> list[charts.FigureEntry]:
+          ) -> list[FigureEntry]:
     """Draw and save every figure that has data; write figurer.json in report order.
 
     ``config`` gives the labels of the municipality's own codes and, unless ``goals`` is given, the goals
     (``mal:``) of the whole organisation; ``png`` also writes a PNG of each figure (the report uses the SVG)."""
     if goals is None and config is not None:
         goals = config_goals(config, None)
+    charts = _charts()
     entries = []
     for spec in specs:
         drawn = draw(spec, tables, glossary, str(period), unit_names, min_cell, config, goals)
@@ -257,11 +270,54 @@ def config_goals(config, unit: str | None) -> list[Goal]:
         return []
 
 
-def build_for_report(run) -> list[charts.FigureEntry]:
-    """The figures of one report (whole organisation or one unit), drawn from the publication's cells."""
-    from .published import report_publication
-    from .comparisons import glossary
+def build_for_report(run) -> list[FigureEntry]:
+    """The figures of one report (whole organisation or one unit), drawn from the publication's cells; under the
+    runner taken from what its worker drew (``draw_ahead``), else drawn here."""
+    if not sharing.active():
+        return draw_report(run, run.paths.figures)
+    entries, files = sharing.shared(_shared_key(run), lambda: _drawn_apart(run))
+    folder = Path(run.paths.figures)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    return entries
 
+
+def draw_ahead(parameters: dict, ahead: bool = False) -> int:
+    """Under the runner, before a kernel runs the report's notebook with ``parameters``: draw the figures into
+    the run's shared folder, where ``build_for_report`` in the kernel finds them (``ahead``: not where another
+    process has drawn them or is drawing them). Returns how many were drawn or found."""
+    run = validate(parameters["period"], parameters["config"], parameters["data_dir"], parameters["output_dir"],
+                   parameters["unit"])
+    drawn = sharing.shared(_shared_key(run), lambda: _drawn_apart(run), ahead=ahead)
+    return 0 if drawn is sharing.TAKEN else len(drawn[0])
+
+
+def draw_report(run, figures_dir) -> list[FigureEntry]:
+    """Draw the figures of the report ``run`` describes into ``figures_dir``."""
     pub = report_publication(run.paths, run.config)
-    return build(pub.tables(run.unit), glossary(), run.period, run.paths.figures, run.config.units,
+    return build(pub.tables(run.unit), glossary(), run.period, figures_dir, run.config.units,
                  run.config.min_cell, config=run.config, goals=config_goals(run.config, run.unit))
+
+
+def _drawn_apart(run) -> tuple[list[FigureEntry], dict[str, bytes]]:
+    """The report's figures and the bytes of every file written (SVGs, figurer.json), drawn in a folder of
+    their own: the same bytes whichever process draws them and wherever (no path or date in an SVG)."""
+    with tempfile.TemporaryDirectory(prefix="figurer-") as tmp:
+        entries = draw_report(run, tmp)
+        return entries, {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+
+
+def _shared_key(run) -> str:
+    """What a report's figures are drawn from: its scope and period, the config (labels, goals, units, the
+    threshold) and the publication's files."""
+    folder = Path(run.paths.publication)
+    published = [(f.name, sharing.file_digest(f) if f.exists() else None) for f in (folder / PUBLISHED_FILE,
+                                                                                      folder / META)]
+    return sharing.digest("figurer", str(run.period), run.unit, run.config, published)
+
+
+def _charts():
+    """The drawing module, imported where a figure is drawn first (matplotlib and seaborn take ~1,5 s)."""
+    from . import charts
+    return charts

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .. import sharing
 from . import fingerprint as fp
 from .failures import PipelineError, cell_failure, step_failure
 from .journal import Journal, audit_dir, log_to, now
@@ -52,6 +53,9 @@ class ChainJob:
     last: bool = True            # the last chain writing this folder in this run: sets the final status
     annex: bool = True           # render the annex with the report (False: an annex job renders it apart)
     warm_up_at: str | None = None  # a local worker loads the report template when this step starts (None: at once)
+    # Once this step has run (it writes the publication), the report's figures are drawn in a fork of the worker
+    # (a local run) while the kernel goes on; the report's notebook takes them from the run's shared folder.
+    figures_after: str | None = None
 
 
 @dataclass
@@ -74,8 +78,9 @@ class Stopped(Exception):
 
 def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callable[[], bool] = lambda: False,
               before_render: Callable[[], None] = lambda: None) -> ChainResult:
-    """``before_render``: called before the rendering (a local worker waits there for its own loading of the
-    report modules in another thread: two threads importing the same modules at once can fail)."""
+    """``before_render``: called before the rendering and before drawing the report's figures (a local worker
+    waits there for its own loading of the report modules in another thread: two threads importing the same
+    modules at once can fail)."""
     started = time.perf_counter()
     result = ChainResult(job.scope, job.label, "klar")
     journal = Journal(job.output_dir, job.run_id)
@@ -85,7 +90,7 @@ def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callabl
         if hasattr(kernel, "flush_output"):
             kernel.flush_output()
         try:
-            _run_steps(job, kernel, emit, stop, journal, result)
+            _run_steps(job, kernel, emit, stop, journal, result, before_render)
             if job.formats:
                 before_render()
                 _render(job, emit, journal, result)
@@ -117,7 +122,8 @@ def _roots(job: ChainJob) -> dict[str, Path]:
     return {"raw": job.data_dir / "raw", "processed": job.data_dir / "processed", "ut": job.output_dir}
 
 
-def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult) -> None:
+def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
+               before_figures: Callable[[], None] = lambda: None) -> None:
     code = fp.code_digest()
     config = fp.config_digest(_config(job))
     changed = job.force or job.upstream_changed
@@ -147,6 +153,8 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult) -
             continue
         LOG.info("[%d/%d] %s körs (%s)", number, job.total, name, reason)
         emit({**info, "status": "start"})
+        if name == job.order[-1]:
+            _figures_ahead(job, before_figures)
         journal.step(name, "pågår", startad=now())
         last = journal.records.get(name)
         journal.record(name, {**(last or {}), "status": "pågår"})  # interrupted: run again
@@ -175,9 +183,31 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult) -
                      vantade_pa_karnan=round(getattr(kernel, "last_wait", 0.0), 3))
         result.steps.append({"steg": name, "status": "klar", "sekunder": round(seconds, 2)})
         emit({**info, "status": "klar", "sekunder": seconds})
+        if name == job.figures_after and sharing.active():
+            from .work_ahead import figures_ahead
+            figures_ahead(job.parameters, before_figures)
     if job.hook is not None and job.hook_at == len(job.steps):
         job.hook(job, lambda text: _tell(emit, text))
     result.changed = changed
+
+
+def _figures_ahead(job: ChainJob, before: Callable[[], None]) -> None:
+    """Under the local runner, draw the report's figures here, in the worker, for its kernel to take from the
+    run's shared folder (the kernel then never imports matplotlib and seaborn); where they are drawn already or
+    being drawn (``ChainJob.figures_after``), wait for them. What fails here is left to the kernel, which draws the
+    figures itself and says what is wrong in its cell."""
+    if not sharing.active():
+        return
+    t0 = time.perf_counter()
+    try:
+        before()
+        from ..analysis.figure_specs import draw_ahead
+        n = draw_ahead(job.parameters)
+    except Exception as exc:  # noqa: BLE001
+        LOG.info("Figurerna (%s) ritas i notebooken: %s: %s", job.label, type(exc).__name__, exc)
+        return
+    LOG.info("Figurerna (%s) ritade före notebooken: %d på %s s", job.label, n,
+             f"{time.perf_counter() - t0:.1f}".replace(".", ","))
 
 
 def _tell(emit, text: str) -> None:

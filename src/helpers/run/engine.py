@@ -27,9 +27,9 @@ from jupyter_core.utils import run_sync
 
 LOG = logging.getLogger("uppfoljning.korning")
 KERNEL_NAME = "uppfoljning-python"
-# Imported in every warm kernel in addition to what the notebooks import themselves.
-HEAVY_MODULES = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot", "seaborn", "scipy.stats",
-                 "pyarrow.parquet", "openpyxl", "IPython.display")
+# Imported in every warm kernel in addition to what the notebooks import themselves. Not matplotlib and seaborn:
+# a kernel under the runner does not draw (figure_specs.draw_ahead).
+HEAVY_MODULES = ("numpy", "pandas", "pyarrow.parquet", "openpyxl", "IPython.display")
 
 
 class KernelFailure(RuntimeError):

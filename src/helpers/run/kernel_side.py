@@ -52,12 +52,15 @@ def reset(cwd: str) -> None:
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is not None:
         pyplot.close("all")
-    if "rc" in _baseline:
-        import matplotlib
+    mpl = sys.modules.get("matplotlib")
+    if mpl is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            matplotlib.rcParams.clear()
-            matplotlib.rcParams.update(_baseline["rc"])
+            if "rc" in _baseline:
+                mpl.rcParams.clear()
+                mpl.rcParams.update(_baseline["rc"])
+            else:  # imported by a notebook: what a new kernel would load (its backend stays)
+                mpl.rcParams.update({k: v for k, v in mpl.rcParamsOrig.items() if k != "backend"})
     if "environ" in _baseline:
         os.environ.clear()
         os.environ.update(_baseline["environ"])

@@ -38,7 +38,7 @@ SHARED_STEPS = ("05_sammanstall", "06_analysera")  # the publication and the ana
 SCOPE_STEPS = ("07_kvalitetsredovisning",)  # each report: the organisation's, then one per unit
 REPORT_STEPS = SHARED_STEPS + SCOPE_STEPS
 REPORT_NOTEBOOK = SCOPE_STEPS[-1]
-ANNEX_AFTER = "05_sammanstall"  # the step that writes the publication, all an annex is made from
+PUBLICATION_STEP = "05_sammanstall"  # writes the publication, all an annex and the figures are made from
 WARM_UP_AT = CELLS_STEP  # the period's worker loads the report template from then, once a core is free
 WHOLE = "hela verksamheten"
 LOG = logging.getLogger("uppfoljning.korning")
@@ -178,7 +178,8 @@ def plan_jobs(plan: RunPlan, force: bool = False) -> tuple[ChainJob, list[ChainJ
     period_job = ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
                           output_dir=plan.output_dir, steps=PERIOD_STEPS + SHARED_STEPS, order=whole_order,
                           first_number=1, about=plan.about(None), hook=_earlier_periods_hook,
-                          hook_at=0, last=False, warm_up_at=WARM_UP_AT, **common)
+                          hook_at=0, last=False, warm_up_at=WARM_UP_AT,
+                          figures_after=PUBLICATION_STEP, **common)
     first = len(PERIOD_STEPS) + len(SHARED_STEPS) + 1
     scopes = [ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
                        output_dir=plan.output_dir, steps=SCOPE_STEPS, order=whole_order, first_number=first,
@@ -324,7 +325,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             pool.start_kernels()
             if CELLS in ahead:
                 stop_ahead(CELLS, wait=False)  # the annexes need the spare worker next
-        if (apart and not annexes and event.get("steg") == ANNEX_AFTER
+        if (apart and not annexes and event.get("steg") == PUBLICATION_STEP
                 and event.get("status") in ("klar", "oförändrad")):
             for scope_job in scope_jobs:
                 annex, render = for_scope(scope_job, scope_job.force)

@@ -26,6 +26,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..sharing import SHARED_ENV
 from .chain import ChainResult
@@ -38,6 +39,7 @@ STEPS = {"01_planera": (4, 3, 2), "02_fore_insats": (4, 3), "03_under_insats": (
 CELLS_STEP = "05_sammanstall"  # the cells are computed once it starts (see start_cells)
 GO = "celler.start"  # in the shared folder: the cells' step has started
 DONE = "celler.klara"  # in the shared folder: the cells ahead (or their step) are done, and a core is free
+FIGURES_LONGEST_S = 120  # a report's figures take seconds (they are drawn from the publication, not the rows)
 
 
 @dataclass
@@ -79,9 +81,7 @@ def preload() -> threading.Thread | None:
         return None
 
     def load() -> None:
-        if sys.platform.startswith("linux"):  # on Linux the niceness of one thread
-            with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        lower_this_thread()
         from ..collect import importing  # noqa: F401
         from ..publication import publish  # noqa: F401
 
@@ -90,13 +90,22 @@ def preload() -> threading.Thread | None:
     return thread
 
 
-class _Child:
-    """A work-ahead process: a fork of this worker where the platform can fork, else a new interpreter."""
+def lower_this_thread() -> None:
+    """Let the calling thread yield to the run's other work (on Linux; elsewhere a thread has no priority of its
+    own): for work that fills a free core and that the run does not wait for at that moment."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
-    def __init__(self, argv: list[str]):
+
+class _Child:
+    """A work-ahead process: a fork of this worker where the platform can fork, else a new interpreter.
+    ``work``: what a fork does instead of ``main(argv)`` (only where the platform can fork)."""
+
+    def __init__(self, argv: list[str], work: Callable[[], None] | None = None):
         self._popen = None
         if hasattr(os, "fork"):
-            self.pid = _fork(argv)
+            self.pid = _fork(work or (lambda: main(argv)))
         else:
             self._popen = subprocess.Popen([sys.executable, "-m", __name__, *argv], stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL)
@@ -121,7 +130,7 @@ class _Child:
 IMPORTING = threading.Lock()
 
 
-def _fork(argv: list[str]) -> int:
+def _fork(work: Callable[[], None]) -> int:
     with IMPORTING:
         pid = os.fork()
     if pid:
@@ -132,7 +141,7 @@ def _fork(argv: list[str]) -> int:
         quiet = os.open(os.devnull, os.O_RDWR)
         os.dup2(quiet, 1)
         os.dup2(quiet, 2)
-        main(argv)
+        work()
         code = 0
     finally:
         os._exit(code)
@@ -155,6 +164,32 @@ def run_ahead(job: AheadJob, emit) -> ChainResult:
         _running.remove(child)
     status = "klar" if code == 0 else "stoppad" if code < 0 else "fel"  # < 0: stopped by a signal
     return ChainResult(job.scope, job.label, status, seconds=time.perf_counter() - started)
+
+
+def figures_ahead(parameters: dict, ready: Callable[[], None]) -> bool:
+    """Draw a report's figures into the run's shared folder in a fork of this worker while its kernel goes on
+    (``figure_specs.draw_ahead``; the report's notebook takes them from there). A fork, not a thread: a thread
+    drawing would hold the interpreter lock the worker needs between the kernel's steps. ``ready`` waits until
+    the worker has loaded the drawing modules. False where the platform cannot fork (nothing is started)."""
+    if not hasattr(os, "fork"):
+        return False
+
+    def draw() -> None:
+        if hasattr(signal, "alarm"):  # a fork that hangs must not hold up the report that waits for it
+            signal.alarm(FIGURES_LONGEST_S)
+        from ..analysis.figure_specs import draw_ahead  # loaded by ``ready``: nothing is imported here
+        draw_ahead(parameters, ahead=True)
+
+    def run() -> None:
+        ready()
+        child = _Child([], work=draw)
+        _running.append(child)
+        try:
+            child.wait()
+        finally:
+            _running.remove(child)
+    threading.Thread(target=run, daemon=True, name="figurer").start()
+    return True
 
 
 def stop_running() -> None:

@@ -41,13 +41,25 @@ def quiet_loggers() -> None:
 def prepare_rendering() -> None:
     """Load the report template, the first export's largest cost, once a core is free: in a local run, when the
     cells ahead are done (before that both cores are busy with the steps the run waits for)."""
+    from .work_ahead import wait_for_free_core
+    wait_for_free_core()
+    _import_quietly(lambda: __import__("helpers.report.render", fromlist=["html_exporter"]).html_exporter())
+
+
+def prepare_figures() -> None:
+    """Load what drawing a report's figures imports (matplotlib and seaborn: ~1,5 s) in a worker that will draw
+    them (chain._figures_ahead): a fork of the worker then draws without importing (a module another thread
+    was importing when the worker forked stays locked in the fork)."""
+    _import_quietly(lambda: (__import__("helpers.analysis.figure_specs"), __import__("helpers.analysis.charts")))
+
+
+def _import_quietly(load: Callable[[], object]) -> None:
+    from .work_ahead import IMPORTING, lower_this_thread
+    lower_this_thread()  # fills a free core: the steps the run waits for go first
     try:
-        from .work_ahead import IMPORTING, wait_for_free_core
-        wait_for_free_core()
         with IMPORTING:  # no work ahead is forked from this worker while it imports
-            from ..report.render import html_exporter
-            html_exporter()
-    except Exception:  # the rendering step reports real problems itself
+            load()
+    except Exception:  # the rendering and the figures report real problems themselves
         pass
 
 
@@ -71,18 +83,34 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     preloading = preload() if not with_kernel else None
 
     warming: list[threading.Thread] = []
+    loaded: set = set()
+
+    def load(what: Callable[[], None]) -> None:
+        """Load ``what`` once, in a thread after the loading before it (two threads importing the same modules
+        (numpy) at once can fail with a partially initialised module)."""
+        if what in loaded:
+            return
+        loaded.add(what)
+        before = list(warming)
+
+        def run() -> None:
+            for thread in before:
+                thread.join()
+            what()
+        warming.append(threading.Thread(target=run, daemon=True, name="forbered"))
+        warming[-1].start()
 
     def warm_up() -> None:
-        """Load the report template once, when this worker would otherwise sit idle (see ChainJob.warm_up_at):
-        at its start it would compete with the kernel's start for a core."""
-        if not warming:
-            warming.append(threading.Thread(target=prepare_rendering, daemon=True, name="forbered-rendering"))
-            warming[0].start()
+        """Load the report template (and, where this worker draws figures, the drawing modules) once, when the
+        worker would otherwise sit idle (see ChainJob.warm_up_at): at its start it would compete with the
+        kernel's start for a core."""
+        load(prepare_rendering)
+        if kernel is not None:
+            load(prepare_figures)
 
     def warmed() -> None:
-        """Wait for the loading above before rendering here: two threads importing the same modules (numpy) at
-        once can fail with a partially initialised module."""
-        for thread in warming:
+        """Wait for the loading above before rendering or drawing here."""
+        for thread in list(warming):
             thread.join()
 
     def emitter(job_id: int, job):
@@ -110,6 +138,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
             break
         if item == START_KERNEL:
             kernel = kernel or WarmKernel(cwd, notebooks=later or notebooks)
+            load(prepare_figures)  # this worker will run reports: it draws their figures
             continue
         job_id, job = item
         events.put(("start", job_id, index))
@@ -117,13 +146,14 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         try:
             if isinstance(job, AnnexJob):
                 warmed()
-                result = render_annex_job(job, emit)
+                result = _in_lower_thread(render_annex_job, job, emit)
             elif isinstance(job, AheadJob):
                 result = run_ahead(job, emit)
                 warm_up()
             else:
                 if kernel is None:
                     kernel = WarmKernel(cwd, notebooks=later or notebooks)
+                    load(prepare_figures)
                 if job.warm_up_at is None:
                     warm_up()
                 result = run_chain(job, kernel, emit, before_render=warmed)
@@ -136,6 +166,28 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     events.close()
     events.join_thread()  # every event has reached the coordinator
     os._exit(0)  # skip tearing down a large heap at interpreter exit: nothing is left to save
+
+
+def _in_lower_thread(work: Callable, *args):
+    """``work(*args)`` in a thread of lower priority, waited for: an annex, which no chain waits for, leaves the
+    cores to the kernels while they work and takes what they leave."""
+    from .work_ahead import lower_this_thread
+
+    out: list = []
+
+    def run() -> None:
+        lower_this_thread()
+        try:
+            out.append((True, work(*args)))
+        except BaseException as exc:  # noqa: BLE001  (raised again in the worker's thread)
+            out.append((False, exc))
+    thread = threading.Thread(target=run, daemon=True, name="bilaga")
+    thread.start()
+    thread.join()
+    ok, value = out[0]
+    if not ok:
+        raise value
+    return value
 
 
 @dataclass
