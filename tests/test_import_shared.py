@@ -127,6 +127,30 @@ def test_a_work_ahead_is_a_fork_whose_end_reaches_the_worker_and_only_the_run_ma
     assert work_ahead.run_ahead(job, stop).status == "stoppad" and time.perf_counter() - started < 30
 
 
+def test_the_cells_ahead_wait_for_their_step_and_end_when_the_chain_went_without_it(tmp_path, monkeypatch):
+    """The cells' process waits until step 05 starts. When the chain ends first (step 05 unchanged and skipped),
+    the coordinator's mark that the cells are done ends it without work: it waited for a start that never came,
+    and the run waited for it."""
+    from helpers.publication import publish
+    from helpers.run import work_ahead
+    from helpers.sharing import SHARED_ENV
+
+    computed = []
+    monkeypatch.setattr(publish, "cells_ahead", lambda *args: computed.append(args))
+    monkeypatch.setattr(os, "nice", lambda n: 0)
+    monkeypatch.setenv(SHARED_ENV, str(tmp_path))
+    argv = ["2025", "k.yml", str(tmp_path), work_ahead.CELLS]
+    work_ahead.cells_done(tmp_path)
+    waiter = threading.Thread(target=work_ahead.main, args=(argv,), daemon=True)
+    waiter.start()
+    waiter.join(10)
+    assert not waiter.is_alive() and computed == []
+    (tmp_path / work_ahead.DONE).unlink()
+    work_ahead.start_cells(tmp_path)
+    work_ahead.main(argv)
+    assert computed == [("2025", str(tmp_path), "k.yml")]
+
+
 def test_a_step_that_cannot_be_read_ahead_leaves_the_others_read(fresh, monkeypatch):
     data = fresh("trasig")
     (data / "raw" / "2025" / "brukarenkat.csv").unlink()  # step 04 cannot be imported: its notebook will say so

@@ -134,6 +134,9 @@ def test_a_spare_worker_renders_the_annex_apart_and_keeps_an_unchanged_one(proje
     annex = project["out"] / "kvalitetsredovisning_bilaga.html"
     journal = project["out"] / "notebooks" / "korning.json"
 
+    # Step 05 takes two seconds, as a real one does: the cells' process below starts before it ends (with
+    # steps that take no time the run may take the job back unstarted, and rightly so).
+    fake_notebooks(project["nb"], project["trace"], {STEPS[4]: "import time\ntime.sleep(2)"})
     results = _run(project, workers=2)  # one report, two workers: the second renders the annex
     assert results["hela verksamheten"]["bilaga_html"] == annex and annex.exists()
     assert "Bilaga: indikatortabeller 2025" in annex.read_text(encoding="utf-8")

@@ -272,15 +272,18 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
     annexes: dict[str, tuple] = {}  # scope -> (annex job, job id or None when the one in place is unchanged)
     ahead: dict[str, int | None] = {}  # work ahead (work_ahead.py) by kind -> job id (None: taken back)
     ahead_pids: dict[str, int] = {}  # kind -> the pid of its process, while it runs
+    unwanted: set[str] = set()  # kinds of work ahead to stop as soon as their process is known
 
     def stop_ahead(kind: str, wait: bool = True) -> None:
-        """The steps it worked ahead for are done: take it back, or stop it (and wait for its end)."""
+        """The steps it worked ahead for are done: take it back, or stop it (and wait for its end). A process whose
+        pid has not arrived yet is stopped when it does."""
         job_id = ahead.get(kind)
         if job_id is None:
             return
         if pool.cancel(job_id):
             ahead[kind] = None  # it never started: no result will come
             return
+        unwanted.add(kind)
         if kind in ahead_pids:
             stop_child(ahead_pids[kind], pool.pids())
         if wait:
@@ -308,6 +311,8 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             return
         if isinstance(job, AheadJob):
             _ahead_event(job, event, ahead_pids)
+            if job.kind in unwanted and event.get("typ") == "i_förväg":
+                stop_child(event["pid"], pool.pids())
             if job.kind == CELLS and event.get("typ") == "resultat":
                 cells_done(shared)
                 pool.start_kernels()

@@ -228,13 +228,16 @@ def cells_done(folder: Path | None) -> None:
     _mark(folder, DONE)
 
 
-def _wait_for(name: str) -> bool:
+def _wait_for(*names: str) -> str | None:
+    """The first of ``names`` found in the run's shared folder (in the order given), once one is there; None
+    where nothing is shared and when the run ends."""
     folder = os.environ.get(SHARED_ENV)
     while folder and os.path.isdir(folder):
-        if os.path.exists(os.path.join(folder, name)):
-            return True
+        for name in names:
+            if os.path.exists(os.path.join(folder, name)):
+                return name
         time.sleep(0.05)
-    return False  # nothing to share through, or the run ended
+    return None
 
 
 def wait_for_free_core() -> None:
@@ -249,7 +252,7 @@ def main(argv: list[str]) -> None:
     period, config, data_dir, *steps = argv
     if CELLS in steps:
         from ..publication.publish import cells_ahead
-        if _wait_for(GO):
+        if _wait_for(DONE, GO) == GO:  # DONE first: the cells' step ended, or the chain did without it (skipped)
             with contextlib.suppress(Exception):  # the kernel computes what is left and says what is wrong
                 cells_ahead(period, data_dir, config)
     else:
