@@ -117,7 +117,7 @@ def test_a_worker_loads_the_report_template_only_once_a_core_is_free(tmp_path, m
     assert not waiter.is_alive()
 
     monkeypatch.delenv(SHARED_ENV)
-    waiter = threading.Thread(target=prepare_rendering)  # (it lowers its thread's priority)
+    waiter = threading.Thread(target=prepare_rendering)
     waiter.start()
     waiter.join(5)
     assert loaded == [True, True]

@@ -62,6 +62,18 @@ def apply_theme(force: bool = False) -> None:
     sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font=FONT, rc=THEME_RC)
 
 
+def prime() -> None:
+    """Draw a small chart into memory: what a first drawing loads on the way (the theme, fonts, the SVG
+    backend) is loaded here."""
+    import io
+
+    fig, ax = _figure()
+    ax.bar([0, 1], [1, 2], hatch=HATCHES[1])
+    ax.set_xlabel("Antal")
+    fig.savefig(io.BytesIO(), format="svg", metadata={"Date": None})
+    plt.close(fig)
+
+
 def _figure() -> tuple[Figure, object]:
     """A plain figure (no pyplot state, no layout engine: ``chart_layout.place`` sizes it) with one axes."""
     apply_theme()

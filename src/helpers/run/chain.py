@@ -53,9 +53,11 @@ class ChainJob:
     last: bool = True            # the last chain writing this folder in this run: sets the final status
     annex: bool = True           # render the annex with the report (False: an annex job renders it apart)
     warm_up_at: str | None = None  # a local worker loads the report template when this step starts (None: at once)
-    # Once this step has run (it writes the publication), the report's figures are drawn in a fork of the worker
-    # (a local run) while the kernel goes on; the report's notebook takes them from the run's shared folder.
+    # Once this step has run (it writes the publication), the figures of the reports ``figures_for`` (their
+    # notebooks' parameters) are drawn in a fork of the worker (a local run) while the kernels go on; the reports'
+    # notebooks take them from the run's shared folder.
     figures_after: str | None = None
+    figures_for: tuple[dict, ...] = ()
 
 
 @dataclass
@@ -77,10 +79,11 @@ class Stopped(Exception):
 
 
 def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callable[[], bool] = lambda: False,
-              before_render: Callable[[], None] = lambda: None) -> ChainResult:
-    """``before_render``: called before the rendering and before drawing the report's figures (a local worker
-    waits there for its own loading of the report modules in another thread: two threads importing the same
-    modules at once can fail)."""
+              before_render: Callable[[], None] = lambda: None, draws: bool = False) -> ChainResult:
+    """``before_render``: called before the rendering and before drawing figures (a local worker waits there for
+    its own loading of the report modules in another thread: two threads importing the same modules at once can
+    fail). ``draws``: this worker loaded the drawing modules and draws a report's figures for its kernel, where a
+    fork has not (in a worker that did not, the kernel draws them)."""
     started = time.perf_counter()
     result = ChainResult(job.scope, job.label, "klar")
     journal = Journal(job.output_dir, job.run_id)
@@ -90,7 +93,7 @@ def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callabl
         if hasattr(kernel, "flush_output"):
             kernel.flush_output()
         try:
-            _run_steps(job, kernel, emit, stop, journal, result, before_render)
+            _run_steps(job, kernel, emit, stop, journal, result, before_render if draws else None)
             if job.formats:
                 before_render()
                 _render(job, emit, journal, result)
@@ -123,7 +126,8 @@ def _roots(job: ChainJob) -> dict[str, Path]:
 
 
 def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
-               before_figures: Callable[[], None] = lambda: None) -> None:
+               before_figures: Callable[[], None] | None = None) -> None:
+    """``before_figures``: None where this worker does not draw figures; else what to wait for before it does."""
     code = fp.code_digest()
     config = fp.config_digest(_config(job))
     changed = job.force or job.upstream_changed
@@ -153,7 +157,7 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
             continue
         LOG.info("[%d/%d] %s körs (%s)", number, job.total, name, reason)
         emit({**info, "status": "start"})
-        if name == job.order[-1]:
+        if name == job.order[-1] and before_figures is not None:
             _figures_ahead(job, before_figures)
         journal.step(name, "pågår", startad=now())
         last = journal.records.get(name)
@@ -183,9 +187,9 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
                      vantade_pa_karnan=round(getattr(kernel, "last_wait", 0.0), 3))
         result.steps.append({"steg": name, "status": "klar", "sekunder": round(seconds, 2)})
         emit({**info, "status": "klar", "sekunder": seconds})
-        if name == job.figures_after and sharing.active():
+        if name == job.figures_after and job.figures_for and before_figures is not None and sharing.active():
             from .work_ahead import figures_ahead
-            figures_ahead(job.parameters, before_figures)
+            figures_ahead(list(job.figures_for), before_figures)
     if job.hook is not None and job.hook_at == len(job.steps):
         job.hook(job, lambda text: _tell(emit, text))
     result.changed = changed
@@ -193,9 +197,9 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
 
 def _figures_ahead(job: ChainJob, before: Callable[[], None]) -> None:
     """Under the local runner, draw the report's figures here, in the worker, for its kernel to take from the
-    run's shared folder (the kernel then never imports matplotlib and seaborn); where they are drawn already or
-    being drawn (``ChainJob.figures_after``), wait for them. What fails here is left to the kernel, which draws the
-    figures itself and says what is wrong in its cell."""
+    run's shared folder (the kernel then never imports matplotlib and seaborn); where a fork has drawn them or is
+    drawing them (``ChainJob.figures_after``), wait for them. What fails here is left to the kernel, which draws
+    the figures itself and says what is wrong in its cell."""
     if not sharing.active():
         return
     t0 = time.perf_counter()

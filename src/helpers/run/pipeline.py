@@ -175,11 +175,6 @@ def plan_jobs(plan: RunPlan, force: bool = False) -> tuple[ChainJob, list[ChainJ
     whole_order = PERIOD_STEPS + SHARED_STEPS + SCOPE_STEPS
     common = dict(run_id=plan.run_id, notebooks_dir=plan.notebooks_dir, data_dir=plan.data_dir, total=total,
                   cell_timeout=plan.cell_timeout, force=force)
-    period_job = ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
-                          output_dir=plan.output_dir, steps=PERIOD_STEPS + SHARED_STEPS, order=whole_order,
-                          first_number=1, about=plan.about(None), hook=_earlier_periods_hook,
-                          hook_at=0, last=False, warm_up_at=WARM_UP_AT,
-                          figures_after=PUBLICATION_STEP, **common)
     first = len(PERIOD_STEPS) + len(SHARED_STEPS) + 1
     scopes = [ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
                        output_dir=plan.output_dir, steps=SCOPE_STEPS, order=whole_order, first_number=first,
@@ -189,6 +184,11 @@ def plan_jobs(plan: RunPlan, force: bool = False) -> tuple[ChainJob, list[ChainJ
         scopes.append(ChainJob(scope=unit, label=f"enhet {unit}", parameters=plan.parameters(unit, out),
                                output_dir=out, steps=SCOPE_STEPS, order=SCOPE_STEPS, first_number=first,
                                about=plan.about(unit), formats=plan.formats, **common))
+    period_job = ChainJob(scope=WHOLE, label=WHOLE, parameters=plan.parameters(None, plan.output_dir),
+                          output_dir=plan.output_dir, steps=PERIOD_STEPS + SHARED_STEPS, order=whole_order,
+                          first_number=1, about=plan.about(None), hook=_earlier_periods_hook,
+                          hook_at=0, last=False, warm_up_at=WARM_UP_AT, figures_after=PUBLICATION_STEP,
+                          figures_for=tuple(job.parameters for job in scopes), **common)
     return period_job, scopes
 
 

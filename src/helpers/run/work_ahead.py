@@ -166,19 +166,24 @@ def run_ahead(job: AheadJob, emit) -> ChainResult:
     return ChainResult(job.scope, job.label, status, seconds=time.perf_counter() - started)
 
 
-def figures_ahead(parameters: dict, ready: Callable[[], None]) -> bool:
-    """Draw a report's figures into the run's shared folder in a fork of this worker while its kernel goes on
-    (``figure_specs.draw_ahead``; the report's notebook takes them from there). A fork, not a thread: a thread
+def figures_ahead(reports: list[dict], ready: Callable[[], None]) -> bool:
+    """Draw the figures of ``reports`` (their notebooks' parameters), in that order, into the run's shared folder
+    in a fork of this worker while the kernels go on (``figure_specs.draw_ahead``; each report's notebook takes
+    them from there, and a report no fork has reached yet is drawn where it runs). A fork, not a thread: a thread
     drawing would hold the interpreter lock the worker needs between the kernel's steps. ``ready`` waits until
     the worker has loaded the drawing modules. False where the platform cannot fork (nothing is started)."""
     if not hasattr(os, "fork"):
         return False
 
     def draw() -> None:
-        if hasattr(signal, "alarm"):  # a fork that hangs must not hold up the report that waits for it
-            signal.alarm(FIGURES_LONGEST_S)
+        if hasattr(signal, "alarm"):  # a fork that hangs must not hold up the reports that wait for it
+            signal.alarm(FIGURES_LONGEST_S * len(reports))
         from ..analysis.figure_specs import draw_ahead  # loaded by ``ready``: nothing is imported here
-        draw_ahead(parameters, ahead=True)
+        for i, parameters in enumerate(reports):
+            if i == 1 and hasattr(os, "nice"):  # the first report's are wanted first; the others yield to kernels
+                os.nice(10)
+            with contextlib.suppress(Exception):  # the report's own notebook says what is wrong
+                draw_ahead(parameters, ahead=True)
 
     def run() -> None:
         ready()

@@ -47,10 +47,19 @@ def prepare_rendering() -> None:
 
 
 def prepare_figures() -> None:
-    """Load what drawing a report's figures imports (matplotlib and seaborn: ~1,5 s) in a worker that will draw
-    them (chain._figures_ahead): a fork of the worker then draws without importing (a module another thread
-    was importing when the worker forked stays locked in the fork)."""
-    _import_quietly(lambda: (__import__("helpers.analysis.figure_specs"), __import__("helpers.analysis.charts")))
+    """Load what drawing a report's figures imports (matplotlib and seaborn: ~1,5 s), also on the way of a first
+    drawing and a first reading of the publication, in the worker that draws them (chain._figures_ahead): a fork
+    of the worker then draws without importing (a module another thread was importing when the worker forked
+    stays locked in the fork)."""
+    def load() -> None:
+        import io
+
+        import pandas as pd
+
+        from ..analysis import charts, figure_specs  # noqa: F401
+        charts.prime()
+        pd.read_parquet(io.BytesIO(pd.DataFrame({"a": ["x"]}).to_parquet()))
+    _import_quietly(load)
 
 
 def _import_quietly(load: Callable[[], object]) -> None:
@@ -101,11 +110,11 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         warming[-1].start()
 
     def warm_up() -> None:
-        """Load the report template (and, where this worker draws figures, the drawing modules) once, when the
-        worker would otherwise sit idle (see ChainJob.warm_up_at): at its start it would compete with the
-        kernel's start for a core."""
+        """Load the report template (and, in the worker that runs the period's chain, the drawing modules: it
+        draws the reports' figures) once, when the worker would otherwise sit idle (see ChainJob.warm_up_at): at
+        its start it would compete with the kernel's start for a core."""
         load(prepare_rendering)
-        if kernel is not None:
+        if with_kernel:
             load(prepare_figures)
 
     def warmed() -> None:
@@ -138,7 +147,6 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
             break
         if item == START_KERNEL:
             kernel = kernel or WarmKernel(cwd, notebooks=later or notebooks)
-            load(prepare_figures)  # this worker will run reports: it draws their figures
             continue
         job_id, job = item
         events.put(("start", job_id, index))
@@ -146,17 +154,19 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         try:
             if isinstance(job, AnnexJob):
                 warmed()
-                result = _in_lower_thread(render_annex_job, job, emit)
+                # A worker without a kernel runs no chain: its annex may yield to the kernels. One with a kernel
+                # renders at full speed (a chain may be waiting for the worker).
+                result = render_annex_job(job, emit) if kernel is not None else _in_lower_thread(
+                    render_annex_job, job, emit)
             elif isinstance(job, AheadJob):
                 result = run_ahead(job, emit)
                 warm_up()
             else:
                 if kernel is None:
                     kernel = WarmKernel(cwd, notebooks=later or notebooks)
-                    load(prepare_figures)
                 if job.warm_up_at is None:
                     warm_up()
-                result = run_chain(job, kernel, emit, before_render=warmed)
+                result = run_chain(job, kernel, emit, before_render=warmed, draws=with_kernel)
         except BaseException as exc:  # noqa: BLE001  (reported to the coordinator, never lost)
             result = ChainResult(job.scope, job.label, "fel",
                                  failure={"meddelande": f"Oväntat fel i {job.label}: {type(exc).__name__}: {exc}"})
