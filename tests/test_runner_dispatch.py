@@ -2,6 +2,8 @@
 idle worker, a kernel-less one first, and never hold up a chain."""
 from types import SimpleNamespace
 
+import pytest
+
 from helpers.run.workers import START_KERNEL, LocalWorkers
 
 
@@ -121,3 +123,18 @@ def test_a_worker_loads_the_report_template_only_once_a_core_is_free(tmp_path, m
     waiter.start()
     waiter.join(5)
     assert loaded == [True, True]
+
+
+def test_an_annex_in_a_thread_of_lower_priority_gives_its_result_or_its_error():
+    """A kernel-less worker renders an annex in a thread of lower priority and waits for it: the result, or the
+    error the annex raised, reaches the worker as if it had rendered it itself."""
+    import threading
+
+    from helpers.run.workers import _in_lower_thread
+
+    def work(x):
+        return x * 2, threading.current_thread().name
+
+    assert _in_lower_thread(work, 21) == (42, "bilaga")
+    with pytest.raises(ZeroDivisionError):
+        _in_lower_thread(lambda: 1 / 0)
