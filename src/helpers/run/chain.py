@@ -79,11 +79,13 @@ class Stopped(Exception):
 
 
 def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callable[[], bool] = lambda: False,
-              before_render: Callable[[], None] = lambda: None, draws: bool = False) -> ChainResult:
+              before_render: Callable[[], None] = lambda: None,
+              draws: Callable[[list[dict]], object] | None = None) -> ChainResult:
     """``before_render``: called before the rendering and before drawing figures (a local worker waits there for
     its own loading of the report modules in another thread: two threads importing the same modules at once can
-    fail). ``draws``: this worker loaded the drawing modules and draws a report's figures for its kernel, where a
-    fork has not (in a worker that did not, the kernel draws them)."""
+    fail). ``draws``: given where this worker loaded the drawing modules and draws a report's figures for its
+    kernel, where a fork has not (elsewhere the kernel draws them); it starts the fork that draws the figures of
+    the reports it is given (``ChainJob.figures_after``)."""
     started = time.perf_counter()
     result = ChainResult(job.scope, job.label, "klar")
     journal = Journal(job.output_dir, job.run_id)
@@ -93,7 +95,7 @@ def run_chain(job: ChainJob, kernel, emit: Callable[[dict], None], stop: Callabl
         if hasattr(kernel, "flush_output"):
             kernel.flush_output()
         try:
-            _run_steps(job, kernel, emit, stop, journal, result, before_render if draws else None)
+            _run_steps(job, kernel, emit, stop, journal, result, before_render if draws else None, draws)
             if job.formats:
                 before_render()
                 _render(job, emit, journal, result)
@@ -126,8 +128,10 @@ def _roots(job: ChainJob) -> dict[str, Path]:
 
 
 def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
-               before_figures: Callable[[], None] | None = None) -> None:
-    """``before_figures``: None where this worker does not draw figures; else what to wait for before it does."""
+               before_figures: Callable[[], None] | None = None,
+               fork_figures: Callable[[list[dict]], object] | None = None) -> None:
+    """``before_figures``: None where this worker does not draw figures; else what to wait for before it does.
+    ``fork_figures``: starts a fork that draws the figures of the reports given (see run_chain's ``draws``)."""
     code = fp.code_digest()
     config = fp.config_digest(_config(job))
     changed = job.force or job.upstream_changed
@@ -187,9 +191,8 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
                      vantade_pa_karnan=round(getattr(kernel, "last_wait", 0.0), 3))
         result.steps.append({"steg": name, "status": "klar", "sekunder": round(seconds, 2)})
         emit({**info, "status": "klar", "sekunder": seconds})
-        if name == job.figures_after and job.figures_for and before_figures is not None and sharing.active():
-            from .work_ahead import figures_ahead
-            figures_ahead(list(job.figures_for), before_figures)
+        if name == job.figures_after and job.figures_for and fork_figures is not None and sharing.active():
+            fork_figures(list(job.figures_for))
     if job.hook is not None and job.hook_at == len(job.steps):
         job.hook(job, lambda text: _tell(emit, text))
     result.changed = changed

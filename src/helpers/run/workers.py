@@ -86,7 +86,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     kernel = WarmKernel(cwd, notebooks=notebooks) if with_kernel else None
     from .annex_job import AnnexJob, render_annex_job
     from .chain import run_chain
-    from .work_ahead import AheadJob, preload, run_ahead, stop_running
+    from .work_ahead import AheadJob, figures_ahead, preload, run_ahead, stop_running
 
     # A spare worker works ahead first: its forks start with what that work imports.
     preloading = preload() if not with_kernel else None
@@ -166,7 +166,8 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
                     kernel = WarmKernel(cwd, notebooks=later or notebooks)
                 if job.warm_up_at is None:
                     warm_up()
-                result = run_chain(job, kernel, emit, before_render=warmed, draws=with_kernel)
+                result = run_chain(job, kernel, emit, before_render=warmed,
+                                   draws=(lambda reports: figures_ahead(reports, warmed)) if with_kernel else None)
         except BaseException as exc:  # noqa: BLE001  (reported to the coordinator, never lost)
             result = ChainResult(job.scope, job.label, "fel",
                                  failure={"meddelande": f"Oväntat fel i {job.label}: {type(exc).__name__}: {exc}"})
