@@ -100,7 +100,8 @@ def lower_this_thread() -> None:
 
 class _Child:
     """A work-ahead process: a fork of this worker where the platform can fork, else a new interpreter.
-    ``work``: what a fork does instead of ``main(argv)`` (only where the platform can fork)."""
+    ``work``: what a fork does instead of ``main(argv)`` (only where the platform can fork). Until it has been
+    waited for, ``stop_running`` stops it."""
 
     def __init__(self, argv: list[str], work: Callable[[], None] | None = None):
         self._popen = None
@@ -110,12 +111,17 @@ class _Child:
             self._popen = subprocess.Popen([sys.executable, "-m", __name__, *argv], stdout=subprocess.DEVNULL,
                                            stderr=subprocess.DEVNULL)
             self.pid = self._popen.pid
+        _running.append(self)
 
     def wait(self) -> int:
         """The exit code; negative: stopped by that signal."""
-        if self._popen is not None:
-            return self._popen.wait()
-        return os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        try:
+            if self._popen is not None:
+                return self._popen.wait()
+            return os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
+        finally:
+            with contextlib.suppress(ValueError):
+                _running.remove(self)
 
     def kill(self) -> None:
         if self._popen is not None:
@@ -157,11 +163,7 @@ def run_ahead(job: AheadJob, emit) -> ChainResult:
     started = time.perf_counter()
     child = _Child([job.period, str(job.config), str(job.data_dir), *map(str, job.steps)])
     emit({"typ": "i_förväg", "pid": child.pid})
-    _running.append(child)
-    try:
-        code = child.wait()
-    finally:
-        _running.remove(child)
+    code = child.wait()
     status = "klar" if code == 0 else "stoppad" if code < 0 else "fel"  # < 0: stopped by a signal
     return ChainResult(job.scope, job.label, status, seconds=time.perf_counter() - started)
 
@@ -187,12 +189,7 @@ def figures_ahead(reports: list[dict], ready: Callable[[], None]) -> bool:
 
     def run() -> None:
         ready()
-        child = _Child([], work=draw)
-        _running.append(child)
-        try:
-            child.wait()
-        finally:
-            _running.remove(child)
+        _Child([], work=draw).wait()
     threading.Thread(target=run, daemon=True, name="figurer").start()
     return True
 
