@@ -188,9 +188,12 @@ def _choose_sheets(wb, path: Path, wanted: list[str] | None, header_row: int | N
 def _read_sheet(ws, stored_values, header_row: int | None, expected: set[str] | None):
     """One sheet -> (header, data rows, header row number, formula cells without a value (data position,
     column, cell, formula)). `stored_values()` gives the sheet's values as Excel saved them."""
-    values = [list(r) for r in ws.iter_rows(values_only=True)]  # formulas read as their text, "=..."
-    formulas = {(i, j): v for i, row in enumerate(values) for j, v in enumerate(row)
-                if isinstance(v, str) and v.startswith("=")}
+    if isinstance(ws, _Sheet):  # calamine's, read only when the file has no formula: text is text
+        values, formulas = ws.rows, {}
+    else:
+        values = [list(r) for r in ws.iter_rows(values_only=True)]  # formulas read as their text, "=..."
+        formulas = {(i, j): v for i, row in enumerate(values) for j, v in enumerate(row)
+                    if isinstance(v, str) and v.startswith("=")}
     if formulas:
         stored = stored_values()
         for (i, j) in formulas:

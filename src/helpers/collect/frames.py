@@ -75,13 +75,21 @@ def headers(cells: list) -> list[str]:
     return names
 
 
+def _stripped(values) -> list:
+    """Each cell without surrounding whitespace; empty and missing cells as None."""
+    return [(v.strip() or None) if v.__class__ is str else _stripped_other(v) for v in values]
+
+
+def _stripped_other(v):
+    return None if v is None or pd.isna(v) else (str(v).strip() or None)
+
+
 def finish(name: str, df: pd.DataFrame, rows: pd.Series, notes: list[str],
            keep: pd.Series | None = None) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """Strip cells, turn empty cells into missing, drop empty rows (except `keep`); keep each row's number.
     Returns the frame, the row numbers and the positions (in the frame given) of the rows kept."""
-    for col in df.columns:
-        s = df[col].astype("string").str.strip()
-        df[col] = s.mask(s == "")
+    df = pd.DataFrame({i: pd.array(_stripped(df.iloc[:, i].to_numpy(object)), dtype="string")
+                       for i in range(len(df.columns))}, index=df.index).set_axis(df.columns, axis=1)
     empty = df.isna().all(axis=1) if len(df.columns) else pd.Series(True, index=df.index)
     if keep is not None:
         empty &= ~keep.to_numpy()

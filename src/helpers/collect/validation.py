@@ -243,6 +243,14 @@ def _signature(df: pd.DataFrame, cols: list[str]) -> pd.Series:
     return out
 
 
+def _groups(df: pd.DataFrame, cols: list[str]) -> pd.Series:
+    """One integer per row, equal for rows whose `cols` are all equal (missing values compare equal): within one
+    frame what `_signature` tells, without building a text per row."""
+    if not cols:
+        return pd.Series(0, index=df.index, dtype="int64")
+    return df.groupby(cols, dropna=False, sort=False, observed=True).ngroup()
+
+
 def _first_row(sig: pd.Series, rows: pd.Series) -> pd.Series:
     """For each row, 'rad N' where N is the file row of the first row with the same signature."""
     first = rows.loc[sig.index].groupby(sig.to_numpy()).transform("first")
@@ -270,7 +278,7 @@ def check_duplicates(table: Table, typed: pd.DataFrame, rows: pd.Series, problem
     if ok.empty or not key:
         return merged_idx
     cols = [c for c in table.names if c in ok]
-    full, keysig = _signature(ok, cols), _signature(ok, key)
+    full, keysig = _groups(ok, cols), _groups(ok, key)
     same = full.duplicated(keep="first")
     if same.any():
         if merge_identical:
@@ -286,8 +294,8 @@ def check_duplicates(table: Table, typed: pd.DataFrame, rows: pd.Series, problem
         nat = natural.loc[ok.index][rest]
         dup = nat.duplicated(keep="first")
         if dup.any():
-            body = _signature(ok.loc[nat.index], [c for c in cols if c not in key])
-            exact = (nat + "\x1e" + body).duplicated(keep="first")
+            body = _groups(ok.loc[nat.index], [c for c in cols if c not in key])
+            exact = pd.DataFrame({"natural": nat, "body": body}).duplicated(keep="first")
             where = _first_row(nat, rows)
             problems.add(dup & exact, key[0], ok[key[0]], R_DUPLICATE, "samma post som " + where + " (annat id)")
             problems.add(dup & ~exact, key[0], ok[key[0]], R_NATURAL_CONFLICT, f"samma {natural_label} som " + where)
