@@ -96,3 +96,68 @@ def test_a_failed_import_is_not_remembered(raw, counted, monkeypatch):
         imp("clients", raw)
     monkeypatch.setattr(importing, "check_rows", real)
     assert imp("clients", raw).accepted_rows == 3
+
+
+
+def _files(raw, table):
+    processed = raw.parents[1] / "processed" / "2025"
+    return processed / f"{table}.parquet", processed / "karantan" / f"{table}.csv"
+
+
+def _interventions(raw, name="insatser_fel.csv"):
+    """Interventions (some rows rejected) after the clients and cases they refer to."""
+    imp("clients", raw)
+    imp("cases", raw)
+    return imp("interventions", raw, name)
+
+
+def test_a_table_given_again_as_it_is_on_disk_is_not_written_again(raw, counted):
+    """Steps 02-04 import again the tables theirs refer to: the same result leaves the files as they are (a file
+    written again gets a new inode: the atomic write renames a new file into place)."""
+    from helpers.tables import load_table
+
+    first = _interventions(raw)
+    table, quarantine = _files(raw, "interventions")
+    assert len(first.rejected) and quarantine.exists()
+    before = {p: (p.stat().st_ino, p.read_bytes()) for p in (table, quarantine)}
+    again = imp("interventions", raw, "insatser_fel.csv")
+    assert counted.count("interventions") == 1 and again.as_dict() == first.as_dict()
+    assert {p: (p.stat().st_ino, p.read_bytes()) for p in (table, quarantine)} == before
+    assert len(load_table(table.parent, "interventions")) == len(first.accepted)
+
+
+def test_a_table_changed_on_disk_is_written_again(raw, counted):
+    from helpers.tables import load_table, write_table
+
+    first = _interventions(raw)
+    table, _ = _files(raw, "interventions")
+    write_table(table.parent, "interventions", load_table(table.parent, "interventions").iloc[:0])
+    imp("interventions", raw, "insatser_fel.csv")
+    assert counted.count("interventions") == 1  # the result is remembered; the table is merged and written from it
+    assert len(load_table(table.parent, "interventions")) == len(first.accepted) == 1
+
+
+def test_a_quarantine_changed_on_disk_is_written_again(raw, counted):
+    first = _interventions(raw)
+    _, quarantine = _files(raw, "interventions")
+    text = quarantine.read_text(encoding="utf-8-sig")
+    quarantine.unlink()
+    imp("interventions", raw, "insatser_fel.csv")
+    assert quarantine.read_text(encoding="utf-8-sig") == text and len(first.rejected)
+
+
+def test_a_table_from_two_sources_is_merged_as_before(raw, counted):
+    """Only a table whose every row came from the one result given again is left as it is."""
+    from helpers.tables import load_table
+
+    header = (raw / "insatser_fel.csv").read_bytes().splitlines()[0]
+    (raw / "insatser_b.csv").write_bytes(header + b"\r\n640823-3234;I20;\xc41;barn_unga;HVB;2025-03-01;;\r\n")
+    write_manifest(raw, list(raw.iterdir()))
+    first = _interventions(raw)
+    second = imp("interventions", raw, "insatser_b.csv")
+    table, _ = _files(raw, "interventions")
+    merged = load_table(table.parent, "interventions")
+    assert set(merged["import_source"]) == {"insatser_fel.csv", "insatser_b.csv"}
+    assert len(merged) == len(first.accepted) + len(second.accepted) == len(first.accepted) + 1
+    imp("interventions", raw, "insatser_fel.csv")  # the first source again: the other source's row stays
+    assert load_table(table.parent, "interventions").equals(merged)

@@ -32,6 +32,21 @@ def source_id(path: Path, paths: Paths) -> str:
         return resolved.as_posix()
 
 
+# What this process knows of processed tables as it wrote or read them, by the table's path: the table's and its
+# quarantine's file stamps, the table's content digest, and the one import result all its rows came from. Steps
+# 02-04 import again the tables theirs refer to (clients, cases, ...); when such an import gives the result the
+# files on disk came from, the table is left as it is: not read, merged, fingerprinted or written again.
+_ON_DISK: dict[str, dict] = {}
+
+
+def _stamp(path: Path) -> tuple | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
 class Batch:
     def __init__(self, paths: Paths):
         self.paths = paths
@@ -40,26 +55,47 @@ class Batch:
         self.results: list = []
         self.missing: dict[str, list[str]] | None = None  # sources left out because their files do not exist
         self._loaded: dict[str, pd.DataFrame | None] = {}  # processed tables as they are on disk (read once)
+        self._loaded_stamps: dict[str, tuple] = {}
         self._digests: dict[str, tuple] = {}
+        self._origin: dict[str, tuple | None] = {}  # table -> (source, memo key) when one result gave every row
+        self.unchanged: set[str] = set()  # tables an import gave again exactly as they are on disk
+
+    def _stamps(self, name: str) -> tuple:
+        return _stamp(table_path(self.paths.processed, name)), _stamp(self.paths.quarantine / f"{name}.csv")
+
+    def _on_disk(self, name: str) -> dict | None:
+        """What this process knows of table `name` on disk, if the files are still as it knew them."""
+        known = _ON_DISK.get(str(table_path(self.paths.processed, name)))
+        return known if known is not None and known["stamps"] == self._stamps(name) else None
 
     def current(self, name: str) -> pd.DataFrame | None:
         if name in self.tables:
             return self.tables[name]
         if name not in self._loaded:
+            self._loaded_stamps[name] = self._stamps(name)  # before reading: a later change is a change
             path = table_path(self.paths.processed, name)
             self._loaded[name] = load_table(self.paths.processed, name) if path.exists() else None
         return self._loaded[name]
 
     def fingerprint(self, name: str) -> str:
         """The content digest of table `name` as it is now (computed once for each version of the table)."""
+        known = self._on_disk(name) if name not in self.tables else None
+        if known is not None and known["digest"] is not None:
+            return known["digest"]
         df = self.current(name)
         cached = self._digests.get(name)
         if cached is None or cached[0] is not df:
             cached = self._digests[name] = (df, frame_digest(df))
+        if name not in self.tables and df is not None:
+            _ON_DISK[str(table_path(self.paths.processed, name))] = {
+                "stamps": self._loaded_stamps[name], "digest": cached[1], "origin": (known or {}).get("origin")}
         return cached[1]
 
     def others(self, name: str, source: str) -> pd.DataFrame | None:
         """Rows of table `name` that other sources gave."""
+        known = self._on_disk(name) if name not in self.tables else None
+        if known is not None and known["origin"] is not None and known["origin"][0] == source:
+            return None
         df = self.current(name)
         if df is None or not len(df) or SOURCE_COLUMN not in df:
             return None
@@ -75,6 +111,14 @@ class Batch:
 
     def add(self, result) -> None:
         spec = table_spec(result.table)
+        origin = (result.source, result.memo_key) if result.memo_key else None
+        if result.table not in self.tables:
+            known = self._on_disk(result.table)
+            if origin is not None and known is not None and known["origin"] == origin:
+                self.unchanged.add(result.table)
+                self.results.append(result)
+                return
+        self.unchanged.discard(result.table)
         old = self.current(result.table)
         new = result.accepted.assign(**{SOURCE_COLUMN: result.source})
         if old is not None and len(old):
@@ -87,6 +131,8 @@ class Batch:
             merged = pd.concat([coerce(result.table, old), coerce(result.table, new)], ignore_index=True)
         else:
             merged = coerce(result.table, new)
+        alone = result.table not in self.tables and (old is None or not len(old))
+        self._origin[result.table] = origin if alone else None
         self.tables[result.table] = merged.sort_values(list(spec.key), kind="stable").reset_index(drop=True)
         q = self.current_quarantine(result.table)
         if len(q):
@@ -100,6 +146,9 @@ class Batch:
             write_table(self.paths.processed, name, df)
         for name, q in self.quarantine.items():
             write_excel_csv(q, self.paths.quarantine / f"{name}.csv")
+        for name in self.tables:
+            _ON_DISK[str(table_path(self.paths.processed, name))] = {
+                "stamps": self._stamps(name), "digest": None, "origin": self._origin.get(name)}
         log_path = self.paths.processed / LOG_NAME
         log = read_log(self.paths.processed)
         for r in self.results:

@@ -52,6 +52,7 @@ class ImportResult:
     sheet: str | None = None
     header_row: int = 1
     path: str = ""
+    memo_key: str | None = None  # everything the result was computed from (see memo.py); None: unknown
 
     @property
     def reconciled(self) -> bool:
@@ -103,9 +104,11 @@ def _import_one(table: str, path: Path, period: str, mapping: Mapping | None, co
                 secret: bytes | None) -> ImportResult:
     source = source_id(path, batch.paths)
     others = batch.others(table, source)  # rows of this table that other files gave: the duplicate check's
-    return memo.remembered(_memo_key(table, path, source, period, mapping, config, batch, secret, others),
-                           lambda: _read_and_check(table, path, source, period, mapping, config, batch, secret,
-                                                   others))
+    key = _memo_key(table, path, source, period, mapping, config, batch, secret, others)
+    result = memo.remembered(key, lambda: _read_and_check(table, path, source, period, mapping, config, batch, secret,
+                                                          others))
+    result.memo_key = key
+    return result
 
 
 def _memo_key(table: str, path: Path, source: str, period: str, mapping: Mapping | None, config: Config,
