@@ -151,6 +151,27 @@ def test_the_cells_ahead_wait_for_their_step_and_end_when_the_chain_went_without
     assert computed == [("2025", str(tmp_path), "k.yml")]
 
 
+def test_files_are_read_ahead_before_any_check_but_the_population_s_which_step_01_reads(fresh, monkeypatch):
+    """Checking a table needs the tables it refers to (clients first, then cases), which the kernel imports in
+    step 01; reading needs none. The spare worker first reads every other source into the shared folder, and
+    the steps then read no file but the case export."""
+    data = fresh("läst")
+    checked, read = [], []
+    real_check, real_read = importing.check_rows, importing.read_source
+    monkeypatch.setattr(importing, "check_rows",
+                        lambda table, *a, **k: checked.append(table) or real_check(table, *a, **k))
+    monkeypatch.setattr(importing, "read_source",
+                        lambda path, **k: read.append(Path(path).name) or real_read(path, **k))
+    with shared_results(data / "processed", "test"):
+        importing.read_ahead("2025", load_config(), data, (4, 3, 2))
+        assert checked == [] and "arenden.csv" not in read
+        assert {"uppfoljningsregister.xlsx", "insatser.csv", "brukarenkat.csv"} <= set(read)
+        read.clear()
+        _import_steps(data)
+    assert set(read) == {"arenden.csv"}
+    assert set(checked) >= {"clients", "cases", "goals", "survey_answers"}
+
+
 def test_a_step_that_cannot_be_read_ahead_leaves_the_others_read(fresh, monkeypatch):
     data = fresh("trasig")
     (data / "raw" / "2025" / "brukarenkat.csv").unlink()  # step 04 cannot be imported: its notebook will say so

@@ -11,6 +11,7 @@ replaces what that file (by its full path under data/raw/<period>/) gave before.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,9 @@ from .errors import SourceError
 from .mapping import PERSONNUMMER, Mapping, expected_headers, identity_mapping, load_mapping
 from .rawfiles import has_raw_files
 from .sources import read_source
+
+
+POPULATION = ["clients", "cases"]  # the tables step 01 imports to draw its sample (plan/sampling.py)
 
 
 class NoRawDataError(ImportFileError):
@@ -84,13 +88,21 @@ def _source_path(source, paths: Paths) -> Path:
     return p
 
 
-def _read(table: str, path: Path, mapping: Mapping | None):
+def _read(table: str, path: Path, mapping: Mapping | None, ahead: bool = False):
+    """The source file read as text for `table` (shared with the run's other processes, see sharing.py); with
+    `ahead`, only read and shared by a process working ahead (None: another process has it or is on it)."""
     tmap = mapping.for_table(table) if mapping is not None else None
+    options = dict(encoding=mapping.encoding if mapping else None, delimiter=mapping.delimiter if mapping else None,
+                   sheet=tmap.sheet if tmap else None, header_row=tmap.header_row if tmap else None,
+                   expected=expected_headers(table, tmap))
     try:
-        src = read_source(path, encoding=mapping.encoding if mapping else None,
-                          delimiter=mapping.delimiter if mapping else None,
-                          sheet=tmap.sheet if tmap else None, header_row=tmap.header_row if tmap else None,
-                          expected=expected_headers(table, tmap))
+        if sharing.active():
+            key = sharing.digest("read", str(path), sharing.file_digest(path), options)
+            src = sharing.shared(key, lambda: read_source(path, **options), ahead=ahead)
+            if src is sharing.TAKEN:
+                return None
+        else:
+            src = read_source(path, **options)
     except SourceError as exc:
         raise ImportFileError(str(exc), str(path)) from None
     except OSError as exc:
@@ -242,6 +254,7 @@ def import_ahead(period, config, data_dir, steps) -> None:
     spare process of the runner does this while the kernel runs an earlier step, and the step's notebook then
     finds the results in the run's shared memo (memo.py). Any problem is left for the notebook to report."""
     cfg = _config(config)
+    read_ahead(period, cfg, data_dir, steps)
     for step in steps:
         try:
             import_sources(period, cfg, data_dir, steps=[step], write=False)
@@ -249,6 +262,28 @@ def import_ahead(period, config, data_dir, steps) -> None:
             continue  # the other steps' sources are read all the same
         finally:
             memo.forget()  # the results are in the shared folder; this process need not keep them
+
+
+def read_ahead(period, cfg: Config, data_dir, steps) -> None:
+    """Read the source files of ``steps`` (those of step 01 excepted: the kernel is on them) into the run's shared
+    folder, before any check: reading needs no other table, checking needs the tables referred to (clients first,
+    then cases, ...), which the kernel is importing meanwhile. A file that cannot be read is left to its step."""
+    period = as_period(period)
+    paths = period_paths(period, data_dir)
+    done: set = set()
+    mappings: dict[str, Mapping | None] = {}
+    for step in sorted(int(s) for s in steps):
+        for _, i, t, entry in sorted(_jobs(cfg, period, None, [step]), key=lambda j: (j[0], j[1])):
+            if t in POPULATION or (t, i) in done:  # each source once (a dependency of several steps)
+                continue
+            done.add((t, i))
+            with contextlib.suppress(Exception):
+                mname = entry.get("mappning")
+                if mname not in mappings:
+                    mappings[mname] = load_mapping(mname, cfg) if mname else None
+                path = paths.raw / _file_of(entry, t, mappings[mname], cfg)
+                if path.exists():
+                    _read(t, path, mappings[mname], ahead=True)
 
 
 def _dependencies(jobs: list, cfg: Config, period: str) -> list:
@@ -280,3 +315,4 @@ def check_reconciled(results: list[ImportResult]) -> None:
              for r in results if not r.reconciled]
     if wrong:
         raise ValueError("Antalen stämmer inte: " + "; ".join(wrong))
+

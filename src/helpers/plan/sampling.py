@@ -496,7 +496,7 @@ def load_population(paths, period: str, plan=None, unit: str | None = None) -> p
 def import_population(period: str, config, data_dir) -> list:
     """Import the config's sources for clients and cases (step 2's import engine); [] if there is none yet."""
     try:
-        from ..collect.importing import import_sources
+        from ..collect.importing import POPULATION, import_sources
     except ImportError:
         return []
-    return import_sources(period, config, data_dir, tables=["clients", "cases"])
+    return import_sources(period, config, data_dir, tables=POPULATION)
