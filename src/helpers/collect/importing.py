@@ -265,16 +265,17 @@ def import_ahead(period, config, data_dir, steps) -> None:
 
 
 def read_ahead(period, cfg: Config, data_dir, steps) -> None:
-    """Read the source files of ``steps`` (those of step 01 excepted: the kernel is on them) into the run's shared
-    folder, before any check: reading needs no other table, checking needs the tables referred to (clients first,
-    then cases, ...), which the kernel is importing meanwhile. A file that cannot be read is left to its step."""
+    """Read the source files of ``steps`` into the run's shared folder, before any check: reading needs no other
+    table, checking needs the tables referred to (clients first, then cases, ...), which the kernel is importing
+    meanwhile. The clients' file is left to the kernel, which starts with it; the cases' is read first, while the
+    kernel checks the clients. A file that cannot be read is left to its step."""
     period = as_period(period)
     paths = period_paths(period, data_dir)
     done: set = set()
     mappings: dict[str, Mapping | None] = {}
     for step in sorted(int(s) for s in steps):
         for _, i, t, entry in sorted(_jobs(cfg, period, None, [step]), key=lambda j: (j[0], j[1])):
-            if t in POPULATION or (t, i) in done:  # each source once (a dependency of several steps)
+            if t == POPULATION[0] or (t, i) in done:  # each source once (a dependency of several steps)
                 continue
             done.add((t, i))
             with contextlib.suppress(Exception):
