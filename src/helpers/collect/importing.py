@@ -316,4 +316,3 @@ def check_reconciled(results: list[ImportResult]) -> None:
              for r in results if not r.reconciled]
     if wrong:
         raise ValueError("Antalen stämmer inte: " + "; ".join(wrong))
-
