@@ -1,8 +1,9 @@
 """Results shared between the processes of one run: a process that starts on a piece of work claims it, another
 that needs the same result waits for it (or, working ahead, leaves it), and equal inputs give the same key in
 every process (no set or hash order in the keys). The runner names the folder in the environment (``SHARED_ENV``),
-which its workers and kernels inherit; without it, everything is just computed. Used for the import steps'
-sources (collect/memo.py) and step 05's indicator cells (publication/compute.py)."""
+which its workers and kernels inherit; without it, everything is just computed. Used for the import steps' source
+files read as text (collect/importing.py) and checked (collect/memo.py), and step 05's indicator cells
+(publication/compute.py)."""
 from __future__ import annotations
 
 import dataclasses

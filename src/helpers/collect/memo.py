@@ -8,8 +8,9 @@ file's content, the mapping, the config, the pseudonymisation key, the period, a
 references and its duplicate check were compared with. Anything else is a miss and is computed anew.
 
 Within a run, the runner shares results between its processes (helpers/sharing.py): from the moment the kernel
-starts step 01, a spare process reads and checks the sources of steps 04, 03 and 02 (``importing.import_ahead``),
-and the kernel finds them there, or waits for a source the spare is on.
+starts step 01, a spare process reads the source files of steps 02-04 (all but the clients', which the kernel
+starts with), then checks the sources of steps 04, 03 and 02 (``importing.import_ahead``); the kernel finds the
+files read and the results there, or waits for one the spare is on.
 """
 from __future__ import annotations
 
