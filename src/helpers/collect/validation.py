@@ -227,7 +227,7 @@ def check_refs(table: Table, typed: pd.DataFrame, text: pd.DataFrame, problems: 
             notes.append(f"Kolumnen {col.name} kunde inte kontrolleras mot {ref_table}: den tabellen är inte "
                          "importerad för perioden.")
             continue
-        known = set(other[ref_col].dropna().astype(str).tolist())
+        known = other[ref_col].dropna().astype("string").unique()  # compared as text, in a hash table
         v = typed[col.name]
         problems.add(v.notna() & ~v.astype("string").isin(known).fillna(False), col.name, text[col.name], R_REF,
                      f"{col.label} finns inte i {ref_table}")
