@@ -74,6 +74,19 @@ def test_cells_convert_like_cell_one_value_at_a_time():
     assert excel._cells([row, row[::-1]]) == [[excel._cell(v) for v in row], [excel._cell(v) for v in row[::-1]]]
 
 
+def test_text_columns_are_the_cells_stripped_column_by_column():
+    """One pass per column gives what converting every cell and then stripping every cell gave."""
+    from helpers.collect.frames import _stripped
+
+    row = [None, "text", "", "  ", " a b ", "\xa0x\u2003", 1, 1.0, 1.5, True, False, 0, 0.0, dt.date(2024, 2, 29),
+           dt.datetime(2024, 2, 29, 8, 30), float("nan"), dt.time(8, 30)]
+    rows = [row, row[::-1], row[:5]]  # a short row is padded with empty cells
+    width = len(row) + 2  # columns past every row are empty
+    expected = [_stripped([r[j] if j < len(r) else None for r in excel._cells(rows)]) for j in range(width)]
+    assert excel._text_columns(rows, width) == expected
+    assert excel._text_columns(rows, 3) == expected[:3] and excel._text_columns([], 2) == [[], []]
+
+
 @pytest.mark.parametrize("xml", [b"<c><v>1</v></c>", b"<c><f>A1+1</f></c>", b"<x:f>A1</x:f>", b"<f/>", b"<font/>",
                                  b"<c><is><t>a:f b</t></is></c>", b"<c><f\n>A1</f></c>"])
 def test_formula_prefilter_agrees_with_the_pattern(xml):

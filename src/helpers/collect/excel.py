@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import re
 import zipfile
 from pathlib import Path
@@ -199,19 +200,35 @@ def _read_sheet(ws, stored_values, header_row: int | None, expected: set[str] | 
         for (i, j) in formulas:
             values[i][j] = stored[i][j] if i < len(stored) and j < len(stored[i]) else None
         formulas = {(i, j): (f"{get_column_letter(j + 1)}{i + 1}", f) for (i, j), f in formulas.items()}
-    rows = _cells(values)
-    while rows and not any(c is not None and str(c).strip() for c in rows[-1]) and \
-            not any(i == len(rows) - 1 for i, _ in formulas):
-        rows.pop()
-    if not rows:
+    last = len(values)  # without the empty rows at the end
+    while last and not any(c is not None and str(c).strip() for c in _cells([values[last - 1]])[0]) and \
+            not any(i == last - 1 for i, _ in formulas):
+        last -= 1
+    if not last:
         return None
-    hdr = choose_header_row([[c or "" for c in r] for r in rows[:HEADER_SCAN_ROWS]], expected, header_row)
-    header = rows[hdr - 1] if hdr <= len(rows) else []
+    rows = _cells(values[:min(last, HEADER_SCAN_ROWS)])
+    hdr = choose_header_row([[c or "" for c in r] for r in rows], expected, header_row)
+    header = _cells([values[hdr - 1]])[0] if hdr <= last else []
     width = max((i + 1 for i, c in enumerate(header) if c is not None and str(c).strip()), default=0)
-    data = [r[:width] + [None] * (width - len(r)) for r in rows[hdr:]]
     empty_formulas = [(i - hdr, j, ref, f) for (i, j), (ref, f) in formulas.items()
                       if i >= hdr and j < width and values[i][j] is None]
-    return headers(header[:width]), data, hdr, empty_formulas
+    return headers(header[:width]), _text_columns(values[hdr:last], width), max(0, last - hdr), hdr, empty_formulas
+
+
+def _text_columns(rows: list[list], width: int) -> list[list]:
+    """The first `width` columns of `rows`, each cell as `_cell` gives it without surrounding whitespace and None
+    when empty: what `_cells` and then `frames.finish` make of the rows, in one pass over each column."""
+    done: dict = {}
+
+    def text(v):
+        key = (v.__class__, v)  # 1, 1.0 and True are equal but not the same cell text
+        if key not in done:
+            done[key] = (_cell(v) or "").strip() or None
+        return done[key]
+    columns = list(itertools.zip_longest(*rows))[:width] if rows else []
+    columns += [(None,) * len(rows)] * (width - len(columns))
+    return [[(v.strip() or None) if v.__class__ is str else (None if v is None else text(v)) for v in column]
+            for column in columns]
 
 
 def read_excel_file(path: Path, *, sheets: list[str] | None = None, header_row: int | None = None,
@@ -236,17 +253,18 @@ def read_excel_file(path: Path, *, sheets: list[str] | None = None, header_row: 
                     raise SourceError(f"Bladet '{name}' i filen {path.name} är tomt.")
                 notes.append(f"Bladet '{name}' är tomt.")
                 continue
-            cols, data, hdr, empty_formulas = read
+            cols, columns, n, hdr, empty_formulas = read
             first_header = first_header or hdr
             if hdr > 1:
                 notes.append(f"Bladet '{name}': rubrikraden är rad {hdr}; raderna ovanför (t.ex. sammanslagna "
                              "rubrikceller) hoppades över.")
             offset = sum(len(f) for f in frames)
-            frames.append(pd.DataFrame(data, columns=cols, dtype="string"))
-            numbers += list(range(hdr + 1, hdr + 1 + len(data)))
-            sheet_of += [name] * len(data)
+            frames.append(pd.DataFrame({j: pd.array(c, dtype="string") for j, c in enumerate(columns)},
+                                       index=pd.RangeIndex(n)).set_axis(cols, axis=1))
+            numbers += list(range(hdr + 1, hdr + 1 + n))
+            sheet_of += [name] * n
             with_formula = {i for i, *_ in empty_formulas}
-            keep += [i in with_formula for i in range(len(data))]
+            keep += [i in with_formula for i in range(n)]
             formula_pos += [(offset + i, cols[j], ref, f) for i, j, ref, f in empty_formulas]
     finally:
         wb.close()
@@ -257,7 +275,8 @@ def read_excel_file(path: Path, *, sheets: list[str] | None = None, header_row: 
     df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     notes.insert(0, f"Excelblad: {', '.join(chosen)}.")
     df, rows, positions = finish(path.name, df, pd.Series(numbers, dtype="int64"), notes,
-                                 keep=pd.Series(keep, dtype=bool))
+                                 keep=pd.Series(keep, dtype=bool),
+                                 stripped=all(list(f.columns) == list(df.columns) for f in frames))
     sheet_series = pd.Series(sheet_of, dtype="string").iloc[positions.to_numpy()].reset_index(drop=True)
     where = {int(p): i for i, p in enumerate(positions)}
     formula_cells = [FormulaCell(where[p], col, ref, f) for p, col, ref, f in formula_pos if p in where]

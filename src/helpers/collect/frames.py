@@ -85,11 +85,13 @@ def _stripped_other(v):
 
 
 def finish(name: str, df: pd.DataFrame, rows: pd.Series, notes: list[str],
-           keep: pd.Series | None = None) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
-    """Strip cells, turn empty cells into missing, drop empty rows (except `keep`); keep each row's number.
-    Returns the frame, the row numbers and the positions (in the frame given) of the rows kept."""
-    df = pd.DataFrame({i: pd.array(_stripped(df.iloc[:, i].to_numpy(object)), dtype="string")
-                       for i in range(len(df.columns))}, index=df.index).set_axis(df.columns, axis=1)
+           keep: pd.Series | None = None, stripped: bool = False) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Strip cells, turn empty cells into missing (done already when `stripped`), drop empty rows (except `keep`);
+    keep each row's number. Returns the frame, the row numbers and the positions (in the frame given) of the rows
+    kept."""
+    if not stripped:
+        df = pd.DataFrame({i: pd.array(_stripped(df.iloc[:, i].to_numpy(object)), dtype="string")
+                           for i in range(len(df.columns))}, index=df.index).set_axis(df.columns, axis=1)
     empty = df.isna().all(axis=1) if len(df.columns) else pd.Series(True, index=df.index)
     if keep is not None:
         empty &= ~keep.to_numpy()
