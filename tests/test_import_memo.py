@@ -161,3 +161,20 @@ def test_a_table_from_two_sources_is_merged_as_before(raw, counted):
     assert len(merged) == len(first.accepted) + len(second.accepted) == len(first.accepted) + 1
     imp("interventions", raw, "insatser_fel.csv")  # the first source again: the other source's row stays
     assert load_table(table.parent, "interventions").equals(merged)
+
+
+def test_a_table_whose_rows_all_came_from_the_source_imported_is_not_read(raw, counted, monkeypatch):
+    """Its source column tells: the source's new rows replace all of it (the same table as when it was read)."""
+    from helpers.collect import batch
+    from helpers.tables import load_table
+
+    _interventions(raw)
+    table, _ = _files(raw, "interventions")
+    written = load_table(table.parent, "interventions")
+    monkeypatch.setattr(batch, "_ON_DISK", {})  # another process: it knows nothing of the files
+    memo.forget()
+    loads = []
+    monkeypatch.setattr(batch, "load_table", lambda folder, name: loads.append(name) or load_table(folder, name))
+    imp("interventions", raw, "insatser_fel.csv")
+    assert "interventions" not in loads and "cases" in loads  # cases: the references are checked against it
+    assert load_table(table.parent, "interventions").equals(written)

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from ..atomic import write_text_atomic
 from ..config import Paths
@@ -57,6 +58,7 @@ class Batch:
         self._loaded: dict[str, pd.DataFrame | None] = {}  # processed tables as they are on disk (read once)
         self._loaded_stamps: dict[str, tuple] = {}
         self._digests: dict[str, tuple] = {}
+        self._sources: dict[str, tuple | None] = {}  # table -> (column names, sources) of the file on disk
         self._origin: dict[str, tuple | None] = {}  # table -> (source, memo key) when one result gave every row
         self.unchanged: set[str] = set()  # tables an import gave again exactly as they are on disk
 
@@ -67,6 +69,25 @@ class Batch:
         """What this process knows of table `name` on disk, if the files are still as it knew them."""
         known = _ON_DISK.get(str(table_path(self.paths.processed, name)))
         return known if known is not None and known["stamps"] == self._stamps(name) else None
+
+    def _only_from(self, name: str, source: str, columns: list[str] | None = None) -> bool:
+        """Whether every row of table `name` on disk came from `source` (or there is none), read from the table's
+        source column alone; with `columns`, also whether the table has exactly those columns. Then the table
+        need not be read: the source's rows replace all of it."""
+        if name in self.tables or name in self._loaded:
+            return False
+        path = table_path(self.paths.processed, name)
+        if not path.exists():
+            return True
+        if name not in self._sources:
+            try:
+                names = pq.read_schema(path).names
+                found = set(pd.read_parquet(path, columns=[SOURCE_COLUMN])[SOURCE_COLUMN].dropna().unique())
+                self._sources[name] = (names, found)
+            except Exception:  # noqa: BLE001  (no source column, an odd file: the table is read as a whole)
+                self._sources[name] = None
+        known = self._sources[name]
+        return known is not None and known[1] <= {source} and (columns is None or known[0] == columns)
 
     def current(self, name: str) -> pd.DataFrame | None:
         if name in self.tables:
@@ -96,6 +117,8 @@ class Batch:
         known = self._on_disk(name) if name not in self.tables else None
         if known is not None and known["origin"] is not None and known["origin"][0] == source:
             return None
+        if self._only_from(name, source):
+            return None
         df = self.current(name)
         if df is None or not len(df) or SOURCE_COLUMN not in df:
             return None
@@ -119,8 +142,9 @@ class Batch:
                 self.results.append(result)
                 return
         self.unchanged.discard(result.table)
-        old = self.current(result.table)
         new = result.accepted.assign(**{SOURCE_COLUMN: result.source})
+        replaced = self._only_from(result.table, result.source, list(coerce(result.table, new.iloc[:0]).columns))
+        old = None if replaced else self.current(result.table)
         if old is not None and len(old):
             if SOURCE_COLUMN in old:
                 old = old[old[SOURCE_COLUMN].astype("string") != result.source]
