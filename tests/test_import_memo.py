@@ -178,3 +178,23 @@ def test_a_table_whose_rows_all_came_from_the_source_imported_is_not_read(raw, c
     imp("interventions", raw, "insatser_fel.csv")
     assert "interventions" not in loads and "cases" in loads  # cases: the references are checked against it
     assert load_table(table.parent, "interventions").equals(written)
+
+
+def test_a_table_one_result_gave_is_fingerprinted_by_that_result_in_every_batch(raw, counted, monkeypatch):
+    """Added in this batch or found on disk as this process wrote it: the same digest, from the result's memo
+    key, without hashing the rows; a table changed on disk is hashed."""
+    from helpers.collect import batch
+    from helpers.config import period_paths
+    from helpers.tables import load_table, write_table
+
+    result = imp("clients", raw)
+    paths = period_paths("2025", raw.parents[1])
+    monkeypatch.setattr(batch, "frame_digest", lambda df: 1 / 0)
+    on_disk = batch.Batch(paths).fingerprint("clients")
+    added = batch.Batch(paths)
+    monkeypatch.setattr(batch, "_ON_DISK", {})  # another process: it adds the result instead
+    added.add(result)
+    assert added.fingerprint("clients") == on_disk
+    write_table(paths.processed, "clients", load_table(paths.processed, "clients").iloc[:1])
+    monkeypatch.setattr(batch, "frame_digest", lambda df: "hashed")
+    assert batch.Batch(paths).fingerprint("clients") == "hashed"

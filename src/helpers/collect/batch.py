@@ -17,6 +17,7 @@ from ..config import Paths
 from ..importlog import LOG_NAME, MISSING_KEY, read_log
 from ..schema import table as table_spec
 from ..tables import coerce, load_table, table_path, write_excel_csv, write_table
+from ..sharing import digest
 from .memo import frame_digest
 
 SOURCE_COLUMN = "import_source"  # extra column in processed tables: the source each row came from
@@ -99,8 +100,13 @@ class Batch:
         return self._loaded[name]
 
     def fingerprint(self, name: str) -> str:
-        """The content digest of table `name` as it is now (computed once for each version of the table)."""
+        """The content digest of table `name` as it is now (computed once for each version of the table). A table
+        that one import result gave entirely is a function of that result, which its memo key names: the digest
+        is taken from the key, in every process alike, without hashing the rows."""
         known = self._on_disk(name) if name not in self.tables else None
+        origin = self._origin.get(name) if name in self.tables else (known or {}).get("origin")
+        if origin is not None:
+            return digest("tabell", name, *origin)
         if known is not None and known["digest"] is not None:
             return known["digest"]
         df = self.current(name)
