@@ -38,8 +38,8 @@ def _cell(v) -> str | None:
     return str(v)
 
 
-def _cells(values: list[list]) -> list[list]:
-    """`_cell` of every value; text and empty cells pass as they are, other values are converted once each."""
+def _converter():
+    """`_cell`, computed once for each distinct value."""
     done: dict = {}
 
     def converted(v):
@@ -47,6 +47,12 @@ def _cells(values: list[list]) -> list[list]:
         if key not in done:
             done[key] = _cell(v)
         return done[key]
+    return converted
+
+
+def _cells(values: list[list]) -> list[list]:
+    """`_cell` of every value; text and empty cells pass as they are, other values are converted once each."""
+    converted = _converter()
     return [[v if v is None or v.__class__ is str else converted(v) for v in r] for r in values]
 
 
@@ -218,17 +224,11 @@ def _read_sheet(ws, stored_values, header_row: int | None, expected: set[str] | 
 def _text_columns(rows: list[list], width: int) -> list[list]:
     """The first `width` columns of `rows`, each cell as `_cell` gives it without surrounding whitespace and None
     when empty: what `_cells` and then `frames.finish` make of the rows, in one pass over each column."""
-    done: dict = {}
-
-    def text(v):
-        key = (v.__class__, v)  # 1, 1.0 and True are equal but not the same cell text
-        if key not in done:
-            done[key] = (_cell(v) or "").strip() or None
-        return done[key]
+    converted = _converter()
     columns = list(itertools.zip_longest(*rows))[:width] if rows else []
     columns += [(None,) * len(rows)] * (width - len(columns))
-    return [[(v.strip() or None) if v.__class__ is str else (None if v is None else text(v)) for v in column]
-            for column in columns]
+    return [[(v.strip() or None) if v.__class__ is str else (None if v is None else converted(v).strip() or None)
+             for v in column] for column in columns]
 
 
 def read_excel_file(path: Path, *, sheets: list[str] | None = None, header_row: int | None = None,
