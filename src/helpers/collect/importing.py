@@ -230,13 +230,7 @@ def import_sources(period, config=None, data_dir="data", tables=None, steps=None
     if skip_missing:
         batch.missing = {}
     secret = None
-    mappings: dict[str, Mapping | None] = {}
-    for _, _, t, entry in sorted(_jobs(cfg, period, tables, steps), key=lambda j: (j[0], j[1])):
-        mname = entry.get("mappning")
-        if mname not in mappings:
-            mappings[mname] = load_mapping(mname, cfg) if mname else None
-        mapping = mappings[mname]
-        fname = _file_of(entry, t, mapping, cfg)
+    for t, _, mapping, fname in _sources(cfg, period, tables, steps, {}):
         path = paths.raw / fname
         if skip_missing and not path.exists():
             if t not in batch.missing.setdefault(fname, []):
@@ -247,6 +241,16 @@ def import_sources(period, config=None, data_dir="data", tables=None, steps=None
     if write:
         batch.commit()
     return batch.results
+
+
+def _sources(cfg: Config, period: str, tables, steps, mappings: dict):
+    """(table, source entry's index, mapping, file under the raw folder) of each source to import, in dependency
+    order; each mapping is loaded once into ``mappings``."""
+    for _, i, t, entry in sorted(_jobs(cfg, period, tables, steps), key=lambda j: (j[0], j[1])):
+        mname = entry.get("mappning")
+        if mname not in mappings:
+            mappings[mname] = load_mapping(mname, cfg) if mname else None
+        yield t, i, mappings[mname], _file_of(entry, t, mappings[mname], cfg)
 
 
 def import_ahead(period, config, data_dir, steps) -> None:
@@ -273,18 +277,16 @@ def read_ahead(period, cfg: Config, data_dir, steps) -> None:
     paths = period_paths(period, data_dir)
     done: set = set()
     mappings: dict[str, Mapping | None] = {}
-    for step in sorted(int(s) for s in steps):
-        for _, i, t, entry in sorted(_jobs(cfg, period, None, [step]), key=lambda j: (j[0], j[1])):
-            if t == POPULATION[0] or (t, i) in done:  # each source once (a dependency of several steps)
-                continue
-            done.add((t, i))
-            with contextlib.suppress(Exception):
-                mname = entry.get("mappning")
-                if mname not in mappings:
-                    mappings[mname] = load_mapping(mname, cfg) if mname else None
-                path = paths.raw / _file_of(entry, t, mappings[mname], cfg)
-                if path.exists():
-                    _read(t, path, mappings[mname], ahead=True)
+    with contextlib.suppress(Exception):  # a mapping that cannot be used: its step says what is wrong
+        for step in sorted(int(s) for s in steps):
+            for t, i, mapping, fname in _sources(cfg, period, None, [step], mappings):
+                if t == POPULATION[0] or (t, i) in done:  # each source once (a dependency of several steps)
+                    continue
+                done.add((t, i))
+                path = paths.raw / fname
+                with contextlib.suppress(Exception):
+                    if path.exists():
+                        _read(t, path, mapping, ahead=True)
 
 
 def _dependencies(jobs: list, cfg: Config, period: str) -> list:
