@@ -53,6 +53,10 @@ def _formula_value(text):
     return dt.date(*map(int, m.groups())) if m else float(text)
 
 
+def operator(dv):
+    return dv.operator or "between"  # the file format's default: a writer may leave it out
+
+
 def allows(dv, value):
     """What Excel does with a typed value under a data-validation definition (the parts the templates use)."""
     if dv.type == "list":
@@ -60,11 +64,11 @@ def allows(dv, value):
     if dv.type == "whole" and float(value) != int(value):
         return False
     low = _formula_value(dv.formula1)
-    if dv.operator == "between":
+    if operator(dv) == "between":
         return low <= value <= _formula_value(dv.formula2)
-    if dv.operator == "greaterThanOrEqual":
+    if operator(dv) == "greaterThanOrEqual":
         return value >= low
-    raise AssertionError(dv.operator)
+    raise AssertionError(operator(dv))
 
 
 def test_one_template_per_occasion_and_table_without_case_system_tables(written):
@@ -106,12 +110,12 @@ def test_validation_rejects_out_of_range_values(written):
     _, paths = written
     ws = data_sheet(paths[2])
     date = validation_for(ws, "E2")
-    assert (date.type, date.operator, date.formula1, date.formula2) == (
+    assert (date.type, operator(date), date.formula1, date.formula2) == (
         "date", "between", "DATE(1900,1,1)", "DATE(2025,12,31)")
-    assert date.showErrorMessage and date.errorStyle == "stop"
+    assert date.showErrorMessage and (date.errorStyle or "stop") == "stop"  # "stop": the default, may be left out
     assert allows(date, dt.date(2025, 6, 1)) and not allows(date, dt.date(2026, 1, 1))
     audit, own = validation_for(ws, "F2"), validation_for(ws, "F3")  # rows alternate AUDIT, egen_skala
-    assert (audit.type, audit.operator, audit.formula1, audit.formula2) == ("decimal", "between", "0", "40")
+    assert (audit.type, operator(audit), audit.formula1, audit.formula2) == ("decimal", "between", "0", "40")
     assert (own.formula1, own.formula2) == ("1", "10")
     assert allows(audit, 40) and not allows(audit, 41) and not allows(own, 0) and allows(own, 7.5)
     assert validation_for(ws, "F7") is own
@@ -119,7 +123,7 @@ def test_validation_rejects_out_of_range_values(written):
     ev = data_sheet(paths[4])
     header = rows(ev)[0]
     rating = validation_for(ev, f"{chr(65 + header.index('Skattning 1–10'))}2")
-    assert (rating.type, rating.operator, rating.formula1, rating.formula2) == ("whole", "between", "1", "10")
+    assert (rating.type, operator(rating), rating.formula1, rating.formula2) == ("whole", "between", "1", "10")
     assert allows(rating, 10) and not allows(rating, 11) and not allows(rating, 2.5)
     satisfied = validation_for(ev, f"{chr(65 + header.index('Tillfredsställande (ekonomiskt bistånd)'))}4")
     assert satisfied.type == "list" and satisfied.formula1 == '"ja,nej"' and not allows(satisfied, "kanske")
@@ -130,12 +134,26 @@ def test_validation_rejects_out_of_range_values(written):
     assert allows(attainment, "ingen_forandring") and not allows(attainment, "bra")
 
 
-def test_long_code_lists_go_to_a_hidden_sheet():
-    wb = openpyxl.Workbook()
-    codes = [f"kod_nummer_{i:03d}" for i in range(40)]  # 40 × 15 characters: over Excel's 255
-    dv = registration._list_validation(wb, codes, "type")
-    assert dv.formula1 == "Koder!$A$2:$A$41"
-    assert wb["Koder"].sheet_state == "hidden" and wb["Koder"]["A41"].value == "kod_nummer_039"
+def test_long_code_lists_go_to_a_hidden_sheet(tmp_path, monkeypatch):
+    """A list longer than Excel takes inline (255 characters) is a range of the hidden sheet "Koder"."""
+    codes: list = []
+    long = [f"kod_nummer_{i:03d}" for i in range(40)]  # 40 × 15 characters: over Excel's 255
+    assert registration._list_source(long, "type", codes) == "=Koder!$A$2:$A$41"
+    assert registration._list_source(["ja", "nej"], "satisfied", codes) == ["ja", "nej"] and len(codes) == 1
+
+    monkeypatch.setattr(registration, "INLINE_LIST_LIMIT", 5)  # every list of the templates goes to the sheet
+    p = tmp_path / "plan.yml"
+    p.write_text(PLAN, encoding="utf-8")
+    path = registration.write_templates(load_plan(p), SAMPLE, tmp_path / "urval", "2025")[4]  # efter, evaluations
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Klientens utvärdering", "Instruktioner", "Koder"] and wb["Koder"].sheet_state == "hidden"
+    ws, codes_sheet = wb.worksheets[0], wb["Koder"]
+    header = rows(ws)[0]
+    satisfied = validation_for(ws, f"{chr(65 + header.index('Tillfredsställande (ekonomiskt bistånd)'))}2")
+    column = next(c for c in rows(codes_sheet)[0] if c == "satisfied")
+    letter = chr(65 + rows(codes_sheet)[0].index(column))
+    assert satisfied.type == "list" and satisfied.formula1 == f"Koder!${letter}$2:${letter}$3"
+    assert [codes_sheet[f"{letter}{r}"].value for r in (2, 3)] == ["ja", "nej"]
 
 
 def test_instruction_sheet_in_swedish(written):
@@ -176,26 +194,49 @@ def test_filled_template_reads_back_through_the_import(written, tmp_path):
 def test_score_validations_cover_exactly_each_instruments_rows_as_ranges():
     rows = ["KASAM13", "KASAM13", "AUDIT", None, "KASAM13", "AUDIT", "AUDIT"]
     dvs = registration._score_validations("F", rows)
-    by_max = {dv.formula2: dv for dv in dvs}
+    by_max = {dv["maximum"]: dv for dv in dvs}
     kasam, audit = (by_max[f"{schema.INSTRUMENTS[i]['max']:g}"] for i in ("KASAM13", "AUDIT"))
-    assert sorted(str(kasam.sqref).split()) == ["F2:F3", "F6"] and sorted(str(audit.sqref).split()) == ["F4", "F7:F8"]
-    assert {c for r in kasam.sqref.ranges for c in r.cells} == {(2, 6), (3, 6), (6, 6)}
-    assert {c for r in audit.sqref.ranges for c in r.cells} == {(4, 6), (7, 6), (8, 6)}
+    assert kasam["multi_range"].split() == ["F2:F3", "F6"] and audit["multi_range"].split() == ["F4", "F7:F8"]
+    assert (audit["validate"], audit["criteria"], audit["minimum"]) == ("decimal", "between", "0")
+
+
+def test_messages_longer_than_excel_allows_are_shortened_not_dropped():
+    column = schema.Column("kod", "code", label="En kolumn med en mycket lång rubrik", codes=tuple(
+        f"kod_{i:02d}" for i in range(60)))
+    options = registration._validation(column, "2025", [], [])
+    assert len(options["input_message"]) == 255 and options["input_message"].endswith("…")
+    assert len(options["input_title"]) == 32 and len(options["error_message"]) <= 255
+
+
+def _look(ws, cell):
+    """What Excel shows for a cell: its own style, or else its column's default style."""
+    if cell.has_style:
+        return cell
+    for dim in ws.column_dimensions.values():
+        if dim.min is not None and dim.min <= cell.column <= dim.max:
+            return dim
+    return cell
 
 
 def test_every_row_of_a_template_carries_its_columns_look(written):
-    """Grey prefilled cells, date and text formats on every data row, the last as the first."""
+    """Grey prefilled cells, date and text formats on every data row, the last as the first, and on the rows
+    a caseworker adds below them."""
     _, paths = written
     checked = 0
     for path in paths:
         ws = data_sheet(path)
-        headers = [c.value for c in ws[1]]
+        headers, last = [c.value for c in ws[1]], max(ws.max_row, 3)  # reading a cell below adds it
         for j, header in enumerate(headers, start=1):
-            cells = [ws.cell(row=r, column=j) for r in range(2, ws.max_row + 1)]
+            cells = [_look(ws, ws.cell(row=r, column=j)) for r in range(2, last + 1)]
             looks = {(c.fill.fgColor.rgb if c.fill.fill_type else None, c.number_format) for c in cells}
             assert len(looks) == 1, (path.name, header, looks)
             fill, fmt = looks.pop()
+            below = _look(ws, ws.cell(row=last + 5, column=j))  # a row the caseworker adds
             if header in ("Klient-id", "Ärende-id"):
-                assert fill == "00E7E6E6" and fmt == "@"
+                assert fill[-6:] == "E7E6E6" and fmt == "@"
+                assert not below.fill.fill_type and below.number_format == "@"  # not prefilled: not grey
+            if header == "Datum":
+                assert fill is None and fmt == registration.DATE_FORMAT
+                assert below.number_format == registration.DATE_FORMAT
             checked += len(cells)
     assert checked > 0

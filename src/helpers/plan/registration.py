@@ -8,16 +8,11 @@ ranges, date cells), and an instruction sheet in Swedish. Templates list pseudon
 """
 from __future__ import annotations
 
-from copy import copy
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import MultiCellRange
-from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter import Workbook
+from xlsxwriter.utility import xl_col_to_name
 
 from .. import schema
 from ..atomic import replace_atomic
@@ -27,8 +22,8 @@ from .spec import PLAN_OCCASIONS, Plan
 CASE_SYSTEM_TABLES = ("clients", "cases")
 BOOL_VALUES = ("ja", "nej")
 DATE_FORMAT = "yyyy-mm-dd"
-PREFILLED = PatternFill("solid", fgColor="E7E6E6")
-HEADER = PatternFill("solid", fgColor="D9E1F2")
+PREFILLED = "#E7E6E6"  # the fill of prefilled cells
+HEADER = "#D9E1F2"     # the fill of header rows
 INLINE_LIST_LIMIT = 250  # Excel limits an inline list to 255 characters
 
 
@@ -89,18 +84,19 @@ def template_rows(table: str, occasion: str, sample: pd.DataFrame, period: str,
     return out
 
 
-def _list_validation(wb: Workbook, values: list[str], name: str) -> DataValidation:
-    text = ",".join(values)
-    if len(text) <= INLINE_LIST_LIMIT:
-        return DataValidation(type="list", formula1=f'"{text}"', allow_blank=True)
-    codes = wb["Koder"] if "Koder" in wb.sheetnames else wb.create_sheet("Koder")
-    codes.sheet_state = "hidden"
-    col = codes.max_column + 1 if codes.max_row > 1 or codes["A1"].value else 1
-    letter = get_column_letter(col)
-    codes.cell(row=1, column=col, value=name)
-    for i, v in enumerate(values, start=2):
-        codes.cell(row=i, column=col, value=v)
-    return DataValidation(type="list", formula1=f"Koder!${letter}$2:${letter}${len(values) + 1}", allow_blank=True)
+def _fit(text: str, limit: int) -> str:
+    """Excel refuses a validation whose message or title is longer than its limit (255 and 32 characters)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _list_source(values: list[str], name: str, codes: list[tuple[str, list[str]]]):
+    """A drop-down list: inline when short, else a range of the hidden sheet "Koder" (``codes`` collects its
+    columns, in order)."""
+    if len(",".join(values)) <= INLINE_LIST_LIMIT:
+        return list(values)
+    codes.append((name, list(values)))
+    letter = xl_col_to_name(len(codes) - 1)
+    return f"=Koder!${letter}$2:${letter}${len(values) + 1}"
 
 
 def _column_rule(column: schema.Column, period: str, instruments: list[str]) -> str:
@@ -121,47 +117,44 @@ def _column_rule(column: schema.Column, period: str, instruments: list[str]) -> 
     return "text" if column.kind == "str" else kind
 
 
-def _validation(wb: Workbook, column: schema.Column, period: str, instruments: list[str]) -> DataValidation | None:
+def _messages(label: str, rule: str) -> dict:
+    return {"ignore_blank": True, "error_type": "stop", "show_error": True, "error_title": "Ogiltigt värde",
+            "error_message": _fit(f"{label}: {rule}.", 255), "show_input": True,
+            "input_title": _fit(label, 32), "input_message": _fit(rule, 255)}
+
+
+def _validation(column: schema.Column, period: str, instruments: list[str],
+                codes: list[tuple[str, list[str]]]) -> dict | None:
+    """The column's data validation (xlsxwriter's options), or None when any value is allowed."""
     if column.kind == "code":
-        codes = list(instruments) if column.name == "instrument" and instruments else list(column.codes)
-        dv = _list_validation(wb, codes, column.name)
+        values = list(instruments) if column.name == "instrument" and instruments else list(column.codes)
+        rule = {"validate": "list", "source": _list_source(values, column.name, codes)}
     elif column.kind == "bool":
-        dv = _list_validation(wb, list(BOOL_VALUES), column.name)
+        rule = {"validate": "list", "source": _list_source(list(BOOL_VALUES), column.name, codes)}
     elif column.kind == "date":
+        rule = {"validate": "date", "criteria": "between" if column.not_after_period else ">=",
+                "minimum": "DATE(1900,1,1)"}
         if column.not_after_period:
-            dv = DataValidation(type="date", operator="between", formula1="DATE(1900,1,1)",
-                                formula2=f"DATE({int(period)},12,31)", allow_blank=True)
-        else:
-            dv = DataValidation(type="date", operator="greaterThanOrEqual", formula1="DATE(1900,1,1)",
-                                allow_blank=True)
+            rule["maximum"] = f"DATE({int(period)},12,31)"
     elif column.kind in ("int", "float") and column.min is not None and column.max is not None:
-        dv = DataValidation(type="whole" if column.kind == "int" else "decimal", operator="between",
-                            formula1=f"{column.min:g}", formula2=f"{column.max:g}", allow_blank=True)
+        rule = {"validate": "integer" if column.kind == "int" else "decimal", "criteria": "between",
+                "minimum": f"{column.min:g}", "maximum": f"{column.max:g}"}
     else:
         return None
-    dv.error = f"{column.label}: {_column_rule(column, period, instruments)}."
-    dv.errorTitle = "Ogiltigt värde"
-    dv.errorStyle = "stop"
-    dv.showErrorMessage = True
-    dv.prompt = _column_rule(column, period, instruments)
-    dv.promptTitle = column.label[:32]
-    dv.showInputMessage = True
-    return dv
+    return {**rule, **_messages(column.label, _column_rule(column, period, instruments))}
 
 
-def _score_validations(letter: str, instruments_per_row: list[str | None]) -> list[DataValidation]:
-    """measurements.score: each row gets the range of its instrument."""
+def _score_validations(letter: str, instruments_per_row: list[str | None]) -> list[dict]:
+    """measurements.score: each row gets the range of its instrument (one validation per instrument, over the
+    runs of rows that have it)."""
     out = []
     for instrument in dict.fromkeys(i for i in instruments_per_row if i):
         spec = schema.INSTRUMENTS[instrument]
-        dv = DataValidation(type="decimal", operator="between", formula1=f"{spec['min']:g}",
-                            formula2=f"{spec['max']:g}", allow_blank=True, showErrorMessage=True,
-                            errorStyle="stop", errorTitle="Ogiltigt värde",
-                            error=f"{spec['label']}: poängen ska ligga mellan {spec['min']} och {spec['max']}.")
-        # One range per run of rows: adding the cells one at a time takes quadratic time in openpyxl.
         rows = [row for row, i in enumerate(instruments_per_row, start=2) if i == instrument]
-        dv.sqref = MultiCellRange(" ".join(_runs(letter, rows)))
-        out.append(dv)
+        out.append({"validate": "decimal", "criteria": "between", "minimum": f"{spec['min']:g}",
+                    "maximum": f"{spec['max']:g}", "multi_range": " ".join(_runs(letter, rows)),
+                    "ignore_blank": True, "show_error": True, "error_type": "stop", "error_title": "Ogiltigt värde",
+                    "error_message": f"{spec['label']}: poängen ska ligga mellan {spec['min']} och {spec['max']}."})
     return out
 
 
@@ -177,17 +170,23 @@ def _runs(letter: str, rows: list[int]) -> list[str]:
     return out
 
 
-def _instruction_sheet(wb: Workbook, plan: Plan, table: str, occasion: str, columns: list[schema.Column],
-                       prefilled: set[str], period: str, instruments: list[str]) -> None:
-    ws = wb.create_sheet("Instruktioner")
+def _validate(ws, first_row: int, col: int, last_row: int, options: dict) -> None:
+    if ws.data_validation(first_row, col, last_row, col, options) != 0:  # xlsxwriter only warns
+        raise ValueError(f"Valideringen av kolumn {xl_col_to_name(col)} i {ws.name} kunde inte skrivas: {options}")
+
+
+def _instruction_sheet(book: Workbook, data_title: str, plan: Plan, table: str, occasion: str,
+                       columns: list[schema.Column], prefilled: set[str], period: str, instruments: list[str]) -> None:
+    ws = book.add_worksheet("Instruktioner")
     spec = schema.table(table)
+    title, bold = book.add_format({"bold": True, "font_size": 14}), book.add_format({"bold": True})
     lines = [
-        (f"Registrering {schema.OCCASION_LABELS[occasion].lower()}: {spec.label.lower()}", Font(bold=True, size=14)),
-        (f"{plan.name} – period {period}", Font(bold=True)),
+        (f"Registrering {schema.OCCASION_LABELS[occasion].lower()}: {spec.label.lower()}", title),
+        (f"{plan.name} – period {period}", bold),
         (f"Syfte: {plan.purpose}", None),
         ("", None),
-        ("Så fyller du i mallen", Font(bold=True)),
-        (f"1. Fyll i fliken \"{ws.parent.worksheets[0].title}\": en rad per klient i urvalet.", None),
+        ("Så fyller du i mallen", bold),
+        (f"1. Fyll i fliken \"{data_title}\": en rad per klient i urvalet.", None),
         ("2. Grå celler är redan ifyllda: ändra dem inte. Klient-id är en pseudonym.", None),
         ("3. Skriv aldrig personnummer, namn eller andra uppgifter som pekar ut en person.", None),
         ("4. Välj koder i listorna och skriv datum som ÅÅÅÅ-MM-DD. Excel stoppar värden utanför reglerna.", None),
@@ -197,67 +196,74 @@ def _instruction_sheet(wb: Workbook, plan: Plan, table: str, occasion: str, colu
         if r.get("vad") or r.get("nar") or r.get("vem"):
             lines.append((f"Planen: {r.get('vad', '')} – när: {r.get('nar', '')} – vem: {r.get('vem', '')}", None))
     lines.append(("", None))
-    for text, font in lines:
-        ws.append([text])
-        if font:
-            ws.cell(row=ws.max_row, column=1).font = font
-    ws.append(["Kolumn", "Obligatorisk", "Förifylld", "Beskrivning", "Tillåtna värden"])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER
-    for c in columns:
-        ws.append([c.label, "ja" if c.required else "nej", "ja" if c.name in prefilled else "nej",
-                   c.description, _column_rule(c, period, instruments)])
-    for letter, width in zip("ABCDE", (34, 13, 11, 50, 60)):
-        ws.column_dimensions[letter].width = width
+    for row, (text, font) in enumerate(lines):
+        if text:
+            ws.write_string(row, 0, text, font)
+    header = book.add_format({"bold": True, "bg_color": HEADER, "pattern": 1})
+    ws.write_row(len(lines), 0, ["Kolumn", "Obligatorisk", "Förifylld", "Beskrivning", "Tillåtna värden"], header)
+    for row, c in enumerate(columns, start=len(lines) + 1):
+        ws.write_row(row, 0, [c.label, "ja" if c.required else "nej", "ja" if c.name in prefilled else "nej",
+                              c.description or "", _column_rule(c, period, instruments)])
+    for col, width in enumerate((34, 13, 11, 50, 60)):
+        ws.set_column(col, col, width)
 
 
-def build_workbook(plan: Plan, table: str, occasion: str, sample: pd.DataFrame, period: str) -> Workbook:
-    """The registration workbook for one table and occasion."""
+def _codes_sheet(book: Workbook, codes: list[tuple[str, list[str]]]) -> None:
+    """The long drop-down lists, one column each under its column's name, on a hidden sheet."""
+    ws = book.add_worksheet("Koder")
+    for col, (name, values) in enumerate(codes):
+        ws.write_column(0, col, [name, *values])
+    ws.hide()
+
+
+def write_workbook(target, plan: Plan, table: str, occasion: str, sample: pd.DataFrame, period: str) -> None:
+    """Write the registration workbook for one table and occasion to ``target`` (a path or a binary file).
+
+    Written with xlsxwriter: a data sheet whose every row carries its column's look (grey when prefilled, a date or
+    text format), an instruction sheet, and a hidden sheet of long code lists when one is needed."""
     planned = template_tables(plan, occasion).get(table, [])
     columns = template_columns(table, planned)
     instruments = [i for i in plan.instruments if i in schema.INSTRUMENTS]
     prefill = template_rows(table, occasion, sample, period, instruments)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = schema.table(table).label[:31]
-    ws.append([c.label for c in columns])
-    for j, c in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=j)
-        cell.font = Font(bold=c.required)
-        cell.fill = HEADER
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    last = max(2, len(prefill) + 1)  # the last data row (Excel's numbering); one empty row when none is prefilled
+    book = Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+    ws = book.add_worksheet(schema.table(table).label[:31])
+    headers = {required: book.add_format({"bold": required, "bg_color": HEADER, "pattern": 1, "text_wrap": True,
+                                           "valign": "top"}) for required in (False, True)}
+    looks: dict[tuple, object] = {}
+
+    def look(prefilled: bool, kind: str):
+        if (prefilled, kind) not in looks:
+            options = {"bg_color": PREFILLED, "pattern": 1} if prefilled else {}
+            looks[prefilled, kind] = book.add_format(
+                options | ({"num_format": {"date": DATE_FORMAT, "text": "@"}[kind]} if kind else {}))
+        return looks[prefilled, kind]
+    codes: list[tuple[str, list[str]]] = []
+    for j, c in enumerate(columns):
+        ws.write_string(0, j, c.label, headers[bool(c.required)])
         if c.description:
-            cell.comment = Comment(c.description, "Mall")
-        ws.column_dimensions[get_column_letter(j)].width = max(14, min(40, len(c.label) + 4))
-    last = max(2, len(prefill) + 1)
-    values = [prefill[c.name].astype(object).where(prefill[c.name].notna(), None).tolist() if c.name in prefill
-              else [None] * len(prefill) for c in columns]
-    for row in zip(*values):
-        ws.append(list(row))
-    for j, c in enumerate(columns, start=1):
-        letter = get_column_letter(j)
-        first = ws.cell(row=2, column=j)
+            ws.write_comment(0, j, c.description, {"author": "Mall"})
+        kind = "date" if c.kind == "date" else "text" if c.kind in ("str", "code") else ""
+        # The column's look is its default, so every row a caseworker adds has it; prefilled cells are grey.
+        ws.set_column(j, j, max(14, min(40, len(c.label) + 4)), look(False, kind))
         if c.name in prefill:
-            first.fill = PREFILLED
-        if c.kind == "date":
-            first.number_format = DATE_FORMAT
-        elif c.kind in ("str", "code"):
-            first.number_format = "@"
-        for r in range(3, last + 1):  # the same style: copied, not looked up again for every cell (most of the time)
-            ws.cell(row=r, column=j)._style = copy(first._style)
+            for i, v in enumerate(prefill[c.name].tolist(), start=1):
+                if pd.isna(v):
+                    ws.write_blank(i, j, None, look(True, kind))
+                else:
+                    ws.write_string(i, j, str(v), look(True, kind))
         if c.name == "score" and "instrument" in prefill:
-            for dv in _score_validations(letter, list(prefill["instrument"])):
-                ws.add_data_validation(dv)
+            for options in _score_validations(xl_col_to_name(j), list(prefill["instrument"])):
+                _validate(ws, 1, j, last - 1, options)
             continue
-        dv = _validation(wb, c, period, instruments)
-        if dv is not None and c.name not in prefill:
-            dv.add(f"{letter}2:{letter}{last}")
-            ws.add_data_validation(dv)
-    ws.freeze_panes = "A2"
-    _instruction_sheet(wb, plan, table, occasion, columns, set(prefill.columns), period, instruments)
-    wb.active = 0
-    return wb
+        options = _validation(c, period, instruments, codes)
+        if options is not None and c.name not in prefill:
+            _validate(ws, 1, j, last - 1, options)
+    ws.freeze_panes(1, 0)
+    _instruction_sheet(book, ws.name, plan, table, occasion, columns, set(prefill.columns), period, instruments)
+    if codes:
+        _codes_sheet(book, codes)
+    book.close()
 
 
 def template_path(sample_dir: Path, occasion: str, table: str) -> Path:
@@ -271,8 +277,9 @@ def write_templates(plan: Plan, sample: pd.DataFrame, sample_dir: Path, period: 
     written = []
     for occasion in PLAN_OCCASIONS:
         for table in template_tables(plan, occasion):
-            wb = build_workbook(plan, table, occasion, sample, str(period))
-            written.append(replace_atomic(template_path(sample_dir, occasion, table), wb.save))
+            written.append(replace_atomic(template_path(sample_dir, occasion, table),
+                                          lambda tmp, t=table, o=occasion: write_workbook(tmp, plan, t, o, sample,
+                                                                                           str(period))))
     return written
 
 
