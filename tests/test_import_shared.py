@@ -16,6 +16,7 @@ from helpers import importlog
 from helpers import sharing
 from helpers.collect import importing, memo
 from helpers.config import load_config
+from helpers.run import work_ahead
 from helpers.run.work_ahead import AheadJob, ahead_of, shared_results
 
 from corpus_files import CORPUS
@@ -272,3 +273,24 @@ def test_a_kernel_under_the_runner_lets_go_of_import_results_between_notebooks(m
     monkeypatch.setenv(sharing.SHARED_ENV, "/nonexistent/importminne")
     kernel_side.reset(os.getcwd())
     assert not memo._results
+
+
+def test_a_killed_runs_shared_folder_is_removed_by_the_next_run_and_a_live_runs_is_kept(tmp_path):
+    """A run ended by kill -9 cannot remove its shared folder (the sources' rows as read, up to ~100 MB): the
+    next run does, but not the folder of a run still going (its lock is held)."""
+    fcntl = pytest.importorskip("fcntl")
+    processed = tmp_path / "processed"
+    dead, alive = processed / ".importminne-dod", processed / ".importminne-levande"
+    for folder in (dead, alive):
+        folder.mkdir(parents=True)
+        (folder / "resultat.pkl").write_bytes(b"rader")
+    (dead / ".agare").touch()
+    with open(alive / ".agare", "a+") as held:  # another open file: as another process's lock, it conflicts
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with shared_results(processed, "ny") as folder:
+            assert folder == processed / ".importminne-ny" and folder.is_dir()
+            assert not dead.exists() and (alive / "resultat.pkl").exists()
+            assert work_ahead.remove_left_behind(processed) == []  # its own folder is locked too
+        assert not folder.exists() and alive.exists()
+    assert sorted(p.name for p in processed.iterdir()) == [".importminne-levande"]
+    assert work_ahead.remove_left_behind(processed) == [alive]  # its run has ended now

@@ -29,6 +29,11 @@ from pathlib import Path
 from typing import Callable
 
 from ..sharing import SHARED_ENV
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None
 from .chain import ChainResult
 
 CELLS = "celler"
@@ -262,18 +267,30 @@ def main(argv: list[str]) -> None:
         import_ahead(period, config, data_dir, [int(s) for s in steps])
 
 
+SHARED_PREFIX = ".importminne-"  # + the run's id: the folder a run's processes share results through
+OWNER = ".agare"                 # a file in it, locked by the run for as long as it lasts
+
+
 @contextlib.contextmanager
 def shared_results(processed: Path, run_id: str):
     """The folder the run's processes share import results through, named in the environment they inherit
     (workers and kernels started inside the block); removed, and the environment restored, at the end. It lies
-    beside the periods' folders, not in one: an existing period folder means "already imported"."""
-    folder = processed / f".importminne-{run_id}"
+    beside the periods' folders, not in one: an existing period folder means "already imported". What runs that
+    were killed left there (up to ~100 MB each at 50 000 clients, the sources' rows as read) is removed first."""
+    folder = processed / f"{SHARED_PREFIX}{run_id}"
     saved = os.environ.get(SHARED_ENV)
+    owner = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        staging = processed / f".ny{SHARED_PREFIX}{run_id}"  # locked before it gets a name the cleanup looks at
+        staging.mkdir(parents=True, exist_ok=True)
+        owner = _lock(staging / OWNER)
+        os.replace(staging, folder)
     except OSError:  # nothing to share through: every process imports for itself
+        if owner is not None:
+            owner.close()
         yield None
         return
+    remove_left_behind(processed)
     os.environ[SHARED_ENV] = str(folder)
     try:
         yield folder
@@ -283,6 +300,36 @@ def shared_results(processed: Path, run_id: str):
         else:
             os.environ[SHARED_ENV] = saved
         shutil.rmtree(folder, ignore_errors=True)
+        owner.close()
+
+
+def _lock(path: Path):
+    """``path`` opened and locked for as long as it stays open (released when the process ends, however)."""
+    handle = open(path, "a+")
+    if fcntl is not None:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise
+    return handle
+
+
+def remove_left_behind(processed: Path) -> list[Path]:
+    """Remove the shared folders whose run has ended (its lock is free): a run ended by kill -9, a power cut or a
+    crash cannot remove its own. A folder another run is using stays. Returns the folders removed."""
+    if fcntl is None:  # no way to tell a live run's folder: leave them all
+        return []
+    removed = []
+    for folder in sorted(Path(processed).glob(f"{SHARED_PREFIX}*")):
+        try:
+            handle = _lock(folder / OWNER)
+        except OSError:  # locked: its run is alive (or the folder is gone)
+            continue
+        with handle:
+            shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 if __name__ == "__main__":
