@@ -243,3 +243,18 @@ def test_the_cells_text_columns_are_strings_whatever_the_groups_were_given_as():
     for out in (with_number, count_cells(df.iloc[:0], [])):
         assert all(out[c].dtype == "str" for c in ("grouping", "group", "category"))
     assert with_number["group"].tolist() == ["Totalt", "2025-01", "2025-02", "3"]
+
+
+def test_the_workbook_writes_a_text_that_looks_like_a_formula_as_text(cells, tmp_path):
+    """A name from the config that begins with "=" is text in the indicator workbook, never a formula that the
+    reader's Excel would run (nor an address turned into a link)."""
+    import openpyxl
+
+    from helpers.publication.store import write_workbook
+
+    pub = publication(cells)
+    pub.config.data["kommun"] = '=HYPERLINK("https://example.org","Lillby")'
+    path = write_workbook(pub, tmp_path / "indikatorer.xlsx")
+    about = openpyxl.load_workbook(path)["Om filen"]
+    cell = next(c for row in about.iter_rows() for c in row if c.value and "Lillby" in str(c.value))
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("https://example.org","Lillby")'

@@ -194,7 +194,9 @@ def write_workbook(pub: Publication, path: Path) -> Path:
 
     def write(tmp):
         buffer = io.BytesIO()
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        # Every text is written as text: a label that begins with "=" (a unit's name in the config, say) must not
+        # become a formula in the reader's Excel, nor an address a link.
+        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
         header = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"})
         percent, decimal = book.add_format({"num_format": "0%"}), book.add_format({"num_format": "0.0"})
         about = pd.DataFrame({"Uppgift": ["Kommun", "Period", "Version", "Undertryckta uppgifter", "Ej tillämplig"],
