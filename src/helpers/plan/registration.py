@@ -225,7 +225,7 @@ def write_workbook(target, plan: Plan, table: str, occasion: str, sample: pd.Dat
     columns = template_columns(table, planned)
     instruments = [i for i in plan.instruments if i in schema.INSTRUMENTS]
     prefill = template_rows(table, occasion, sample, period, instruments)
-    last = max(2, len(prefill) + 1)  # the last data row (Excel's numbering); one empty row when none is prefilled
+    last = max(2, len(prefill) + 1)  # the last row (Excel's numbering) the validations cover: the sample's, or one
     book = Workbook(target, {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
     ws = book.add_worksheet(schema.table(table).label[:31])
     headers = {required: book.add_format({"bold": required, "bg_color": HEADER, "pattern": 1, "text_wrap": True,
@@ -238,6 +238,7 @@ def write_workbook(target, plan: Plan, table: str, occasion: str, sample: pd.Dat
             looks[prefilled, kind] = book.add_format(
                 options | ({"num_format": {"date": DATE_FORMAT, "text": "@"}[kind]} if kind else {}))
         return looks[prefilled, kind]
+
     codes: list[tuple[str, list[str]]] = []
     for j, c in enumerate(columns):
         ws.write_string(0, j, c.label, headers[bool(c.required)])

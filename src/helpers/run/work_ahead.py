@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Callable
 
 from ..sharing import SHARED_ENV
+from .chain import ChainResult
 
 try:
     import fcntl
 except ImportError:  # not on Windows
     fcntl = None
-from .chain import ChainResult
 
 CELLS = "celler"
 # A step of the period chain starting -> the work to do ahead: import steps, the last first (the kernel works
