@@ -76,7 +76,9 @@ def test_two_runs_never_write_the_same_folder(tmp_path):
 
 
 def test_quiet_terminal_and_a_repeated_unit_runs_once(tmp_path):
-    nb = fake_notebooks(tmp_path / "nb", tmp_path / "trace.txt")
+    # What the kernel process itself prints (a library writing to its stderr), as ipykernel's own warnings
+    loud = "import os\nos.write(2, b'WARNING | en rad som karnan sjalv skriver\\n')"
+    nb = fake_notebooks(tmp_path / "nb", tmp_path / "trace.txt", {"02_fore_insats": loud})
     out = tmp_path / "reports" / "2025"
     proc = subprocess.run(_args(nb, raw_data(tmp_path / "data"), out, "--unit", "barn_unga", "--unit", "barn_unga",
                                 "--workers", "2", "--formats", "html"), capture_output=True, text=True, timeout=600)
@@ -89,7 +91,7 @@ def test_quiet_terminal_and_a_repeated_unit_runs_once(tmp_path):
     unit_steps = [step for step, unit, _, _ in trace_lines(tmp_path / "trace.txt") if unit == "barn_unga"]
     assert unit_steps == list(pipeline.SCOPE_STEPS)  # a unit runs only its own report step, once
     log = (out / "notebooks" / "korning.log").read_text(encoding="utf-8")
-    assert "Kernel is running over TCP" in log  # the kernel's own lines are kept, in the log
+    assert "kärna: WARNING | en rad som karnan sjalv skriver" in log  # the kernel's own lines are kept, in the log
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
     assert 'href="2025/enheter/barn_unga/kvalitetsredovisning.html"' in index
 

@@ -83,3 +83,29 @@ def test_kill_stops_the_kernel_process_at_once(tmp_path):
     with pytest.raises(OSError):
         os.kill(pid, 0)
     k.shutdown()
+
+
+def test_the_kernels_channels_are_private_sockets_not_tcp_ports(kernel, tmp_path):
+    """The channels (shell, IOPub, stdin, control, heartbeat) are no TCP ports another local user could connect
+    to and read the outputs from: they are Unix sockets in a folder only this user may enter, removed with the
+    kernel; ipykernel has nothing to warn about."""
+    import json
+    import os
+    import stat
+
+    if os.name != "posix":
+        pytest.skip("Unix sockets")
+    kernel.wait_ready()
+    km = kernel.km
+    assert km.transport == "ipc"
+    folder = os.path.dirname(km.ip)
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    assert all(os.path.exists(f"{km.ip}-{port}") for port in (km.shell_port, km.iopub_port, km.control_port))
+    with open(km.connection_file, encoding="utf-8") as fh:
+        assert json.load(fh)["transport"] == "ipc"  # what the kernel process itself was told
+    assert not any("without encryption" in line for line in kernel._unlogged)
+    other = WarmKernel(tmp_path)
+    other.wait_ready()
+    sockets = os.path.dirname(other.km.ip)
+    other.shutdown()
+    assert not os.path.exists(sockets)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import ast
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -85,6 +87,15 @@ class Timings:
 
 
 
+def channels(folder: str) -> dict:
+    """Where Unix sockets exist, the kernel's channels are sockets in ``folder``, a private folder (only this user
+    may enter it), instead of TCP ports on the machine: no other user of a shared server can connect to them and
+    read the outputs, and ipykernel has no unencrypted TCP to warn about in korning.log."""
+    if os.name != "posix":
+        return {}
+    return {"transport": "ipc", "ip": os.path.join(folder, "k")}
+
+
 class WarmKernel:
     """One kernel process for the life of a worker. Every method may be called from any thread."""
 
@@ -96,6 +107,7 @@ class WarmKernel:
         self.startup_timeout = startup_timeout
         self.timings = Timings()
         self.km: AsyncKernelManager | None = None
+        self._sockets = ""  # the private folder of the kernel's sockets (see channels)
         self.kc = None
         self._pending: str | None = None  # msg_id of the pre-import request
         self._launched = 0.0
@@ -111,7 +123,9 @@ class WarmKernel:
         self._launched = time.perf_counter()
         self.kc = None
         env = dict(os.environ)
-        km = AsyncKernelManager(kernel_spec_manager=InterpreterKernelSpecs(), kernel_name=KERNEL_NAME)
+        self._sockets = tempfile.mkdtemp(prefix="karna-")
+        km = AsyncKernelManager(kernel_spec_manager=InterpreterKernelSpecs(), kernel_name=KERNEL_NAME,
+                                **channels(self._sockets))
         try:
             run_sync(km.start_kernel)(cwd=self.cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         except Exception as exc:
@@ -258,6 +272,7 @@ class WarmKernel:
                 run_sync(self.km.cleanup_resources)()
             except Exception:
                 pass
+        shutil.rmtree(self._sockets, ignore_errors=True)
 
     def _kill(self) -> None:
         process = self._process()
