@@ -135,7 +135,8 @@ def test_ctrl_c_stops_at_once_cancels_queued_units_and_keeps_the_reports(tmp_pat
     fake_notebooks(nb, trace, {report_step: "import time\ntime.sleep(300)"})
     home = tmp_path / "cwd"
     home.mkdir()
-    proc = subprocess.Popen(_args(nb, data, out, "--formats", "html", "--workers", "2", "--unit", "barn_unga",
+    # Three workers: two run report chains at once (the third, the spare, renders annexes and starts no kernel)
+    proc = subprocess.Popen(_args(nb, data, out, "--formats", "html", "--workers", "3", "--unit", "barn_unga",
                                   "--unit", "vuxna_missbruk", "--unit", "ekonomiskt_bistand"),
                             cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)

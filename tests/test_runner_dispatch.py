@@ -138,3 +138,16 @@ def test_an_annex_in_a_thread_of_lower_priority_gives_its_result_or_its_error():
     assert _in_lower_thread(work, 21) == (42, "bilaga")
     with pytest.raises(ZeroDivisionError):
         _in_lower_thread(lambda: 1 / 0)
+
+
+def test_with_reports_to_render_one_of_two_workers_or_more_is_a_spare_without_a_kernel():
+    """On two cores a unit's chain costs about as much as its annex: one kernel and the spare share the units,
+    and no second kernel is started (measured: ~1 CPU-s less per unit)."""
+    from helpers.run.pipeline import worker_plan
+
+    assert worker_plan(2, 1, True) == (1, True)    # the organisation alone
+    assert worker_plan(2, 4, True) == (1, True)    # the organisation and three units
+    assert worker_plan(4, 4, True) == (3, True)
+    assert worker_plan(4, 2, True) == (2, True)    # at most one chain per scope
+    assert worker_plan(1, 4, True) == (1, False)   # one worker renders everything itself
+    assert worker_plan(2, 4, False) == (2, False)  # no reports, no annexes: a spare would have nothing to do

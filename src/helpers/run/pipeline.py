@@ -242,13 +242,22 @@ def _failure_fields(result: ChainResult) -> dict:
 def _execute(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], workers: int, progress: Progress
              ) -> tuple[ChainResult, list[ChainResult]]:
     """The period chain, then the scope chains on ``workers`` workers (at most one per scope). With two workers
-    or more, the annexes are rendered apart, from the moment the publication is written, by a worker with nothing
-    else to do: with more workers than scopes (an organisation-only run on two cores) by a spare worker that
-    starts no kernel. With one worker, each chain renders its annex with its report. The second worker also
-    works ahead of the first: it reads the import steps' sources while the first runs step 01, and computes step
-    05's cells from the other end (work_ahead.py)."""
+    or more, one is a spare that starts no kernel (``worker_plan``): the annexes are rendered apart, from the
+    moment the publication is written, by a worker with nothing else to do, the spare first. With one worker,
+    each chain renders its annex with its report. The spare also works ahead of the first worker: it reads the
+    import steps' sources while the first runs step 01, and computes step 05's cells from the other end
+    (work_ahead.py)."""
     with shared_results(plan.data_dir / "processed", plan.run_id) as folder:
         return _execute_shared(plan, period_job, scope_jobs, workers, progress, folder)
+
+
+def worker_plan(workers: int, scopes: int, renders: bool) -> tuple[int, bool]:
+    """How many workers run chains (each with a kernel), and whether one more works without a kernel (the spare:
+    it works ahead and renders the annexes). With reports to render and two workers or more, one is always the
+    spare: a unit's own chain (its figures, notebook 07 and its report) costs about as much as its annex, so on two
+    cores one kernel and the spare share the units evenly, and a second kernel's start (~3 CPU-s) is saved."""
+    spare = renders and workers > 1
+    return max(1, min(workers - 1 if spare else workers, scopes)), spare
 
 
 def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJob], workers: int,
@@ -257,8 +266,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
     from .workers import Interrupted, LocalWorkers
 
     steps = PERIOD_STEPS + SHARED_STEPS + SCOPE_STEPS
-    chains = max(1, min(workers, len(scope_jobs)))
-    spare = workers > len(scope_jobs) and bool(scope_jobs[0].formats)  # a worker without a kernel, for annexes
+    chains, spare = worker_plan(workers, len(scope_jobs), bool(scope_jobs[0].formats))
     # The period chain needs one kernel; the others start once the cells ahead are done (or step 05 is), in the
     # core the kernel then leaves idle, not while the first kernel starts and runs steps 01-04. They run scope
     # chains only, and import what those notebooks import.
