@@ -8,11 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .failures import PipelineError
-
-try:
-    import fcntl
-except ImportError:  # Windows: no advisory locks; two runs on one folder are then not prevented
-    fcntl = None
+from .locks import hold
 
 FORMATS = ("html", "pdf")
 
@@ -99,20 +95,14 @@ class RunLock:
 
     def __enter__(self):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.path, "a+")
-        if fcntl is None:
-            return self
-        try:
-            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._fh.close()
+        try:  # Windows: no advisory locks; two runs on one folder are then not prevented
+            self._fh = hold(self.path)
+        except BlockingIOError:  # held by another run (an unwritable folder was refused before)
             raise ArgumentError(f"En annan körning skriver redan till {self.path.parent.parent}. Vänta tills den "
                                 "är klar och försök igen.") from None
         return self
 
     def __exit__(self, *exc):
         if self._fh is not None:
-            if fcntl is not None:
-                fcntl.flock(self._fh, fcntl.LOCK_UN)
-            self._fh.close()
+            self._fh.close()  # closing the file releases its lock
         return False

@@ -30,11 +30,7 @@ from typing import Callable
 
 from ..sharing import SHARED_ENV
 from .chain import ChainResult
-
-try:
-    import fcntl
-except ImportError:  # not on Windows
-    fcntl = None
+from .locks import CAN_LOCK, hold
 
 CELLS = "celler"
 # A step of the period chain starting -> the work to do ahead: import steps, the last first (the kernel works
@@ -283,7 +279,7 @@ def shared_results(processed: Path, run_id: str):
     try:
         staging = processed / f".ny{SHARED_PREFIX}{run_id}"  # locked before it gets a name the cleanup looks at
         staging.mkdir(parents=True, exist_ok=True)
-        owner = _lock(staging / OWNER)
+        owner = hold(staging / OWNER)
         os.replace(staging, folder)
     except OSError:  # nothing to share through: every process imports for itself
         if owner is not None:
@@ -303,27 +299,15 @@ def shared_results(processed: Path, run_id: str):
         owner.close()
 
 
-def _lock(path: Path):
-    """``path`` opened and locked for as long as it stays open (released when the process ends, however)."""
-    handle = open(path, "a+")
-    if fcntl is not None:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            raise
-    return handle
-
-
 def remove_left_behind(processed: Path) -> list[Path]:
     """Remove the shared folders whose run has ended (its lock is free): a run ended by kill -9, a power cut or a
     crash cannot remove its own. A folder another run is using stays. Returns the folders removed."""
-    if fcntl is None:  # no way to tell a live run's folder: leave them all
+    if not CAN_LOCK:  # no way to tell a live run's folder: leave them all
         return []
     removed = []
     for folder in sorted(Path(processed).glob(f"{SHARED_PREFIX}*")):
         try:
-            handle = _lock(folder / OWNER)
+            handle = hold(folder / OWNER)
         except OSError:  # locked: its run is alive (or the folder is gone)
             continue
         with handle:
