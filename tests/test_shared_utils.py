@@ -61,3 +61,26 @@ def test_display_table_uses_swedish_formats_and_no_index():
         assert shown in html
     for hidden in ("0.759537", "5793.0", "nan", "NaN", "row_heading"):
         assert hidden not in html
+
+
+def test_a_file_is_hashed_once_per_version_and_again_whenever_it_changes(tmp_path, monkeypatch):
+    import hashlib
+
+    from helpers import filehash
+    from helpers.atomic import write_text_atomic
+
+    opened = []
+    real = hashlib.sha256
+    monkeypatch.setattr(filehash.hashlib, "sha256", lambda *a: opened.append(1) or real(*a))
+    path = tmp_path / "arenden.csv"
+    path.write_bytes(b"aaaa")
+    assert filehash.file_hash(path) == real(b"aaaa").hexdigest()
+    assert filehash.file_hash(path) == real(b"aaaa").hexdigest() and len(opened) == 1  # the same version
+    # Changed in place with the same size and its modification time put back: the change time still differs.
+    before = os.stat(path)
+    with open(path, "r+b") as fh:
+        fh.write(b"bbbb")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert filehash.file_hash(path) == real(b"bbbb").hexdigest()
+    write_text_atomic(path, "cccc")  # replaced, as every write here does
+    assert filehash.file_hash(path) == real(b"cccc").hexdigest() and len(opened) == 3

@@ -5,21 +5,13 @@ on synthetic files. The import checks a file against this list before it uses th
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from .atomic import write_text_atomic
+from .filehash import file_hash
 
 MANIFEST_NAME = "_demofiler.json"
-
-
-def sha256_of(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def write_manifest(folder: str | Path, files, made_by: str = "uppfoljning demo") -> Path:
@@ -28,7 +20,7 @@ def write_manifest(folder: str | Path, files, made_by: str = "uppfoljning demo")
     folder = Path(folder)
     path = folder / MANIFEST_NAME
     listed = read_manifest(folder)
-    listed.update({Path(f).name: sha256_of(folder / Path(f).name) for f in files})
+    listed.update({Path(f).name: file_hash(folder / Path(f).name) for f in files})
     content = {"skapad_av": made_by, "beskrivning": "Syntetiska demofiler; bara de får pseudonymiseras med "
                "demonyckeln.", "filer": dict(sorted(listed.items()))}
     return write_text_atomic(path, json.dumps(content, ensure_ascii=False, indent=2) + "\n")
@@ -53,6 +45,6 @@ def demo_file_problem(source: str | Path) -> str | None:
                 "från en äldre version skapas på nytt med uppfoljning demo --force)")
     if source.name not in listed:
         return f"filen {source.name} finns inte i förteckningen {MANIFEST_NAME}"
-    if sha256_of(source) != listed[source.name]:
+    if file_hash(source) != listed[source.name]:
         return f"filen {source.name} har ändrats sedan demogeneratorn skapade den"
     return None

@@ -56,14 +56,6 @@ def _canonical(x):
     return x
 
 
-def file_digest(path: Path) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 TAKEN = object()  # what ``shared(..., ahead=True)`` returns for a key another process has done or is doing
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import labels, sharing
 from .heap import collection_paused
+from ..filehash import file_hash
 from ..formatting import format_value
 from ..params import validate
 from ..publication.store import META, PUBLISHED_FILE
@@ -312,7 +313,7 @@ def _shared_key(run) -> str:
     """What a report's figures are drawn from: its scope and period, the config (labels, goals, units, the
     threshold) and the publication's files."""
     folder = Path(run.paths.publication)
-    published = [(f.name, sharing.file_digest(f) if f.exists() else None) for f in (folder / PUBLISHED_FILE,
+    published = [(f.name, file_hash(f) if f.exists() else None) for f in (folder / PUBLISHED_FILE,
                                                                                       folder / META)]
     return sharing.digest("figurer", str(run.period), run.unit, run.config, published)
 

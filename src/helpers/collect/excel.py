@@ -11,7 +11,6 @@ can tell a formula from its stored value.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import itertools
 import re
 import zipfile
@@ -20,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
+from ..filehash import file_hash
 from .errors import SourceError
 from .frames import HEADER_SCAN_ROWS, FormulaCell, SourceFrame, choose_header_row, finish, header_hits, headers
 
@@ -126,7 +126,7 @@ def _open_values(path: Path):
     except ImportError:
         return None
     try:
-        key = (str(Path(path).resolve()), hashlib.sha256(Path(path).read_bytes()).hexdigest())
+        key = (str(Path(path).resolve()), file_hash(path))
     except OSError:
         return None
     if key in _RECENT:

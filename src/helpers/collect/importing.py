@@ -19,6 +19,7 @@ import pandas as pd
 
 from .. import personnummer as pnr
 from ..config import Config, Paths, load_config, period_paths
+from ..filehash import file_hash
 from ..params import as_period
 from ..schema import TABLES, table as table_spec
 from ..tables import coerce
@@ -97,7 +98,7 @@ def _read(table: str, path: Path, mapping: Mapping | None, ahead: bool = False):
                    expected=expected_headers(table, tmap))
     try:
         if sharing.active():
-            key = sharing.digest("read", str(path), sharing.file_digest(path), options)
+            key = sharing.digest("read", str(path), file_hash(path), options)
             src = sharing.shared(key, lambda: read_source(path, **options), ahead=ahead)
             if src is sharing.TAKEN:
                 return None
@@ -128,7 +129,7 @@ def _memo_key(table: str, path: Path, source: str, period: str, mapping: Mapping
     """Everything an import's result depends on (see memo.py); None when something cannot be fingerprinted."""
     try:
         refs = sorted({c.ref.split(".")[0] for c in table_spec(table).columns if c.ref})
-        return sharing.digest(table, source, str(path), sharing.file_digest(path), period, mapping, str(config.path),
+        return sharing.digest(table, source, str(path), file_hash(path), period, mapping, str(config.path),
                            config.data, pnr.key_fingerprint(config), secret,
                            [(r, batch.fingerprint(r)) for r in refs],
                            # none and no rows are the same to the duplicate check

