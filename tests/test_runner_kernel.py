@@ -109,3 +109,35 @@ def test_the_kernels_channels_are_private_sockets_not_tcp_ports(kernel, tmp_path
     sockets = os.path.dirname(other.km.ip)
     other.shutdown()
     assert not os.path.exists(sockets)
+
+
+class _Outputs:
+    """A kernel client whose output channel holds ``messages``, then nothing; counts calls of wait_for_ready."""
+
+    def __init__(self, messages):
+        self.messages, self.waited = list(messages), 0
+
+    async def get_iopub_msg(self, timeout=None):
+        import queue
+        if not self.messages:
+            raise queue.Empty()
+        return self.messages.pop(0)
+
+    async def wait_for_ready(self, timeout=None):
+        self.waited += 1
+
+
+def _status(parent: str, state: str) -> dict:
+    return {"msg_type": "status", "parent_header": {"msg_id": parent}, "content": {"execution_state": state}}
+
+
+@pytest.mark.parametrize("messages, waits", [
+    ([_status("förimport", "busy"), _status("förimport", "idle")], 0),  # the output channel is connected
+    ([_status("annan", "idle")], 1),  # only another request's status: not proof
+    ([], 1),  # nothing reached the output channel: jupyter_client's full wait makes sure
+])
+def test_a_started_kernel_counts_as_ready_only_once_its_outputs_are_seen(messages, waits):
+    k = WarmKernel.__new__(WarmKernel)
+    k.kc, k.startup_timeout = _Outputs(messages), 5
+    k._check_outputs("förimport", wait=0.2)
+    assert k.kc.waited == waits

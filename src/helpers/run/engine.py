@@ -140,13 +140,16 @@ class WarmKernel:
             self.notebooks = []
         kc = km.client()
         kc.start_channels()
-        try:
-            run_sync(kc.wait_for_ready)(timeout=self.startup_timeout)
-        except Exception as exc:
-            self._kill()
-            raise KernelFailure(f"Python-kärnan svarade inte inom {self.startup_timeout:g} s: {exc}") from None
         kc.allow_stdin = False
         self.kc = kc
+        # Ready when it answers kernel_info; jupyter_client's wait_for_ready then waits for 0,2 s of silence on the
+        # output channel, which the run waited for at every kernel start. That the output channel is connected is
+        # checked once the pre-import below is done (_check_outputs).
+        try:
+            self._reply(kc.kernel_info(), timeout=self.startup_timeout)
+        except KernelFailure:
+            self._kill()
+            raise
         self.timings.start = time.perf_counter() - self._launched
         code = f"__import__('helpers.run.kernel_side', fromlist=['prepare']).prepare({self.preimport!r})"
         self._pending = kc.execute(code, silent=True, store_history=False, user_expressions={})
@@ -161,11 +164,27 @@ class WarmKernel:
             self._restart()
         if self._pending:
             reply = self._reply(self._pending, timeout=max(self.startup_timeout, 120))
+            self._check_outputs(self._pending)
             self._pending = None
             if reply["content"].get("status") != "ok":
                 LOG.warning("Förimporten i kärnan misslyckades: %s", reply["content"].get("evalue"))
             self.timings.imports = time.perf_counter() - self._launched - self.timings.start
         self.timings.waited += time.perf_counter() - waited
+
+    def _check_outputs(self, msg_id: str, wait: float = 1.0) -> None:
+        """The output channel is connected when the kernel's "idle" after request ``msg_id`` reaches it (a
+        notebook's outputs would otherwise be lost); where it does not within ``wait`` seconds, jupyter_client's own
+        wait_for_ready makes sure."""
+        deadline = time.monotonic() + wait
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                msg = run_sync(self.kc.get_iopub_msg)(timeout=left)
+            except Exception:  # queue.Empty
+                break
+            if (msg.get("parent_header", {}).get("msg_id") == msg_id and msg.get("msg_type") == "status"
+                    and msg.get("content", {}).get("execution_state") == "idle"):
+                return
+        run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
 
     def _reply(self, msg_id: str, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
