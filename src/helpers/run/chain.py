@@ -136,23 +136,26 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
     config = fp.config_digest(_config(job))
     changed = job.force or job.upstream_changed
     audit = audit_dir(job.output_dir)
+    left = None  # the files as the step before left them (nothing else in the chain writes where it looks)
     for i, name in enumerate(job.steps):
         if stop():
             raise Stopped()
         number = job.first_number + i
         if job.hook is not None and job.hook_at == i:
             job.hook(job, lambda text: _tell(emit, text))
+            left = None  # the hook imports earlier periods
         source = job.notebooks_dir / f"{name}.ipynb"
         if not source.exists():
             raise PipelineError(f"Notebooken {source} saknas.", notebook=name)
         executed = audit / f"{name}.ipynb"
         static = fp.static_digest(source, job.parameters, code, config)
-        before = fp.manifest(_roots(job), NOT_INPUTS)
+        before = left or fp.manifest(_roots(job), NOT_INPUTS)
         info = {"typ": "steg", "scope": job.label, "steg": name, "nr": number, "totalt": job.total}
         reason = "--force" if job.force else ("ett tidigare steg gav nytt resultat" if changed else
                                               fp.why_not_skip(name, list(job.order), journal.records, static,
                                                               before, executed))
         if reason is None:
+            left = before
             journal.step(name, "oförändrad")
             result.skipped.append(name)
             result.steps.append({"steg": name, "status": "oförändrad"})
@@ -181,7 +184,7 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
             emit({**info, "status": "fel", "sekunder": seconds})
             raise error from None
         seconds = time.perf_counter() - t0
-        after = fp.manifest(_roots(job), NOT_INPUTS)
+        after = left = fp.manifest(_roots(job), NOT_INPUTS)
         written = after.changed_since(before)
         if not fp.same_outputs(written, after, last):
             changed = True
