@@ -17,7 +17,6 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from ..filehash import file_hash
 from .errors import SourceError
@@ -54,6 +53,16 @@ def _cells(values: list[list]) -> list[list]:
     """`_cell` of every value; text and empty cells pass as they are, other values are converted once each."""
     converted = _converter()
     return [[v if v is None or v.__class__ is str else converted(v) for v in r] for r in values]
+
+
+def _column_letter(number: int) -> str:
+    """Excel's name of a column: 1 -> A, 27 -> AA (openpyxl's get_column_letter without importing openpyxl, which
+    reads only the workbooks with formulas)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _open(path: Path, data_only: bool):
@@ -205,7 +214,7 @@ def _read_sheet(ws, stored_values, header_row: int | None, expected: set[str] | 
         stored = stored_values()
         for (i, j) in formulas:
             values[i][j] = stored[i][j] if i < len(stored) and j < len(stored[i]) else None
-        formulas = {(i, j): (f"{get_column_letter(j + 1)}{i + 1}", f) for (i, j), f in formulas.items()}
+        formulas = {(i, j): (f"{_column_letter(j + 1)}{i + 1}", f) for (i, j), f in formulas.items()}
     last = len(values)  # without the empty rows at the end
     while last and not any(c is not None and str(c).strip() for c in _cells([values[last - 1]])[0]) and \
             not any(i == last - 1 for i, _ in formulas):

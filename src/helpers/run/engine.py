@@ -31,7 +31,7 @@ LOG = logging.getLogger("uppfoljning.korning")
 KERNEL_NAME = "uppfoljning-python"
 # Imported in every warm kernel in addition to what the notebooks import themselves. Not matplotlib and seaborn:
 # a kernel under the runner does not draw (figure_specs.draw_ahead).
-HEAVY_MODULES = ("numpy", "pandas", "pyarrow.parquet", "openpyxl", "IPython.display")
+HEAVY_MODULES = ("numpy", "pandas", "pyarrow.parquet", "IPython.display")
 
 
 class KernelFailure(RuntimeError):
