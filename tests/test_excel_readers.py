@@ -97,3 +97,12 @@ def test_only_empty_text_becomes_an_empty_cell():
     rows = [["a", 0, False, 0.0, float("nan")], ["", 1, " ", None], []]
     out = excel._empty_as_none(rows)
     assert out[0] is rows[0] and out[1] == [None, 1, " ", None] and out[2] == []
+
+
+def test_a_formula_cells_column_is_named_as_excel_names_it():
+    from openpyxl.utils import get_column_letter
+
+    from helpers.collect.excel import _column_letter
+    assert [_column_letter(n) for n in (1, 26, 27, 52, 53, 702, 703, 16384)] == \
+        ["A", "Z", "AA", "AZ", "BA", "ZZ", "AAA", "XFD"]
+    assert all(_column_letter(n) == get_column_letter(n) for n in range(1, 16385))
