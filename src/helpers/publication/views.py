@@ -95,10 +95,9 @@ class Publication:
         """Per indicator, every period's applicable cells of `scope` in the indicator-table format the analysis
         reads (a `suppressed` column; suppressed cells carry no numbers)."""
         v = self.scope(scope, period=None)
-        out = {}
-        for name, part in v.groupby("indicator", sort=False):
-            t = part.assign(suppressed=part["status"] == SUPPRESSED)[TABLE_COLUMNS]
-            out[name] = t.reset_index(drop=True)
+        t = v.assign(suppressed=v["status"] == SUPPRESSED)[TABLE_COLUMNS]
+        rows = v.groupby("indicator", sort=False).indices
+        out = {name: t.iloc[rows[name]].reset_index(drop=True) for name in pd.unique(v["indicator"])}
         return dict(sorted(out.items(), key=lambda kv: ORDER.get(kv[0], len(ORDER))))
 
     def periods(self) -> list[str]:
