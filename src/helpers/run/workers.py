@@ -79,11 +79,10 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
             later: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     quiet_loggers()
-    from .engine import WarmKernel
-
     # Starts at once; the imports below overlap its start-up. A worker kept for annexes, or told to start its
-    # kernel later (START_KERNEL), starts one when told or when it is given a chain.
-    kernel = WarmKernel(cwd, notebooks=notebooks) if with_kernel else None
+    # kernel later (START_KERNEL), starts one when told or when it is given a chain (and imports jupyter_client
+    # only then: ~0,1 s of a core while the first kernel starts).
+    kernel = _kernel(cwd, notebooks) if with_kernel else None
     from .annex_job import AnnexJob, render_annex_job
     from .chain import run_chain
     from .work_ahead import AheadJob, figures_ahead, preload, run_ahead, stop_running
@@ -146,7 +145,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         if item is None:
             break
         if item == START_KERNEL:
-            kernel = kernel or WarmKernel(cwd, notebooks=later or notebooks)
+            kernel = kernel or _kernel(cwd, later or notebooks)
             continue
         job_id, job = item
         events.put(("start", job_id, index))
@@ -163,7 +162,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
                 warm_up()
             else:
                 if kernel is None:
-                    kernel = WarmKernel(cwd, notebooks=later or notebooks)
+                    kernel = _kernel(cwd, later or notebooks)
                 if job.warm_up_at is None:
                     warm_up()
                 result = run_chain(job, kernel, emit, before_render=warmed,
@@ -177,6 +176,11 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     events.close()
     events.join_thread()  # every event has reached the coordinator
     os._exit(0)  # skip tearing down a large heap at interpreter exit: nothing is left to save
+
+
+def _kernel(cwd: str, notebooks: list[str]):
+    from .engine import WarmKernel
+    return WarmKernel(cwd, notebooks=notebooks)
 
 
 def _in_lower_thread(work: Callable, *args):
