@@ -294,3 +294,17 @@ def test_a_killed_runs_shared_folder_is_removed_by_the_next_run_and_a_live_runs_
         assert not folder.exists() and alive.exists()
     assert sorted(p.name for p in processed.iterdir()) == [".importminne-levande"]
     assert work_ahead.remove_left_behind(processed) == [alive]  # its run has ended now
+
+
+def test_a_shared_folder_that_cannot_take_its_name_leaves_nothing_behind(tmp_path, monkeypatch):
+    """Where the locked staging folder cannot be renamed into place, the run shares nothing (every process imports
+    for itself) and removes the staging folder."""
+    processed = tmp_path / "processed"
+    processed.mkdir()
+
+    def refuse(src, dst):
+        raise PermissionError(13, "nekad", str(dst))
+    monkeypatch.setattr(work_ahead.os, "replace", refuse)
+    with shared_results(processed, "ny") as folder:
+        assert folder is None and sharing.SHARED_ENV not in os.environ
+    assert list(processed.iterdir()) == []

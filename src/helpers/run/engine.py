@@ -87,13 +87,15 @@ class Timings:
 
 
 
-def channels(folder: str) -> dict:
-    """Where Unix sockets exist, the kernel's channels are sockets in ``folder``, a private folder (only this user
-    may enter it), instead of TCP ports on the machine: no other user of a shared server can connect to them and
-    read the outputs, and ipykernel has no unencrypted TCP to warn about in korning.log."""
+def channels() -> tuple[str, dict]:
+    """Where Unix sockets exist, the kernel's channels are sockets in a new private folder (only this user may
+    enter it), instead of TCP ports on the machine: no other user of a shared server can connect to them and read
+    the outputs, and ipykernel has no unencrypted TCP to warn about in korning.log. Returns the folder ("" where
+    the channels stay TCP) and the kernel manager's settings."""
     if os.name != "posix":
-        return {}
-    return {"transport": "ipc", "ip": os.path.join(folder, "k")}
+        return "", {}
+    folder = tempfile.mkdtemp(prefix="karna-")
+    return folder, {"transport": "ipc", "ip": os.path.join(folder, "k")}
 
 
 class WarmKernel:
@@ -123,9 +125,8 @@ class WarmKernel:
         self._launched = time.perf_counter()
         self.kc = None
         env = dict(os.environ)
-        self._sockets = tempfile.mkdtemp(prefix="karna-")
-        km = AsyncKernelManager(kernel_spec_manager=InterpreterKernelSpecs(), kernel_name=KERNEL_NAME,
-                                **channels(self._sockets))
+        self._sockets, settings = channels()
+        km = AsyncKernelManager(kernel_spec_manager=InterpreterKernelSpecs(), kernel_name=KERNEL_NAME, **settings)
         try:
             run_sync(km.start_kernel)(cwd=self.cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         except Exception as exc:
@@ -291,7 +292,8 @@ class WarmKernel:
                 run_sync(self.km.cleanup_resources)()
             except Exception:
                 pass
-        shutil.rmtree(self._sockets, ignore_errors=True)
+        if self._sockets:
+            shutil.rmtree(self._sockets, ignore_errors=True)
 
     def _kill(self) -> None:
         process = self._process()

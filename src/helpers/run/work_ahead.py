@@ -284,6 +284,7 @@ def shared_results(processed: Path, run_id: str):
     except OSError:  # nothing to share through: every process imports for itself
         if owner is not None:
             owner.close()
+        shutil.rmtree(staging, ignore_errors=True)
         yield None
         return
     remove_left_behind(processed)
