@@ -198,3 +198,24 @@ def test_a_table_one_result_gave_is_fingerprinted_by_that_result_in_every_batch(
     write_table(paths.processed, "clients", load_table(paths.processed, "clients").iloc[:1])
     monkeypatch.setattr(batch, "frame_digest", lambda df: "hashed")
     assert batch.Batch(paths).fingerprint("clients") == "hashed"
+
+
+@pytest.mark.parametrize("sources, groups, statistics", [
+    (["a.csv"] * 6, 1, True),                            # one source: known from the statistics alone
+    (["a.csv"] * 3 + ["b.xlsx"] * 3, 1, True),           # two: the statistics say so
+    (["a.csv"] * 3 + ["b.xlsx"] * 3, 3, True),           # in groups of two rows, one of them mixed
+    (["a.csv", None, None, None, "a.csv", "a.csv"], 3, True),  # a group without a value
+    (["a.csv"] * 3 + ["b.xlsx"] * 3, 1, False),          # no statistics: read from the column
+])
+def test_which_sources_a_processed_table_came_from(tmp_path, sources, groups, statistics):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from helpers.collect.batch import SOURCE_COLUMN, _sources_in
+    path = tmp_path / "cases.parquet"
+    table = pa.table({"case_id": [str(i) for i in range(6)], SOURCE_COLUMN: pa.array(sources, pa.string())})
+    pq.write_table(table, path, row_group_size=6 // groups, write_statistics=statistics)
+    names, found = _sources_in(path)
+    assert names == ["case_id", SOURCE_COLUMN]
+    truth = {s for s in sources if s is not None}
+    assert found == truth  # at most two sources here: the statistics give them all

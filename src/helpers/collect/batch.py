@@ -49,6 +49,26 @@ def _stamp(path: Path) -> tuple | None:
     return st.st_mtime_ns, st.st_size, st.st_ino
 
 
+def _sources_in(path: Path) -> tuple[list[str], set]:
+    """(column names, sources) of a processed table: the sources from the file's statistics of its source column
+    where they tell (each row group's least and greatest value; Arrow writes them whole or not at all), else read
+    from the column (~20 ms at 50 000 rows, for every import that asks). Where the statistics show two different
+    sources, those two stand for all: the table did not come from one source alone."""
+    meta = pq.ParquetFile(path).metadata
+    names = meta.schema.names
+    column = names.index(SOURCE_COLUMN)
+    found: set = set()
+    for i in range(meta.num_row_groups):
+        chunk = meta.row_group(i).column(column)
+        stats = chunk.statistics
+        if stats is None or not stats.has_min_max:
+            if stats is not None and stats.null_count == chunk.num_values:
+                continue  # no value in this group
+            return names, set(pd.read_parquet(path, columns=[SOURCE_COLUMN])[SOURCE_COLUMN].dropna().unique())
+        found |= {stats.min, stats.max}
+    return names, found
+
+
 class Batch:
     def __init__(self, paths: Paths):
         self.paths = paths
@@ -82,9 +102,7 @@ class Batch:
             return True
         if name not in self._sources:
             try:
-                names = pq.read_schema(path).names
-                found = set(pd.read_parquet(path, columns=[SOURCE_COLUMN])[SOURCE_COLUMN].dropna().unique())
-                self._sources[name] = (names, found)
+                self._sources[name] = _sources_in(path)
             except Exception:  # noqa: BLE001  (no source column, an odd file: the table is read as a whole)
                 self._sources[name] = None
         known = self._sources[name]
