@@ -175,7 +175,11 @@ def read_yaml(path: str | Path, what: str | None = None) -> YamlDocument:
             raise _syntax_error(exc, what) from exc
     doc = YamlDocument(path, data, encoding, notes)
     if root is not None:
-        _index(root, (), doc, what)
+        keys = _Loader("")
+        try:
+            _index(root, (), doc, what, keys)
+        finally:
+            keys.dispose()
     return doc
 
 
@@ -188,7 +192,10 @@ def _parse(text: str, loader_class) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
-def _key_value(node: yaml.Node) -> Any:
+def _key_value(node: yaml.Node, loader: _Loader | None = None) -> Any:
+    """A key's value as YAML reads it (``loader``: one made for many keys; a new one costs as much as the key)."""
+    if loader is not None:
+        return loader.construct_object(node, deep=True)
     loader = _Loader("")
     try:
         return loader.construct_object(node, deep=True)
@@ -196,14 +203,14 @@ def _key_value(node: yaml.Node) -> Any:
         loader.dispose()
 
 
-def _index(node: yaml.Node, loc: Loc, doc: YamlDocument, what: str) -> None:
+def _index(node: yaml.Node, loc: Loc, doc: YamlDocument, what: str, keys: _Loader) -> None:
     doc._values[loc] = node
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
-            key = _key_value(key_node)
+            key = _key_value(key_node, keys)
             line = key_node.start_mark.line + 1
             if key in seen and key != "<<":
                 section = f"avsnittet {' → '.join(str(p) for p in loc)}" if loc else "filens översta nivå"
@@ -211,7 +218,7 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDocument, what: str) -> None:
                                     f"{seen[key]} och rad {line}). Ta bort den ena; annars gäller bara den sista.")
             seen[key] = line
             doc._keys[loc + (key,)] = key_node
-            _index(value_node, loc + (key,), doc, what)
+            _index(value_node, loc + (key,), doc, what, keys)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _index(item, loc + (i,), doc, what)
+            _index(item, loc + (i,), doc, what, keys)
