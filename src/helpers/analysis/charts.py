@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -20,7 +21,6 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt  # noqa: F401 (callers close figures with charts.plt.close)
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
@@ -29,6 +29,28 @@ from .. import formatting as fmt
 from . import chart_layout as layout
 from .figure_entry import FigureEntry
 
+# seaborn imports scipy's statistics and clustering where scipy is installed (~0,8 s of a core), for density
+# estimates and clustered heat maps; the report takes only its palette and theme, so seaborn is imported with those
+# two hidden and falls back on its own code for them. Not hidden when already imported (then they cost nothing).
+SEABORN_WITHOUT = ("scipy.stats", "scipy.cluster")
+
+
+def _import_seaborn():
+    if "seaborn" in sys.modules:
+        return sys.modules["seaborn"]
+    hidden = [name for name in SEABORN_WITHOUT if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # an import of it fails, and seaborn takes its fallback
+    try:
+        import seaborn
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]  # later imports of scipy.stats work as usual
+    return seaborn
+
+
+sns = _import_seaborn()
 SVG_SALT = "kvalitetsredovisning"
 PALETTE = sns.color_palette("colorblind")
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo", "---", "+++")
