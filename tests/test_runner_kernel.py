@@ -31,7 +31,8 @@ def test_notebooks_share_the_process_but_not_the_namespace(kernel, tmp_path):
                       "matplotlib.rcParams['axes.grid'], len(plt.get_fignums()), 'UPPF_TEST' in os.environ, "
                       "'/nowhere' in sys.path)",
                       "print(os.getcwd())\nprint(os.getpid())\nprint(sys.executable)\n"
-                      "print(period, type(period).__name__)")
+                      "print(period, type(period).__name__)\n"
+                      "print(hasattr(get_ipython().kernel, 'debugger'), '' in sys.path, sys.modules.get('debugpy') is not None)")
     a = kernel.execute(first, tmp_path / "a_ut.ipynb", {"period": "2025"}, tmp_path)
     sub = tmp_path / "annan"
     sub.mkdir()
@@ -40,8 +41,10 @@ def test_notebooks_share_the_process_but_not_the_namespace(kernel, tmp_path):
     preimported, fresh, where = _outputs(b)[-3:]
     assert preimported.strip() == "True"
     assert fresh.split() == ["False", "False", "0", "False", "False"]
-    cwd, pid_b, exe, period = where.split("\n")[:4]
+    cwd, pid_b, exe, period, launched = where.split("\n")[:5]
     assert cwd == str(sub) and pid_b == pid_a and exe == sys.executable and period == "2025 str"
+    # Launched as ipykernel_launcher launches it, without the debugger (debugpy is never imported).
+    assert launched.split() == ["False", "True", "False"]
     # Execution counts start from 1 in every notebook, as in a fresh kernel.
     assert [c.execution_count for c in b.cells if c.cell_type == "code"] == [1, 2, 3, 4, 5]
     assert (tmp_path / "b_ut.ipynb").exists()
