@@ -42,6 +42,24 @@ def test_write_and_load_roundtrip_coerces_types(tmp_path):
     assert pd.isna(back.loc[0, "area"])
 
 
+def test_without_bookkeeping_only_the_declared_columns_are_read(tmp_path, monkeypatch):
+    """Analysis reads a table without the import's own columns; a declared column the file lacks (written by an
+    older version) comes back empty, as in the whole table."""
+    raw = pd.DataFrame({"goal_id": ["m1", "m2"], "client_id": ["k1", "k2"], "set_on": ["2025-02-01", None],
+                        "import_source": ["mal.csv", "mal.csv"], "import_key": ["a" * 40, "b" * 40]})
+    tables.write_atomic(raw, tables.table_path(tmp_path, "goals"))  # no intervention_id, no area
+    read = []
+    original = pd.read_parquet
+    monkeypatch.setattr(tables.pd, "read_parquet", lambda path, columns=None: read.append(columns) or
+                        original(path, columns=columns))
+    declared = tables.load_table(tmp_path, "goals", bookkeeping=False)
+    whole = tables.load_table(tmp_path, "goals")
+    assert read == [["goal_id", "client_id", "set_on"], None]
+    assert list(declared.columns) == schema.table("goals").names
+    assert list(whole.columns) == schema.table("goals").names + ["import_source", "import_key"]
+    pd.testing.assert_frame_equal(declared, whole[schema.table("goals").names])
+
+
 def test_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
     tables.write_table(tmp_path, "goals", pd.DataFrame({"goal_id": ["m1"]}))
 

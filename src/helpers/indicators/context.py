@@ -47,7 +47,7 @@ class PeriodData:
             if name in self._given:
                 from ..tables import coerce
                 return coerce(name, self._given[name])
-            return load_table(self.processed_dir, name)
+            return load_table(self.processed_dir, name, bookkeeping=False)
         return self.once(name, read)
 
     def _case_units(self) -> pd.Series:

@@ -35,7 +35,7 @@ def _cases_with_previous(d: PeriodData) -> pd.DataFrame:
     cases = d.table("cases")
     prev_dir = d.processed_dir.parent / str(d.year - 1)
     if prev_dir.is_dir() and prev_dir != d.processed_dir:
-        prev = load_table(prev_dir, "cases")
+        prev = load_table(prev_dir, "cases", bookkeeping=False)
         cases = pd.concat([cases, prev[~member(prev["case_id"], cases["case_id"])]], ignore_index=True)
     return cases
 

@@ -356,13 +356,13 @@ def expected_shortfall(processed_dir: Path, period: str, units=None) -> dict[str
     from ..tables import load_table
 
     out: dict[str, Any] = {"period": str(period), "med_fore": None, "utan_efter": None, "andel": None}
-    m = load_table(processed_dir, "measurements")
+    m = load_table(processed_dir, "measurements", bookkeeping=False)
     if m.empty:
         out["text"] = f"Förväntat bortfall: uppgift saknas (inga mätningar för {period})."
         return out
     m = m.copy()
     m["key"] = m["intervention_id"].fillna(m["client_id"] + "/" + m["instrument"])
-    iv = load_table(processed_dir, "interventions")
+    iv = load_table(processed_dir, "interventions", bookkeeping=False)
     if not iv.empty:
         finished = iv[iv["end"].notna()]
         if units:
@@ -487,7 +487,8 @@ def load_population(paths, period: str, plan=None, unit: str | None = None) -> p
     """The population from the period's processed clients and cases, restricted by the plan and the unit."""
     from ..tables import load_table
 
-    clients, cases = load_table(paths.processed, "clients"), load_table(paths.processed, "cases")
+    clients = load_table(paths.processed, "clients", bookkeeping=False)
+    cases = load_table(paths.processed, "cases", bookkeeping=False)
     units = [unit] if unit else (plan.units if plan is not None else None)
     groups = plan.target_groups if plan is not None else None
     return build_population(clients, cases, period, units=units, target_groups=groups)
