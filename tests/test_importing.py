@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from helpers import personnummer as pnr
-from helpers.collect import importing, summaries
+from helpers.collect import importing, memo, summaries
 from helpers.collect import validation as v
 from helpers.cli import main as cli_main
 from helpers.config import load_config
@@ -97,6 +97,18 @@ def test_intervention_faults_dates_codes_ranges_duplicates_references(tmp_path):
     assert dup.loc[8, "Detalj"] == "samma post som rad 2" and dup.loc[9, "Detalj"] == "samma intervention_id som rad 2"
     row = r.accepted.iloc[0]
     assert row["intervention_id"] == "I1" and row["planned_sessions"] == 12.5  # decimal comma
+
+
+def test_a_table_on_disk_is_read_for_its_referenced_column_alone(tmp_path, monkeypatch):
+    imp("clients", "arenden_cp1252.csv", tmp_path)
+    imp("cases", "arenden_cp1252.csv", tmp_path)
+    memo.forget()  # an earlier test's result for the same file and cases would be taken without a check
+    read, original = [], pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet", lambda path, *args, **kw: read.append((Path(path).name, kw.get("columns")))
+                        or original(path, *args, **kw))
+    r = imp("interventions", "insatser_fel.csv", tmp_path)
+    assert r.reasons[v.R_REF] == 1  # case Ä9
+    assert ("cases.parquet", ["case_id"]) in read and ("cases.parquet", None) not in read
 
 
 def test_unknown_references_are_not_checked_before_the_table_exists(tmp_path):

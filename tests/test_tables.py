@@ -60,6 +60,14 @@ def test_without_bookkeeping_only_the_declared_columns_are_read(tmp_path, monkey
     pd.testing.assert_frame_equal(declared, whole[schema.table("goals").names])
 
 
+def test_one_column_is_read_typed_as_declared(tmp_path):
+    assert tables.load_column(tmp_path, "goals", "set_on") is None  # no such table in the period
+    tables.write_table(tmp_path, "goals", pd.DataFrame({"goal_id": ["m1", "m2"], "set_on": ["2025-02-01", None]}))
+    set_on = tables.load_column(tmp_path, "goals", "set_on")
+    assert set_on.dtype == "datetime64[ns]" and set_on.iloc[0] == pd.Timestamp("2025-02-01") and pd.isna(set_on.iloc[1])
+    assert tables.load_column(tmp_path, "goals", "goal_id").dtype == "string"
+
+
 def test_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
     tables.write_table(tmp_path, "goals", pd.DataFrame({"goal_id": ["m1"]}))
 

@@ -22,14 +22,15 @@ def coerce(name: str, df: pd.DataFrame) -> pd.DataFrame:
     spec = table_spec(name)
     out = df.copy()
     for c in spec.columns:
-        if c.name not in out:
-            out[c.name] = pd.Series(pd.NA, index=out.index)
-        if c.kind == "date":
-            out[c.name] = pd.to_datetime(out[c.name], errors="coerce").astype("datetime64[ns]")
-        else:
-            out[c.name] = out[c.name].astype(_PANDAS_KIND[c.kind])
+        out[c.name] = _typed(c, out[c.name] if c.name in out else pd.Series(pd.NA, index=out.index))
     extra = [c for c in out.columns if c not in spec.names]
     return out[spec.names + extra]
+
+
+def _typed(column, values: pd.Series) -> pd.Series:
+    if column.kind == "date":
+        return pd.to_datetime(values, errors="coerce").astype("datetime64[ns]")
+    return values.astype(_PANDAS_KIND[column.kind])
 
 
 def table_path(processed_dir: Path, name: str) -> Path:
@@ -49,6 +50,14 @@ def load_table(processed_dir: str | Path, name: str, bookkeeping: bool = True) -
         stored = set(pq.read_schema(path).names)
         columns = [c for c in table_spec(name).names if c in stored]  # coerce adds a declared column not stored
     return coerce(name, pd.read_parquet(path, columns=columns))
+
+
+def load_column(processed_dir: str | Path, name: str, column: str) -> pd.Series | None:
+    """One declared column of a processed table, typed as declared; None when the period has no such table."""
+    path = table_path(Path(processed_dir), name)
+    if not path.exists():
+        return None
+    return _typed(table_spec(name).column(column), pd.read_parquet(path, columns=[column])[column])
 
 
 def write_atomic(df: pd.DataFrame, path: Path) -> Path:

@@ -16,7 +16,7 @@ from ..atomic import write_text_atomic
 from ..config import Paths
 from ..importlog import LOG_NAME, MISSING_KEY, read_log
 from ..schema import table as table_spec
-from ..tables import coerce, load_table, table_path, write_excel_csv, write_table
+from ..tables import coerce, load_column, load_table, table_path, write_excel_csv, write_table
 from ..sharing import digest
 from .memo import frame_digest
 
@@ -78,6 +78,7 @@ class Batch:
         self.missing: dict[str, list[str]] | None = None  # sources left out because their files do not exist
         self._loaded: dict[str, pd.DataFrame | None] = {}  # processed tables as they are on disk (read once)
         self._loaded_stamps: dict[str, tuple] = {}
+        self._columns: dict[tuple[str, str], pd.Series | None] = {}  # single columns read for reference checks
         self._digests: dict[str, tuple] = {}
         self._sources: dict[str, tuple | None] = {}  # table -> (column names, sources) of the file on disk
         self._origin: dict[str, tuple | None] = {}  # table -> (source, memo key) when one result gave every row
@@ -116,6 +117,17 @@ class Batch:
             path = table_path(self.paths.processed, name)
             self._loaded[name] = load_table(self.paths.processed, name) if path.exists() else None
         return self._loaded[name]
+
+    def column(self, name: str, column: str) -> pd.Series | None:
+        """One column of table `name` as the batch has it (imported now, else on disk), None when the period has no
+        such table: what a reference check compares with. Read alone from disk, not the whole table (the cases at
+        50 000 clients: 0,14 s whole, with every row's source and natural key)."""
+        if name in self.tables or name in self._loaded:
+            df = self.current(name)
+            return None if df is None else df[column]
+        if (name, column) not in self._columns:
+            self._columns[name, column] = load_column(self.paths.processed, name, column)
+        return self._columns[name, column]
 
     def fingerprint(self, name: str) -> str:
         """The content digest of table `name` as it is now (computed once for each version of the table). A table

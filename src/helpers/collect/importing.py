@@ -145,7 +145,7 @@ def _read_and_check(table: str, path: Path, source: str, period: str, mapping: M
     present, dropped, notes = mapped_columns(table, list(src.df.columns), tmap, path.name)
     if secret is None and (PERSONNUMMER in present.values() or tmap.key_columns):
         secret = pnr.load_key(config, source=path)
-    checked = check_rows(table, src, tmap, present, mapping, config, period, secret, batch.current, others, source)
+    checked = check_rows(table, src, tmap, present, mapping, config, period, secret, batch.column, others, source)
     rejected = checked.rejected
     if src.bad_rows:
         rejected = pd.concat([read_failures(src, source), rejected], ignore_index=True)

@@ -217,18 +217,19 @@ def check_order(table: Table, typed: pd.DataFrame, text: pd.DataFrame, problems:
 
 
 def check_refs(table: Table, typed: pd.DataFrame, text: pd.DataFrame, problems: Problems, lookup) -> list[str]:
-    """References to other tables; `lookup(name)` gives that table or None when it is not imported."""
+    """References to other tables; `lookup(name, column)` gives that column of that table, or None when the table
+    is not imported."""
     notes = []
     for col in table.columns:
         if not col.ref or col.name not in typed:
             continue
         ref_table, ref_col = col.ref.split(".")
-        other = lookup(ref_table)
+        other = lookup(ref_table, ref_col)
         if other is None:
             notes.append(f"Kolumnen {col.name} kunde inte kontrolleras mot {ref_table}: den tabellen är inte "
                          "importerad för perioden.")
             continue
-        known = other[ref_col].dropna().astype("string").unique()  # compared as text, in a hash table
+        known = other.dropna().astype("string").unique()  # compared as text, in a hash table
         v = typed[col.name]
         problems.add(v.notna() & ~v.astype("string").isin(known).fillna(False), col.name, text[col.name], R_REF,
                      f"{col.label} finns inte i {ref_table}")
