@@ -109,10 +109,14 @@ def test_a_work_ahead_is_a_fork_whose_end_reaches_the_worker_and_only_the_run_ma
     from helpers.run import work_ahead
 
     job = AheadJob("hela verksamheten", "2025", "k.yml", tmp_path, (4, 3))
-    monkeypatch.setattr(work_ahead, "main", lambda argv: (tmp_path / "gjort").write_text(" ".join(argv)))
+    import gc
+    monkeypatch.setattr(work_ahead, "main", lambda argv: (tmp_path / "gjort").write_text(" ".join(argv)) and
+                        (tmp_path / "frysta").write_text(str(gc.get_freeze_count())))
     events = []
     assert work_ahead.run_ahead(job, events.append).status == "klar"
     assert (tmp_path / "gjort").read_text() == f"2025 k.yml {tmp_path} 4 3"
+    # What the fork inherited is frozen: its collections scan only what the fork makes.
+    assert int((tmp_path / "frysta").read_text()) > gc.get_freeze_count() + len(gc.get_objects()) // 2
     assert events[0]["typ"] == "i_förväg" and events[0]["pid"] != os.getpid()
     monkeypatch.setattr(work_ahead, "main", lambda argv: 1 / 0)
     assert work_ahead.run_ahead(job, events.append).status == "fel"

@@ -17,6 +17,7 @@ while it waited for its first job (a new interpreter where the platform cannot f
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
 import signal
@@ -144,6 +145,9 @@ def _fork(work: Callable[[], None]) -> int:
         return pid
     code = 1
     try:  # the child: the worker's threads are gone; it works, writes its results and ends without clean-up
+        # What the child inherits outlives it: the cycle collector need not scan it (a collection after drawing the
+        # figures took 0,27 s scanning the worker's modules), nor copy its pages by touching it.
+        gc.freeze()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the worker's handler would stop the worker's kernel
         quiet = os.open(os.devnull, os.O_RDWR)
         os.dup2(quiet, 1)
