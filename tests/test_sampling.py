@@ -1,6 +1,7 @@
 """Step 1 sampling: each method on a small population written here, sample size, representativeness, bortfall."""
 import argparse
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -234,22 +235,36 @@ def test_representativeness_by_hand():
     ([1000, 0], [500, 500]),
 ])
 def test_chisquare_is_scipys(observed, expected):
-    """The own goodness-of-fit test gives scipy.stats.chisquare's statistic and p-value exactly."""
+    """The own goodness-of-fit test gives scipy.stats.chisquare's statistic exactly and its p-value to 12 digits."""
     from scipy import stats
 
     o, e = np.array(observed, float), np.array(expected, float)
     res = stats.chisquare(o, e)
-    assert sampling.chisquare(o, e) == (float(res.statistic), float(res.pvalue))
+    statistic, p = sampling.chisquare(o, e)
+    assert statistic == float(res.statistic) and p == pytest.approx(float(res.pvalue), rel=1e-12, abs=1e-300)
 
 
-def test_step_1_does_not_import_scipy_stats():
-    """Step 1 runs in every kernel first: scipy.stats costs ~0,8 s there and nothing in it is needed."""
+def test_chi_square_tail_is_scipys_for_any_degrees_of_freedom():
+    """Whole and half-whole shapes, small and large statistics, and many degrees of freedom whose single terms
+    would underflow (df 1 400 at 1 500: p about 0,03)."""
+    from scipy.special import chdtrc
+
+    for df in [*range(1, 41), 99, 100, 1399, 1400]:
+        for x in (0.0, 1e-9, 0.3, 1.0, 3.84, df - 1.0, float(df), df + 7.5, 2.0 * df, 60.0, 700.0, 1500.0, 1e4):
+            assert sampling.chi2_sf(x, df) == pytest.approx(float(chdtrc(df, x)), rel=1e-10, abs=1e-300), (df, x)
+    assert sampling.chi2_sf(1500.0, 1400) == pytest.approx(0.0318, abs=1e-3)
+    assert math.isnan(sampling.chi2_sf(float("nan"), 3)) and sampling.chi2_sf(float("inf"), 3) == 0.0
+
+
+def test_step_1_does_not_import_scipy():
+    """Step 1 runs in every kernel first: scipy.stats costs ~0,8 s there and scipy.special ~0,15 s, and nothing in
+    either is needed."""
     import subprocess
     import sys
 
-    code = "import sys, helpers.plan.sampling; print('scipy.stats' in sys.modules)"
+    code = "import sys, helpers.plan.sampling; print('scipy.stats' in sys.modules, 'scipy.special' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"
 
 
 NB = "\u00a0"

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import chdtrc
 
 from .. import grouping
 from ..atomic import write_text_atomic
@@ -316,10 +315,33 @@ TEST_COLUMNS = ["Variabel", "Chi2", "Frihetsgrader", "p-värde", "Största stand
 
 def chisquare(observed: np.ndarray, expected: np.ndarray) -> tuple[float, float]:
     """Pearson's chi-square goodness of fit and its p-value with k - 1 degrees of freedom: what
-    ``scipy.stats.chisquare`` computes (the same sum and ``chdtrc``), without importing scipy.stats (~0,8 s in
-    every kernel that runs step 1)."""
-    statistic = np.sum((observed - expected) ** 2 / expected)
-    return float(statistic), float(chdtrc(len(observed) - 1, statistic))
+    ``scipy.stats.chisquare`` computes, without importing scipy (~1 s in every kernel that runs step 1)."""
+    statistic = float(np.sum((observed - expected) ** 2 / expected))
+    return statistic, chi2_sf(statistic, len(observed) - 1)
+
+
+def chi2_sf(x: float, df: int) -> float:
+    """P(X >= x) for X chi-square distributed with ``df`` >= 1 degrees of freedom (scipy's ``chdtrc``). The upper
+    regularised incomplete gamma function Q(df/2, x/2) has closed forms for whole and half-whole shapes, here summed
+    in logarithms (no term underflows where the sum does not):
+    even df = 2n: Q = sum over j < n of e^-y y^j / j!;  odd df = 2n + 1: Q = erfc(sqrt y) + sum over j < n of
+    e^-y y^(j + 1/2) / Gamma(j + 3/2), with y = x/2."""
+    if math.isnan(x) or x < 0 or df < 1:
+        return math.nan
+    if math.isinf(x):
+        return 0.0
+    y = x / 2
+    if y == 0:
+        return 1.0
+    j = np.arange(df // 2, dtype=float)
+    if df % 2:
+        logs, first = (j + 0.5) * math.log(y) - np.array([math.lgamma(k + 1.5) for k in j]) - y, math.erfc(math.sqrt(y))
+    else:
+        logs, first = j * math.log(y) - np.array([math.lgamma(k + 1) for k in j]) - y, 0.0
+    if not len(logs):
+        return min(1.0, first)
+    top = float(logs.max())
+    return min(1.0, first + math.exp(top) * float(np.exp(logs - top).sum()))
 
 
 def representativeness_tests(table: pd.DataFrame) -> pd.DataFrame:
