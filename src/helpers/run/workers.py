@@ -38,12 +38,18 @@ def quiet_loggers() -> None:
         logger.propagate = False
 
 
-def prepare_rendering() -> None:
+def prepare_rendering(wait: bool = True) -> None:
     """Load the report template, the first export's largest cost, once a core is free: in a local run, when the
-    cells ahead are done (before that both cores are busy with the steps the run waits for)."""
+    cells ahead are done (before that both cores are busy with the steps the run waits for). Without ``wait``:
+    at once (the spare worker, between its import ahead and the cells ahead, when a core is idle)."""
     from .work_ahead import wait_for_free_core
-    wait_for_free_core()
+    if wait:
+        wait_for_free_core()
     _import_quietly(lambda: __import__("helpers.report.render", fromlist=["html_exporter"]).html_exporter())
+
+
+def _prepare_rendering_now() -> None:
+    prepare_rendering(wait=False)
 
 
 def prepare_figures() -> None:
@@ -85,7 +91,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     kernel = _kernel(cwd, notebooks) if with_kernel else None
     from .annex_job import AnnexJob, render_annex_job
     from .chain import run_chain
-    from .work_ahead import AheadJob, figures_ahead, preload, run_ahead, stop_running
+    from .work_ahead import CELLS, AheadJob, figures_ahead, preload, run_ahead, stop_running
 
     # A spare worker works ahead first: its forks start with what that work imports.
     preloading = preload() if not with_kernel else None
@@ -159,6 +165,8 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
                     render_annex_job, job, emit)
             elif isinstance(job, AheadJob):
                 result = run_ahead(job, emit)
+                if kernel is None and job.kind != CELLS:  # the spare worker, its import ahead done: until step 05
+                    load(_prepare_rendering_now)  # starts, a core is idle
                 warm_up()
             else:
                 if kernel is None:
