@@ -311,6 +311,35 @@ def test_the_page_is_what_nbconverts_own_last_pass_gives(html):
     assert all(img.get("alt") for img in BeautifulSoup(ours, "html.parser").find_all("img"))
 
 
+def test_a_process_renders_with_the_templates_another_compiled(tmp_path, monkeypatch):
+    """Compiled templates are kept (Jinja's checksum of each source decides when they are stale): a second
+    process's exporter compiles none and writes the same page; where the folder cannot be written, pages are
+    rendered all the same."""
+    import jinja2
+
+    from helpers.report import render
+
+    page = '<section aria-label="Titelsida" class="titelsida"><h1 class="rapporttitel">R</h1></section>'
+    compiled = []
+    original = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, *a, **kw: compiled.append(1) or
+                        original(self, *a, **kw))
+    monkeypatch.setattr(render, "TEMPLATE_CACHE", tmp_path / "mallar")
+    pages, compiles = [], []
+    for _ in range(2):  # as two processes: each its own exporter
+        monkeypatch.setattr(render, "_exporter", None)
+        compiled.clear()
+        pages.append(render.notebook_to_html(_one_output_notebook(page), "R"))
+        compiles.append(len(compiled))
+    assert compiles[0] > 0 and compiles[1] == 0 and pages[0] == pages[1]
+    assert list((tmp_path / "mallar").glob("*.cache"))
+
+    (tmp_path / "fil").write_text("")
+    monkeypatch.setattr(render, "TEMPLATE_CACHE", tmp_path / "fil" / "mallar")  # cannot be made
+    monkeypatch.setattr(render, "_exporter", None)
+    assert render.notebook_to_html(_one_output_notebook(page), "R") == pages[0]
+
+
 def test_the_collector_is_paused_only_while_a_document_renders():
     import gc
 
