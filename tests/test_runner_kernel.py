@@ -32,7 +32,8 @@ def test_notebooks_share_the_process_but_not_the_namespace(kernel, tmp_path):
                       "'/nowhere' in sys.path)",
                       "print(os.getcwd())\nprint(os.getpid())\nprint(sys.executable)\n"
                       "print(period, type(period).__name__)\n"
-                      "print(hasattr(get_ipython().kernel, 'debugger'), '' in sys.path, sys.modules.get('debugpy') is not None)")
+                      "print(hasattr(get_ipython().kernel, 'debugger'), ('' in sys.path) != sys.flags.safe_path,\n"
+                      "      sys.modules.get('debugpy') is not None)")
     a = kernel.execute(first, tmp_path / "a_ut.ipynb", {"period": "2025"}, tmp_path)
     sub = tmp_path / "annan"
     sub.mkdir()

@@ -50,7 +50,8 @@ class InterpreterKernelSpecs(KernelSpecManager):
 # ipykernel_launcher without the debugger: nobody debugs a runner's kernel, and debugpy costs every kernel start
 # ~60 ms before it answers (ipykernel leaves the debugger out where debugpy cannot be imported). As the launcher
 # does, the working folder leaves the module path while ipykernel loads; the kernel puts it back.
-LAUNCH = ("import sys; sys.modules['debugpy'] = None; sys.path.pop(0)\n"
+LAUNCH = ("import sys; sys.modules['debugpy'] = None\n"
+          "if sys.path and sys.path[0] == '': sys.path.pop(0)\n"  # not there under -P (PYTHONSAFEPATH)
           "from ipykernel import kernelapp; kernelapp.launch_new_instance()")
 
 
