@@ -48,7 +48,7 @@ def prepare_rendering(wait: bool = True) -> None:
     _import_quietly(lambda: __import__("helpers.report.render", fromlist=["html_exporter"]).html_exporter())
 
 
-def _prepare_rendering_now() -> None:
+def prepare_rendering_now() -> None:
     prepare_rendering(wait=False)
 
 
@@ -99,12 +99,12 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     warming: list[threading.Thread] = []
     loaded: set = set()
 
-    def load(what: Callable[[], None]) -> None:
-        """Load ``what`` once, in a thread after the loading before it (two threads importing the same modules
-        (numpy) at once can fail with a partially initialised module)."""
-        if what in loaded:
+    def load(what: Callable[[], None], name: str) -> None:
+        """Load ``what`` (``name``) once, in a thread after the loading before it (two threads importing the same
+        modules (numpy) at once can fail with a partially initialised module)."""
+        if name in loaded:
             return
-        loaded.add(what)
+        loaded.add(name)
         before = list(warming)
 
         def run() -> None:
@@ -114,13 +114,14 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         warming.append(threading.Thread(target=run, daemon=True, name="forbered"))
         warming[-1].start()
 
-    def warm_up() -> None:
+    def warm_up(at_once: bool = False) -> None:
         """Load the report template (and, in the worker that runs the period's chain, the drawing modules: it
         draws the reports' figures) once, when the worker would otherwise sit idle (see ChainJob.warm_up_at): at
-        its start it would compete with the kernel's start for a core."""
-        load(prepare_rendering)
+        its start it would compete with the kernel's start for a core. The template once a core is free, or
+        ``at_once``."""
+        load(prepare_rendering_now if at_once else prepare_rendering, "mallen")
         if with_kernel:
-            load(prepare_figures)
+            load(prepare_figures, "figurerna")
 
     def warmed() -> None:
         """Wait for the loading above before rendering or drawing here."""
@@ -165,9 +166,8 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
                     render_annex_job, job, emit)
             elif isinstance(job, AheadJob):
                 result = run_ahead(job, emit)
-                if kernel is None and job.kind != CELLS:  # the spare worker, its import ahead done: until step 05
-                    load(_prepare_rendering_now)  # starts, a core is idle
-                warm_up()
+                # The spare worker, its import ahead done: until step 05 starts, a core is idle.
+                warm_up(at_once=kernel is None and job.kind != CELLS)
             else:
                 if kernel is None:
                     kernel = _kernel(cwd, later or notebooks)
