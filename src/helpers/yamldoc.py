@@ -7,6 +7,7 @@ A file saved in Windows-1252 or UTF-16 is read, with a note saying so.
 from __future__ import annotations
 
 import codecs
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,11 +104,13 @@ class YamlDocument:
         """(loc, is_key) of the unquoted keys and values YAML read as a number that reads back differently,
         in file order: ``010`` (octal 8), ``0114`` (76), ``1_000``, ``1.10``, ``1:30`` (90)."""
         found = []
-        for nodes, is_key in ((self._keys, True), (self._values, False)):
-            for loc, node in nodes.items():
-                kind = self.plain_scalar(loc, key=is_key)
-                if kind and kind[1] in ("talet", "decimaltalet") and str(_key_value(node)) != node.value:
-                    found.append((node.start_mark.index, loc, is_key))
+        with _constructor() as loader:
+            for nodes, is_key in ((self._keys, True), (self._values, False)):
+                for loc, node in nodes.items():
+                    kind = self.plain_scalar(loc, key=is_key)
+                    if (kind and kind[1] in ("talet", "decimaltalet")
+                            and str(loader.construct_object(node, deep=True)) != node.value):
+                        found.append((node.start_mark.index, loc, is_key))
         return [(loc, is_key) for _, loc, is_key in sorted(found, key=lambda f: f[0])]
 
 
@@ -175,11 +178,8 @@ def read_yaml(path: str | Path, what: str | None = None) -> YamlDocument:
             raise _syntax_error(exc, what) from exc
     doc = YamlDocument(path, data, encoding, notes)
     if root is not None:
-        keys = _Loader("")
-        try:
+        with _constructor() as keys:
             _index(root, (), doc, what, keys)
-        finally:
-            keys.dispose()
     return doc
 
 
@@ -192,13 +192,12 @@ def _parse(text: str, loader_class) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
-def _key_value(node: yaml.Node, loader: _Loader | None = None) -> Any:
-    """A key's value as YAML reads it (``loader``: one made for many keys; a new one costs as much as the key)."""
-    if loader is not None:
-        return loader.construct_object(node, deep=True)
+@contextmanager
+def _constructor():
+    """One loader that constructs the values of many nodes as YAML reads them (a new one costs as much as a node)."""
     loader = _Loader("")
     try:
-        return loader.construct_object(node, deep=True)
+        yield loader
     finally:
         loader.dispose()
 
@@ -210,7 +209,7 @@ def _index(node: yaml.Node, loc: Loc, doc: YamlDocument, what: str, keys: _Loade
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
-            key = _key_value(key_node, keys)
+            key = keys.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if key in seen and key != "<<":
                 section = f"avsnittet {' → '.join(str(p) for p in loc)}" if loc else "filens översta nivå"
