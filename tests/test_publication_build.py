@@ -253,3 +253,26 @@ def test_every_unit_row_of_the_organisations_report_is_the_units_own_total(lillb
     # by hand: every indicator broken down by unit, in each unit whose areas it concerns
     assert ("utredning_4_manader", "a") in compared and ("utredning_4_manader", "b") not in compared
     assert {("lex_sarah", u) for u in "abc"} <= compared and ("nojd_ekonomiskt_bistand", "c") in compared
+
+
+def test_under_the_runner_the_publication_is_announced_written_before_the_workbook(lillby, tmp_path, monkeypatch):
+    from helpers import sharing
+    _, built, _ = lillby
+    shared = tmp_path / "delat"
+    shared.mkdir()
+    seen = []
+    write_workbook = store.write_workbook
+
+    def workbook(pub, path):
+        folder = path.parent
+        seen.append((sharing.announced(shared, sharing.PUBLICATION_WRITTEN),
+                     (folder / store.PUBLISHED_FILE).exists(), (folder / store.META).exists()))
+        return write_workbook(pub, path)
+
+    monkeypatch.setattr(store, "write_workbook", workbook)
+    store.write_published(built.cells, tmp_path / "utan", config(), "2025", {})
+    monkeypatch.setenv(sharing.SHARED_ENV, str(shared))
+    store.write_published(built.cells, tmp_path / "med", config(), "2025", {})
+    # Without the runner nothing is announced; with it, once the cells and meta are written, before the workbook.
+    assert seen == [(False, True, True), (True, True, True)]
+    assert (tmp_path / "med" / store.FOLDER / store.WORKBOOK).exists()

@@ -98,3 +98,20 @@ def test_korning_settings_are_read_defensively():
     bad = run_settings({"korning": {"cell_timeout_s": "länge"}})
     assert bad.cell_timeout_s == DEFAULT_CELL_TIMEOUT_S and "korning.cell_timeout_s" in bad.warnings[0]
     assert "tabell" in run_settings({"korning": "ja"}).warnings[0]
+
+
+def test_an_annex_depends_on_every_published_file_but_the_workbook(tmp_path):
+    from helpers.config import DEFAULT_CONFIG
+    from helpers.run.annex_job import static_digest
+    from helpers.run.index_page import WORKBOOK
+
+    publication = tmp_path / WORKBOOK[0]
+    (publication / "indikatorer").mkdir(parents=True)
+    (publication / "celler.parquet").write_bytes(b"celler")
+    (publication / "indikatorer" / "a.parquet").write_bytes(b"a")
+    params = {"config": str(DEFAULT_CONFIG), "unit": None}
+    before = static_digest(params, ["html", "pdf"], publication)
+    (publication / WORKBOOK[1]).write_bytes(b"written while the annex is rendered")
+    assert static_digest(params, ["html", "pdf"], publication) == before
+    (publication / "indikatorer" / "a.parquet").write_bytes(b"b")
+    assert static_digest(params, ["html", "pdf"], publication) != before

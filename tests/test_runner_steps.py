@@ -8,7 +8,7 @@ import psutil
 import pytest
 
 from helpers.run import pipeline
-from runner_fakes import STEPS, fake_notebooks, notebook, raw_data, trace_lines
+from runner_fakes import PUBLISH, STEPS, WRITE, fake_notebooks, notebook, raw_data, trace_lines
 
 SETTINGS = {
     "idag": ((), STEPS[4:]),                  # SHARED_STEPS = (), SCOPE_STEPS = (05, 06, 07)
@@ -171,3 +171,26 @@ def test_a_spare_worker_renders_the_annex_apart_and_keeps_an_unchanged_one(proje
     assert "förväg" not in (project["out"] / "notebooks" / "korning.log").read_text(encoding="utf-8")
     log = json.loads(journal.read_text(encoding="utf-8"))
     assert "bilaga" not in [s["steg"] for s in log["steg"]]
+
+
+# Step 05 announces its publication written, then waits (as it does while it writes the workbook) until the annex
+# staged by the other worker appears, and says whether it did.
+WAIT_FOR_ANNEX = """import glob, time
+from helpers.sharing import PUBLICATION_WRITTEN, announce
+announce(PUBLICATION_WRITTEN)
+staged = str(Path(output_dir) / 'notebooks' / '.bilaga-*' / '*_bilaga.html')
+end = time.monotonic() + 30
+while not glob.glob(staged) and time.monotonic() < end:
+    time.sleep(0.1)
+(Path(output_dir) / 'bilaga_under_steg_05.txt').write_text(str(bool(glob.glob(staged))))"""
+
+
+@pytest.mark.slow
+def test_the_annex_starts_once_the_publication_is_written_not_when_its_step_ends(project):
+    notebook(project["nb"] / f"{STEPS[4]}.ipynb", WRITE.format(step=STEPS[4], trace=str(project["trace"])),
+             PUBLISH, WAIT_FOR_ANNEX)
+    results = _run(project, workers=2)
+    assert (project["out"] / "bilaga_under_steg_05.txt").read_text() == "True"
+    assert results["hela verksamheten"]["bilaga_html"].exists()
+    log = json.loads((project["out"] / "notebooks" / "korning.json").read_text(encoding="utf-8"))
+    assert ("bilaga", "klar") in [(s["steg"], s["status"]) for s in log["steg"]]

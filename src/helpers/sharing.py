@@ -6,6 +6,7 @@ files read as text (collect/importing.py) and checked (collect/memo.py), and ste
 (publication/compute.py)."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -18,6 +19,9 @@ from typing import Callable
 SHARED_ENV = "UPPFOLJNING_IMPORTMINNE"  # the folder a run's processes share results through
 WAIT_S = 0.05
 LONGEST_WAIT_S = 30 * 60  # the longest wait for work another process is on (beyond it, that process hangs)
+# Announced by step 05 once every published file but the workbook is written: all an annex is made from. The
+# runner starts the annexes then, in another worker, while the kernel writes the workbook (seconds of a core).
+PUBLICATION_WRITTEN = "publikation.skriven"
 
 
 def digest(*parts) -> str:
@@ -54,6 +58,19 @@ def _canonical(x):
     if hasattr(x, "__dict__") and not isinstance(x, type):
         return (type(x).__qualname__, _canonical(vars(x)))
     return x
+
+
+def announce(name: str) -> None:
+    """Under the runner, leave ``name`` in the run's shared folder: the coordinator may begin what waits for it
+    (``announced``). Without the runner, nothing."""
+    folder = os.environ.get(SHARED_ENV)
+    if folder:
+        with contextlib.suppress(OSError):
+            (Path(folder) / name).touch()
+
+
+def announced(folder: Path | None, name: str) -> bool:
+    return folder is not None and (Path(folder) / name).exists()
 
 
 TAKEN = object()  # what ``shared(..., ahead=True)`` returns for a key another process has done or is doing

@@ -21,6 +21,7 @@ from .. import labels
 from ..atomic import replace_atomic, write_text_atomic
 from ..formatting import SUPPRESSED as X
 from ..indicators.registry import INDICATORS, REGISTRY, UNIT_LABELS, dictionary
+from ..sharing import PUBLICATION_WRITTEN, announce
 from ..tables import write_atomic, write_excel_csv
 from .primary import assert_publishable
 from .views import NOT_APPLICABLE, NUMBERS, PUBLISHED, Publication, published_numbers, unit_label
@@ -82,6 +83,7 @@ def write_published(cells: pd.DataFrame, out_dir: Path, config, period: str, met
     pub = Publication(public, config, period, meta)
     for name, part in _by_indicator(pub):
         write_atomic(part[PUBLIC_COLUMNS].reset_index(drop=True), folder / "indikatorer" / f"{name}.parquet")
+    announce(PUBLICATION_WRITTEN)  # the runner may start the annexes while the workbook is written
     written["excel"] = write_workbook(pub, folder / WORKBOOK)
     return written
 

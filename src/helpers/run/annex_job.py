@@ -16,6 +16,7 @@ from typing import Callable
 
 from . import fingerprint as fp
 from .chain import REPORT_BASENAME, ChainResult
+from .index_page import WORKBOOK
 from .journal import Journal, audit_dir, read_journal
 
 STEP = "bilaga"
@@ -57,10 +58,12 @@ def for_scope(job, force: bool = False) -> tuple[AnnexJob, bool]:
 
 
 def static_digest(parameters: dict, formats, publication: Path) -> str:
-    """Code, config, scope, formats and every file of the publication: the annex depends on nothing else."""
+    """Code, config, scope, formats and every file of the publication but the workbook (another view of the same
+    cells, written after the annex may start): the annex depends on nothing else."""
     from ..config import load_config
 
-    files = sorted(p for p in Path(publication).rglob("*") if p.is_file()) if Path(publication).is_dir() else []
+    files = sorted(p for p in Path(publication).rglob("*") if p.is_file() and p.name != WORKBOOK[-1]) \
+        if Path(publication).is_dir() else []
     return fp.digest([fp.code_digest(), fp.config_digest(load_config(parameters["config"])),
                       str(parameters.get("unit")), ",".join(sorted(formats)),
                       *(f"{p.relative_to(publication).as_posix()}={fp.file_hash(p)}" for p in files)])

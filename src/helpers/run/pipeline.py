@@ -21,6 +21,7 @@ from ..config import load_config, period_paths
 from ..console import say, setup_console
 from ..params import as_period
 from ..resources import NOTEBOOKS_DIR
+from ..sharing import PUBLICATION_WRITTEN, announced
 from .arguments import ArgumentError, RunLock, parse_formats, require_data, require_writable, unit_list
 from .bytecode import write_bytecode
 from .chain import ChainJob, ChainResult
@@ -338,12 +339,24 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             pool.start_kernels()
             if CELLS in ahead:
                 stop_ahead(CELLS, wait=False)  # the annexes need the spare worker next
-        if (apart and not annexes and event.get("steg") == PUBLICATION_STEP
-                and event.get("status") in ("klar", "oförändrad")):
-            for scope_job in scope_jobs:
-                annex, render = for_scope(scope_job, scope_job.force)
-                annexes[scope_job.scope] = (annex, pool.submit(annex, when_idle=True) if render else None)
+        if event.get("steg") == PUBLICATION_STEP and event.get("status") in ("klar", "oförändrad"):
+            start_annexes()
 
+    def start_annexes() -> None:
+        """The annexes, once the publication is written: when step 05 says so (while it writes the workbook) or
+        ends. The cells ahead are done by then."""
+        if not apart or annexes:
+            return
+        stop_ahead(CELLS, wait=False)
+        for scope_job in scope_jobs:
+            annex, render = for_scope(scope_job, scope_job.force)
+            annexes[scope_job.scope] = (annex, pool.submit(annex, when_idle=True) if render else None)
+
+    def written() -> None:
+        if not annexes and announced(shared, PUBLICATION_WRITTEN):
+            start_annexes()
+
+    pool.on_poll = written
     try:
         [first] = pool.run([period_job], on_event)
         cells_done(shared)  # a chain whose worker died has no result event

@@ -228,6 +228,7 @@ class LocalWorkers:
     later_notebooks: list[Path] | None = None  # whose imports a kernel started later imports (None: the same)
     kernels: int | None = None
     early: int | None = None
+    on_poll: Callable[[], None] | None = None  # called between events, at least every POLL_S while jobs run
     _procs: list = field(default_factory=list)
 
     def __post_init__(self):
@@ -300,6 +301,8 @@ class LocalWorkers:
         results, holder = self._results, self._holder
         try:
             while any(i not in results for i in ids):
+                if self.on_poll is not None:
+                    self.on_poll()
                 try:
                     kind, job_id, payload = self._events.get(timeout=POLL_S)
                 except queue.Empty:
