@@ -60,13 +60,18 @@ def _canonical(x):
     return x
 
 
-def announce(name: str) -> None:
-    """Under the runner, leave ``name`` in the run's shared folder: the coordinator may begin what waits for it
-    (``announced``). Without the runner, nothing."""
-    folder = os.environ.get(SHARED_ENV)
+def mark(folder: Path | str | None, name: str) -> None:
+    """Leave ``name`` in the run's shared ``folder`` (None: no run shares one), for the processes that wait for
+    it; a folder already gone (the run ended) is no error."""
     if folder:
         with contextlib.suppress(OSError):
             (Path(folder) / name).touch()
+
+
+def announce(name: str) -> None:
+    """Under the runner, leave ``name`` in the run's shared folder: the coordinator may begin what waits for it
+    (``announced``). Without the runner, nothing."""
+    mark(os.environ.get(SHARED_ENV), name)
 
 
 def announced(folder: Path | None, name: str) -> bool:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..sharing import SHARED_ENV
+from ..sharing import SHARED_ENV, mark
 from .chain import ChainResult
 from .locks import CAN_LOCK, hold
 
@@ -218,21 +218,14 @@ def stop_child(pid: int, workers: set[int]) -> None:
         pass
 
 
-def _mark(folder: Path | None, name: str) -> None:
-    """Leave ``name`` in the run's shared folder, for the processes that wait for it (``_wait_for``)."""
-    if folder is not None:
-        with contextlib.suppress(OSError):
-            (folder / name).touch()
-
-
 def start_cells(folder: Path | None) -> None:
     """In the coordinator, when CELLS_STEP starts: the cells' process may begin."""
-    _mark(folder, GO)
+    mark(folder, GO)
 
 
 def cells_done(folder: Path | None) -> None:
     """In the coordinator, when the cells ahead or CELLS_STEP end: what waits for a free core may begin."""
-    _mark(folder, DONE)
+    mark(folder, DONE)
 
 
 def _wait_for(*names: str) -> str | None:
