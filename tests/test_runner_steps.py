@@ -174,7 +174,8 @@ def test_a_spare_worker_renders_the_annex_apart_and_keeps_an_unchanged_one(proje
 
 
 # Step 05 announces its publication written, then waits (as it does while it writes the workbook) until the annex
-# staged by the other worker appears, and says whether it did.
+# staged by the other worker appears, and says whether it did (beside the reports folder: a failed run's own
+# files are put back as they were).
 WAIT_FOR_ANNEX = """import glob, time
 from helpers.sharing import PUBLICATION_WRITTEN, announce
 announce(PUBLICATION_WRITTEN)
@@ -182,7 +183,7 @@ staged = str(Path(output_dir) / 'notebooks' / '.bilaga-*' / '*_bilaga.html')
 end = time.monotonic() + 30
 while not glob.glob(staged) and time.monotonic() < end:
     time.sleep(0.1)
-(Path(output_dir) / 'bilaga_under_steg_05.txt').write_text(str(bool(glob.glob(staged))))"""
+(Path(output_dir).parents[1] / 'bilaga_under_steg_05.txt').write_text(str(bool(glob.glob(staged))))"""
 
 
 @pytest.mark.slow
@@ -190,7 +191,21 @@ def test_the_annex_starts_once_the_publication_is_written_not_when_its_step_ends
     notebook(project["nb"] / f"{STEPS[4]}.ipynb", WRITE.format(step=STEPS[4], trace=str(project["trace"])),
              PUBLISH, WAIT_FOR_ANNEX)
     results = _run(project, workers=2)
-    assert (project["out"] / "bilaga_under_steg_05.txt").read_text() == "True"
+    assert (project["out"].parents[1] / "bilaga_under_steg_05.txt").read_text() == "True"
     assert results["hela verksamheten"]["bilaga_html"].exists()
     log = json.loads((project["out"] / "notebooks" / "korning.json").read_text(encoding="utf-8"))
     assert ("bilaga", "klar") in [(s["steg"], s["status"]) for s in log["steg"]]
+
+
+@pytest.mark.slow
+def test_an_annex_started_early_is_thrown_away_when_its_step_05_fails_after_all(project):
+    annex = project["out"] / "kvalitetsredovisning_bilaga.html"
+    _run(project, workers=2)
+    before = annex.read_bytes(), annex.stat().st_mtime_ns
+    notebook(project["nb"] / f"{STEPS[4]}.ipynb", WRITE.format(step=STEPS[4], trace=str(project["trace"])),
+             PUBLISH, WAIT_FOR_ANNEX, "raise ValueError('arbetsboken kunde inte skrivas')")
+    with pytest.raises(pipeline.PipelineError, match="arbetsboken kunde inte skrivas"):
+        _run(project, workers=2, force=True)
+    assert (project["out"].parents[1] / "bilaga_under_steg_05.txt").read_text() == "True"  # it had started
+    assert (annex.read_bytes(), annex.stat().st_mtime_ns) == before  # not the one rendered in the failed run
+    assert not list((project["out"] / "notebooks").glob(".bilaga-*"))
