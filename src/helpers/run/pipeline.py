@@ -356,7 +356,8 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
         if not annexes and announced(shared, PUBLICATION_WRITTEN):
             start_annexes()
 
-    pool.on_poll = written
+    if apart:
+        pool.on_poll = written
     try:
         [first] = pool.run([period_job], on_event)
         cells_done(shared)  # a chain whose worker died has no result event
