@@ -166,6 +166,12 @@ class Timed:
     runs: list      # each round's result
     peak: int       # the highest memory of the runs' processes, in bytes
     cpu: float      # the median CPU seconds of the runs' processes
+    walls: list     # each round's wall time
+
+    @property
+    def spread(self) -> str:
+        """The rounds' range: on a shared machine the same run varies by seconds, and a median alone hides it."""
+        return f"{sv(min(self.walls))}–{sv(max(self.walls))} s" if len(self.walls) > 1 else "en omgång"
 
 
 def median_runs(n: int, *fns) -> list[Timed]:
@@ -182,7 +188,7 @@ def median_runs(n: int, *fns) -> list[Timed]:
     out = []
     for rs, ps, cs in zip(results, peaks, cpus):
         total = [r if isinstance(r, float) else sum(r.values()) for r in rs]
-        out.append(Timed(statistics.median(total), rs, max(ps), statistics.median(cs)))
+        out.append(Timed(statistics.median(total), rs, max(ps), statistics.median(cs), total))
     return out
 
 
@@ -221,13 +227,15 @@ def main() -> None:
           + ("" if args.skip_naive else " (körverktyget och den naiva vägen turvis)"))
     if not args.skip_naive:
         t_naive, naive_runs, peak = naive_timed[0].seconds, naive_timed[0].runs, max(peak, naive_timed[0].peak)
-        print(f"   naiv väg (papermill-CLI per notebook, nbconvert-CLI, WeasyPrint-CLI): {sv(t_naive)} s")
-        print(f"   körverktyget (uppfoljning run):                                    {sv(t_runner)} s")
+        print(f"   naiv väg (papermill-CLI per notebook, nbconvert-CLI, WeasyPrint-CLI): {sv(t_naive)} s "
+              f"(omgångarna {naive_timed[0].spread})")
+        print(f"   körverktyget (uppfoljning run):                                    {sv(t_runner)} s "
+              f"(omgångarna {first.spread})")
         print(f"   kvot: {sv(t_naive / t_runner, 2)}x snabbare (mål: minst 4x)")
         print(f"   körverktyget: {cpu_line(first.cpu, t_runner)}")
     else:
         naive_runs = []
-        print(f"   körverktyget (uppfoljning run): {sv(t_runner)} s")
+        print(f"   körverktyget (uppfoljning run): {sv(t_runner)} s (omgångarna {first.spread})")
         print(f"   {cpu_line(first.cpu, t_runner)}")
 
     steps = {s["steg"]: s for s in log["steg"]}
@@ -263,6 +271,7 @@ def main() -> None:
     t_units, t_org, peak = units.seconds, org.seconds, max(peak, units.peak)
     print(f"   {sv(t_units)} s (mål: under 17 s); hela verksamheten ensam {sv(t_org)} s; per extra enhet "
           f"{sv((t_units - t_org) / len(UNITS))} s (mål: högst 2 s)")
+    print(f"   omgångarna: med enheterna {units.spread}, hela verksamheten ensam {org.spread}")
     print(f"   med enheterna: {cpu_line(units.cpu, t_units)}; hela verksamheten ensam: CPU-tid {sv(org.cpu)} s")
     extra = (units.cpu - org.cpu) / len(UNITS)
     print(f"   en extra enhet kostar {sv(extra)} s CPU-tid: på {CORES} kärnor minst {sv(extra / CORES)} s")
@@ -280,6 +289,7 @@ def main() -> None:
         t_large, t_small, peak = big.seconds, small.seconds, max(peak, big.peak)
         print(f"   {args.clients}: {sv(t_small)} s, {args.large}: {sv(t_large)} s, kvot {sv(t_large / t_small, 2)} "
               "(mål: under 2)")
+        print(f"   omgångarna: {args.large} {big.spread}, {args.clients} {small.spread}")
         print(f"   {args.large}: {cpu_line(big.cpu, t_large)}; {args.clients}: CPU-tid {sv(small.cpu)} s")
 
     print(f"\n4. Största minnesanvändning för körningarnas processträd (körverktyget, arbetsprocesser, kärnor): "

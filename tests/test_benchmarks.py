@@ -24,3 +24,11 @@ def test_no_benchmark_imports_resource_itself():
     for script in BENCHMARKS.glob("*.py"):
         if script.name != "peak_memory.py":
             assert "import resource" not in script.read_text(encoding="utf-8"), script.name
+
+
+def test_the_report_benchmark_shows_the_range_of_its_rounds_beside_the_median():
+    from bench_report import Timed
+
+    rounds = [20.9, 18.4, 26.7]
+    assert Timed(20.9, rounds, 0, 30.0, rounds).spread == "18,4–26,7 s"
+    assert Timed(20.9, [20.9], 0, 30.0, [20.9]).spread == "en omgång"
