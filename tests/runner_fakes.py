@@ -76,3 +76,12 @@ def config_copy(folder: Path, extra: str = "", name: str | None = None) -> Path:
     path = folder / f"{(name or 'exempelkommun').lower().replace(' ', '-')}.yml"
     path.write_text(text + "\n" + extra, encoding="utf-8")
     return path
+
+
+class CrashingJob:
+    """A job that crashes the worker given it in native code, the moment the worker looks at it."""
+
+    @property
+    def warm_up_at(self):
+        import ctypes
+        return ctypes.string_at(0)  # reads address 0: a segmentation fault

@@ -154,3 +154,28 @@ def test_with_reports_to_render_one_of_two_workers_or_more_is_a_spare_without_a_
     assert worker_plan(4, 2, True) == (2, True)    # at most one chain per scope
     assert worker_plan(1, 4, True) == (1, False)   # one worker renders everything itself
     assert worker_plan(2, 4, False) == (2, False)  # no reports, no annexes: a spare would have nothing to do
+
+
+def test_a_worker_that_crashes_in_native_code_prints_where(tmp_path, capfd):
+    import multiprocessing
+
+    from helpers.run.workers import _worker
+    from runner_fakes import CrashingJob
+
+    ctx = multiprocessing.get_context("spawn")
+    tasks, events = ctx.Queue(), ctx.Queue()
+    worker = ctx.Process(target=_worker, args=(0, tasks, events, str(tmp_path), [], False, None))
+    worker.start()
+    tasks.put((0, CrashingJob()))
+    worker.join(120)
+    assert worker.exitcode == -11
+    err = capfd.readouterr().err
+    assert "Fatal Python error: Segmentation fault" in err
+    assert "in warm_up_at" in err and "in emitter" in err  # the Python stack of the crash
+
+
+def test_a_dead_workers_message_names_the_likely_cause_by_its_exit_code():
+    from helpers.run.workers import _why
+
+    assert "felutskriften" in _why(-11)  # a crash in native code: where it happened was printed
+    assert "minnet" in _why(-9)  # killed, as by the kernel's out-of-memory killer

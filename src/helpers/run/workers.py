@@ -7,6 +7,7 @@ the workers at once, and their kernels with them.
 """
 from __future__ import annotations
 
+import faulthandler
 import logging
 import multiprocessing
 import os
@@ -84,6 +85,9 @@ START_KERNEL = "kärna"  # a message to a worker: start your kernel now (it star
 def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kernel: bool = True,
             later: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A worker that dies in native code (a crash in a library's C code) says where, with every thread's Python
+    # stack, on the run's error output: the run itself reports only the exit code.
+    faulthandler.enable()
     quiet_loggers()
     # Starts at once; the imports below overlap its start-up. A worker kept for annexes, or told to start its
     # kernel later (START_KERNEL), starts one when told or when it is given a chain (and imports jupyter_client
@@ -184,6 +188,13 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     events.close()
     events.join_thread()  # every event has reached the coordinator
     os._exit(0)  # skip tearing down a large heap at interpreter exit: nothing is left to save
+
+
+def _why(exitcode: int | None) -> str:
+    """A likely cause of a worker's death, by its exit code, for the run's message."""
+    if exitcode == -getattr(signal, "SIGSEGV", 11):
+        return "av ett fel i ett biblioteks maskinkod; var det hände står i felutskriften från körningen."
+    return "till exempel för att minnet tog slut."
 
 
 def _kernel(cwd: str, notebooks: list[str]):
@@ -332,7 +343,7 @@ class LocalWorkers:
                 job = jobs[job_id]
                 results[job_id] = ChainResult(job.scope, job.label, "fel", failure={
                     "meddelande": f"Arbetsprocessen för {job.label} avslutades oväntat (kod {proc.exitcode}), "
-                                  "till exempel för att minnet tog slut."})
+                                  + _why(proc.exitcode)})
                 holder.pop(job_id)
         if not any(p.is_alive() for p in self._procs):
             self._pending.clear()
