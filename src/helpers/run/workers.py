@@ -7,6 +7,7 @@ the workers at once, and their kernels with them.
 """
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import logging
 import multiprocessing
@@ -86,8 +87,10 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
             later: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # A worker that dies in native code (a crash in a library's C code) says where, with every thread's Python
-    # stack, on the run's error output: the run itself reports only the exit code.
-    faulthandler.enable()
+    # stack, on the run's error output: the run itself reports only the exit code. (No error output, as under
+    # pythonw: nothing to say it on.)
+    with contextlib.suppress(RuntimeError, ValueError, OSError):
+        faulthandler.enable()
     quiet_loggers()
     # Starts at once; the imports below overlap its start-up. A worker kept for annexes, or told to start its
     # kernel later (START_KERNEL), starts one when told or when it is given a chain (and imports jupyter_client
