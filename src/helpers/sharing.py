@@ -74,7 +74,8 @@ def announce(name: str) -> None:
     mark(os.environ.get(SHARED_ENV), name)
 
 
-def announced(folder: Path | None, name: str) -> bool:
+def announced(folder: Path | str | None, name: str) -> bool:
+    """Whether ``name`` has been left in the run's shared ``folder`` (``mark``, ``announce``)."""
     return folder is not None and (Path(folder) / name).exists()
 
 

@@ -353,7 +353,7 @@ def _execute_shared(plan: RunPlan, period_job: ChainJob, scope_jobs: list[ChainJ
             annexes[scope_job.scope] = (annex, pool.submit(annex, when_idle=True) if render else None)
 
     def written() -> None:
-        if not annexes and announced(shared, PUBLICATION_WRITTEN):
+        if announced(shared, PUBLICATION_WRITTEN):
             start_annexes()
 
     if apart:

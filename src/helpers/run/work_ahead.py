@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..sharing import SHARED_ENV, mark
+from ..sharing import SHARED_ENV, announced, mark
 from .chain import ChainResult
 from .locks import CAN_LOCK, hold
 
@@ -234,7 +234,7 @@ def _wait_for(*names: str) -> str | None:
     folder = os.environ.get(SHARED_ENV)
     while folder and os.path.isdir(folder):
         for name in names:
-            if os.path.exists(os.path.join(folder, name)):
+            if announced(folder, name):
                 return name
         time.sleep(0.05)
     return None
