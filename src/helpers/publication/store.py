@@ -10,7 +10,6 @@ why each cell is hidden (primär/sekundär), which later periods need to keep th
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from ..sharing import PUBLICATION_WRITTEN, announce
 from ..tables import write_atomic, write_excel_csv
 from .primary import assert_publishable
 from .views import NOT_APPLICABLE, NUMBERS, PUBLISHED, Publication, published_numbers, unit_label
+from .xlsx import DECIMAL, PERCENT, Sheet, workbook_bytes
 
 FOLDER = "publikation"
 INTERNAL = "celler_intern.parquet"
@@ -174,53 +174,34 @@ def _cells(column: pd.Series) -> np.ndarray:
     return values
 
 
-def _write_sheet(book, name: str, columns: dict[str, np.ndarray], header_format) -> object:
-    """One sheet: a bold header row, then the rows of the columns (see ``_cells``). Written with xlsxwriter
-    directly: pandas' to_excel formats every cell on its own and took most of the publication's writing time."""
-    ws = book.add_worksheet(name)
-    ws.write_row(0, 0, list(columns), header_format)
-    for i, row in enumerate(zip(*(c.tolist() for c in columns.values())), start=1):
-        ws.write_row(i, 0, row)
-    return ws
+def _frame_columns(frame: pd.DataFrame) -> dict[str, list]:
+    return {str(c): _cells(frame[c]).tolist() for c in frame.columns}
 
 
-def _frame_columns(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    return {str(c): _cells(frame[c]) for c in frame.columns}
+def workbook_sheets(pub: Publication) -> list[Sheet]:
+    """The Excel workbook's sheets: an information sheet, the glossary and one sheet per indicator."""
+    names = _sheet_names()
+    about = pd.DataFrame({"Uppgift": ["Kommun", "Period", "Version", "Undertryckta uppgifter", "Ej tillämplig"],
+                          "Värde": [pub.config.municipality, pub.period, pub.meta.get("version", ""),
+                                    f"{X} = visas inte (röjandekontroll)",
+                                    "indikatorn gäller inte enhetens verksamhetsområde"]})
+    glossary = dictionary().rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())]
+    sheets = [Sheet("Om filen", _frame_columns(about), widths={0: 40, 1: 40}),
+              Sheet("Ordlista", _frame_columns(glossary), widths=dict.fromkeys(range(len(glossary.columns)), 30))]
+    values = {EXCEL_HEADERS[c] for c in ("value", "ci_low", "ci_high")}
+    for name, part in _by_indicator(pub):
+        rows = {header: column.tolist() for header, column in excel_rows(part, pub.config).items()}
+        style = PERCENT if REGISTRY[name].kind == "share" else DECIMAL
+        sheets.append(Sheet(names[name], rows, widths={j: 26 if j < 5 else 14 for j in range(len(rows))},
+                            styles={j: style for j, header in enumerate(rows) if header in values}))
+    return sheets
 
 
 def write_workbook(pub: Publication, path: Path) -> Path:
-    """The Excel workbook: an information sheet, the glossary and one sheet per indicator, Swedish throughout."""
-    import xlsxwriter
-
-    sheets = _sheet_names()
-
-    def write(tmp):
-        buffer = io.BytesIO()
-        # Every text is written as text: a label that begins with "=" (a unit's name in the config, say) must not
-        # become a formula in the reader's Excel, nor an address a link.
-        book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
-        header = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "top"})
-        percent, decimal = book.add_format({"num_format": "0%"}), book.add_format({"num_format": "0.0"})
-        about = pd.DataFrame({"Uppgift": ["Kommun", "Period", "Version", "Undertryckta uppgifter", "Ej tillämplig"],
-                              "Värde": [pub.config.municipality, pub.period, pub.meta.get("version", ""),
-                                        f"{X} = visas inte (röjandekontroll)",
-                                        "indikatorn gäller inte enhetens verksamhetsområde"]})
-        _write_sheet(book, "Om filen", _frame_columns(about), header).set_column(0, 1, 40)
-        glossary = dictionary().rename(columns=GLOSSARY_HEADERS)[list(GLOSSARY_HEADERS.values())]
-        _write_sheet(book, "Ordlista", _frame_columns(glossary), header).set_column(0, len(glossary.columns) - 1, 30)
-        for name, part in _by_indicator(pub):
-            rows = excel_rows(part, pub.config)
-            ws = _write_sheet(book, sheets[name], rows, header)
-            ws.set_column(0, 4, 26)
-            ws.set_column(5, len(rows) - 1, 14)
-            value_format = percent if REGISTRY[name].kind == "share" else decimal
-            for j, col in enumerate(rows):
-                if col in (EXCEL_HEADERS["value"], EXCEL_HEADERS["ci_low"], EXCEL_HEADERS["ci_high"]):
-                    ws.set_column(j, j, 14, value_format)
-            ws.freeze_panes(1, 0)
-        book.close()
-        Path(tmp).write_bytes(buffer.getvalue())
-    return replace_atomic(path, write)
+    """The Excel workbook, Swedish throughout (see workbook_sheets). Every text is written as text: a label that
+    begins with "=" (a unit's name in the config, say) must not become a formula in the reader's Excel."""
+    sheets = workbook_sheets(pub)
+    return replace_atomic(path, lambda tmp: Path(tmp).write_bytes(workbook_bytes(sheets)))
 
 
 def unit_text(name: str) -> str:
