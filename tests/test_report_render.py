@@ -359,3 +359,18 @@ def test_the_collector_is_paused_only_while_a_document_renders():
         assert not gc.isenabled()  # paused by someone else: left as it was
     finally:
         gc.enable()
+
+
+def test_a_report_notebook_is_validated_once_not_after_every_preprocessor(monkeypatch):
+    """nbconvert validates the notebook after each of its dozen preprocessors unless told to validate once, at
+    the end; once is enough (the preprocessors change no structure the report relies on)."""
+    import nbformat
+
+    from helpers.report.render import notebook_to_html
+
+    page = '<section aria-label="Titelsida" class="titelsida"><h1 class="rapporttitel">R</h1></section>'
+    notebook, calls = _one_output_notebook(page), []
+    validate = nbformat.validate
+    monkeypatch.setattr(nbformat, "validate", lambda *a, **kw: calls.append(1) or validate(*a, **kw))
+    assert "rapporttitel" in notebook_to_html(notebook, "R")
+    assert len(calls) == 1  # 12 with nbconvert's default

@@ -34,7 +34,9 @@ def html_exporter():
             from nbconvert import HTMLExporter
             exporter = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
                                     exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                                    language_code="sv", exclude_anchor_links=True)
+                                    language_code="sv", exclude_anchor_links=True,
+                                    # the notebook is validated once, after its preprocessors, not after each
+                                    optimistic_validation=True)
             exporter.register_filter("b64encode",
                                      lambda s: base64.b64encode(str(s).encode("utf-8")).decode("ascii"))
             exporter.environment.bytecode_cache = _template_cache()
