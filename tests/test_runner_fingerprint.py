@@ -113,5 +113,8 @@ def test_an_annex_depends_on_every_published_file_but_the_workbook(tmp_path):
     before = static_digest(params, ["html", "pdf"], publication)
     (publication / WORKBOOK[1]).write_bytes(b"written while the annex is rendered")
     assert static_digest(params, ["html", "pdf"], publication) == before
+    # the workbook's temporary file while it is being written (it may be gone before it could be read)
+    (publication / ".indikatorer.k3j9x.tmp").write_bytes(b"half a workbook")
+    assert static_digest(params, ["html", "pdf"], publication) == before
     (publication / "indikatorer" / "a.parquet").write_bytes(b"b")
     assert static_digest(params, ["html", "pdf"], publication) != before
