@@ -145,3 +145,83 @@ def test_a_started_kernel_counts_as_ready_only_once_its_outputs_are_seen(message
     k.kc, k.startup_timeout = _Outputs(messages), 5
     k._check_outputs("förimport", wait=0.2)
     assert k.kc.waited == waits
+
+
+FORKED = r"""
+import json, os, sys, threading, time
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+import pandas
+pandas.imported_by = os.getpid()  # only a fork of this process can see it
+from helpers.run.engine import WarmKernel
+from helpers.run.forked_kernel import fork_kernel
+from runner_fakes import notebook
+
+def stat(pid):
+    try:
+        return open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()  # state, parent, ...
+    except OSError:
+        return None
+
+
+out = Path({out!r})
+forked = fork_kernel(str(out), preimport=["json"])
+kernel = WarmKernel(out, preimport=["json"], forked=forked)
+nb = notebook(out / "a.ipynb", "import os, sys, pandas\nprint(os.getpid(), os.getppid(), os.getsid(0), "
+              "getattr(pandas, 'imported_by', None), os.getcwd())\nprint('bara', file=sys.__stderr__, flush=True)")
+ran = kernel.execute(nb, out / "a_ut.ipynb", {{}}, out)
+pid, ppid, sid, imported_by, cwd = ran.cells[-1].outputs[0]["text"].split()
+time.sleep(0.5)
+kernel.flush_output()
+report = {{"forked": forked is not None, "kernel": kernel.pid(), "pid": int(pid), "ppid": int(ppid), "sid": int(sid),
+          "imported_by": imported_by, "me": os.getpid(), "cwd": cwd, "unlogged": kernel._unlogged,
+          "children": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()
+                             and (stat(p) or ["", ""])[1] == str(os.getpid()))}}
+threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
+report["with_a_thread"] = fork_kernel(str(out)) is None
+print(json.dumps(report), flush=True)
+if sys.argv[1:] == ["dö"]:
+    os.kill(os.getpid(), 9)  # the worker dies without a word: its kernel must not live on
+kernel.shutdown()
+report["gone"] = (stat(report["kernel"]) or ["Z"])[0] == "Z"
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forks only on Linux")
+@pytest.mark.parametrize("end", ["stängs", "dö"])
+def test_a_kernel_forked_from_its_worker_runs_the_notebooks_with_the_workers_imports(tmp_path, end):
+    """The worker's first kernel is a fork of the worker (forked_kernel.py): the notebook runs in it (no other
+    kernel is started), sees the modules the worker imported, sits in its own session in the folder it was given,
+    its output reaches the worker, and it ends with the worker, also when the worker is killed. A process with a
+    second thread forks no kernel."""
+    import json
+    import subprocess
+    import time
+    from pathlib import Path
+
+    script = FORKED.format(tests=str(Path(__file__).parent), out=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", script, end], capture_output=True, text=True, timeout=120)
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    assert lines, done.stderr[-3000:]
+    report = lines[-1]
+    assert report["forked"] and report["with_a_thread"]
+    assert report["pid"] == report["kernel"] == report["sid"] and report["ppid"] == report["me"]
+    assert report["imported_by"] == str(report["me"]) and report["cwd"] == str(tmp_path)
+    assert report["children"] == [report["kernel"]]  # no kernel of papermill's own beside it
+    assert "bara" in report["unlogged"]
+    assert not any("NOTE" in line or "Parent appears" in line for line in report["unlogged"])
+    if end == "stängs":
+        assert done.returncode == 0 and report["gone"]
+    else:
+        assert done.returncode == -9
+        def running() -> bool:  # a zombie has ended, whether or not anyone reaps it
+            try:
+                with open(f"/proc/{report['kernel']}/stat") as fh:
+                    return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+            except OSError:
+                return False
+        deadline = time.monotonic() + 10
+        while running() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not running()

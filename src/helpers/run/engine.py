@@ -42,33 +42,36 @@ class InterpreterKernelSpecs(KernelSpecManager):
     """The only kernel is this interpreter with ipykernel: no installed kernelspec can point elsewhere."""
 
     def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
-        argv = [sys.executable, "-c", LAUNCH, "-f", "{connection_file}", "--HistoryManager.enabled=False",
-                "--IPKernelApp.log_level=WARN"]
+        argv = [sys.executable, "-c", LAUNCH, "-f", "{connection_file}", *KERNEL_OPTIONS]
         return KernelSpec(argv=argv, display_name="Python 3 (uppföljning)", language="python")
 
 
 # ipykernel_launcher without the debugger: nobody debugs a runner's kernel, and debugpy costs every kernel start
 # ~60 ms before it answers (ipykernel leaves the debugger out where debugpy cannot be imported). As the launcher
 # does, the working folder leaves the module path while ipykernel loads; the kernel puts it back.
+KERNEL_OPTIONS = ("--HistoryManager.enabled=False", "--IPKernelApp.log_level=WARN")
 LAUNCH = ("import sys; sys.modules['debugpy'] = None\n"
           "if sys.path and sys.path[0] == '': sys.path.pop(0)\n"  # not there under -P (PYTHONSAFEPATH)
           "from ipykernel import kernelapp; kernelapp.launch_new_instance()")
 
 
 def notebook_imports(paths) -> list[str]:
-    """Modules the notebooks import (top-level import statements of their code cells), in order."""
-    import nbformat
+    """Modules the notebooks import (top-level import statements of their code cells), in order. Read as plain
+    JSON: nbformat (and the schema validation it imports) is not needed before a kernel starts."""
+    import json
 
     found: list[str] = []
     for path in paths:
         try:
-            nb = nbformat.read(str(path), as_version=4)
+            cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
         except Exception:
             continue
-        for cell in nb.cells:
-            if cell.cell_type != "code":
+        for cell in cells:
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
                 continue
-            code = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else str(source)
+            code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
             try:
                 tree = ast.parse(code)
             except SyntaxError:
@@ -108,8 +111,10 @@ def channels() -> tuple[str, dict]:
 class WarmKernel:
     """One kernel process for the life of a worker. Every method may be called from any thread."""
 
-    def __init__(self, cwd: str | Path, preimport=(), notebooks=(), startup_timeout: float = 60):
-        """``preimport``: modules to import in the kernel; ``notebooks``: notebooks whose imports are added."""
+    def __init__(self, cwd: str | Path, preimport=(), notebooks=(), startup_timeout: float = 60, forked=None):
+        """``preimport``: modules to import in the kernel; ``notebooks``: notebooks whose imports are added;
+        ``forked``: a kernel forked from this process with them imported (forked_kernel.fork_kernel), adopted as
+        the first kernel instead of starting a new interpreter."""
         self.cwd = str(cwd)
         self.preimport = list(dict.fromkeys([*HEAVY_MODULES, *preimport]))
         self.notebooks = list(notebooks)
@@ -119,6 +124,7 @@ class WarmKernel:
         self._sockets = ""  # the private folder of the kernel's sockets (see channels)
         self.kc = None
         self._pending: str | None = None  # msg_id of the pre-import request
+        self._forked = forked
         self._launched = 0.0
         self._broken = False
         self.last_wait = 0.0  # seconds the last notebook waited for the kernel to be ready
@@ -131,13 +137,18 @@ class WarmKernel:
     def _start(self) -> None:
         self._launched = time.perf_counter()
         self.kc = None
-        env = dict(os.environ)
-        self._sockets, settings = channels()
-        km = AsyncKernelManager(kernel_spec_manager=InterpreterKernelSpecs(), kernel_name=KERNEL_NAME, **settings)
-        try:
-            run_sync(km.start_kernel)(cwd=self.cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        except Exception as exc:
-            raise KernelFailure(f"Python-kärnan kunde inte startas: {type(exc).__name__}: {exc}") from None
+        forked, self._forked = self._forked, None
+        if forked is not None:  # started already, with this process's imports
+            km, self._sockets, self._launched = forked.km, forked.sockets, forked.launched
+        else:
+            env = dict(os.environ)
+            self._sockets, settings = channels()
+            km = AsyncKernelManager(kernel_spec_manager=InterpreterKernelSpecs(), kernel_name=KERNEL_NAME,
+                                    **settings)
+            try:
+                run_sync(km.start_kernel)(cwd=self.cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            except Exception as exc:
+                raise KernelFailure(f"Python-kärnan kunde inte startas: {type(exc).__name__}: {exc}") from None
         self.km = km
         process = self._process()
         if process is not None and process.stdout is not None:
