@@ -165,7 +165,7 @@ def stat(pid):
 
 
 out = Path({out!r})
-forked = fork_kernel(str(out), preimport=["json"])
+forked = fork_kernel(str(out))
 kernel = WarmKernel(out, preimport=["json"], forked=forked)
 nb = notebook(out / "a.ipynb", "import os, sys, pandas\nprint(os.getpid(), os.getppid(), os.getsid(0), "
               "getattr(pandas, 'imported_by', None), os.getcwd())\nprint('bara', file=sys.__stderr__, flush=True)")

@@ -1,7 +1,9 @@
-"""A warm kernel forked from its worker, with the worker's imports: the modules the kernel and the worker both need
-(numpy, pandas, pyarrow, the helpers the notebooks import) are imported once, in the worker, instead of there and
-again in a new interpreter. Measured on the demo (2 cores): 0,7 s less CPU for the whole organisation, 2,2 s for
-the organisation and 3 units (two workers, two kernels); the kernel's pages are shared with its worker's.
+"""A warm kernel forked from its worker once the worker has imported numpy, pandas and pyarrow (SHARED_MODULES),
+which both need: imported once instead of there and again in a new interpreter. The kernel imports the rest (the
+helpers its notebooks import, ipykernel) itself while the worker imports papermill: side by side on two cores.
+Measured on the demo (2 cores, six runs each way): the whole organisation 13,2 s instead of 13,8 s, with 3 units
+19,4 s instead of 20,5 s, against forking after importing everything the kernel needs (which saved the most CPU
+but made the first notebook wait for the worker's imports); the kernel's pages are shared with its worker's.
 
 Forked only on Linux and only while the worker has no other thread (its first moments): a fork copies just the
 calling thread, and a lock another thread held would stay locked in the kernel. Anywhere else, and for a kernel
@@ -24,7 +26,9 @@ from dataclasses import dataclass
 
 from jupyter_client.manager import AsyncKernelManager
 
-from .engine import HEAVY_MODULES, KERNEL_NAME, KERNEL_OPTIONS, InterpreterKernelSpecs, channels, notebook_imports
+from .engine import KERNEL_NAME, KERNEL_OPTIONS, InterpreterKernelSpecs, channels
+
+SHARED_MODULES = ("numpy", "pandas", "pyarrow.parquet")
 
 
 class ForkedProcess:
@@ -81,16 +85,12 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork") and threading.active_count() == 1
 
 
-def fork_kernel(cwd: str, notebooks=(), preimport=()) -> ForkedKernel | None:
-    """Import what the kernel will need (HEAVY_MODULES, ``preimport`` and the notebooks' imports) in this process,
-    then fork the kernel from it, started in ``cwd``. None where a fork is not safe (see the module's note)."""
+def fork_kernel(cwd: str) -> ForkedKernel | None:
+    """Import SHARED_MODULES here, then fork the kernel from this process, started in ``cwd``. None where a fork
+    is not safe (see the module's note)."""
     if not can_fork():
         return None
-    # Not IPython and ipykernel: the kernel imports them after the fork while this process imports what it needs
-    # to run notebooks in it (papermill): on two cores, side by side.
-    modules = [name for name in dict.fromkeys([*HEAVY_MODULES, *preimport, *notebook_imports(notebooks)])
-               if name.split(".")[0] not in ("IPython", "ipykernel")]
-    _import_for_kernel(modules)
+    _import_for_kernel(SHARED_MODULES)
     if not can_fork():  # an import started a thread
         return None
     folder, settings = channels()
@@ -128,7 +128,7 @@ def _manage(km: AsyncKernelManager, process: ForkedProcess, cwd: str) -> None:
     km.provisioner = provisioner
 
 
-def _import_for_kernel(modules: list[str]) -> None:
+def _import_for_kernel(modules) -> None:
     """Import ``modules`` with the cycle collector off meanwhile (as kernel_side.prepare does); what was imported
     is frozen: no collection here or in the kernel scans it again, nor copies its pages by touching them."""
     enabled = gc.isenabled()

@@ -91,12 +91,12 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     # pythonw: nothing to say it on.)
     with contextlib.suppress(RuntimeError, ValueError, OSError):
         faulthandler.enable()
-    # Starts at once, forked from this worker with the modules both need imported here (see forked_kernel.py;
-    # before anything here starts a thread, and before the loggers below are silenced, which the kernel's must
-    # not be); the imports below overlap its start-up. A worker kept for annexes, or told to start its kernel later
+    # Starts at once, forked from this worker once it has imported what both need (see forked_kernel.py; before
+    # anything here starts a thread, and before the loggers below are silenced, which the kernel's must not be);
+    # the imports below overlap its start-up. A worker kept for annexes, or told to start its kernel later
     # (START_KERNEL), starts one in a new interpreter when told or when it is given a chain (and imports
     # jupyter_client only then: ~0,1 s of a core while the first kernel starts).
-    forked = _fork_kernel(cwd, notebooks) if with_kernel else None
+    forked = _fork_kernel(cwd) if with_kernel else None
     quiet_loggers()
     kernel = _kernel(cwd, notebooks, forked) if with_kernel else None
     from .annex_job import AnnexJob, render_annex_job
@@ -203,9 +203,9 @@ def _why(exitcode: int | None) -> str:
     return "till exempel för att minnet tog slut."
 
 
-def _fork_kernel(cwd: str, notebooks: list[str]):
+def _fork_kernel(cwd: str):
     from .forked_kernel import fork_kernel
-    return fork_kernel(cwd, notebooks)
+    return fork_kernel(cwd)
 
 
 def _kernel(cwd: str, notebooks: list[str], forked=None):
