@@ -113,8 +113,8 @@ class WarmKernel:
 
     def __init__(self, cwd: str | Path, preimport=(), notebooks=(), startup_timeout: float = 60, forked=None):
         """``preimport``: modules to import in the kernel; ``notebooks``: notebooks whose imports are added;
-        ``forked``: a kernel forked from this process with them imported (forked_kernel.fork_kernel), adopted as
-        the first kernel instead of starting a new interpreter."""
+        ``forked``: a kernel already forked from this process (forked_kernel.fork_kernel), adopted as the first
+        kernel instead of starting a new interpreter."""
         self.cwd = str(cwd)
         self.preimport = list(dict.fromkeys([*HEAVY_MODULES, *preimport]))
         self.notebooks = list(notebooks)

@@ -13,8 +13,6 @@ worker through a pipe, the worker's environment, the working folder it is given,
 """
 from __future__ import annotations
 
-import gc
-import importlib
 import os
 import signal
 import subprocess
@@ -27,6 +25,7 @@ from dataclasses import dataclass
 from jupyter_client.manager import AsyncKernelManager
 
 from .engine import KERNEL_NAME, KERNEL_OPTIONS, InterpreterKernelSpecs, channels
+from .kernel_side import import_frozen
 
 SHARED_MODULES = ("numpy", "pandas", "pyarrow.parquet")
 
@@ -73,10 +72,9 @@ class ForkedProcess:
 
 @dataclass
 class ForkedKernel:
-    """A kernel forked from this process, for a WarmKernel to adopt: its manager (connection details), process,
-    private socket folder and start time."""
+    """A kernel forked from this process, for a WarmKernel to adopt: its manager (connection details, and the
+    process as its provisioner's), private socket folder and start time."""
     km: AsyncKernelManager
-    process: ForkedProcess
     sockets: str
     launched: float
 
@@ -90,7 +88,7 @@ def fork_kernel(cwd: str) -> ForkedKernel | None:
     is not safe (see the module's note)."""
     if not can_fork():
         return None
-    _import_for_kernel(SHARED_MODULES)
+    import_frozen(SHARED_MODULES)
     if not can_fork():  # an import started a thread
         return None
     folder, settings = channels()
@@ -110,7 +108,7 @@ def fork_kernel(cwd: str) -> ForkedKernel | None:
         _be_the_kernel(argv, str(cwd), env, read, write)  # never returns
     os.close(write)
     _manage(km, ForkedProcess(pid, os.fdopen(read, "rb")), str(cwd))
-    return ForkedKernel(km, km.provisioner.process, folder, launched)
+    return ForkedKernel(km, folder, launched)
 
 
 def _manage(km: AsyncKernelManager, process: ForkedProcess, cwd: str) -> None:
@@ -126,24 +124,6 @@ def _manage(km: AsyncKernelManager, process: ForkedProcess, cwd: str) -> None:
     provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, process.pid
     provisioner.ip, provisioner.cwd = km.ip, cwd
     km.provisioner = provisioner
-
-
-def _import_for_kernel(modules) -> None:
-    """Import ``modules`` with the cycle collector off meanwhile (as kernel_side.prepare does); what was imported
-    is frozen: no collection here or in the kernel scans it again, nor copies its pages by touching them."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for name in modules:
-            try:
-                importlib.import_module(name)
-            except Exception:  # the kernel's own pre-import, or a notebook, reports a real import error
-                pass
-        gc.collect()
-        gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _be_the_kernel(argv: list[str], cwd: str, env: dict, read: int, write: int) -> None:
