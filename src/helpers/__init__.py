@@ -5,8 +5,8 @@ import sys
 # Text columns keep pandas' string dtype, stored as Python strings rather than Arrow arrays: the work here is many
 # small frames, where Arrow's conversions cost more than they save (the publication is computed in 7,6 s instead
 # of 13,4 s on the demo; bench_publication.py measures it). Set once, for notebooks, the runner and the tests, the
-# moment pandas is imported: importing helpers does not import pandas, so the runner's coordinator and workers
-# start the kernel without first spending 0,4 s on a pandas they do not use.
+# moment pandas is imported: importing helpers does not import pandas, so the runner's coordinator does not spend
+# 0,4 s on a pandas it does not use.
 
 
 def _configure(pandas) -> None:

@@ -32,7 +32,7 @@ def parse_date(text: str, formats) -> dt.datetime | None:
         if need is not None and not (text.isdigit() and len(text) == need):
             continue
         try:
-            if fmt == "%Y-%m-%d" and _ISO_DATE.fullmatch(text):  # the same date, a tenth of strptime's time
+            if fmt == "%Y-%m-%d" and _ISO_DATE.fullmatch(text):  # the same date, a sixth of strptime's time
                 return dt.datetime.fromisoformat(text)
             return dt.datetime.strptime(text, fmt)
         except ValueError:
