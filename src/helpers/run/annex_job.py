@@ -59,16 +59,13 @@ def for_scope(job, force: bool = False) -> tuple[AnnexJob, bool]:
 
 def static_digest(parameters: dict, formats, publication: Path) -> str:
     """Code, config, scope, formats and every file of the publication but the workbook (another view of the same
-    cells, written after the annex may start; while it is written, a hidden temporary file beside it comes and
-    goes, see atomic.replace_atomic): the annex depends on nothing else."""
+    cells, written after the annex may start; the hidden temporary file beside it while it is written is left out
+    as fingerprint.tree leaves out every hidden file): the annex depends on nothing else."""
     from ..config import load_config
 
-    files = sorted(p for p in Path(publication).rglob("*")
-                   if p.is_file() and p.name != WORKBOOK[-1] and not p.name.startswith(".")) \
-        if Path(publication).is_dir() else []
     return fp.digest([fp.code_digest(), fp.config_digest(load_config(parameters["config"])),
                       str(parameters.get("unit")), ",".join(sorted(formats)),
-                      *(f"{p.relative_to(publication).as_posix()}={fp.file_hash(p)}" for p in files)])
+                      *(f"{rel}={h}" for rel, h in fp.tree(Path(publication)) if rel != WORKBOOK[-1])])
 
 
 def unchanged(job: AnnexJob) -> bool:

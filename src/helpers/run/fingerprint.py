@@ -36,7 +36,7 @@ def digest(parts) -> str:
     return h.hexdigest()
 
 
-def _tree(root: Path, suffixes: tuple[str, ...] | None = None):
+def tree(root: Path, suffixes: tuple[str, ...] | None = None):
     """(relative path, hash) of the files under root, sorted; hidden files and __pycache__ are left out."""
     if root.is_file():
         yield root.name, file_hash(root)
@@ -64,8 +64,8 @@ def code_digest() -> str:
             except metadata.PackageNotFoundError:
                 parts.append(f"{name}=-")
         parts += [f"helpers/{rel}:{h}" for rel, h in
-                  _tree(helpers_dir, (".py", ".yml", ".yaml", ".j2", ".css", ".json", ".typ"))]
-        parts += [f"templates/{rel}:{h}" for rel, h in _tree(PROJECT_ROOT / "templates")]
+                  tree(helpers_dir, (".py", ".yml", ".yaml", ".j2", ".css", ".json", ".typ"))]
+        parts += [f"templates/{rel}:{h}" for rel, h in tree(PROJECT_ROOT / "templates")]
         _code_digest = digest(parts)
     return _code_digest
 
@@ -76,12 +76,12 @@ def config_digest(config) -> str:
     data = {k: v for k, v in config.data.items() if k != "korning"}
     parts = [json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)]
     try:
-        parts += [f"texter/{rel}:{h}" for rel, h in _tree(config.resolve(config.get("texter", "texter")))]
+        parts += [f"texter/{rel}:{h}" for rel, h in tree(config.resolve(config.get("texter", "texter")))]
     except (OSError, TypeError, ValueError):
         pass
     if config.get("plan"):
         try:
-            parts += [f"plan:{h}" for _, h in _tree(config.resolve(config["plan"]))]
+            parts += [f"plan:{h}" for _, h in tree(config.resolve(config["plan"]))]
         except (OSError, TypeError, ValueError):
             pass
     names = {str(s.get("mappning")) for s in config.get("kallor") or [] if isinstance(s, dict) and s.get("mappning")}
@@ -89,7 +89,7 @@ def config_digest(config) -> str:
         from ..collect.mapping import resolve_mapping_path
         for name in sorted(names):
             try:
-                parts += [f"mappning/{name}:{h}" for _, h in _tree(resolve_mapping_path(name, config))]
+                parts += [f"mappning/{name}:{h}" for _, h in tree(resolve_mapping_path(name, config))]
             except Exception:  # a missing mapping is reported by the import itself
                 parts.append(f"mappning/{name}:saknas")
     return digest(parts)
