@@ -28,6 +28,7 @@ same output.
 from __future__ import annotations
 
 import time
+from math import isfinite
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +96,14 @@ class _State:
         self._eq_ptr, self._eq_idx, self._eq_val = eq.indptr, eq.indices, eq.data
         ve = linked.equalities_of_variable
         self._ve_ptr, self._ve_idx = ve.indptr, ve.indices
-
+        # The same static facts as Python lists, for the look-ahead's many small rows (numpy's per-call cost
+        # outweighed the work there).
+        self._rising, self._falling, self._low = self.can_rise.tolist(), self.can_fall.tolist(), self.low.tolist()
+        self._protect = linked.protect.tolist()
+        self._row_lists: dict[int, tuple[list[int], list[float]]] = {}
+        self._rows_lists: dict[int, list[int]] = {}
+        self._cells_lists = [self._vc_idx[a:b].tolist() for a, b in zip(self._vc_ptr[:-1], self._vc_ptr[1:])]
+        self._shows_lists = [self._cv_idx[a:b].tolist() for a, b in zip(self._cv_ptr[:-1], self._cv_ptr[1:])]
 
     def cells_of(self, v: int) -> np.ndarray:
         return self._vc_idx[self._vc_ptr[v]:self._vc_ptr[v + 1]]
@@ -107,6 +115,21 @@ class _State:
         s = slice(self._eq_ptr[r], self._eq_ptr[r + 1])
         return self._eq_idx[s], self._eq_val[s]
 
+    def row_list(self, r: int) -> tuple[list[int], list[float]]:
+        """row(r) as Python lists."""
+        found = self._row_lists.get(r)
+        if found is None:
+            vars_, coefs = self.row(r)
+            found = self._row_lists[r] = (vars_.tolist(), coefs.tolist())
+        return found
+
+    def rows_list(self, v: int) -> list[int]:
+        """rows_of(v) as a Python list."""
+        found = self._rows_lists.get(v)
+        if found is None:
+            found = self._rows_lists[v] = self.rows_of(v).tolist()
+        return found
+
     def _update_price(self, vs) -> None:
         self.price[vs] = np.where(self.var_blocked[vs] | (self.published_count[vs] == 0), np.inf, self.var_cost[vs])
 
@@ -117,18 +140,18 @@ class _State:
     def costs(self, vs: np.ndarray) -> np.ndarray:
         return self.price[vs]
 
-    def would_hide(self, v: int) -> np.ndarray:
-        """The variables that hiding v hides: v and every variable shown only by the published cells of v."""
-        cells = self.cells_of(v)
-        cells = cells[~self.suppressed[cells]]
-        if len(cells) == 0:
-            return np.zeros(0, dtype=np.int64)
+    def would_hide(self, v: int) -> list[int]:
+        """The variables that hiding v hides: v and every variable shown only by the published cells of v
+        (one cell: in its order; more: ascending)."""
+        shows, count, suppressed = self._shows_lists, self.published_count, self.suppressed
+        cells = [c for c in self._cells_lists[v] if not suppressed[c]]
         if len(cells) == 1:
-            shown = self._cv_idx[self._cv_ptr[cells[0]]:self._cv_ptr[cells[0] + 1]]
-            return shown[self.published_count[shown] == 1]
-        shown = np.concatenate([self._cv_idx[self._cv_ptr[c]:self._cv_ptr[c + 1]] for c in cells])
-        u, n = np.unique(shown, return_counts=True)
-        return u[n == self.published_count[u]]
+            return [u for u in shows[cells[0]] if count[u] == 1]
+        seen: dict[int, int] = {}
+        for c in cells:
+            for u in shows[c]:
+                seen[u] = seen.get(u, 0) + 1
+        return sorted(u for u, n in seen.items() if n == count[u])
 
     def publish(self, c: int) -> list[int]:
         """Publish the suppressed cell c again; returns the variables that became public."""
@@ -254,35 +277,39 @@ def _knock_on(state: _State, y: int, row: int, depth: int = 2, assume: frozenset
     cheapest partners are looked at), DEAD_END where none is able. A y that needs no protection (a sum)
     would stay pinned, since nothing else repairs it: it is of no use (infinite price). `assume`: variables
     taken as hidden already (the step before)."""
-    lk = state.linked
     newly = state.would_hide(y)
-    also = assume.union(newly.tolist())
+    also = assume.union(newly)
+    hidden, price, protect = state.hidden, state.price, state._protect
+    rising, falling = state._rising, state._falling
     extra = 0.0
     for v in newly:
-        v = int(v)
-        if v != y and not lk.protect[v]:
+        if v != y and not protect[v]:
             continue
-        for r in state.rows_of(v):
+        low = state._low[v]
+        for r in state.rows_list(v):
             if v == y and r == row:
                 continue
-            vars_, coefs = state.row(r)
-            other = vars_ != v
-            us, a_u = vars_[other], coefs[other]
-            able = _able(lk, v, coefs[~other][0], us, a_u, state)
-            hid = state.hidden[us]
-            if (able & hid).any() or any(int(u) in also for u in us[able & ~hid]):
+            vars_, coefs = state.row_list(r)
+            a_v = coefs[vars_.index(v)]
+            us, able = [], []  # the others, and which can give v room (see _able)
+            for u, a_u in zip(vars_, coefs):
+                if u != v:
+                    us.append(u)
+                    able.append((falling[u] if (a_u > 0) == (a_v > 0) else rising[u]) if low
+                                else (falling[u] or rising[u]))
+            if any(ok and (hidden[u] or u in also) for u, ok in zip(us, able)):
                 continue  # a hidden variable beside it gives room
-            if not lk.protect[v]:
+            if not protect[v]:
                 return np.inf
-            costs = np.where(able, state.price[us], np.inf)
-            if not np.isfinite(costs).any():
+            costs = [price[u] if ok else np.inf for u, ok in zip(us, able)]
+            if not any(map(isfinite, costs)):
                 extra += DEAD_END
                 continue
             if depth > 1:
-                cheap = np.argsort(costs, kind="stable")[:3]
-                cheap = cheap[np.isfinite(costs[cheap])]
-                costs = np.array([costs[i] + _knock_on(state, int(us[i]), int(r), depth - 1, also) for i in cheap])
-            extra += float(costs.min())
+                cheap = sorted(range(len(costs)), key=costs.__getitem__)[:3]  # stable, as argsort's
+                costs = [costs[i] + _knock_on(state, us[i], r, depth - 1, also) for i in cheap
+                         if isfinite(costs[i])]
+            extra += float(min(costs))
     return extra
 
 
@@ -421,19 +448,26 @@ def _unstick(state: _State) -> int:
 def _stuck_in(state: _State, r: int, hidden: np.ndarray | None = None) -> set[tuple[int, int]]:
     """The stuck pairs of equality r (see _stuck), with `hidden` (default: the state's) as the hidden
     variables."""
-    lk = state.linked
     hidden = state.hidden if hidden is None else hidden
-    vars_, coefs = state.row(r)
-    h = hidden[vars_]
-    if not (h & lk.protect[vars_]).any():
+    vars_, coefs = state.row_list(r)
+    protect, rising, falling, low = state._protect, state._rising, state._falling, state._low
+    h = [bool(hidden[u]) for u in vars_]
+    if not any(hi and protect[u] for hi, u in zip(h, vars_)):
         return set()
-    up, down, pos = state.can_rise[vars_], state.can_fall[vars_], coefs > 0
-    move = h & (up | down)
-    lift_pos = h & ((pos & down) | (~pos & up))  # lets a variable with a positive coefficient rise
-    lift_neg = h & ((~pos & down) | (pos & up))
-    lift = np.where(pos, lift_pos.sum() - lift_pos, lift_neg.sum() - lift_neg)
-    room = np.where(state.low[vars_], lift, move.sum() - move)
-    return {(int(r), int(x)) for x in vars_[h & lk.protect[vars_] & (room <= 0)]}
+    move, lift_pos, lift_neg = [], [], []  # lift_pos: lets a variable with a positive coefficient rise
+    for hi, u, a in zip(h, vars_, coefs):
+        up, down, pos = rising[u], falling[u], a > 0
+        move.append(hi and (up or down))
+        lift_pos.append(hi and ((pos and down) or (not pos and up)))
+        lift_neg.append(hi and ((not pos and down) or (pos and up)))
+    n_move, n_pos, n_neg = sum(move), sum(lift_pos), sum(lift_neg)
+    stuck = set()
+    for i, (hi, u, a) in enumerate(zip(h, vars_, coefs)):
+        if hi and protect[u]:
+            room = ((n_pos - lift_pos[i]) if a > 0 else (n_neg - lift_neg[i])) if low[u] else n_move - move[i]
+            if room <= 0:
+                stuck.add((int(r), u))
+    return stuck
 
 
 def _repair(state: _State, failures: pd.DataFrame) -> int:
