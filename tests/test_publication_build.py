@@ -79,6 +79,21 @@ def test_published_files_carry_no_hidden_number(lillby):
     assert set(internal["reason"]) >= {"primär", "sekundär", ""}
 
 
+def test_each_indicator_file_holds_that_indicators_rows_of_the_view_as_pandas_writes_them(lillby, tmp_path):
+    import pyarrow.parquet as pq
+
+    root, built, files = lillby
+    pub = publish.publication(root / "reports" / "2025", config(), "2025")
+    folder = root / "reports" / "2025" / store.FOLDER / "indikatorer"
+    names = list(dict.fromkeys(pub.view["indicator"]))
+    assert sorted(p.stem for p in folder.glob("*.parquet")) == sorted(names) and len(names) > 3
+    for name in names:
+        rows = pub.view.loc[pub.view["indicator"] == name, store.PUBLIC_COLUMNS].reset_index(drop=True)
+        pd.testing.assert_frame_equal(pd.read_parquet(folder / f"{name}.parquet"), rows)
+        rows.to_parquet(tmp_path / "pandas.parquet", index=False)
+        assert pq.read_schema(folder / f"{name}.parquet").equals(pq.read_schema(tmp_path / "pandas.parquet"))
+
+
 def test_the_workbook_and_glossary_speak_swedish(lillby):
     _, _, files = lillby
     book = pd.read_excel(files["excel"], sheet_name=None, engine="openpyxl")
