@@ -85,3 +85,21 @@ def test_render_refuses_a_report_whose_parts_do_not_add_up(tmp_path):
     with pytest.raises(ReportCheckError, match="Måluppfyllelse i Nacka"):
         render_report(nb, tmp_path / "ut", formats="html")
     assert not (tmp_path / "ut" / "kvalitetsredovisning.html").exists()
+
+
+def test_render_stops_a_report_that_shows_a_personnummer_naming_each_file(tmp_path):
+    """The privacy check reads the written HTML (beside typst setting the PDF) and the PDF; both are named."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "text/html": '<h1 data-report-title="Test">Test</h1><p>Klienten 19121212-1212 flyttade.</p>'})]
+    nb.cells.append(cell)
+    with pytest.raises(ReportCheckError) as err:
+        render_report(nb, tmp_path / "båda", formats=("html", "pdf"))
+    message = str(err.value)
+    assert "kvalitetsredovisning.html: 1 fynd" in message and "kvalitetsredovisning.pdf: 1 fynd" in message
+    assert "121212-XXXX" in message and "1212 flyttade" not in message
+    with pytest.raises(ReportCheckError, match=r"kvalitetsredovisning\.html: 1 fynd"):
+        render_report(nb, tmp_path / "html", formats="html")
+    nb.cells[0].outputs[0]["data"]["text/html"] = '<h1 data-report-title="Test">Test</h1><p>Inget här.</p>'
+    assert set(render_report(nb, tmp_path / "ren", formats=("html", "pdf"))) == {"html", "pdf"}

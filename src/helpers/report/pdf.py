@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from bs4 import BeautifulSoup, NavigableString
 from bs4.element import Comment, Doctype, ProcessingInstruction, Tag
@@ -567,8 +568,11 @@ def html_to_typst(html_text: str, soup: BeautifulSoup | None = None) -> TypstDoc
     return TypstDocument(title, markup, converter.files)
 
 
-def html_to_pdf(html_text: str, target: Path, soup: BeautifulSoup | None = None) -> Path:
-    """Typeset the report's HTML as an A4 tagged PDF/UA-1 at ``target``, written atomically."""
+def html_to_pdf(html_text: str, target: Path, soup: BeautifulSoup | None = None,
+                meanwhile: Callable[[], None] | None = None) -> Path:
+    """Typeset the report's HTML as an A4 tagged PDF/UA-1 at ``target``, written atomically. ``meanwhile`` is
+    called just before typst sets the document: typst lets go of the interpreter while it works, so a thread
+    started there runs beside it."""
     import typst
 
     doc = html_to_typst(html_text, soup)
@@ -579,6 +583,8 @@ def html_to_pdf(html_text: str, target: Path, soup: BeautifulSoup | None = None)
         for name, data in doc.files.items():
             (work / name).write_bytes(data)
         (work / "main.typ").write_text(doc.markup, encoding="utf-8")
+        if meanwhile is not None:
+            meanwhile()
         try:
             pdf = typst.compile(str(work / "main.typ"), root=str(work), format="pdf", pdf_standards=["ua-1"],
                                 sys_inputs=colours)

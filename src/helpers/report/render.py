@@ -137,11 +137,34 @@ def notebook_to_html(executed_notebook, title: str | None = None) -> str:
     return body
 
 
-def html_to_pdf(html_text: str, target: Path, soup=None) -> Path:
+def html_to_pdf(html_text: str, target: Path, soup=None, meanwhile=None) -> Path:
     """A4, tagged PDF/UA-1 with title, language, outline and bookmarks from the HTML, written atomically (a failed
-    or interrupted run leaves an earlier PDF at ``target`` as it was). ``soup``: the HTML already parsed."""
+    or interrupted run leaves an earlier PDF at ``target`` as it was). ``soup``: the HTML already parsed;
+    ``meanwhile``: called as typst starts setting the document (see pdf.html_to_pdf)."""
     from .pdf import html_to_pdf as typeset
-    return typeset(html_text, Path(target), soup)
+    return typeset(html_text, Path(target), soup, meanwhile)
+
+
+@contextmanager
+def _beside():
+    """``beside(work)`` runs ``work`` in a thread until the block ends; an error in it is raised at the end."""
+    threads, errors = [], []
+
+    def start(work) -> None:
+        def run() -> None:
+            try:
+                work()
+            except BaseException as exc:  # noqa: BLE001  (raised again in the caller's thread)
+                errors.append(exc)
+        threads.append(threading.Thread(target=run, daemon=True, name="kontroll"))
+        threads[-1].start()
+    try:
+        yield start
+    finally:
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
 
 
 @collection_paused()
@@ -168,10 +191,19 @@ def render_report(executed_notebook, output_dir, formats=("html", "pdf"), basena
     if "html" in formats:
         written["html"] = out / f"{basename}.html"
         written["html"].write_text(html_text, encoding="utf-8")
-    if "pdf" in formats:
-        written["pdf"] = html_to_pdf(html_text, out / f"{basename}.pdf", soup)
-    problems = [format_findings(p, f) for p in written.values()
-                if (f := check_report(p, min_cell, parsed=(html_text, soup)))]
+    findings: dict[str, list] = {}
+
+    def check_html() -> None:
+        findings["html"] = check_report(written["html"], min_cell, parsed=(html_text, soup))
+    with _beside() as beside:
+        if "pdf" in formats:  # the HTML is checked while typst sets the PDF: typst lets go of the interpreter
+            written["pdf"] = html_to_pdf(html_text, out / f"{basename}.pdf", soup,
+                                         meanwhile=(lambda: beside(check_html)) if "html" in written else None)
+        elif "html" in written:
+            check_html()
+    if "pdf" in written:
+        findings["pdf"] = check_report(written["pdf"], min_cell)
+    problems = [format_findings(written[kind], findings[kind]) for kind in written if findings[kind]]
     if problems:
         raise ReportCheckError("Rapporten får inte publiceras: integritetskontrollen hittade uppgifter som kan "
                                "röja enskilda personer.\n" + "\n".join(problems))
