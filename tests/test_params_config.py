@@ -228,3 +228,29 @@ def test_plan_with_a_misspelt_key_is_refused_with_its_line(tmp_path):
         load_plan(path)
     assert f"rad {line_of(path, 'method:')}: urval → method: okänd nyckel 'method'. Menade du 'metod'?" \
         in str(err.value)
+
+
+def test_a_config_that_passed_is_not_checked_again_until_its_bytes_or_the_checking_code_change(tmp_path, monkeypatch):
+    """Every process of a run reads the config: a pass is remembered (by the file's bytes, the checking modules and
+    pydantic's release), so later processes skip pydantic; an error is checked and named every time."""
+    from helpers import checked_files, schema_messages
+
+    monkeypatch.setattr(checked_files, "FOLDER", tmp_path / "godkanda")
+    checks = []
+    real = schema_messages.check_file
+    monkeypatch.setattr(schema_messages, "check_file", lambda *a, **k: checks.append(a[0]) or real(*a, **k))
+    good = variant(tmp_path, "kommun: Exempelkommun", "kommun: Exempelkommun", encoding="cp1252")
+    first, second = load_config(good), load_config(good)
+    assert checks == [good] and first.data == second.data and first.notes == second.notes != ()
+    assert len(list((tmp_path / "godkanda").iterdir())) == 1
+    good.write_bytes(good.read_bytes() + b"\n")  # other bytes: checked again
+    load_config(good)
+    assert len(checks) == 2
+    monkeypatch.setattr("helpers.config.CHECKED_BY", ("config.py", "yamldoc.py"))  # other checking code
+    load_config(good)
+    assert len(checks) == 3
+    bad = variant(tmp_path, 'kommunkod: "9999"', "kommunkod: 9999", name="fel.yml")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="kommunkod"):
+            load_config(bad)
+    assert len(checks) == 5 and len(list((tmp_path / "godkanda").iterdir())) == 3

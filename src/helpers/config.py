@@ -102,17 +102,39 @@ def show_notes(path: Path, notes) -> None:
             say(f"Obs: {note}", file=sys.stderr)
 
 
+# The modules whose code decides whether a configuration passes (checked_files: a pass is remembered).
+CHECKED_BY = ("config.py", "config_schema.py", "schema_messages.py", "schema.py", "yamldoc.py")
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Read and check a municipality's configuration; a ConfigError lists every problem with its line."""
-    from .config_schema import MunicipalityConfig, cross_checks
-    from .schema_messages import check_file
+    from . import checked_files
+    from .yamldoc import YamlFileError, read_yaml
 
     p = Path(path) if path else DEFAULT_CONFIG
     if not p.is_absolute() and not p.exists():
         p = PROJECT_ROOT / p
     if not p.exists():
         raise ConfigError(f"Konfigurationsfilen {p} finns inte.")
-    data, notes = check_file(p, MunicipalityConfig, f"Konfigurationsfilen {p}", ConfigError, cross_checks)
+    what = f"Konfigurationsfilen {p}"
+    try:
+        raw = p.read_bytes()
+    except OSError:
+        raw = None  # read_yaml says why
+    verdict = checked_files.key(raw, CHECKED_BY) if raw is not None else None
+    if verdict is not None and checked_files.passed(verdict):
+        try:
+            doc = read_yaml(p, what, raw)
+        except YamlFileError as exc:
+            raise ConfigError(str(exc)) from None
+        data, notes = doc.data, doc.notes
+    else:
+        from .config_schema import MunicipalityConfig, cross_checks
+        from .schema_messages import check_file
+
+        data, notes = check_file(p, MunicipalityConfig, what, ConfigError, cross_checks, raw=raw)
+        if verdict is not None:
+            checked_files.remember(verdict)
     show_notes(p, notes)
     return Config(p.resolve(), data, tuple(notes))
 

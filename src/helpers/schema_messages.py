@@ -203,14 +203,15 @@ def messages(exc: ValidationError, model: type[BaseModel], doc: YamlDocument) ->
     return [f"rad {line}: {text}" if line else text for line, text in dict.fromkeys(described)]
 
 
-def check_file(path, model: type[BaseModel], what: str, error: type[Exception], extra_checks=None):
+def check_file(path, model: type[BaseModel], what: str, error: type[Exception], extra_checks=None,
+               raw: bytes | None = None):
     """Read the YAML file at ``path`` and check it against ``model``.
 
     Returns (data, notes): the data as YAML gave it, and notes about the file (its encoding). Raises ``error``
     with one line per problem: the line in the file, the key, and what is expected.
     """
     try:
-        doc = read_yaml(path, what)
+        doc = read_yaml(path, what, raw)
     except YamlFileError as exc:
         raise error(str(exc)) from None
     check_document(doc, model, what, error, extra_checks)

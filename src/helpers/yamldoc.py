@@ -159,13 +159,13 @@ def _syntax_error(exc: yaml.YAMLError, what: str) -> YamlFileError:
     return YamlFileError(f"{what} kunde inte läsas (YAML-fel{where}): {detail}.")
 
 
-def read_yaml(path: str | Path, what: str | None = None) -> YamlDocument:
+def read_yaml(path: str | Path, what: str | None = None, raw: bytes | None = None) -> YamlDocument:
     """Read a YAML file with the positions of its values; ``what`` names it in messages
-    (default: "Filen <path>")."""
+    (default: "Filen <path>"). ``raw``: its bytes, already read."""
     path = Path(path)
     what = what or f"Filen {path}"
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except OSError as exc:
         raise YamlFileError(f"{what} kunde inte läsas: {exc.strerror or exc}.") from exc
     text, encoding, notes = decode(raw, what)

@@ -1,0 +1,49 @@
+"""Files a schema check passed, remembered by their bytes and the code that checked them.
+
+Every process of a run reads the configuration, and checking it imports pydantic and builds its models: about
+0,2 s of a core each time, before the run's first worker starts. The same bytes checked by the same code (and the
+same pydantic) pass again, so the check is skipped once a process has seen them pass. Only passes are remembered:
+a file with an error is checked, and its messages given, every time. Kept beside the package's bytecode; where
+that folder cannot be written, nothing is remembered and every file is checked.
+"""
+from __future__ import annotations
+
+import hashlib
+from importlib.util import find_spec
+from pathlib import Path
+
+PACKAGE = Path(__file__).parent
+FOLDER = PACKAGE / "__pycache__" / "godkanda"
+
+
+def key(raw: bytes, modules: tuple[str, ...]) -> str:
+    """What decides a check's verdict: the file's bytes, the package's ``modules`` (file names) that check it and
+    the pydantic release."""
+    digest = hashlib.sha256()
+    for name in modules:
+        digest.update(name.encode() + b"\0" + (PACKAGE / name).read_bytes())
+    digest.update(_pydantic_release())
+    digest.update(b"\0" + raw)
+    return digest.hexdigest()
+
+
+def _pydantic_release() -> bytes:
+    spec = find_spec("pydantic")  # found, not imported
+    if spec is None or not spec.origin:
+        return b""
+    try:
+        return (Path(spec.origin).parent / "version.py").read_bytes()
+    except OSError:
+        return b""
+
+
+def passed(file_key: str) -> bool:
+    return (FOLDER / file_key).exists()
+
+
+def remember(file_key: str) -> None:
+    try:
+        FOLDER.mkdir(parents=True, exist_ok=True)
+        (FOLDER / file_key).touch()
+    except OSError:
+        pass
