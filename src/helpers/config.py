@@ -102,6 +102,18 @@ def show_notes(path: Path, notes) -> None:
             say(f"Obs: {note}", file=sys.stderr)
 
 
+def mapping_candidates(name: str | Path, config: "Config | None" = None) -> list[Path]:
+    """Where a source's mapping file may be, in the order looked at: as given, else under the config's mappings
+    folder, else under config/mappings/ (helpers.collect.mapping reads it)."""
+    p = Path(name).expanduser()
+    candidates = [p]
+    if not p.is_absolute():
+        if config is not None:
+            candidates.append(config.dir / "mappings" / p)
+        candidates.append(resources.CONFIG_DIR / "mappings" / p)
+    return candidates
+
+
 # The modules whose code decides whether a configuration passes (checked_files: a pass is remembered).
 CHECKED_BY = ("config.py", "config_schema.py", "schema_messages.py", "schema.py", "yamldoc.py")
 

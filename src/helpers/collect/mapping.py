@@ -18,8 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 from yaml import YAMLError
 
-from ..config import show_notes
-from ..resources import CONFIG_DIR
+from ..config import mapping_candidates, show_notes
 from ..schema import TABLES, table as table_spec
 from ..schema_messages import quoted_hint
 from ..yamldoc import YamlDocument, YamlFileError, read_yaml, syntax_problem
@@ -241,12 +240,7 @@ class Mapping:
 
 def resolve_mapping_path(name: str | Path, config=None) -> Path:
     """A mapping file: as given, else under the config's mappings folder, else under config/mappings/."""
-    p = Path(name).expanduser()
-    candidates = [p]
-    if not p.is_absolute():
-        if config is not None:
-            candidates.append(config.dir / "mappings" / p)
-        candidates.append(CONFIG_DIR / "mappings" / p)
+    candidates = mapping_candidates(name, config)
     for c in candidates:
         if c.is_file():
             return c

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from ..config import PROJECT_ROOT
+from ..config import PROJECT_ROOT, mapping_candidates
 from ..filehash import file_hash
 
 PACKAGES = ("pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "scipy", "openpyxl", "nbconvert", "nbformat",
@@ -85,13 +85,12 @@ def config_digest(config) -> str:
         except (OSError, TypeError, ValueError):
             pass
     names = {str(s.get("mappning")) for s in config.get("kallor") or [] if isinstance(s, dict) and s.get("mappning")}
-    if names:
-        from ..collect.mapping import resolve_mapping_path
-        for name in sorted(names):
-            try:
-                parts += [f"mappning/{name}:{h}" for _, h in tree(resolve_mapping_path(name, config))]
-            except Exception:  # a missing mapping is reported by the import itself
-                parts.append(f"mappning/{name}:saknas")
+    for name in sorted(names):  # the mapping's path without importing the import's modules (pydantic, pandas)
+        found = next((p for p in mapping_candidates(name, config) if p.is_file()), None)
+        try:
+            parts += [f"mappning/{name}:{h}" for _, h in tree(found)] if found else [f"mappning/{name}:saknas"]
+        except OSError:  # a mapping that cannot be read is reported by the import itself
+            parts.append(f"mappning/{name}:saknas")
     return digest(parts)
 
 
