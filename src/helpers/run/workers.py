@@ -21,7 +21,7 @@ from typing import Callable
 
 from .chain import ChainJob, ChainResult
 
-POLL_S = 0.25
+POLL_S = 0.05  # the coordinator notices an announced publication within this (its annex starts then)
 
 
 class Interrupted(Exception):
