@@ -139,17 +139,25 @@ def test_fixture_parts_add_up_by_hand():
     assert units["numerator"].sum() == 80 and units["denominator"].sum() == 100
 
 
-def test_a_report_loads_its_publication_once_until_its_files_change(tmp_path):
-    """The figures and the text of one report share the publication; a new config or rewritten cells load it
-    again."""
-    from helpers.analysis.published import report_publication
+def test_a_process_loads_the_publication_once_until_its_files_or_config_change(tmp_path):
+    """Step 6, every report's figures and text and every annex read the same publication: loaded once per process
+    while its files and the config's contents are unchanged; another config or rewritten cells load it again."""
+    from helpers.publication.store import load_publication
 
     project = make_project(tmp_path)
-    run = params.validate("2025", str(project["config"]), str(project["data_dir"]), str(project["output_dir"]))
-    first = report_publication(run.paths, run.config)
-    assert report_publication(run.paths, run.config) is first
-    again = params.validate("2025", str(project["config"]), str(project["data_dir"]), str(project["output_dir"]))
-    second = report_publication(again.paths, again.config)
-    assert second is not first
-    os.utime(run.paths.publication / "celler.parquet", ns=(0, 0))  # rewritten cells: another modification time
-    assert report_publication(again.paths, again.config) is not second
+
+    def load(config=None):
+        run = params.validate("2025", str(config or project["config"]), str(project["data_dir"]),
+                              str(project["output_dir"]))
+        return load_publication(run.paths.publication, run.config, run.period)
+    first = load()
+    assert load() is first  # another Config object with the same file and contents
+    other = tmp_path / "annan.yml"
+    other.write_text(project["config"].read_text(encoding="utf-8").replace("kommun: ", "kommun: Annan ", 1),
+                     encoding="utf-8")
+    second = load(other)
+    assert second is not first and second.config.municipality.startswith("Annan")
+    assert load() is not second and load().config.municipality == first.config.municipality
+    third = load()
+    os.utime(project["output_dir"] / "publikation" / "celler.parquet", ns=(0, 0))  # rewritten cells
+    assert load() is not third

@@ -23,12 +23,11 @@ from .heap import collection_paused
 from ..filehash import file_hash
 from ..formatting import format_value
 from ..params import validate
-from ..publication.store import META, PUBLISHED_FILE
+from ..publication.store import META, PUBLISHED_FILE, load_publication
 from ..schema import ATTAINMENT
 from .comparisons import glossary, info_for
 from .figure_entry import FigureEntry
 from .goals import Goal, IndicatorInfo, goals_from_config, for_unit
-from .published import report_publication
 
 if TYPE_CHECKING:
     from . import charts
@@ -296,7 +295,7 @@ def draw_ahead(parameters: dict, ahead: bool = False) -> int:
 
 def draw_report(run, figures_dir) -> list[FigureEntry]:
     """Draw the figures of the report ``run`` describes into ``figures_dir``."""
-    pub = report_publication(run.paths, run.config)
+    pub = load_publication(run.paths.publication, run.config, run.period)
     return build(pub.tables(run.unit), glossary(), run.period, figures_dir, run.config.units,
                  run.config.min_cell, config=run.config, goals=config_goals(run.config, run.unit))
 

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import labels
+from ..config import Config
 from ..atomic import replace_atomic, write_text_atomic
 from ..formatting import SUPPRESSED as X
 from ..indicators.registry import INDICATORS, REGISTRY, UNIT_LABELS, dictionary
@@ -113,11 +114,37 @@ def read_published(folder: Path) -> tuple[pd.DataFrame, dict]:
     return cells, meta
 
 
+_loaded: tuple[tuple, object, Publication] | None = None  # (what it was loaded from, its config, it)
+
+
 def load_publication(folder: Path, config, period: str) -> Publication:
-    """The published cells of a period (``<report folder>/publikation``) with their views."""
+    """The published cells of a period (``<report folder>/publikation``) with their views.
+
+    Loaded once per process while its files and the config are unchanged: step 5's overview, step 6, every
+    report's figures, text and annex read the same publication, and reading it and building its views took
+    ~0,15 s each time (for each unit's report and annex again). Callers read it; none may change it."""
+    global _loaded
     require_publication(folder, period)
-    cells, meta = read_published(Path(folder))
-    return Publication(cells, config, str(period), meta)
+    folder = _publication_folder(folder)
+    files = tuple((s.st_ino, s.st_size, s.st_mtime_ns) if (s := _stat(folder / name)) else None
+                  for name in (PUBLISHED_FILE, META))
+    key = (str(folder.resolve()), str(period), files)
+    # A Config is compared by its file and contents; any other object by identity (kept in _loaded, so its id
+    # is not reused while it is compared).
+    if _loaded is not None and _loaded[0] == key and (
+            _loaded[1] is config or (isinstance(config, Config) and _loaded[1] == config)):
+        return _loaded[2]
+    cells, meta = read_published(folder)
+    pub = Publication(cells, config, str(period), meta)
+    _loaded = (key, config, pub)
+    return pub
+
+
+def _stat(path: Path):
+    try:
+        return path.stat()
+    except OSError:
+        return None
 
 
 def _sheet_names() -> dict[str, str]:

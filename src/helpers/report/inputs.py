@@ -9,10 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.findings import read_key_findings
-from ..analysis.published import report_publication
 from ..config import Config, Paths
 from ..indicators.registry import dictionary
-from ..publication.store import MissingStepError, require_publication
+from ..publication.store import MissingStepError, load_publication, require_publication
 from ..publication.views import Publication
 
 INDICATOR_COLUMNS = ["indicator", "period", "grouping", "group", "category", "numerator", "denominator", "value",
@@ -134,7 +133,7 @@ def require_steps(paths: Paths, scope: str | None = None) -> None:
 
 def load_inputs(paths: Paths, config: Config, scope: str | None = None) -> ReportInputs:
     """Everything one report shows: its scope's cells of the period's publication, its analysis and figures."""
-    pub = report_publication(paths, config)
+    pub = load_publication(paths.publication, config, paths.period)
     tables = pub.tables(scope)
     frames = [t[t["period"] == paths.period] for t in tables.values()]
     indicators = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=INDICATOR_COLUMNS)
