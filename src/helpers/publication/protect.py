@@ -100,6 +100,7 @@ class _State:
         # outweighed the work there).
         self._rising, self._falling, self._low = self.can_rise.tolist(), self.can_fall.tolist(), self.low.tolist()
         self._protect = linked.protect.tolist()
+        self._upper, self._value, self._lower = linked.upper.tolist(), linked.value.tolist(), linked.lower.tolist()
         self._row_lists: dict[int, tuple[list[int], list[float]]] = {}
         self._rows_lists: dict[int, list[int]] = {}
         self._cells_lists = [self._vc_idx[a:b].tolist() for a, b in zip(self._vc_ptr[:-1], self._vc_ptr[1:])]
@@ -211,43 +212,42 @@ def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
     rise as far as y can move the other way (its value above its lower bound, or its headroom), and fall
     likewise; its gain is capped at the shortfall."""
     lk = state.linked
-    hidden = state.hidden
+    hidden, price = state.hidden, state.price
+    upper, value, lower = state._upper, state._value, state._lower
     best_key, best = None, None
     rows = set(int(r) for r in rows)
     for x, c in terms:
         up_x, down_x = room[x]
-        for r in state.rows_of(x):
-            if int(r) not in rows:
+        for r in state.rows_list(x):
+            if r not in rows:
                 continue
-            vars_, coefs = state.row(r)
-            free = ~hidden[vars_]
-            if not free.any():
+            vars_, coefs = state.row_list(r)
+            free = [(y, a) for y, a in zip(vars_, coefs) if not hidden[y]]
+            if not free:
                 continue
-            a_x = coefs[vars_ == x][0]
-            ys, a_y = vars_[free], coefs[free]
-            ratio = np.abs(a_y / a_x)
-            y_up = (lk.upper[ys] - lk.value[ys]) * ratio
-            y_down = (lk.value[ys] - lk.lower[ys]) * ratio
-            same = (a_y > 0) == (a_x > 0)
-            gain = abs(c) * (np.minimum(up_x, np.where(same, y_down, y_up))
-                             + np.minimum(down_x, np.where(same, y_up, y_down)))
-            gain = np.minimum(shortfall, gain)
-            cost = state.costs(ys)
-            ok = (gain > 0) & np.isfinite(cost)
-            if not ok.any():
-                continue
-            covers = gain >= shortfall - 1e-9
-            per_gain = np.where(covers, 1.0, 1.0 / np.where(ok, gain, 1.0))
-            others = 1 - int(hidden[vars_].sum() > 1)  # 0: the row already holds other hidden variables
-            idx = np.flatnonzero(ok)
-            idx = idx[np.lexsort((ys[idx], cost[idx] * per_gain[idx], ~covers[idx]))]
-            for i in idx:  # the look-ahead only adds to a price: stop once the best cannot be beaten
-                y = int(ys[i])
-                if best_key is not None and (not covers[i], cost[i] * per_gain[i], others, y) >= best_key:
+            a_x = coefs[vars_.index(x)]
+            others = 1 - int(sum(1 for y in vars_ if hidden[y]) > 1)  # 0: the row holds other hidden variables
+            found = []  # (not covers, cost per gain, y, cost, per gain)
+            for y, a_y in free:
+                ratio = abs(a_y / a_x)
+                y_up, y_down = (upper[y] - value[y]) * ratio, (value[y] - lower[y]) * ratio
+                same = (a_y > 0) == (a_x > 0)
+                gain = abs(c) * (min(up_x, y_down if same else y_up) + min(down_x, y_up if same else y_down))
+                gain = min(shortfall, gain)
+                cost = price[y]
+                if not (gain > 0 and isfinite(cost)):
+                    continue
+                covers = gain >= shortfall - 1e-9
+                per_gain = 1.0 if covers else 1.0 / gain
+                found.append((not covers, cost * per_gain, y, cost, per_gain))
+            found.sort()
+            for not_covers, rank, y, cost, per_gain in found:
+                # the look-ahead only adds to a price: stop once the best cannot be beaten
+                if best_key is not None and (not_covers, rank, others, y) >= best_key:
                     break
-                price = (cost[i] + _knock_on(state, y, int(r))) * per_gain[i]
-                key = (not covers[i], price, others, y)
-                if np.isfinite(price) and (best_key is None or key < best_key):
+                price_y = (cost + _knock_on(state, y, r)) * per_gain
+                key = (not_covers, price_y, others, y)
+                if isfinite(price_y) and (best_key is None or key < best_key):
                     best_key, best = key, y
     return best
 
@@ -505,6 +505,13 @@ def _component_labels(linked: LinkedSet, hidden: np.ndarray) -> np.ndarray:
     return labels
 
 
+def _members(labels: np.ndarray) -> dict[int, np.ndarray]:
+    """The variables of each component (see _component_labels), ascending."""
+    order = np.argsort(labels, kind="stable")
+    found, starts = np.unique(labels[order], return_index=True)
+    return {int(k): part for k, part in zip(found, np.split(order, starts[1:]))}
+
+
 def _pins(state: _State, freed: np.ndarray) -> bool:
     """Whether making `freed` public leaves a hidden variable that needs protection stuck in one of their
     equalities (see _stuck), or a suppressed primary cell with no hidden protected variable."""
@@ -537,6 +544,7 @@ def _cleanup(state: _State) -> int:
     alone = _Solver(lk.protection, exact=False, exact_failures=False, stop_at_failure=True)
     alone.cache = solver.cache
     labels = _component_labels(lk, state.hidden)
+    members = _members(labels)
     changed_at = np.zeros(lk.n_variables, dtype=np.int64)  # when a variable was last made public
     step, stale, done = 1, 0, 0
     tried: dict[int, tuple[int, np.ndarray]] = {}  # cell -> (step, its components' variables) when it failed
@@ -556,9 +564,9 @@ def _cleanup(state: _State) -> int:
                 later.append(c)
                 used |= comps
                 continue
-            component = np.isin(labels, list(comps))
+            component = np.sort(np.concatenate([members[k] for k in comps]))  # its components' variables
             if _pins(state, freed):  # changes nothing: the next cell of the component may go in this wave
-                tried[int(c)] = (step, np.flatnonzero(component))
+                tried[int(c)] = (step, component)
                 continue
             used |= comps
             wave.append((int(c), freed, component))
@@ -572,7 +580,7 @@ def _cleanup(state: _State) -> int:
             failed = failing_groups(lk, trial, group, alone if len(wave) == 1 else solver)
             for i, (c, freed, component) in enumerate(wave):
                 if i in failed:
-                    tried[c] = (step, np.flatnonzero(component))
+                    tried[c] = (step, component)
                     continue
                 state.publish(c)
                 done += 1
@@ -581,6 +589,7 @@ def _cleanup(state: _State) -> int:
                 stale += 1
         if stale >= 25:  # components split as cells are published: smaller ones are cheaper to audit
             labels, stale = _component_labels(lk, state.hidden), 0
+            members = _members(labels)
         queue = later
         if not queue:
             queue = sorted((c for c, (when, seen) in tried.items()
