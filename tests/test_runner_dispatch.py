@@ -1,5 +1,6 @@
 """Which worker gets which job: chains go to workers with a kernel in the order submitted; annexes wait for an
 idle worker, a kernel-less one first, and never hold up a chain."""
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -105,8 +106,11 @@ def test_a_worker_loads_the_report_template_only_once_a_core_is_free(tmp_path, m
     waiter.start()
     waiter.join(0.5)
     assert waiter.is_alive() and not loaded
-    # The spare worker, its import ahead done, loads it at once: until step 05 starts a core is idle.
-    prepare_rendering(wait=False)
+    # The spare worker, its import ahead done, loads it at once: until step 05 starts a core is idle. (In a thread:
+    # the loading lowers its thread's priority, which the test process must keep.)
+    at_once = threading.Thread(target=prepare_rendering, kwargs={"wait": False})
+    at_once.start()
+    at_once.join(5)
     assert loaded == [True] and waiter.is_alive()
     work_ahead.cells_done(tmp_path)
     waiter.join(5)
@@ -179,3 +183,31 @@ def test_a_dead_workers_message_names_the_likely_cause_by_its_exit_code():
 
     assert "felutskriften" in _why(-11)  # a crash in native code: where it happened was printed
     assert "minnet" in _why(-9)  # killed, as by the kernel's out-of-memory killer
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread has a priority of its own on Linux")
+def test_the_spare_renders_an_annex_at_a_lower_priority_only_when_units_chains_follow():
+    """With units, the annexes yield to the kernel's chains; the organisation alone shares the cores from the start
+    (its annex is the longest job after the publication: yielding left a core idle at the end). In a process of its
+    own: a thread's priority can be lowered, not raised again."""
+    import subprocess
+
+    from helpers.run.pipeline import annexes_yield
+
+    assert annexes_yield(1) is False and annexes_yield(4) is True
+    code = ("import contextlib, os, threading\n"
+            "from types import SimpleNamespace\n"
+            "with contextlib.suppress(OSError):  # back to normal, where the tests run at a lower priority\n"
+            "    os.setpriority(os.PRIO_PROCESS, 0, 0)\n"
+            "from helpers.run import annex_job, workers\n"
+            "seen = []\n"
+            "annex_job.render_annex_job = lambda job, emit: seen.append(\n"
+            "    os.getpriority(os.PRIO_PROCESS, threading.get_native_id())) or 'klar'\n"
+            "for yields, has_kernel in ((True, False), (False, False), (True, True)):\n"
+            "    assert workers._render_annex(SimpleNamespace(yields=yields), None, has_kernel) == 'klar'\n"
+            "print(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), *seen)\n")
+    base, *seen = map(int, subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                          check=True).stdout.split())
+    if base >= 10:
+        pytest.skip("the tests already run at the lowered priority")
+    assert seen == [10, base, base]

@@ -33,6 +33,7 @@ class AnnexJob:
     output_dir: Path
     formats: tuple[str, ...]
     static: str  # what the annex is made from (see static_digest)
+    yields: bool = True  # rendered at a lower priority than the kernels' chains (see pipeline.annexes_yield)
 
     @property
     def label(self) -> str:
@@ -46,14 +47,14 @@ class AnnexJob:
         return {f"bilaga_{fmt}": self.output_dir / f"{ANNEX_BASENAME}.{fmt}" for fmt in self.formats}
 
 
-def for_scope(job, force: bool = False) -> tuple[AnnexJob, bool]:
+def for_scope(job, force: bool = False, yields: bool = True) -> tuple[AnnexJob, bool]:
     """The annex job of a scope's chain job, and whether it must be rendered (False: the one in place is it)."""
     from ..params import validate
 
     p = job.parameters
     publication = validate(p["period"], p["config"], p["data_dir"], p["output_dir"], p.get("unit")).paths.publication
     annex = AnnexJob(job.run_id, job.scope, job.label, p, job.output_dir, tuple(job.formats),
-                     static_digest(p, job.formats, publication))
+                     static_digest(p, job.formats, publication), yields)
     return annex, force or not unchanged(annex)
 
 

@@ -99,7 +99,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     forked = _fork_kernel(cwd) if with_kernel else None
     quiet_loggers()
     kernel = _kernel(cwd, notebooks, forked) if with_kernel else None
-    from .annex_job import AnnexJob, render_annex_job
+    from .annex_job import AnnexJob
     from .chain import run_chain
     from .work_ahead import CELLS, AheadJob, figures_ahead, preload, run_ahead, stop_running
 
@@ -170,10 +170,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         try:
             if isinstance(job, AnnexJob):
                 warmed()
-                # A worker without a kernel runs no chain: its annex may yield to the kernels. One with a kernel
-                # renders at full speed (a chain may be waiting for the worker).
-                result = render_annex_job(job, emit) if kernel is not None else _in_lower_thread(
-                    render_annex_job, job, emit)
+                result = _render_annex(job, emit, kernel is not None)
             elif isinstance(job, AheadJob):
                 result = run_ahead(job, emit)
                 # The spare worker, its import ahead done: until step 05 starts, a core is idle.
@@ -211,6 +208,16 @@ def _fork_kernel(cwd: str):
 def _kernel(cwd: str, notebooks: list[str], forked=None):
     from .engine import WarmKernel
     return WarmKernel(cwd, notebooks=notebooks, forked=forked)
+
+
+def _render_annex(job, emit, has_kernel: bool):
+    """A worker without a kernel runs no chain: its annex yields to the kernels when the job says so (see
+    pipeline.annexes_yield). One with a kernel renders at full speed (a chain may be waiting for the worker)."""
+    from .annex_job import render_annex_job
+
+    if has_kernel or not job.yields:
+        return render_annex_job(job, emit)
+    return _in_lower_thread(render_annex_job, job, emit)
 
 
 def _in_lower_thread(work: Callable, *args):
