@@ -186,15 +186,15 @@ def test_a_dead_workers_message_names_the_likely_cause_by_its_exit_code():
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread has a priority of its own on Linux")
-def test_the_spare_renders_an_annex_at_a_lower_priority_only_when_units_chains_follow():
-    """With units, the annexes yield to the kernel's chains; the organisation alone shares the cores from the start
-    (its annex is the longest job after the publication: yielding left a core idle at the end). In a process of its
-    own: a thread's priority can be lowered, not raised again."""
+def test_the_spare_renders_a_units_annex_at_a_lower_priority_and_the_organisations_at_the_kernels():
+    """A unit's annex yields to the kernel's chains; the organisation's shares the cores from the start (it is the
+    longest job after the publication: yielding left a core idle at the end). In a process of its own: a thread's
+    priority can be lowered, not raised again."""
     import subprocess
 
-    from helpers.run.pipeline import annexes_yield
+    from helpers.run.pipeline import WHOLE, annex_yields
 
-    assert annexes_yield(1) is False and annexes_yield(4) is True
+    assert annex_yields(WHOLE) is False and annex_yields("barn_unga") is True
     code = ("import contextlib, os, threading\n"
             "from types import SimpleNamespace\n"
             "with contextlib.suppress(OSError):  # back to normal, where the tests run at a lower priority\n"

@@ -33,7 +33,7 @@ class AnnexJob:
     output_dir: Path
     formats: tuple[str, ...]
     static: str  # what the annex is made from (see static_digest)
-    yields: bool = True  # rendered at a lower priority than the kernels' chains (see pipeline.annexes_yield)
+    yields: bool = True  # rendered at a lower priority than the kernels' chains (see pipeline.annex_yields)
 
     @property
     def label(self) -> str:

@@ -212,7 +212,7 @@ def _kernel(cwd: str, notebooks: list[str], forked=None):
 
 def _render_annex(job, emit, has_kernel: bool):
     """A worker without a kernel runs no chain: its annex yields to the kernels when the job says so (see
-    pipeline.annexes_yield). One with a kernel renders at full speed (a chain may be waiting for the worker)."""
+    pipeline.annex_yields). One with a kernel renders at full speed (a chain may be waiting for the worker)."""
     from .annex_job import render_annex_job
 
     if has_kernel or not job.yields:
