@@ -28,8 +28,8 @@ same output.
 from __future__ import annotations
 
 import time
-from math import isfinite
 from dataclasses import dataclass
+from math import isfinite
 
 import numpy as np
 import pandas as pd
@@ -96,7 +96,7 @@ class _State:
         self._eq_ptr, self._eq_idx, self._eq_val = eq.indptr, eq.indices, eq.data
         ve = linked.equalities_of_variable
         self._ve_ptr, self._ve_idx = ve.indptr, ve.indices
-        # The same static facts as Python lists, for the look-ahead's many small rows (numpy's per-call cost
+        # The same static facts as Python lists, for the look-ahead's and the candidate choice's many small rows (numpy's per-call cost
         # outweighed the work there).
         self._rising, self._falling, self._low = self.can_rise.tolist(), self.can_fall.tolist(), self.low.tolist()
         self._protect = linked.protect.tolist()
@@ -130,6 +130,21 @@ class _State:
         if found is None:
             found = self._rows_lists[v] = self.rows_of(v).tolist()
         return found
+
+    def partners(self, v: int, r: int) -> tuple[list[int], list[bool]]:
+        """The other variables of equality r, and which of them can give v the room it needs: any movement if v
+        can fall by p, else only a movement that lets v rise (a variable at its lower bound, e.g. a zero, can only
+        rise)."""
+        vars_, coefs = self.row_list(r)
+        a_v = coefs[vars_.index(v)]
+        rising, falling = self._rising, self._falling
+        others, able = [], []
+        for u, a_u in zip(vars_, coefs):
+            if u != v:
+                others.append(u)
+                able.append((falling[u] if (a_u > 0) == (a_v > 0) else rising[u]) if self._low[v]
+                            else (falling[u] or rising[u]))
+        return others, able
 
     def _update_price(self, vs) -> None:
         self.price[vs] = np.where(self.var_blocked[vs] | (self.published_count[vs] == 0), np.inf, self.var_cost[vs])
@@ -211,7 +226,6 @@ def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
     room[x] = (how far x can still rise, how far it can still fall). A candidate y in a row with x lets x
     rise as far as y can move the other way (its value above its lower bound, or its headroom), and fall
     likewise; its gain is capped at the shortfall."""
-    lk = state.linked
     hidden, price = state.hidden, state.price
     upper, value, lower = state._upper, state._value, state._lower
     best_key, best = None, None
@@ -252,21 +266,6 @@ def _choose(state: _State, terms, rows, shortfall: float, room) -> int | None:
     return best
 
 
-def _able(lk: LinkedSet, v: int, a_v: float, us: np.ndarray, a_u: np.ndarray, state: _State | None = None
-          ) -> np.ndarray:
-    """Which of the variables `us` (coefficients a_u) of an equality can give v (coefficient a_v) the room it
-    needs: any movement if v can fall by p, else only a movement that lets v rise (a variable at its lower
-    bound, e.g. a zero, can only rise)."""
-    if state is not None:
-        up, down, low = state.can_rise, state.can_fall, state.low[v]
-    else:
-        up, down = lk.upper > lk.value + 1e-9, lk.value > lk.lower + 1e-9
-        low = lk.value[v] - lk.lower[v] < lk.protection
-    if not low:
-        return down[us] | up[us]
-    return np.where((a_u > 0) == (a_v > 0), down[us], up[us])
-
-
 def _knock_on(state: _State, y: int, row: int, depth: int = 2, assume: frozenset = frozenset()) -> float:
     """Looking ahead. Hiding y suppresses every published cell that shows it, which hides y and every other
     variable that only those cells show (e.g. the zero category of a distribution whose base is hidden). A
@@ -280,23 +279,14 @@ def _knock_on(state: _State, y: int, row: int, depth: int = 2, assume: frozenset
     newly = state.would_hide(y)
     also = assume.union(newly)
     hidden, price, protect = state.hidden, state.price, state._protect
-    rising, falling = state._rising, state._falling
     extra = 0.0
     for v in newly:
         if v != y and not protect[v]:
             continue
-        low = state._low[v]
         for r in state.rows_list(v):
             if v == y and r == row:
                 continue
-            vars_, coefs = state.row_list(r)
-            a_v = coefs[vars_.index(v)]
-            us, able = [], []  # the others, and which can give v room (see _able)
-            for u, a_u in zip(vars_, coefs):
-                if u != v:
-                    us.append(u)
-                    able.append((falling[u] if (a_u > 0) == (a_v > 0) else rising[u]) if low
-                                else (falling[u] or rising[u]))
+            us, able = state.partners(v, r)
             if any(ok and (hidden[u] or u in also) for u, ok in zip(us, able)):
                 continue  # a hidden variable beside it gives room
             if not protect[v]:
@@ -409,13 +399,10 @@ def _hardness(state: _State, r: int, x: int) -> tuple[float, int]:
     """How hard x is to repair in equality r: minus the price of the cheapest public variable that could give
     it room, then how many could (the hardest first: what they force, often a total, is then known when
     the others choose)."""
-    lk = state.linked
-    vars_, coefs = state.row(r)
-    other = vars_ != x
-    able = _able(lk, x, coefs[~other][0], vars_[other], coefs[other], state) & ~state.hidden[vars_[other]]
-    costs = state.costs(vars_[other])[able]
-    costs = costs[np.isfinite(costs)]
-    return (-float(costs.min()) if len(costs) else -np.inf, len(costs))
+    others, able = state.partners(x, r)
+    costs = [state.price[u] for u, ok in zip(others, able) if ok and not state.hidden[u]]
+    costs = [c for c in costs if isfinite(c)]
+    return (-float(min(costs)) if costs else -np.inf, len(costs))
 
 
 def _unstick(state: _State) -> int:
