@@ -9,6 +9,7 @@ that folder cannot be written, nothing is remembered and every file is checked.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -19,22 +20,22 @@ FOLDER = PACKAGE / "__pycache__" / "godkanda"
 def key(raw: bytes, modules: tuple[str, ...]) -> str:
     """What decides a check's verdict: the file's bytes, the package's ``modules`` (file names) that check it and
     the pydantic release."""
+    return hashlib.sha256(_checking_code(modules) + b"\0" + raw).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _checking_code(modules: tuple[str, ...]) -> bytes:
+    """The checking modules' source and pydantic's release, read once per process."""
     digest = hashlib.sha256()
     for name in modules:
         digest.update(name.encode() + b"\0" + (PACKAGE / name).read_bytes())
-    digest.update(_pydantic_release())
-    digest.update(b"\0" + raw)
-    return digest.hexdigest()
-
-
-def _pydantic_release() -> bytes:
     spec = find_spec("pydantic")  # found, not imported
-    if spec is None or not spec.origin:
-        return b""
-    try:
-        return (Path(spec.origin).parent / "version.py").read_bytes()
-    except OSError:
-        return b""
+    if spec is not None and spec.origin:
+        try:
+            digest.update((Path(spec.origin).parent / "version.py").read_bytes())
+        except OSError:
+            pass
+    return digest.digest()
 
 
 def passed(file_key: str) -> bool:

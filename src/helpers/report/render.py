@@ -7,6 +7,7 @@ import base64
 import copy
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -145,28 +146,6 @@ def html_to_pdf(html_text: str, target: Path, soup=None, meanwhile=None) -> Path
     return typeset(html_text, Path(target), soup, meanwhile)
 
 
-@contextmanager
-def _beside():
-    """``beside(work)`` runs ``work`` in a thread until the block ends; an error in it is raised at the end."""
-    threads, errors = [], []
-
-    def start(work) -> None:
-        def run() -> None:
-            try:
-                work()
-            except BaseException as exc:  # noqa: BLE001  (raised again in the caller's thread)
-                errors.append(exc)
-        threads.append(threading.Thread(target=run, daemon=True, name="kontroll"))
-        threads[-1].start()
-    try:
-        yield start
-    finally:
-        for thread in threads:
-            thread.join()
-    if errors:
-        raise errors[0]
-
-
 @collection_paused()
 def render_report(executed_notebook, output_dir, formats=("html", "pdf"), basename: str = "kvalitetsredovisning",
                   title: str | None = None, min_cell: int | None = None) -> dict[str, Path]:
@@ -192,17 +171,18 @@ def render_report(executed_notebook, output_dir, formats=("html", "pdf"), basena
         written["html"] = out / f"{basename}.html"
         written["html"].write_text(html_text, encoding="utf-8")
     findings: dict[str, list] = {}
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kontroll") as beside:
+        html_check = []  # started while typst sets the PDF: typst lets go of the interpreter meanwhile
 
-    def check_html() -> None:
-        findings["html"] = check_report(written["html"], min_cell, parsed=(html_text, soup))
-    with _beside() as beside:
-        if "pdf" in formats:  # the HTML is checked while typst sets the PDF: typst lets go of the interpreter
+        def check_html_meanwhile() -> None:
+            html_check.append(beside.submit(check_report, written["html"], min_cell, parsed=(html_text, soup)))
+        if "pdf" in formats:
             written["pdf"] = html_to_pdf(html_text, out / f"{basename}.pdf", soup,
-                                         meanwhile=(lambda: beside(check_html)) if "html" in written else None)
-        elif "html" in written:
-            check_html()
-    if "pdf" in written:
-        findings["pdf"] = check_report(written["pdf"], min_cell)
+                                         meanwhile=check_html_meanwhile if "html" in written else None)
+            findings["pdf"] = check_report(written["pdf"], min_cell)
+        if "html" in written:
+            findings["html"] = html_check[0].result() if html_check else \
+                check_report(written["html"], min_cell, parsed=(html_text, soup))
     problems = [format_findings(written[kind], findings[kind]) for kind in written if findings[kind]]
     if problems:
         raise ReportCheckError("Rapporten får inte publiceras: integritetskontrollen hittade uppgifter som kan "
