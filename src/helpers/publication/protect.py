@@ -83,9 +83,6 @@ class _State:
         published = (~self.suppressed).astype(float)
         self.var_cost = np.asarray(linked.cells_of_variable @ (linked.cost * published))
         self.var_blocked = np.asarray(linked.cells_of_variable @ linked.fixed_published.astype(float)) > 0
-        self.can_rise = linked.upper > linked.value + 1e-9
-        self.can_fall = linked.value > linked.lower + 1e-9
-        self.low = linked.value - linked.lower < linked.protection  # needs room upwards
         self.price = np.empty(linked.n_variables)
         self._update_price(slice(None))
         vc = linked.cells_of_variable
@@ -96,9 +93,12 @@ class _State:
         self._eq_ptr, self._eq_idx, self._eq_val = eq.indptr, eq.indices, eq.data
         ve = linked.equalities_of_variable
         self._ve_ptr, self._ve_idx = ve.indptr, ve.indices
-        # The same static facts as Python lists, for the look-ahead's and the candidate choice's many small rows (numpy's per-call cost
-        # outweighed the work there).
-        self._rising, self._falling, self._low = self.can_rise.tolist(), self.can_fall.tolist(), self.low.tolist()
+        # Static facts as Python lists, for the many small rows the look-ahead and the candidate choice read
+        # (numpy's per-call cost outweighed the work there): whether a variable can rise, can fall, and needs
+        # room upwards (its value is within p of its lower bound).
+        self._rising = (linked.upper > linked.value + 1e-9).tolist()
+        self._falling = (linked.value > linked.lower + 1e-9).tolist()
+        self._low = (linked.value - linked.lower < linked.protection).tolist()
         self._protect = linked.protect.tolist()
         self._upper, self._value, self._lower = linked.upper.tolist(), linked.value.tolist(), linked.lower.tolist()
         self._row_lists: dict[int, tuple[list[int], list[float]]] = {}
@@ -152,9 +152,6 @@ class _State:
     def cost(self, v: int) -> float:
         """The price of hiding v: its published cells; infinite if one of them is fixed as published."""
         return float(self.price[v])
-
-    def costs(self, vs: np.ndarray) -> np.ndarray:
-        return self.price[vs]
 
     def would_hide(self, v: int) -> list[int]:
         """The variables that hiding v hides: v and every variable shown only by the published cells of v
