@@ -8,6 +8,7 @@ import html
 import re
 import shutil
 import subprocess
+import time
 import zlib
 from pathlib import Path
 
@@ -114,6 +115,23 @@ def test_a4_tagged_pdf_ua_with_title_and_swedish(report):
     xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
     assert re.search(r"pdfuaid:part[^0-9]{0,3}1", xmp), "PDF/UA-1 identification in the XMP metadata"
     assert "Typst" in reader.metadata.get("/Creator", "") + reader.metadata.get("/Producer", "")
+
+
+def test_the_pdf_is_dated_by_the_report_and_a_later_rerun_gives_the_same_bytes(report, tmp_path):
+    """Its date is the report's (rapportdatum), not the moment typst set it: the same inputs give the same PDF."""
+    first = report["pdf"].read_bytes()
+    assert b"/CreationDate(D:20260313000000Z)" in first
+    assert b"<xmp:CreateDate>2026-03-13T00:00:00Z" in first
+    time.sleep(1.1)  # typst's default date has whole seconds: a rerun a second later would differ
+    again = html_to_pdf(report["html"], tmp_path / "igen.pdf").read_bytes()
+    assert again == first
+
+
+def test_a_report_without_a_date_gives_a_pdf_without_one(tmp_path):
+    pdf = html_to_pdf(page("<p>Text.</p>"), tmp_path / "odaterad.pdf").read_bytes()
+    assert b"/CreationDate" not in pdf and b"CreateDate" not in pdf and b"ModDate" not in pdf
+    dated = page("<p>Text.</p>").replace('data-report-title=', 'data-report-date="2026-02-30" data-report-title=')
+    assert b"/CreationDate" not in html_to_pdf(dated, tmp_path / "ogiltigt.pdf").read_bytes()  # no such day
 
 
 def test_title_page_has_title_and_facts_and_no_header_or_footer(report):

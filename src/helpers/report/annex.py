@@ -125,8 +125,8 @@ class Annex(Document):
     def title_page(self) -> str:
         return (f'<section class="titelsida" aria-label="Titelsida" data-min-cell="{self.cfg.min_cell}">'
                 f'<p class="kommun">{esc(self.cfg.municipality)}</p>'
-                f'<h1 class="rapporttitel" data-report-title="{esc(self.cfg.municipality)} – {esc(self.title)}">'
-                f"{esc(self.title)}</h1><p>Bilaga till kvalitetsredovisningen. Alla tabeller bygger på samma "
+                + self.title_heading(self.title, self.cfg.period_info(self.pub.period).get("rapportdatum"))
+                + "<p>Bilaga till kvalitetsredovisningen. Alla tabeller bygger på samma "
                 "publicerade celler som rapporten och arbetsboken indikatorer.xlsx. X = uppgiften visas inte "
                 "(röjandekontroll); – = uppgift saknas.</p></section>")
 

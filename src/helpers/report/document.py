@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 
+from .. import formatting as fmt
 from .. import labels
 from ..indicators.registry import REGISTRY, UNIT_LABELS
 from .tables import html_table
@@ -43,6 +44,13 @@ class Document:
         self.cfg = config
         self._tables = 0
         self._figures = 0
+
+    def title_heading(self, title: str, date=None) -> str:
+        """The document's title; its attributes give the PDF its title and, where the config has the report's date
+        (``rapportdatum``), its date: the same PDF on every rerun, not the moment it was set."""
+        dated = f' data-report-date="{fmt.date(date)}"' if date else ""
+        return (f'<h1 class="rapporttitel" data-report-title="{esc(self.cfg.municipality)} – {esc(title)}"{dated}>'
+                f"{esc(title)}</h1>")
 
     def table(self, rows, columns, caption: str, **kw) -> str:
         self._tables += 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import collections
+import datetime as dt
 import re
 import shutil
 import tempfile
@@ -553,6 +554,16 @@ class _Grid:
                 max(0.8, min(1.0, line / need)) if need else 1.0)
 
 
+def _document_date(text: str) -> str:
+    """The PDF's date as typst markup: the report's date (ÅÅÅÅ-MM-DD), else none. Never the moment of typesetting
+    (typst's default), so that a rerun on unchanged inputs gives the same bytes."""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        return "none"
+    return f"datetime(year: {day.year}, month: {day.month}, day: {day.day})"
+
+
 def html_to_typst(html_text: str, soup: BeautifulSoup | None = None) -> TypstDocument:
     """The report's HTML as typst markup for the template, plus the images it refers to. ``soup``: the same
     HTML already parsed (it is read, not changed)."""
@@ -560,11 +571,13 @@ def html_to_typst(html_text: str, soup: BeautifulSoup | None = None) -> TypstDoc
     h1 = soup.find(attrs={"data-report-title": True})
     title = (h1["data-report-title"] if h1 else "") or (soup.title.get_text(strip=True) if soup.title else "")
     title = _SPACE.sub(" ", title).strip() or "Kvalitetsredovisning"
+    date = _document_date(h1.get("data-report-date", "") if h1 else "")
     converter = _Converter(soup, html_text)
     root = soup.body or soup
     blocks = [] if root.find("h1") else [converter.heading(1, "#" + typst_string(title))]
     body = "\n\n".join(blocks + converter.blocks(root.children))
-    markup = (f'#import "rapport.typ": *\n#show: report.with(title: {typst_string(title)})\n\n{body}\n')
+    markup = (f'#import "rapport.typ": *\n#show: report.with(title: {typst_string(title)}, date: {date})\n\n'
+              f'{body}\n')
     return TypstDocument(title, markup, converter.files)
 
 

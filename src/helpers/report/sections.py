@@ -181,8 +181,7 @@ class Report(Document):
     def title_page(self) -> str:
         c = self.cfg
         lines = [f'<p class="kommun">{esc(c.municipality)}</p>',
-                 f'<h1 class="rapporttitel" data-report-title="{esc(c.municipality)} – {esc(self.title)}">'
-                 f"{esc(self.title)}</h1>"]
+                 self.title_heading(self.title, self.info.get("rapportdatum"))]
         if self.run.unit:
             lines.append(f'<p class="enhet">{esc(self.run.unit_name)}</p>')
         meta = [("Nämnd", c.get("namnd")), ("Förvaltning", c.get("forvaltning")),
