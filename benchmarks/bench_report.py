@@ -12,7 +12,8 @@ Side by side, in this one process tree (medians of --repeats runs):
 3. 5 000 against 50 000 clients a year (the runner, whole organisation).
 4. Peak memory of the runs' process trees (runner, workers, kernels) during the runs.
 With each run, the CPU time of its processes: on 2 cores a run cannot take less than half of it, which shows
-how much of a target is a matter of CPU and how much of scheduling.
+how much of a target is a matter of CPU and how much of scheduling. First, how much the machine's second core adds
+(a shared host may give less than a whole one).
 
 Targets on a 2-core machine: (1) at least 4x faster than the naive route, (2) under 17 s and at most 2 s per
 extra unit, (3) 50 000 clients in less than 2x the time of 5 000, (4) under 2 GiB.
@@ -192,6 +193,30 @@ def median_runs(n: int, *fns) -> list[Timed]:
     return out
 
 
+def _spin(loops: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(loops):
+        total += i
+    return time.perf_counter() - started
+
+
+def two_cores(loops: int = 10_000_000) -> tuple[float, float]:
+    """(seconds for a fixed piece of Python work alone, seconds for each of two copies of it side by side): how much
+    a second core adds on this machine (a shared host may give less than a whole core; the targets assume two)."""
+    import multiprocessing
+
+    alone = _spin(loops)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        together = max(pool.map(_spin, [loops, loops]))
+    return alone, together
+
+
+def machine_line(alone: float, together: float) -> str:
+    return (f"Maskinen: samma Python-arbete tar {sv(alone, 2)} s ensamt och {sv(together, 2)} s när två körs "
+            f"samtidigt: två kärnor räcker till {sv(2 * alone / together, 2)} gånger så mycket som en.")
+
+
 def cpu_line(cpu: float, wall: float) -> str:
     """CPU seconds against the wall time: on 2 cores the run cannot take less than half its CPU time."""
     return (f"CPU-tid {sv(cpu)} s på {sv(wall)} s ({sv(cpu / wall, 2)} kärnor i snitt; "
@@ -211,6 +236,7 @@ def main() -> None:
     work = Path(args.work_dir or tempfile.mkdtemp(prefix="bench-report-")).resolve()
     work.mkdir(parents=True, exist_ok=True)
     data = demo(work / f"data-{args.clients}", args.clients)
+    print(machine_line(*two_cores()), flush=True)
     print(f"Förbereder (tidigare period importeras, en körning som inte räknas) i {work} …", flush=True)
     runner(data, work / "uppvarmning" / PERIOD)
     peak = 0

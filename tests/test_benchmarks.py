@@ -32,3 +32,12 @@ def test_the_report_benchmark_shows_the_range_of_its_rounds_beside_the_median():
     rounds = [20.9, 18.4, 26.7]
     assert Timed(20.9, rounds, 0, 30.0, rounds).spread == "18,4–26,7 s"
     assert Timed(20.9, [20.9], 0, 30.0, [20.9]).spread == "en omgång"
+
+
+def test_the_report_benchmark_measures_what_a_second_core_adds():
+    from bench_report import machine_line, two_cores
+
+    alone, together = two_cores(loops=200_000)
+    assert 0 < alone < 5 and 0 < together < 5
+    assert machine_line(1.0, 1.25) == ("Maskinen: samma Python-arbete tar 1,00 s ensamt och 1,25 s när två körs "
+                                       "samtidigt: två kärnor räcker till 1,60 gånger så mycket som en.")
