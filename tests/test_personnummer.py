@@ -1,5 +1,7 @@
 """Personnummer: check digit, century, samordningsnummer, sex, pseudonyms and the key rules."""
 import datetime as dt
+import hashlib
+import hmac
 from pathlib import Path
 
 import pandas as pd
@@ -83,6 +85,7 @@ def test_pseudonym_is_stable_keyed_and_hides_the_number(born, serial, key, other
     number = f"{born:%Y%m%d}{serial:03d}"
     number += str(pnr.luhn_check_digit(number[2:]))
     a = pnr.pseudonym(number, key)
+    assert a == hmac.new(key, number.encode("ascii"), hashlib.sha256).hexdigest()[:pnr.PSEUDONYM_LENGTH]
     assert a == pnr.pseudonym(number, key)  # same person, same key -> same pseudonym
     assert len(a) == pnr.PSEUDONYM_LENGTH and all(c in "0123456789abcdef" for c in a)
     assert number not in a and number[2:8] not in a

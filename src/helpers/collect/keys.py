@@ -10,8 +10,6 @@ normalised values: stable between files and periods, and it never contains or re
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 
 import pandas as pd
 
@@ -45,11 +43,6 @@ def natural_key(df: pd.DataFrame, columns, personnummer_columns: set[str], forma
 
 def built_ids(key: pd.Series, id_column: str, secret: bytes) -> pd.Series:
     """A keyed hash per natural key, computed once per distinct key."""
-    keyed = hmac.new(secret, digestmod=hashlib.sha256)  # the key set up once, copied for each value (~30 % less)
-
-    def built(k: str) -> str:
-        h = keyed.copy()
-        h.update(f"{id_column}{SEP}{k}".encode("utf-8"))
-        return h.hexdigest()[:ID_LENGTH]
-    lookup = {k: built(k) for k in key.unique().tolist()}
+    lookup = {k: pnr.keyed_hash(secret, f"{id_column}{SEP}{k}".encode("utf-8"))[:ID_LENGTH]
+              for k in key.unique().tolist()}
     return key.map(lookup).astype("string")
