@@ -125,7 +125,7 @@ class Annex(Document):
     def title_page(self) -> str:
         return (f'<section class="titelsida" aria-label="Titelsida" data-min-cell="{self.cfg.min_cell}">'
                 f'<p class="kommun">{esc(self.cfg.municipality)}</p>'
-                + self.title_heading(self.title, self.cfg.period_info(self.pub.period).get("rapportdatum"))
+                + self.title_heading(self.title, self.pub.period)
                 + "<p>Bilaga till kvalitetsredovisningen. Alla tabeller bygger på samma "
                 "publicerade celler som rapporten och arbetsboken indikatorer.xlsx. X = uppgiften visas inte "
                 "(röjandekontroll); – = uppgift saknas.</p></section>")

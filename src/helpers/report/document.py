@@ -45,9 +45,10 @@ class Document:
         self._tables = 0
         self._figures = 0
 
-    def title_heading(self, title: str, date=None) -> str:
-        """The document's title; its attributes give the PDF its title and, where the config has the report's date
-        (``rapportdatum``), its date: the same PDF on every rerun, not the moment it was set."""
+    def title_heading(self, title: str, period: str) -> str:
+        """The document's title; its attributes give the PDF its title and, where the config has the period's report
+        date (``rapportdatum``), its date: the same PDF on every rerun, not the moment it was set."""
+        date = self.cfg.period_info(period).get("rapportdatum")
         dated = f' data-report-date="{fmt.date(date)}"' if date else ""
         return (f'<h1 class="rapporttitel" data-report-title="{esc(self.cfg.municipality)} – {esc(title)}"{dated}>'
                 f"{esc(title)}</h1>")

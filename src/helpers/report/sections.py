@@ -181,7 +181,7 @@ class Report(Document):
     def title_page(self) -> str:
         c = self.cfg
         lines = [f'<p class="kommun">{esc(c.municipality)}</p>',
-                 self.title_heading(self.title, self.info.get("rapportdatum"))]
+                 self.title_heading(self.title, self.run.period)]
         if self.run.unit:
             lines.append(f'<p class="enhet">{esc(self.run.unit_name)}</p>')
         meta = [("Nämnd", c.get("namnd")), ("Förvaltning", c.get("forvaltning")),
