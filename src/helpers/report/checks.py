@@ -14,11 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote_to_bytes
 
-from bs4 import BeautifulSoup
-from bs4.element import Tag
-
 from .reconcile import parse_number
-from .soup import first, head_rows, parse_html, parent_named, tags
+from .soup import Element, first, head_rows, parse_html, parent_named, tags
 from ..personnummer import luhn_check_digit
 
 # Dashes a personnummer may be written with: hyphen-minus, the Unicode hyphens and dashes, minus, plus.
@@ -92,7 +89,7 @@ def _small_n_in_text(text: str, where: str, min_cell: int) -> list[Finding]:
 def svg_text(svg: str) -> str:
     """The words an SVG image shows or names: its <text>, <tspan>, <title> and <desc> (not path data)."""
     parts = [re.sub(r"<[^>]+>", " ", m.group(2)) for m in _SVG_TEXT.finditer(svg)]
-    return BeautifulSoup(" ".join(parts), "html.parser").get_text(" ") if parts else ""
+    return parse_html(" ".join(parts)).get_text(" ") if parts else ""
 
 
 def _data_uri_svg(src: str) -> str | None:
@@ -107,11 +104,11 @@ def _data_uri_svg(src: str) -> str | None:
     return data.decode("utf-8", "replace")
 
 
-def _texts_beside_the_body(soup: BeautifulSoup, source: str) -> list[tuple[str, str]]:
+def _texts_beside_the_body(soup: Element, source: str) -> list[tuple[str, str]]:
     """(where, text) for attribute texts and SVG images; inline <svg> text is in the body text already."""
     by_name: dict[str, list[tuple[str, str]]] = {name: [] for name in _TEXT_ATTRIBUTES}
     images = []
-    for tag in (d for d in soup.descendants if isinstance(d, Tag)):  # one pass over the document
+    for tag in soup.elements():  # one pass over the document
         for name in _TEXT_ATTRIBUTES:
             if tag.has_attr(name):
                 by_name[name].append((f"{source} {name}-attribut".strip(), str(tag[name])))
@@ -125,8 +122,8 @@ def _texts_beside_the_body(soup: BeautifulSoup, source: str) -> list[tuple[str, 
     return out
 
 
-def _visible_text(soup: BeautifulSoup) -> str:
-    """The text a reader sees; BeautifulSoup leaves the contents of <style> and <script> out of get_text."""
+def _visible_text(soup: Element) -> str:
+    """The text a reader sees (the contents of <style>, <script> and <template> are not part of it)."""
     return soup.get_text(" ")
 
 
@@ -184,7 +181,7 @@ def _table_findings(table, index: int, min_cell: int) -> list[Finding]:
     return findings
 
 
-def check_html(text: str, min_cell: int, source: str = "", soup: BeautifulSoup | None = None) -> list[Finding]:
+def check_html(text: str, min_cell: int, source: str = "", soup: Element | None = None) -> list[Finding]:
     """Findings in a report's HTML; ``soup``: the same text already parsed (it is read, not changed)."""
     soup = parse_html(soup if soup is not None else text)
     findings: list[Finding] = []
@@ -335,7 +332,7 @@ def check_pdf(path: Path, min_cell: int) -> list[Finding]:
     return findings
 
 
-def check_report(path: str | Path, min_cell: int = 5, parsed: tuple[str, BeautifulSoup] | None = None
+def check_report(path: str | Path, min_cell: int = 5, parsed: tuple[str, Element] | None = None
                  ) -> list[Finding]:
     """Findings in a rendered report; an empty list means none were found. ``parsed``: (HTML text, its tree),
     used when the file holds exactly that text."""

@@ -19,13 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from bs4 import BeautifulSoup, NavigableString
-from bs4.element import Comment, Doctype, ProcessingInstruction, Tag
-
 from ..config import PROJECT_ROOT
 from ..atomic import replace_atomic
 from .checks import COUNT_UNIT, names_a_count
-from .soup import child_tags, first, parent_named, parse_html, tags
+from .soup import Element, child_tags, first, parent_named, parse_html, tags, to_html
 
 TEMPLATE_DIR = PROJECT_ROOT / "templates" / "kvalitetsredovisning"
 TEMPLATE = TEMPLATE_DIR / "rapport.typ"
@@ -74,11 +71,11 @@ class TypstDocument:
     files: dict[str, bytes] = field(default_factory=dict)  # images, by the name the markup uses
 
 
-def _classes(tag: Tag) -> set[str]:
+def _classes(tag: Element) -> set[str]:
     return set(tag.get("class") or [])
 
 
-def _counts_unnamed(header: list[Tag], body: list[Tag]) -> bool:
+def _counts_unnamed(header: list[Element], body: list[Element]) -> bool:
     """A table of counts (every number in its body is marked data-count, see tables.Col.is_count) whose header
     does not say so: in the PDF its caption ends with the unit "(antal)", so the privacy check of the PDF text
     knows the table's whole numbers are counts, as the HTML's markers tell the check of the HTML."""
@@ -109,27 +106,28 @@ def _image_size(data: bytes, mime: str) -> tuple[float, float] | None:
 class _Converter:
     """Walks the report's HTML once and writes typst markup; images are collected as files."""
 
-    def __init__(self, soup: BeautifulSoup, source: str):
+    def __init__(self, soup: Element, source: str):
         self.files: dict[str, bytes] = {}
         self.labels: set[str] = set()
         self.targets = self._link_targets(soup)
         self.source = source
         self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
         self.level = 0  # the last heading level written: PDF/UA-1 wants level 1 first and no skipped levels
+        self.done: set[Element] = set()  # a figure's image and caption, written before the rest of the figure
 
     # -- anchors: headings, tables and figures carry labels; a link to a section goes to its heading
     @staticmethod
     def _link_targets(soup) -> dict[str, str]:
         targets = {}
-        for tag in (d for d in soup.descendants if isinstance(d, Tag) and d.get("id") is not None):
+        for tag in (e for e in soup.elements() if e.get("id") is not None):
             if tag.name in _HEADINGS or tag.name in ("table", "figure"):
                 targets.setdefault(tag["id"], tag["id"])
-            elif heading := next((d for d in tag.descendants if isinstance(d, Tag) and d.name in _HEADINGS
-                                  and d.get("id") is not None), None):
+            elif heading := next((e for e in tag.elements() if e.name in _HEADINGS and e.get("id") is not None),
+                                 None):
                 targets.setdefault(tag["id"], heading["id"])
         return targets
 
-    def _label(self, tag: Tag) -> str:
+    def _label(self, tag: Element) -> str:
         ident = tag.get("id")
         if not ident or ident in self.labels:
             return ""
@@ -160,10 +158,10 @@ class _Converter:
         return "".join("#" + typst_string(r.text) if isinstance(r, _Text) else r for r in out if r != _Text(""))
 
     def _inline_runs(self, node, runs: list) -> None:
-        if isinstance(node, (Comment, Doctype, ProcessingInstruction)):
+        if isinstance(node, str):
+            runs.append(_Text(node))
             return
-        if isinstance(node, NavigableString):
-            runs.append(_Text(str(node)))
+        if node in self.done:
             return
         name = node.name
         if name in _INVISIBLE:
@@ -201,7 +199,9 @@ class _Converter:
         """Block markup for a run of sibling nodes: inline runs become paragraphs."""
         out, pending = [], []
         for node in nodes:
-            if isinstance(node, Tag) and node.name in _BLOCK:
+            if isinstance(node, Element) and node in self.done:
+                continue
+            if isinstance(node, Element) and node.name in _BLOCK:
                 self._flush(pending, out)
                 out += self.block(node)
             else:
@@ -216,16 +216,16 @@ class _Converter:
                 out.append(markup)
             pending.clear()
 
-    def content(self, tag: Tag) -> str:
+    def content(self, tag: Element) -> str:
         return "[" + "\n\n".join(self.blocks(tag.children)) + "]"
 
-    def block(self, tag: Tag) -> list[str]:
+    def block(self, tag: Element) -> list[str]:
         name, classes = tag.name, _classes(tag)
         if name in _INVISIBLE:
             return []
         if re.fullmatch(r"h[1-6]", name):
             return self._heading(tag)
-        if name == "p" and not first(tag, "img", "svg"):
+        if name == "p" and not self._image_in(tag):
             body = self.inline(tag.children)
             if not body:
                 return []
@@ -234,7 +234,7 @@ class _Converter:
         if name == "section" and "titelsida" in classes:
             return [f"#title-page{self.content(tag)}"]
         if name == "nav" and "innehall" in classes:
-            heading = tag.find(re.compile(r"^h[1-6]$"))
+            heading = first(tag, *_HEADINGS)
             title = self.inline(heading.children) if heading else '#"Innehåll"'
             return [f"#contents(title: [{title}])"]
         if name in ("ul", "ol"):
@@ -243,7 +243,7 @@ class _Converter:
             return self._description_list(tag, "titeluppgifter" in classes)
         if name == "table":
             return [self._table(tag)]
-        if name == "figure" and first(tag, "img", "svg"):
+        if name == "figure" and self._image_in(tag):
             return self._figure(tag)
         if name in ("img", "svg"):
             return [self._image(tag)]
@@ -263,16 +263,16 @@ class _Converter:
         self.level = level
         return f"#heading(level: {level}, outlined: {'false' if level == 1 else 'true'})[{body}]{label}"
 
-    def _heading(self, tag: Tag) -> list[str]:
+    def _heading(self, tag: Element) -> list[str]:
         body = self.inline(tag.children)
         if not body:  # PDF/UA-1 forbids an empty heading; there is no text to lose
             return []
         return [self.heading(int(tag.name[1]), body, self._label(tag))]
 
-    def _list(self, tag: Tag) -> list[str]:
+    def _list(self, tag: Element) -> list[str]:
         items, stray = [], []  # text or elements that are not <li> become items of their own, not lost
         for child in list(tag.children) + [None]:
-            if child is None or (isinstance(child, Tag) and child.name == "li"):
+            if child is None or (isinstance(child, Element) and child.name == "li"):
                 if stray and (body := "\n\n".join(self.blocks(stray))):
                     items.append(f"[{body}]")
                 stray = []
@@ -286,7 +286,7 @@ class _Converter:
         start = f"start: {int(tag['start'])}, " if fn == "enum" and str(tag.get("start", "")).isdigit() else ""
         return [f"#{fn}({start}{', '.join(items)})"]
 
-    def _description_list(self, tag: Tag, title_facts: bool) -> list[str]:
+    def _description_list(self, tag: Element, title_facts: bool) -> list[str]:
         pairs: list[list] = []
         parts = [c for c in tags(tag, "dt", "dd") if parent_named(c, "dl") is tag]  # also inside <div> groups
         for child in parts:
@@ -304,7 +304,7 @@ class _Converter:
         return [f"#{'title-facts' if title_facts else 'glossary'}({', '.join(items)})"]
 
     # -- tables
-    def _table(self, tag: Tag) -> str:
+    def _table(self, tag: Element) -> str:
         parts = [p for p in tags(tag, "thead", "tbody", "tfoot", "tr") if parent_named(p, "table") is tag]
         rows = [p for p in parts if p.name == "tr"]
         header = [tr for tr in rows if tr.parent.name == "thead"]
@@ -334,8 +334,8 @@ class _Converter:
         if size != 0.9:
             args.append(f"size: {round(size, 3)}")
         stray = [node for part in [tag] + parts for node in part.children
-                 if not (isinstance(node, Tag) and node.name in _TABLE_PARTS)
-                 and not (isinstance(node, NavigableString) and not str(node).strip())]
+                 if not (isinstance(node, Element) and node.name in _TABLE_PARTS)
+                 and not (isinstance(node, str) and not node.strip())]
         caption = first(tag, "caption")
         if caption is not None and parent_named(caption, "table") is tag:
             unit = f"#{typst_string(' ' + COUNT_UNIT)}" if _counts_unnamed(header, body) else ""
@@ -346,7 +346,7 @@ class _Converter:
         cells += [c for row in body_cells for c in grid.pad(row, right)]
         return "\n\n".join([f"#report-table({', '.join(args + cells)}){self._label(tag)}"] + self.blocks(stray))
 
-    def _cell(self, cell: Tag, bold: bool) -> _Cell:
+    def _cell(self, cell: Element, bold: bool) -> _Cell:
         colspan = _span(cell.get("colspan"))
         rowspan = _span(cell.get("rowspan"))
         style = (cell.get("style") or "").replace(" ", "")
@@ -362,40 +362,42 @@ class _Converter:
         return _Cell(f"[#bold[{body}]]" if bold and body else f"[{body}]", colspan, rowspan, align, len(text), word)
 
     # -- figures and images
-    def _figure(self, tag: Tag) -> list[str]:
-        img = tag.find(["img", "svg"])
-        caption = tag.find("figcaption")
+    def _image_in(self, tag: Element) -> Element | None:
+        """The first image below ``tag`` not yet written."""
+        return next((e for e in tags(tag, "img", "svg") if e not in self.done), None)
+
+    def _figure(self, tag: Element) -> list[str]:
+        img = self._image_in(tag)
+        caption = first(tag, "figcaption")
         call = self._image_call(img)
         cap = self.inline(caption.children) if caption else ""
-        img.extract()
-        if caption:
-            caption.extract()
+        self.done.update(e for e in (img, caption) if e is not None)
         if call is None:  # no image to show: its alt text and the caption, as text
-            first = [self._alt_block(img)] + ([f"#figure-caption[{cap}]"] if cap else [])
+            figure = [self._alt_block(img)] + ([f"#figure-caption[{cap}]"] if cap else [])
         else:
-            first = [f"#report-figure({call}{f', caption: [{cap}]' if cap else ''}){self._label(tag)}"]
-        return first + self.blocks(tag.children)
+            figure = [f"#report-figure({call}{f', caption: [{cap}]' if cap else ''}){self._label(tag)}"]
+        return figure + self.blocks(tag.children)
 
-    def _image(self, tag: Tag) -> str:
+    def _image(self, tag: Element) -> str:
         call = self._image_call(tag)
         return self._alt_block(tag) if call is None else f"#block(above: 1em, below: 1em, {call})"
 
-    def _alt_block(self, tag: Tag) -> str:
+    def _alt_block(self, tag: Element) -> str:
         """An image that is not embedded (or cannot be read) is represented by its alt text: no text is lost."""
         return f"#image-missing[#{typst_string(self._alt(tag))}]"
 
     @staticmethod
-    def _alt(tag: Tag) -> str:
+    def _alt(tag: Element) -> str:
         if tag.name == "svg":
-            title = tag.find("title")
+            title = first(tag, "title")
             return (tag.get("aria-label") or (title.get_text(" ", strip=True) if title else "")).strip()
         return (tag.get("alt") or "").strip()
 
-    def _image_call(self, tag: Tag) -> str | None:
+    def _image_call(self, tag: Element) -> str | None:
         alt = self._alt(tag)
-        fig = tag.find_parent("figure")
-        if not alt and fig is not None and fig.find("figcaption"):
-            alt = fig.find("figcaption").get_text(" ", strip=True)
+        fig = parent_named(tag, "figure")
+        if not alt and fig is not None and (caption := first(fig, "figcaption")):
+            alt = caption.get_text(" ", strip=True)
         data, mime = self._image_data(tag)
         if data is None:
             return None
@@ -408,20 +410,20 @@ class _Converter:
             sizing = f"height: {MAX_FIGURE_HEIGHT_MM}mm"
         return f"image({typst_string(name)}, alt: {typst_string(alt or 'Bild')}, {sizing})"
 
-    def _inline_svg(self, tag: Tag) -> str:
+    def _inline_svg(self, tag: Element) -> str:
         """The <svg> element as written: the HTML parser lowercases names (viewBox, linearGradient) SVG needs."""
         start = self.line_starts[tag.sourceline - 1] + tag.sourcepos if tag.sourceline else -1
         if start < 0 or not self.source.startswith("<svg", start):
-            return str(tag)
+            return to_html(tag)
         depth, pos = 0, start
         for m in re.compile(r"<(/?)svg\b[^>]*?(/?)>", re.I).finditer(self.source, start):
             depth += -1 if m.group(1) else (0 if m.group(2) else 1)
             pos = m.end()
             if depth == 0:
                 return self.source[start:pos]
-        return str(tag)
+        return to_html(tag)
 
-    def _image_data(self, tag: Tag) -> tuple[bytes | None, str]:
+    def _image_data(self, tag: Element) -> tuple[bytes | None, str]:
         if tag.name == "svg":
             svg = self._inline_svg(tag)
             if "xmlns=" not in svg.split(">", 1)[0]:
@@ -564,24 +566,25 @@ def _document_date(text: str) -> str:
     return f"datetime(year: {day.year}, month: {day.month}, day: {day.day})"
 
 
-def html_to_typst(html_text: str, soup: BeautifulSoup | None = None) -> TypstDocument:
+def html_to_typst(html_text: str, soup: Element | None = None) -> TypstDocument:
     """The report's HTML as typst markup for the template, plus the images it refers to. ``soup``: the same
     HTML already parsed (it is read, not changed)."""
     soup = parse_html(soup if soup is not None else html_text)
-    h1 = soup.find(attrs={"data-report-title": True})
-    title = (h1["data-report-title"] if h1 else "") or (soup.title.get_text(strip=True) if soup.title else "")
+    h1 = next((e for e in soup.elements() if e.has_attr("data-report-title")), None)
+    head_title = first(soup, "title")
+    title = (h1["data-report-title"] if h1 else "") or (head_title.get_text(strip=True) if head_title else "")
     title = _SPACE.sub(" ", title).strip() or "Kvalitetsredovisning"
     date = _document_date(h1.get("data-report-date", "") if h1 else "")
     converter = _Converter(soup, html_text)
-    root = soup.body or soup
-    blocks = [] if root.find("h1") else [converter.heading(1, "#" + typst_string(title))]
+    root = first(soup, "body") or soup
+    blocks = [] if first(root, "h1") else [converter.heading(1, "#" + typst_string(title))]
     body = "\n\n".join(blocks + converter.blocks(root.children))
     markup = (f'#import "rapport.typ": *\n#show: report.with(title: {typst_string(title)}, date: {date})\n\n'
               f'{body}\n')
     return TypstDocument(title, markup, converter.files)
 
 
-def html_to_pdf(html_text: str, target: Path, soup: BeautifulSoup | None = None,
+def html_to_pdf(html_text: str, target: Path, soup: Element | None = None,
                 meanwhile: Callable[[], None] | None = None) -> Path:
     """Typeset the report's HTML as an A4 tagged PDF/UA-1 at ``target``, written atomically. ``meanwhile`` is
     called just before typst sets the document: typst lets go of the interpreter while it works, so a thread

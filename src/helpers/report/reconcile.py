@@ -9,11 +9,9 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from bs4 import BeautifulSoup
-
 from .. import formatting as fmt
 from .errors import ReportCheckError
-from .soup import first, parse_html, tags
+from .soup import Element, first, parse_html, tags
 
 OK, EXPLAINED, MISMATCH = "ok", "förklarad", "avvikelse"
 
@@ -102,7 +100,7 @@ def reconcile_table(table) -> list[TableCheck]:
     return checks or [TableCheck(caption, OK)]
 
 
-def reconcile_html(html: str | BeautifulSoup) -> list[TableCheck]:
+def reconcile_html(html: str | Element) -> list[TableCheck]:
     """Checks for every marked table in a report (its HTML text or parsed tree)."""
     soup = parse_html(html)
     results: list[TableCheck] = []
@@ -112,7 +110,7 @@ def reconcile_html(html: str | BeautifulSoup) -> list[TableCheck]:
     return results
 
 
-def assert_reconciled(html: str | BeautifulSoup) -> list[TableCheck]:
+def assert_reconciled(html: str | Element) -> list[TableCheck]:
     """Raise ``ReportCheckError`` naming each table whose numbers do not add up; return all checks otherwise."""
     results = reconcile_html(html)
     bad = [r for r in results if r.status == MISMATCH]
