@@ -53,7 +53,6 @@ class ReportInputs:
     trend: pd.DataFrame
     key_findings: str
     figures: list[Figure] = field(default_factory=list)
-    import_summary: dict = field(default_factory=dict)
 
 
 def load_indicators(folder: Path, period: str | None = None) -> pd.DataFrame:
@@ -95,34 +94,6 @@ def load_figures(folder: Path) -> list[Figure]:
     return figures
 
 
-def load_import_summary(processed: Path) -> dict:
-    """Rows per processed table and rejected rows per table (quarantine), from whatever the import wrote."""
-    summary: dict = {"tables": {}, "rejected": {}, "reasons": {}}
-    for p in sorted(processed.glob("*.parquet")):
-        try:
-            import pyarrow.parquet as pq
-            summary["tables"][p.stem] = pq.ParquetFile(p).metadata.num_rows
-        except Exception:
-            continue
-    quarantine = processed / "karantan"
-    for name in ("sammanfattning.json", "summary.json", "import.json"):
-        data = read_json(quarantine / name, None) or read_json(processed / name, None)
-        if isinstance(data, dict):
-            summary["file"] = data
-            break
-    for p in sorted(quarantine.glob("*.parquet")) + sorted(quarantine.glob("*.csv")):
-        try:
-            df = pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p, sep=None, engine="python")
-        except Exception:
-            continue
-        summary["rejected"][p.stem] = summary["rejected"].get(p.stem, 0) + len(df)
-        reason_col = next((c for c in ("reason", "orsak", "fel") if c in df.columns), None)
-        if reason_col:
-            for reason, k in df[reason_col].astype(str).value_counts().items():
-                summary["reasons"][reason] = summary["reasons"].get(reason, 0) + int(k)
-    return summary
-
-
 def require_steps(paths: Paths, scope: str | None = None) -> None:
     """Stop with a clear message when step 5's publication or step 6's analysis for the scope is missing."""
     require_publication(paths.publication, paths.period)
@@ -147,5 +118,4 @@ def load_inputs(paths: Paths, config: Config, scope: str | None = None) -> Repor
         trend=read_parquet(analysis / "trend.parquet"),
         key_findings=read_key_findings(key_findings) if key_findings.exists() else "",
         figures=load_figures(paths.figures),
-        import_summary=load_import_summary(paths.processed),
     )
