@@ -323,3 +323,11 @@ def test_by_unique_gives_what_the_whole_column_gives(fn):
     got, expected = v.by_unique(s, fn), fn(s)
     (pd.testing.assert_frame_equal if isinstance(expected, pd.DataFrame) else pd.testing.assert_series_equal)(
         got, expected)
+
+
+def test_a_rows_other_errors_are_its_errors_after_the_first_in_order():
+    from helpers.collect.canonical import _after_the_first
+
+    keys = [3, 3, 3, 5, 7, 7]
+    texts = ["Saknas: a ()", "Okänd kod: b (x)", "Fel datum: c ()", "Saknas: d ()", "Dubblett: e ()", "Saknas: f ()"]
+    assert _after_the_first(keys, texts) == {3: "Okänd kod: b (x); Fel datum: c ()", 5: "", 7: "Saknas: f ()"}

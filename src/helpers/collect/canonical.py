@@ -199,15 +199,24 @@ def _rejected_rows(found: pd.DataFrame, canon: pd.DataFrame, rows: pd.Series, sh
     found = found.assign(value=shown.mask(hide, HIDDEN),
                          column=found["column"].map(lambda c: present.get(c, c) if c != pnr_source else c))
     text = found["reason"] + ": " + found["column"].astype(str) + " (" + found["detail"].fillna("") + ")"
-    others = text.groupby(found["idx"]).agg(lambda t: "; ".join(t.iloc[1:]))
     first = found.groupby("idx", sort=True).first()
+    others = _after_the_first(found["idx"].tolist(), text.tolist())
     out = pd.DataFrame({
         "Källfil": source, "Blad": sheets.loc[first.index].to_numpy() if sheets is not None else "",
         "Rad": rows.loc[first.index].to_numpy(), "Kolumn": first["column"].to_numpy(),
         "Värde": first["value"].to_numpy(), "Orsak": first["reason"].to_numpy(),
-        "Detalj": first["detail"].to_numpy(), "Övriga fel": others.loc[first.index].to_numpy()})
+        "Detalj": first["detail"].to_numpy(), "Övriga fel": [others[i] for i in first.index]})
     values = canon.loc[first.index].reset_index(drop=True)
     return pd.concat([out, values], axis=1)
+
+
+def _after_the_first(keys: list, texts: list[str]) -> dict:
+    """Per key, its texts after the first joined with "; " (one pass; a grouped join built a Series per
+    rejected row)."""
+    runs: dict = {}
+    for key, text in zip(keys, texts):
+        runs.setdefault(key, []).append(text)
+    return {key: "; ".join(run[1:]) for key, run in runs.items()}
 
 
 def read_failures(src: SourceFrame, source: str) -> pd.DataFrame:
