@@ -294,7 +294,10 @@ class _Converter:
                 pairs.append([child if child.name == "dt" else None, []])
             if child.name == "dd":
                 pairs[-1][1].append(child)
-        if not pairs or _words(tag) != sum((_words(c) for c in parts), collections.Counter()):
+        in_parts = collections.Counter()
+        for part in parts:
+            in_parts.update(_words(part))
+        if not pairs or _words(tag) != in_parts:
             return self.blocks(tag.children)  # text outside the terms and descriptions: keep it all as text
         items = []
         for term, descs in pairs:
@@ -463,6 +466,8 @@ class _Cell:
 
 
 def _span(value) -> int:
+    if value is None:  # most cells
+        return 1
     try:
         return max(1, min(int(value), 1000))
     except (TypeError, ValueError):
