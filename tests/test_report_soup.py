@@ -1,5 +1,7 @@
 """The parsed report (helpers.report.soup): the tree BeautifulSoup's html.parser builder makes, read by the sums
 check, the PDF typesetter and the privacy check, and left as it was by each of them."""
+import bs4
+import pytest
 from bs4 import BeautifulSoup
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction, Tag
 from hypothesis import given, settings, strategies as st
@@ -63,6 +65,9 @@ _TOKENS = st.sampled_from([
 ])
 
 
+# Before 4.15 BeautifulSoup nested what follows "<br><br/>" inside the second <br> (a void element).
+@pytest.mark.skipif(tuple(int(p) for p in bs4.__version__.split(".")[:2]) < (4, 15),
+                    reason="BeautifulSoup före 4.15 bygger ett annat träd efter <br><br/>")
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_TOKENS, max_size=40))
 def test_the_tree_is_the_one_beautifulsoup_builds(parts):
