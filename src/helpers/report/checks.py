@@ -161,8 +161,8 @@ def _table_findings(table, index: int, min_cell: int) -> list[Finding]:
     rows = tags(table, "tr")
     thead = head_rows(rows)
     count_idx, headers = _count_columns(thead, rows)
-    head = {id(tr) for tr in thead}  # by identity: hashing a tag serialises it
-    body = [tr for tr in rows if id(tr) not in head and parent_named(tr, "table") is table]
+    head = set(thead)
+    body = [tr for tr in rows if tr not in head and parent_named(tr, "table") is table]
     if not head and body and first(body[0], "th") and not first(body[0], "td"):
         body = body[1:]  # the header row of a table without <thead>
     findings = []

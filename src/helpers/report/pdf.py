@@ -317,8 +317,8 @@ class _Converter:
                 if not cells or any(c.name != "th" for c in cells):
                     break
                 header.append(tr)
-        in_header = {id(tr) for tr in header}  # by identity: comparing tags compares their whole contents
-        body = [tr for tr in rows if id(tr) not in in_header]
+        in_header = set(header)
+        body = [tr for tr in rows if tr not in in_header]
         totals = [len(header) + i for i, tr in enumerate(body)
                   if "summarad" in _classes(tr) or tr.get("data-role") == "total"]
         grid = _Grid()

@@ -35,7 +35,8 @@ class HiddenText(str):
 
 class Element:
     """One HTML element: its name, attributes (``class`` as a list of names), children (elements and strings in
-    order), parent, and where its start tag stands in the source (line from 1, column from 0)."""
+    order), parent, and where its start tag stands in the source (line from 1, column from 0). An element is equal
+    only to itself, so sets of elements are cheap."""
 
     __slots__ = ("name", "attrs", "children", "parent", "sourceline", "sourcepos", "index", "end", "order")
 
