@@ -417,3 +417,31 @@ def test_seaborn_is_imported_without_scipys_statistics_and_clustering():
     before = subprocess.run([sys.executable, "-c", "import scipy.stats\n" + code], capture_output=True, text=True,
                             check=True)
     assert before.stdout.split("\n")[:2] == ["['scipy.stats']", "0.5 True"]
+
+
+def test_text_extents_are_remembered_across_figures_and_follow_the_font():
+    """Every saved figure has a new SVG renderer: the extents of its texts are kept for the process instead, and
+    are the ones matplotlib measures, for the font the text is set in at the time."""
+    import matplotlib as mpl
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    from helpers.analysis import chart_layout
+
+    measure = TextToPath.get_text_width_height_descent
+    original = measure.original  # installed by the drawing module
+    ruler = TextToPath()
+    text, prop = "Mål 80 % (n = 1 234)", FontProperties(family="DejaVu Sans", size=9)
+    chart_layout._EXTENTS.clear()
+    first = measure(ruler, text, prop, False)
+    assert first == original(ruler, text, prop, False) and len(chart_layout._EXTENTS) == 1
+    prop.set_size(18)  # the key is a copy: changing the properties afterwards measures anew
+    larger = measure(ruler, text, prop, False)
+    assert larger == original(ruler, text, prop, False) and larger[0] > 1.9 * first[0]
+    assert measure(TextToPath(), text, FontProperties(family="DejaVu Sans", size=9), False) == first
+    assert len(chart_layout._EXTENTS) == 2
+    with mpl.rc_context({"font.sans-serif": ["DejaVu Sans Mono"]}):  # a generic family resolved otherwise
+        generic = FontProperties(family="sans-serif", size=9)
+        assert measure(ruler, text, generic, False) == original(ruler, text, generic, False) != first
+    assert measure(ruler, r"$x^2$", prop, True) == original(ruler, r"$x^2$", prop, True)  # not kept
+    assert len(chart_layout._EXTENTS) == 3

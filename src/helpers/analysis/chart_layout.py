@@ -29,6 +29,41 @@ class _Ruler:
 
 
 _RULER = None
+_EXTENTS: dict = {}
+# What else decides how a text is measured besides the text and its font properties: the font lists generic
+# families resolve to and the glyph settings (names missing in older matplotlib are simply None).
+_FONT_RC = ("font.family", "font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace",
+            "text.kerning_factor", "text.hinting_factor", "font.enable_last_resort")
+
+
+def remember_extents() -> None:
+    """Keep every plain text's extent as the SVG renderer measures it (``TextToPath``: glyph metrics at 72 dpi,
+    unhinted, so the same for every figure) for the whole process. matplotlib keeps them per renderer, and every
+    saved figure has a new one: each chart measured the same tick labels, axis labels and notes again (a tenth of
+    a report's drawing). Mathematical text is measured as before."""
+    from matplotlib.textpath import TextToPath
+
+    measure = TextToPath.get_text_width_height_descent
+    if hasattr(measure, "original"):
+        return
+
+    def remembered(self, s, prop, ismath):
+        if ismath:
+            return measure(self, s, prop, ismath)
+        rc = tuple(_hashable(mpl.rcParams.get(k)) for k in _FONT_RC)
+        key = (s, prop.copy(), rc)  # a copy: FontProperties is mutable and hashes its state
+        found = _EXTENTS.get(key)
+        if found is None:
+            if len(_EXTENTS) >= 100_000:  # a long session in JupyterLab: start afresh rather than grow
+                _EXTENTS.clear()
+            found = _EXTENTS[key] = measure(self, s, prop, ismath)
+        return found
+    remembered.original = measure
+    TextToPath.get_text_width_height_descent = remembered
+
+
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
 @lru_cache(maxsize=16384)

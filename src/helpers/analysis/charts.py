@@ -51,6 +51,7 @@ def _import_seaborn():
 
 
 sns = _import_seaborn()
+layout.remember_extents()
 SVG_SALT = "kvalitetsredovisning"
 PALETTE = sns.color_palette("colorblind")
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "ooo", "---", "+++")
