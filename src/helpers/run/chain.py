@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,9 +54,9 @@ class ChainJob:
     last: bool = True            # the last chain writing this folder in this run: sets the final status
     annex: bool = True           # render the annex with the report (False: an annex job renders it apart)
     warm_up_at: str | None = None  # a local worker loads the report template when this step starts (None: at once)
-    # Once this step has run (it writes the publication), the figures of the reports ``figures_for`` (their
-    # notebooks' parameters) are drawn in a fork of the worker (a local run) while the kernels go on; the reports'
-    # notebooks take them from the run's shared folder.
+    # Once this step has written the publication (it announces it before its last cells, else when it ends), the
+    # figures of the reports ``figures_for`` (their notebooks' parameters) are drawn in a fork of the worker (a
+    # local run) while the kernels go on; the reports' notebooks take them from the run's shared folder.
     figures_after: str | None = None
     figures_for: tuple[dict, ...] = ()
 
@@ -169,10 +170,13 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
         journal.step(name, "pågår", startad=now())
         last = journal.records.get(name)
         journal.record(name, {**(last or {}), "status": "pågår"})  # interrupted: run again
+        figures = _figures_after(job, name, fork_figures)
         t0 = time.perf_counter()
         try:
             kernel.execute(source, executed, job.parameters, job.notebooks_dir, job.cell_timeout)
         except Exception as exc:  # noqa: BLE001  (papermill, kernel and file errors all end the chain)
+            if figures is not None:
+                figures.stop()
             seconds = time.perf_counter() - t0
             if stop():
                 journal.step(name, "avbruten", seconds)
@@ -194,11 +198,55 @@ def _run_steps(job, kernel, emit, stop, journal: Journal, result: ChainResult,
                      vantade_pa_karnan=round(getattr(kernel, "last_wait", 0.0), 3))
         result.steps.append({"steg": name, "status": "klar", "sekunder": round(seconds, 2)})
         emit({**info, "status": "klar", "sekunder": seconds})
-        if name == job.figures_after and job.figures_for and fork_figures is not None and sharing.active():
-            fork_figures(list(job.figures_for))
+        if figures is not None:
+            figures.now()
     if job.hook is not None and job.hook_at == len(job.steps):
         job.hook(job, lambda text: _tell(emit, text))
     result.changed = changed
+
+
+def _figures_after(job: ChainJob, step: str, fork_figures):
+    """Where the reports' figures are drawn in a fork once ``step`` has written the publication: what starts that
+    fork as soon as the publication is announced (or when the step ends), else None."""
+    if step != job.figures_after or not job.figures_for or fork_figures is None or not sharing.active():
+        return None
+    figures = FiguresOnce(fork_figures, list(job.figures_for))
+    figures.watch()
+    return figures
+
+
+class FiguresOnce:
+    """Starts the figures' fork (``start(reports)``, e.g. ``figures_ahead``) once: as soon as the step writing the
+    publication announces it (``watch``; the annexes start then too, while the kernel still writes the workbook),
+    or when that step ends (``now``), whichever comes first. ``stop``: the step failed, nothing starts."""
+
+    def __init__(self, start: Callable[[list[dict]], object], reports: list[dict]):
+        self._start, self._reports = start, reports
+        self._lock, self._done, self._stop = threading.Lock(), False, threading.Event()
+
+    def watch(self) -> None:
+        folder = os.environ.get(sharing.SHARED_ENV)
+        if not folder:
+            return
+
+        def run() -> None:
+            while not self._stop.wait(sharing.WAIT_S) and os.path.isdir(folder):
+                if sharing.announced(folder, sharing.PUBLICATION_WRITTEN):
+                    self.now()
+                    return
+        threading.Thread(target=run, daemon=True, name="publikationen").start()
+
+    def now(self) -> None:
+        self._stop.set()
+        with self._lock:
+            if not self._done:
+                self._done = True
+                self._start(self._reports)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._done = True
+        self._stop.set()
 
 
 def _figures_ahead(job: ChainJob, before: Callable[[], None]) -> None:
