@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from helpers import personnummer as pnr
-from helpers.collect import importing, memo, summaries
+from helpers.collect import importing, memo, sources, summaries
 from helpers.collect import validation as v
 from helpers.cli import main as cli_main
 from helpers.config import load_config
@@ -236,7 +236,7 @@ def test_cli_json_and_exit_codes(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["rows_in"] == 0
 
 
-def test_import_sources_follows_the_config_in_dependency_order(tmp_path):
+def test_import_sources_follows_the_config_in_dependency_order(tmp_path, monkeypatch):
     raw = tmp_path / "raw" / "2025"
     raw.mkdir(parents=True)
     for name in ["arenden_cp1252.csv", "insatser_fel.csv", "matningar_fel.csv"]:
@@ -252,9 +252,13 @@ def test_import_sources_follows_the_config_in_dependency_order(tmp_path):
     ]
     path = tmp_path / "kommun.yml"
     path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    decoded = []
+    real = sources.decode
+    monkeypatch.setattr(sources, "decode", lambda raw, *a: decoded.append(raw[:9]) or real(raw, *a))
     results = import_sources("2025", path, data_dir=tmp_path, steps=[2, 3])
     assert [(r.table, r.source) for r in results] == [
         ("clients", "arenden_cp1252.csv"), ("cases", "arenden_cp1252.csv"), ("interventions", "insatser_fel.csv")]
+    assert len(decoded) == 2  # the file of clients and cases is read once for both
     # Cases were there when interventions were checked: Ä9 is an unknown reference.
     assert results[2].reasons[v.R_REF] == 1
     summary = summaries.summary_table(results)

@@ -105,3 +105,37 @@ def test_any_swedish_csv_reads_back_exactly(tmp_path, rows, encoding, delimiter)
     assert src.delimiter == delimiter
     assert src.df.astype(str).values.tolist() == rows
     assert src.rows.tolist() == list(range(2, len(rows) + 2))
+
+
+def test_a_file_feeding_two_tables_is_decoded_once_and_each_table_gets_its_own_frame(tmp_path, monkeypatch):
+    from helpers.collect import sources
+
+    path = tmp_path / "insatser.csv"
+    path.write_bytes("Rapport 2025\n\nInsats-id;Personnummer;Start\nI-1;19800101-1234;2025-01-02\n"
+                     "I-2;19900202-2345;2025-03-04\n".encode("cp1252"))
+    other = CORPUS / "arenden_cp1252.csv"
+    decoded = []
+    real = sources.decode
+    monkeypatch.setattr(sources, "decode", lambda raw, *a: decoded.append(raw[:7]) or real(raw, *a))
+    alone = read_source(path, expected={"Insats-id"})
+    assert len(decoded) == 1
+    with sources.reading_once([path, other, path, path]):
+        first = read_source(path, expected={"Insats-id", "Start"})
+        read_source(other)  # another file in between
+        second = read_source(path, expected={"Personnummer"})
+        first.df.loc[0, "Start"] = "ändrad"  # one table's change is not the other's
+        first.notes.append("bara i den första")
+        third = read_source(path, expected={"Insats-id"})
+    assert len(decoded) == 1 + 2  # this file once, the other file once
+    for frame in (second, third):
+        assert frame.df.equals(alone.df) and frame.rows.equals(alone.rows) and frame.notes == alone.notes
+        assert frame.header_row == 3 and frame.df is not alone.df
+    assert not sources._READS  # nothing kept after the block
+    read_source(path, expected={"Insats-id"})
+    assert len(decoded) == 4
+    path.write_bytes(path.read_bytes().replace(b"I-2", b"I-3"))  # new bytes: read anew
+    with sources.reading_once([path, path]):
+        read_source(path)
+        path.write_bytes(path.read_bytes().replace(b"I-3", b"I-4"))
+        assert read_source(path).df["Insats-id"].tolist() == ["I-1", "I-4"]
+    assert len(decoded) == 6

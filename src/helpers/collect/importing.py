@@ -30,7 +30,7 @@ from .canonical import HIDDEN, ImportFileError, check_rows, mapped_columns, read
 from .errors import SourceError
 from .mapping import PERSONNUMMER, Mapping, expected_headers, identity_mapping, load_mapping
 from .rawfiles import has_raw_files
-from .sources import read_source
+from .sources import read_source, reading_once
 
 
 POPULATION = ["clients", "cases"]  # the tables step 01 imports to draw its sample (plan/sampling.py)
@@ -231,14 +231,16 @@ def import_sources(period, config=None, data_dir="data", tables=None, steps=None
     if skip_missing:
         batch.missing = {}
     secret = None
-    for t, _, mapping, fname in _sources(cfg, period, tables, steps, {}):
-        path = paths.raw / fname
-        if skip_missing and not path.exists():
-            if t not in batch.missing.setdefault(fname, []):
-                batch.missing[fname].append(t)
-            continue
-        result = _import_one(t, path, period, mapping, cfg, batch, secret)
-        batch.add(result)
+    sources = list(_sources(cfg, period, tables, steps, {}))
+    with reading_once(paths.raw / s[3] for s in sources):  # a file feeding two tables is read once
+        for t, _, mapping, fname in sources:
+            path = paths.raw / fname
+            if skip_missing and not path.exists():
+                if t not in batch.missing.setdefault(fname, []):
+                    batch.missing[fname].append(t)
+                continue
+            result = _import_one(t, path, period, mapping, cfg, batch, secret)
+            batch.add(result)
     if write:
         batch.commit()
     return batch.results
@@ -278,16 +280,19 @@ def read_ahead(period, cfg: Config, data_dir, steps) -> None:
     paths = period_paths(period, data_dir)
     done: set = set()
     mappings: dict[str, Mapping | None] = {}
+    todo = []
     with contextlib.suppress(Exception):  # a mapping that cannot be used: its step says what is wrong
         for step in sorted(int(s) for s in steps):
             for t, i, mapping, fname in _sources(cfg, period, None, [step], mappings):
                 if t == POPULATION[0] or (t, i) in done:  # each source once (a dependency of several steps)
                     continue
                 done.add((t, i))
-                path = paths.raw / fname
-                with contextlib.suppress(Exception):
-                    if path.exists():
-                        _read(t, path, mapping, ahead=True)
+                todo.append((t, mapping, paths.raw / fname))
+    with reading_once(path for _, _, path in todo):  # a file feeding two tables is read once
+        for t, mapping, path in todo:
+            with contextlib.suppress(Exception):
+                if path.exists():
+                    _read(t, path, mapping, ahead=True)
 
 
 def _dependencies(jobs: list, cfg: Config, period: str) -> list:

@@ -6,8 +6,12 @@ every data line ends up either as a row of the frame or as a `BadRow` with its l
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import dataclasses
+import hashlib
 import io
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -58,6 +62,45 @@ def _choose_delimiter(lines: list[str], hint: str | None, name: str, notes: list
     return best
 
 
+class _Reads:
+    """The text files a block will read, each as often as it will read it, and what a later read of the same file
+    can start from (kept until the file's last read)."""
+
+    def __init__(self, paths):
+        self.left = Counter(str(p) for p in paths)
+        self.texts: dict[str, tuple[tuple, _Text]] = {}  # path -> (bytes and options, the file decoded)
+
+    def wanted(self, path: Path) -> bool:
+        """Whether this read of ``path`` can use a reading kept, or must keep its own for a later read."""
+        return str(path) in self.texts or self.left[str(path)] > 1
+
+    def get(self, path: Path, key: tuple) -> "_Text | None":
+        kept = self.texts.get(str(path))
+        return kept[1] if kept is not None and kept[0] == key else None
+
+    def done(self, path: Path, key: tuple, text: "_Text") -> None:
+        self.left[str(path)] -= 1
+        if self.left[str(path)] > 0:
+            self.texts[str(path)] = (key, text)
+        else:
+            self.texts.pop(str(path), None)
+
+
+_READS: list[_Reads] = []
+
+
+@contextlib.contextmanager
+def reading_once(paths):
+    """Within the block, a text file among ``paths`` (listed as often as the block reads it) that feeds several
+    tables (cases and clients, interventions and sessions) is decoded and parsed once, not once per table; each
+    table gets a copy of its own."""
+    _READS.append(_Reads(paths))
+    try:
+        yield
+    finally:
+        _READS.pop()
+
+
 def read_text_file(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
                    header_row: int | None = None, expected: set[str] | None = None) -> SourceFrame:
     raw = path.read_bytes()
@@ -65,13 +108,33 @@ def read_text_file(path: Path, *, encoding: str | None = None, delimiter: str | 
         raise SourceError(f"Filen {path.name} är tom.")
     if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise SourceError(f"Filen {path.name} kan inte läsas som text (den verkar vara en binärfil).")
-    decoded = decode(raw, encoding, path.name)
+    reads = _READS[-1] if _READS and _READS[-1].wanted(path) else None
+    key = (hashlib.sha256(raw).digest(), encoding, delimiter) if reads is not None else ()
+    text = reads.get(path, key) if reads is not None else None
+    if text is None:
+        text = _Text(path, decode(raw, encoding, path.name), delimiter)
     del raw
-    notes = list(decoded.notes)
-    lines = decoded.lines
-    probe = [ln[:20_000].rstrip("\r\n") for ln in lines[:HEADER_SCAN_ROWS + 20]]
-    sep = _choose_delimiter([ln for ln in probe if ln.strip()] or [""], delimiter, path.name, notes)
-    hdr = choose_header_row([parse_line(ln, sep) for ln in probe[:HEADER_SCAN_ROWS]], expected, header_row)
+    hdr = choose_header_row(text.probe_fields, expected, header_row)
+    if hdr not in text.frames:
+        text.frames[hdr] = _frame(path, text, hdr)
+    if reads is not None:
+        reads.done(path, key, text)
+    return _copy(text.frames[hdr])
+
+
+class _Text:
+    """A text file decoded, its delimiter chosen and its first lines split: what every header row starts from."""
+
+    def __init__(self, path: Path, decoded, delimiter: str | None):
+        self.decoded, self.notes = decoded, list(decoded.notes)
+        probe = [ln[:20_000].rstrip("\r\n") for ln in decoded.lines[:HEADER_SCAN_ROWS + 20]]
+        self.sep = _choose_delimiter([ln for ln in probe if ln.strip()] or [""], delimiter, path.name, self.notes)
+        self.probe_fields = [parse_line(ln, self.sep) for ln in probe[:HEADER_SCAN_ROWS]]
+        self.frames: dict[int, SourceFrame] = {}
+
+
+def _frame(path: Path, text: _Text, hdr: int) -> SourceFrame:
+    decoded, sep, lines, notes = text.decoded, text.sep, text.decoded.lines, list(text.notes)
     if hdr > len(lines):
         raise SourceError(f"Filen {path.name} har ingen rad {hdr} (rubrikraden enligt mappningen).")
     if hdr > 1:
@@ -98,6 +161,12 @@ def read_text_file(path: Path, *, encoding: str | None = None, delimiter: str | 
         notes.append(_bad_note(bad))
     bad.sort(key=lambda b: b.row)
     return SourceFrame(path, df, rows, decoded.encoding, sep, hdr, None, notes, bad)
+
+
+def _copy(frame: SourceFrame) -> SourceFrame:
+    """A frame of its own for each table (what one import changes in it, the other does not see)."""
+    return dataclasses.replace(frame, df=frame.df.copy(), rows=frame.rows.copy(), notes=list(frame.notes),
+                               bad_rows=list(frame.bad_rows))
 
 
 def _plain_table(lines: list[str], hdr: int, sep: str, header: list[str]) -> pd.DataFrame | None:
