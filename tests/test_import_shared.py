@@ -14,7 +14,7 @@ import pytest
 
 from helpers import importlog
 from helpers import sharing
-from helpers.collect import importing, memo
+from helpers.collect import importing, memo, sources
 from helpers.config import load_config
 from helpers.run import work_ahead
 from helpers.run.work_ahead import AheadJob, ahead_of, shared_results
@@ -159,21 +159,22 @@ def test_the_cells_ahead_wait_for_their_step_and_end_when_the_chain_went_without
 def test_files_are_read_ahead_before_any_check_but_the_clients_which_step_01_starts_with(fresh, monkeypatch):
     """Checking a table needs the tables it refers to (clients first, then cases), which the kernel imports in
     step 01; reading needs none. The spare worker first reads every source but the clients' into the shared
-    folder (the cases' first), and the steps then read the case export for the clients only."""
+    folder; the clients' file (which also holds the cases) is left to the kernel, which reads it once for both."""
     data = fresh("läst")
-    checked, read = [], []
-    real_check, real_read = importing.check_rows, importing.read_source
+    checked, decoded = [], []
+    real_check, real_decode = importing.check_rows, sources.decode
     monkeypatch.setattr(importing, "check_rows",
                         lambda table, *a, **k: checked.append(table) or real_check(table, *a, **k))
-    monkeypatch.setattr(importing, "read_source",
-                        lambda path, **k: read.append(Path(path).name) or real_read(path, **k))
+    monkeypatch.setattr(sources, "decode", lambda raw, encoding, name: decoded.append(name) or
+                        real_decode(raw, encoding, name))
     with shared_results(data / "processed", "test"):
         importing.read_ahead("2025", load_config(), data, (4, 3, 2))
-        assert checked == [] and read[0] == "arenden.csv" and read.count("arenden.csv") == 1  # the cases'
-        assert {"uppfoljningsregister.xlsx", "insatser.csv", "brukarenkat.csv"} <= set(read)
-        read.clear()
+        assert checked == [] and "arenden.csv" not in decoded
+        assert {"insatser.csv", "brukarenkat.csv", "utredningar.csv"} <= set(decoded)
+        assert decoded.count("insatser.csv") == 1  # interventions and sessions: one reading
+        decoded.clear()
         _import_steps(data)
-    assert read == ["arenden.csv"]  # the clients
+    assert decoded == ["arenden.csv"]  # the clients and the cases, read once
     assert set(checked) >= {"clients", "cases", "goals", "survey_answers"}
 
 

@@ -274,17 +274,21 @@ def import_ahead(period, config, data_dir, steps) -> None:
 def read_ahead(period, cfg: Config, data_dir, steps) -> None:
     """Read the source files of ``steps`` into the run's shared folder, before any check: reading needs no other
     table, checking needs the tables referred to (clients first, then cases, ...), which the kernel is importing
-    meanwhile. The clients' file is left to the kernel, which starts with it; the cases' is read first, while the
-    kernel checks the clients. A file that cannot be read is left to its step."""
+    meanwhile. The clients' source is left to the kernel, which starts with it, with every table it feeds (the
+    kernel reads the file once for all of them, see ``sources.reading_once``). A file that cannot be read is left
+    to its step."""
     period = as_period(period)
     paths = period_paths(period, data_dir)
     done: set = set()
+    kernels: set = set()  # the clients' source entry
     mappings: dict[str, Mapping | None] = {}
     todo = []
     with contextlib.suppress(Exception):  # a mapping that cannot be used: its step says what is wrong
         for step in sorted(int(s) for s in steps):
             for t, i, mapping, fname in _sources(cfg, period, None, [step], mappings):
-                if t == POPULATION[0] or (t, i) in done:  # each source once (a dependency of several steps)
+                if t == POPULATION[0]:
+                    kernels.add(i)
+                if i in kernels or (t, i) in done:  # each source once (a dependency of several steps)
                     continue
                 done.add((t, i))
                 todo.append((t, mapping, paths.raw / fname))
