@@ -30,10 +30,16 @@ def _until(condition, seconds: float = 5.0) -> bool:
     return bool(condition())
 
 
-def test_the_fork_starts_once_when_the_publication_is_announced(shared):
-    started = []
+def _watching() -> tuple[list, chain.FiguresOnce]:
+    """What the fork would be started with, and a FiguresOnce watching for the publication."""
+    started: list = []
     figures = chain.FiguresOnce(started.append, REPORTS)
     figures.watch()
+    return started, figures
+
+
+def test_the_fork_starts_once_when_the_publication_is_announced(shared):
+    started, figures = _watching()
     time.sleep(0.2)
     assert started == []  # nothing announced yet
     announce(PUBLICATION_WRITTEN)
@@ -44,9 +50,7 @@ def test_the_fork_starts_once_when_the_publication_is_announced(shared):
 
 
 def test_without_an_announcement_the_fork_starts_when_the_step_ends(shared):
-    started = []
-    figures = chain.FiguresOnce(started.append, REPORTS)
-    figures.watch()
+    started, figures = _watching()
     figures.now()
     figures.now()
     announce(PUBLICATION_WRITTEN)
@@ -54,10 +58,8 @@ def test_without_an_announcement_the_fork_starts_when_the_step_ends(shared):
     assert started == [REPORTS]
 
 
-def test_a_failed_step_starts_no_fork_even_if_it_had_announced(shared):
-    started = []
-    figures = chain.FiguresOnce(started.append, REPORTS)
-    figures.watch()
+def test_after_a_failed_step_no_fork_starts_whatever_is_announced(shared):
+    started, figures = _watching()
     figures.stop()
     announce(PUBLICATION_WRITTEN)
     time.sleep(0.2)
@@ -67,9 +69,7 @@ def test_a_failed_step_starts_no_fork_even_if_it_had_announced(shared):
 
 def test_outside_the_runner_nothing_is_watched(tmp_path, monkeypatch):
     monkeypatch.delenv(SHARED_ENV, raising=False)
-    started = []
-    figures = chain.FiguresOnce(started.append, REPORTS)
-    figures.watch()
+    started, figures = _watching()
     assert not [t for t in threading.enumerate() if t.name == "publikationen" and t.is_alive()]
     figures.now()
     assert started == [REPORTS]
