@@ -280,15 +280,15 @@ def read_ahead(period, cfg: Config, data_dir, steps) -> None:
     period = as_period(period)
     paths = period_paths(period, data_dir)
     done: set = set()
-    kernels: set = set()  # the clients' source entry
+    left_to_kernel: set = set()  # the clients' source entry: the kernel reads it
     mappings: dict[str, Mapping | None] = {}
     todo = []
     with contextlib.suppress(Exception):  # a mapping that cannot be used: its step says what is wrong
         for step in sorted(int(s) for s in steps):
             for t, i, mapping, fname in _sources(cfg, period, None, [step], mappings):
                 if t == POPULATION[0]:
-                    kernels.add(i)
-                if i in kernels or (t, i) in done:  # each source once (a dependency of several steps)
+                    left_to_kernel.add(i)
+                if i in left_to_kernel or (t, i) in done:  # each source once (a dependency of several steps)
                     continue
                 done.add((t, i))
                 todo.append((t, mapping, paths.raw / fname))
