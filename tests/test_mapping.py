@@ -284,3 +284,66 @@ def test_check_without_a_matching_table_asks_for_one(tmp_path, capsys):
                      "--table", "interventions", "--period", "2025", "--data-dir", str(tmp_path)])
     text = capsys.readouterr().out
     assert code == 1 and "interventions: 9 rader in, 2 skulle godkännas, 7 skulle avvisas" in text
+
+
+def test_a_mapping_that_passed_is_given_again_without_checking_until_its_name_or_bytes_change(tmp_path, monkeypatch,
+                                                                                            capsys):
+    """Every process of a run loads the sources' mappings: a pass is remembered with the mapping it gave (by the
+    file's name and bytes and the checking code), so later loads skip pydantic and give an equal mapping, notes
+    included; a file with an error is checked and named every time."""
+    from helpers import checked_files
+    from helpers.collect import mapping_file
+
+    monkeypatch.setattr(checked_files, "FOLDER", tmp_path / "godkanda")
+    checks = []
+    real = mapping_file.checked_mapping
+    monkeypatch.setattr(mapping_file, "checked_mapping", lambda path, raw=None: checks.append(path.name)
+                        or real(path, raw))
+    text = ("tabeller:\n  interventions:\n    ark: [Blad 1, '2']\n    rubrikrad: 2\n"
+            "    kolumner: {Typ: type, Start: start}\n    koder: {type: {Öppenvård: oppenvard}}\n"
+            "    nyckel: {kolumner: [Typ, Start]}\nfilformat: {delimiter: tab, datumformat: ['%d/%m/%y']}\n")
+    first_path = tmp_path / "ansi.yml"
+    first_path.write_bytes(text.encode("cp1252"))
+    fresh = load_mapping(first_path)
+    again = load_mapping(first_path)
+    assert checks == ["ansi.yml"] and again == fresh and again.path == first_path
+    assert again.for_table("interventions").sheet == ("Blad 1", "2") and again.delimiter == "\t"
+    assert len(again.notes) == 1 and "Windows-1252" in again.notes[0]
+    other = tmp_path / "annat.yml"  # the same bytes under another name: its own name, checked on its own
+    other.write_bytes(first_path.read_bytes())
+    by_other_name = load_mapping(other)
+    assert by_other_name.name == "annat" and fresh.name == "ansi" and checks == ["ansi.yml", "annat.yml"]
+    first_path.write_bytes(text.replace("Start: start", "Start: begin").encode("cp1252"))  # changed: checked again
+    for _ in range(2):
+        with pytest.raises(MappingError, match="begin"):
+            load_mapping(first_path)
+    assert checks == ["ansi.yml", "annat.yml", "ansi.yml", "ansi.yml"]
+    for remembered in (tmp_path / "godkanda").iterdir():
+        remembered.write_bytes(b"not a mapping")  # spoilt: checked again, never trusted
+    assert load_mapping(other) == by_other_name and len(checks) == 5
+
+
+def test_the_spare_workers_preloading_imports_neither_pydantic_nor_scipy(tmp_path):
+    """The spare worker imports what reading ahead and computing cells ahead need (work_ahead.preload) and loads
+    the demo's config and mappings: pydantic (for files it has seen pass) and scipy (the protection engine) are left to the
+    process that needs them, ~1 s of a core."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from helpers import checked_files\n"
+            f"checked_files.FOLDER = Path({str(tmp_path)!r})\n"
+            "from helpers.collect import importing\n"
+            "from helpers.publication import publish\n"
+            "print(0, 'pydantic' in sys.modules, 'scipy' in sys.modules)\n"
+            "from helpers.config import load_config\n"
+            "config = load_config(None)\n"
+            "names = {source['mappning'] for source in config.get('kallor') if source.get('mappning')}\n"
+            "[importing.load_mapping(name, config) for name in sorted(names)]\n"
+            "print(len(names), 'pydantic' in sys.modules, 'scipy' in sys.modules)\n")
+    first, again = (subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+                    .stdout.split("\n")[:2] for _ in range(2))
+    assert first[0].split()[1:] == ["False", "False"]
+    assert first[1].split()[1:] == ["True", "False"] and int(first[1].split()[0]) >= 2  # checked the first time
+    assert again[1] == first[1].replace("True", "False")

@@ -3,7 +3,8 @@
 Every process of a run reads the configuration, and checking it imports pydantic and builds its models: about
 0,2 s of a core each time, before the run's first worker starts. The same bytes checked by the same code (and the
 same pydantic) pass again, so the check is skipped once a process has seen them pass. Only passes are remembered:
-a file with an error is checked, and its messages given, every time. Kept beside the package's bytecode; where
+a file with an error is checked, and its messages given, every time. A pass may keep what the check gave (a
+mapping file's mapping), written whole or not at all. Kept beside the package's bytecode; where
 that folder cannot be written, nothing is remembered and every file is checked.
 """
 from __future__ import annotations
@@ -12,6 +13,8 @@ import hashlib
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
+
+from .atomic import replace_atomic
 
 PACKAGE = Path(__file__).parent
 FOLDER = PACKAGE / "__pycache__" / "godkanda"
@@ -42,9 +45,18 @@ def passed(file_key: str) -> bool:
     return (FOLDER / file_key).exists()
 
 
-def remember(file_key: str) -> None:
+def recall(file_key: str) -> bytes | None:
+    """What was remembered with a pass (empty for a bare pass), or None: not passed."""
+    try:
+        return (FOLDER / file_key).read_bytes()
+    except OSError:
+        return None
+
+
+def remember(file_key: str, result: bytes = b"") -> None:
+    """A pass, with what the check gave (``result``) where the caller wants it back without checking again."""
     try:
         FOLDER.mkdir(parents=True, exist_ok=True)
-        (FOLDER / file_key).touch()
+        replace_atomic(FOLDER / file_key, lambda tmp: Path(tmp).write_bytes(result))
     except OSError:
         pass

@@ -19,7 +19,8 @@ from ..schema import ATTAINMENT_LABELS, OCCASION_LABELS, table as table_spec
 from .dates import parse_date
 from .decoding import ENCODING_NAMES
 from .frames import norm
-from .mapping import DEFAULT_DATE_FORMATS, PERSONNUMMER, expected_headers, validate_mapping
+from .mapping import DEFAULT_DATE_FORMATS, PERSONNUMMER, expected_headers
+from .mapping_file import validate_mapping
 from .sources import DELIMITER_NAMES, read_source
 
 MAX_VALUES = 25

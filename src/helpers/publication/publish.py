@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import period_paths
-from . import secure, store
+from . import store
 from .compute import COLUMNS, as_config, compute_ahead, compute_cells, earlier_periods
 from .primary import PRIMARY, SECONDARY, primary_mask
 from .relations import build_model, violated
@@ -85,6 +85,7 @@ def build(period: str, data_dir="data", config=None, tables=None, earlier: bool 
         raise PublicationError("Indikatorernas samband stämmer inte med värdena (ett fel i definitionerna): "
                                + "; ".join(wrong[:5]))
     t2 = time.perf_counter()
+    from . import secure  # here: the protection engine loads scipy, which computing cells (cells_ahead) does not need
     try:
         result = secure.protect(cells, model, fixed, cfg, period)
     except secure.ProtectionError as exc:
@@ -119,6 +120,7 @@ def _examples(audit, k: int = 5) -> str:
 
 def write(built: Built, period: str, out_dir, data_dir="data", config=None) -> dict[str, Path]:
     """Write the internal cells and audit (data/processed/<period>/) and the published files (<out_dir>)."""
+    from . import secure
     cfg = as_config(config)
     processed = period_paths(str(period), data_dir).processed_for(str(period))
     files = {"intern": store.write_internal(built.cells, processed)}
