@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 
 from helpers.config import DEFAULT_CONFIG
+from helpers.run.annex_job import AnnexJob
 
 PARAMS = 'period = "2025"\nconfig = None\ndata_dir = "data"\noutput_dir = None\nunit = None'
 STEPS = ("01_planera", "02_fore_insats", "03_under_insats", "04_efter_insats", "05_sammanstall", "06_analysera",
@@ -85,3 +86,26 @@ class CrashingJob:
     def warm_up_at(self):
         import ctypes
         return ctypes.string_at(0)  # reads address 0: a segmentation fault
+
+
+def report_state(results) -> None:
+    """A process's target: whether pandas was there when it started, its parent, its environment and folder."""
+    import os
+    import sys
+    results.put({"pandas": "pandas" in sys.modules, "parent": os.getppid(), "PROV": os.environ.get("PROV"),
+                 "cwd": os.getcwd()})
+
+
+class ReportingAnnex(AnnexJob):
+    """An annex whose rendering fails at once, with the worker's environment variable PROV and working folder in
+    the message (not constructed: its fields are never read)."""
+    scope = label = "prov"
+
+    def __init__(self):
+        pass
+
+    @property
+    def yields(self):
+        import json
+        import os
+        raise RuntimeError(json.dumps({"PROV": os.environ.get("PROV"), "cwd": os.getcwd()}))

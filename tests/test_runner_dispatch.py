@@ -211,3 +211,43 @@ def test_the_spare_renders_a_units_annex_at_a_lower_priority_and_the_organisatio
     if base >= 10:
         pytest.skip("the tests already run at the lowered priority")
     assert seen == [10, base, base]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked from a server on Linux only")
+def test_workers_are_forked_with_pandas_imported_and_take_the_coordinators_environment_and_folder(tmp_path,
+                                                                                                monkeypatch):
+    """The workers come from a server that imported numpy, pandas and pyarrow once (each imported them anew in
+    a new interpreter); the server keeps the environment and folder it started with, a worker takes the
+    coordinator's as they are when the worker starts (a run names its shared folder in the environment)."""
+    import json
+    import os
+
+    from helpers.run import forked_kernel, workers
+    from helpers.run.workers import _context, _worker
+    from runner_fakes import ReportingAnnex, report_state
+
+    assert set(forked_kernel.SHARED_MODULES) <= set(workers.PRELOADED)
+    for name in ("server", "worker"):
+        (tmp_path / name).mkdir()
+    ctx = _context()
+    monkeypatch.chdir(tmp_path / "server")
+    monkeypatch.setenv("PROV", "server")
+    results = ctx.Queue()
+    first = ctx.Process(target=report_state, args=(results,))
+    first.start()
+    state = results.get(timeout=120)
+    first.join(60)
+    assert state["pandas"] is True and state["parent"] != os.getpid()  # forked by the server, pandas there
+    monkeypatch.chdir(tmp_path / "worker")
+    monkeypatch.setenv("PROV", "worker")
+    tasks, events = ctx.Queue(), ctx.Queue()
+    worker = ctx.Process(target=_worker, args=(0, tasks, events, str(tmp_path), [], False, None,
+                                               (dict(os.environ), os.getcwd())))
+    worker.start()
+    tasks.put((0, ReportingAnnex()))
+    while (event := events.get(timeout=120))[0] != "result":
+        pass
+    tasks.put(None)
+    worker.join(60)
+    message = event[2].failure["meddelande"]
+    assert json.loads(message.split("RuntimeError: ", 1)[1]) == {"PROV": "worker", "cwd": str(tmp_path / "worker")}
