@@ -230,6 +230,37 @@ def test_plan_with_a_misspelt_key_is_refused_with_its_line(tmp_path):
         in str(err.value)
 
 
+def test_a_plan_that_passed_is_read_again_without_pydantic_until_its_bytes_change(tmp_path):
+    """Step 01 reads the plan in the run's kernel: a pass is remembered like a config's (by the file's bytes and
+    the checking code), so a later process reads it without importing pydantic; an error is named every time."""
+    import subprocess
+    import sys
+
+    plan = tmp_path / "plan.yml"
+    plan.write_bytes((PROJECT_ROOT / "config" / "planer" / "exempelkommun.yml").read_bytes())
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from helpers import checked_files\n"
+            f"checked_files.FOLDER = Path({str(tmp_path / 'godkanda')!r})\n"
+            "from helpers.plan.spec import PlanError, load_plan\n"
+            "try:\n"
+            f"    print(sorted(load_plan({str(plan)!r}).data) == sorted(load_plan({str(plan)!r}).data), end=' ')\n"
+            "except PlanError as exc:\n"
+            "    print(str(exc).splitlines()[1], end=' ')\n"
+            "print('pydantic' in sys.modules)\n")
+
+    def run() -> str:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+    assert [run(), run()] == ["True True", "True False"]  # checked the first time only
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("  metod: fodelsedagar", "  method: fodelsedagar"), encoding="utf-8")
+    error = f"- rad {line_of(plan, 'method:')}: urval → method: okänd nyckel 'method'. Menade du 'metod'?"
+    assert run().startswith(error) and run().startswith(error)
+    plan.write_text(text + "\n", encoding="utf-8")  # other bytes: checked again
+    assert run() == "True True"
+
+
 def test_a_config_that_passed_is_not_checked_again_until_its_bytes_or_the_checking_code_change(tmp_path, monkeypatch):
     """Every process of a run reads the config: a pass is remembered (by the file's bytes, the checking modules and
     pydantic's release), so later processes skip pydantic; an error is checked and named every time."""
