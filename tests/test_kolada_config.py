@@ -97,3 +97,41 @@ def test_a_broken_catalogue_names_the_file(tmp_path):
     path.write_text("nyckeltal:\n  U31402: {titel: Väntetid, enhet: veckor}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"nyckeltal\.yml: U31402 behöver titel och en enhet"):
         load_catalogue(path)
+
+
+def test_a_section_that_passed_gives_the_same_settings_again_without_pydantic(tmp_path, monkeypatch):
+    """The report's comparison reads the section in the kernel: a pass is remembered with its values (by the
+    section's values and the checking code), so a later process skips pydantic and gets equal settings; a faulty
+    section is named every time, and a date YAML read as a date is not taken for the same text."""
+    import datetime as dt
+    import subprocess
+    import sys
+
+    from helpers import checked_files
+    from helpers.comparison import section as section_module
+    from helpers.config import Config
+
+    monkeypatch.setattr(checked_files, "FOLDER", tmp_path / "godkanda")
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from helpers import checked_files\n"
+            f"checked_files.FOLDER = Path({str(tmp_path / 'godkanda')!r})\n"
+            "from helpers.comparison import kolada_settings\n"
+            "from helpers.config import load_config\n"
+            "print(repr(kolada_settings(load_config(None))), 'pydantic' in sys.modules)\n")
+    first, again = (subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+                    .stdout.rsplit(" ", 1) for _ in range(2))
+    assert first[1].strip() == "True" and again == [first[0], "False\n"]
+    assert first[0] == repr(kolada_settings(load_config(None)))
+    checks = []
+    real = section_module.validate_section
+    monkeypatch.setattr(section_module, "validate_section", lambda data: checks.append(data) or real(data))
+    config = Config(tmp_path / "k.yml", {"kommunkod": "1111", "jamforelse": with_kolada(hamtad="2026-01-15")})
+    assert kolada_settings(config) == kolada_settings(config) and len(checks) == 1
+    as_date = Config(tmp_path / "k.yml", {"kommunkod": "1111", "jamforelse": with_kolada(hamtad=dt.date(2026, 1, 15))})
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="hamtad"):
+            kolada_settings(as_date)
+    assert len(checks) == 3
+    assert kolada_settings(Config(tmp_path / "k.yml", {"kommunkod": "1111"})) is None
+    assert kolada_settings(Config(tmp_path / "k.yml", {"kommunkod": "1111"})) is None and len(checks) == 4

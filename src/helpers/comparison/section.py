@@ -1,139 +1,25 @@
-"""The `jamforelse:` section of the municipality config: a pydantic v2 model, Swedish problems, resolved settings."""
+"""The `jamforelse:` section of the municipality config as a run uses it: resolved settings. Its check (a pydantic
+model, Swedish problems) is in section_model.py, run only for a section this code has not seen pass."""
 from __future__ import annotations
 
-import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
+from .. import checked_files
 from ..config import Config, ConfigError
 
-COUNTRY_ID = "0000"  # Kolada's id for Riket (the whole country)
-_MUNICIPALITY = re.compile(r"^\d{4}$")
-_KPI = re.compile(r"^[A-Z]\d{5}$")
+# The modules whose code decides what a section gives (checked_files: a pass is remembered with its values).
+CHECKED_BY = ("comparison/section.py", "comparison/section_model.py")
 
 
-def _code(value: str, what: str) -> str:
-    if not _MUNICIPALITY.fullmatch(value):
-        raise ValueError(f"{what} ska vara fyra siffror inom citattecken, t.ex. \"0180\" (fick \"{value}\")")
-    return value
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class GroupSection(_Strict):
-    namn: str = Field(min_length=1)
-    kommuner: list[str] = Field(min_length=1)
-    matt: Literal["medelvärde", "median"] = "medelvärde"
-
-    @field_validator("kommuner")
-    @classmethod
-    def _ids(cls, value: list[str]) -> list[str]:
-        for v in value:
-            _code(v, "Kommunkoden")
-        if len(set(value)) != len(value):
-            raise ValueError("samma kommun står flera gånger")
-        return value
-
-
-class KpiChoice(_Strict):
+@dataclass(frozen=True)
+class KpiChoice:
+    """A configured Kolada KPI, and the workbench indicator it stands for when the config names one."""
     kpi: str
     indikator: str | None = None
-
-    @field_validator("kpi")
-    @classmethod
-    def _kpi(cls, value: str) -> str:
-        if not _KPI.fullmatch(value):
-            raise ValueError(f"Koladas nyckeltals-id ska vara en stor bokstav och fem siffror, t.ex. \"U31402\" "
-                             f"(fick \"{value}\")")
-        return value
-
-
-class KoladaSection(_Strict):
-    fil: str = Field(min_length=1)
-    syntetisk: bool = False
-    kommun_id: str | None = None
-    riket_id: str = COUNTRY_ID
-    hamtad: str | None = None
-    katalog: str | None = None
-    jamforelsegrupp: GroupSection
-    nyckeltal: list[KpiChoice] = Field(min_length=1)
-
-    @field_validator("kommun_id", "riket_id")
-    @classmethod
-    def _own(cls, value: str | None) -> str | None:
-        return None if value is None else _code(value, "Koden")
-
-    @field_validator("hamtad")
-    @classmethod
-    def _date(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"datumet ska skrivas ÅÅÅÅ-MM-DD (fick \"{value}\")") from None
-        return value
-
-    @model_validator(mode="after")
-    def _unique(self) -> "KoladaSection":
-        kpis = [k.kpi for k in self.nyckeltal]
-        twice = sorted({k for k in kpis if kpis.count(k) > 1})
-        if twice:
-            raise ValueError("nyckeltalet står flera gånger: " + ", ".join(twice))
-        return self
-
-
-class ComparisonSection(_Strict):
-    """The whole `jamforelse:` mapping. Only Kolada is defined so far."""
-    kolada: KoladaSection | None = None
-
-
-_MESSAGES = {
-    "missing": "saknas",
-    "extra_forbidden": "är en okänd nyckel (stavfel?)",
-    "string_type": "ska vara text inom citattecken, t.ex. \"0180\"",
-    "bool_type": "ska vara true eller false",
-    "list_type": "ska vara en lista",
-    "model_type": "ska vara en mappning (nyckel: värde)",
-    "dict_type": "ska vara en mappning (nyckel: värde)",
-    "string_too_short": "får inte vara tomt",
-    "too_short": "får inte vara tom",
-}
-
-
-def _where(loc: tuple) -> str:
-    text = "jamforelse"
-    for part in loc:
-        text += f"[{part + 1}]" if isinstance(part, int) else f".{part}"
-    return text
-
-
-def _problem(error: dict) -> str:
-    kind = error["type"]
-    if kind == "value_error":
-        what = str(error.get("ctx", {}).get("error", error["msg"]))
-    elif kind == "literal_error":
-        expected = str(error.get("ctx", {}).get("expected", "")).replace(" or ", " eller ")
-        what = f"ska vara en av {expected}"
-    else:
-        what = _MESSAGES.get(kind, "har ett ogiltigt värde")
-    return f"{_where(error['loc'])}: {what}."
-
-
-def validate_section(data: Any) -> list[str]:
-    """Swedish problems in the `jamforelse:` section (the mapping under that key); empty when it is fine."""
-    if data is None:
-        return []
-    try:
-        ComparisonSection.model_validate(data)
-    except ValidationError as exc:
-        return [_problem(e) for e in exc.errors()]
-    return []
 
 
 @dataclass(frozen=True)
@@ -152,23 +38,46 @@ class KoladaSettings:
     catalogue: Path | None
 
 
+def validate_section(data: Any) -> list[str]:
+    """Swedish problems in the `jamforelse:` section (the mapping under that key); empty when it is fine."""
+    from .section_model import problems
+    return problems(data)
+
+
 def kolada_settings(config: Config) -> KoladaSettings | None:
     """The config's Kolada comparison, or None when it has none. A faulty section raises ConfigError."""
+    k = _checked_kolada(config)
+    if k is None:
+        return None
+    own = k["kommun_id"] or str(config.get("kommunkod", "") or "")
+    if not re.fullmatch(r"\d{4}", own):
+        raise ConfigError(f"Konfigurationsfilen {config.path}: jamforelse.kolada.kommun_id saknas och kommunkod "
+                          "är inte fyra siffror inom citattecken.")
+    group = k["jamforelsegrupp"]
+    return KoladaSettings(
+        file=config.resolve(k["fil"]), synthetic=k["syntetisk"], municipality_id=own,
+        municipality_name=str(config.get("kommun", own)), country_id=k["riket_id"],
+        group_name=group["namn"], group_ids=tuple(group["kommuner"]), group_measure=group["matt"],
+        kpis=tuple(KpiChoice(**choice) for choice in k["nyckeltal"]), fetched=k["hamtad"],
+        catalogue=config.resolve(k["katalog"]) if k["katalog"] else None)
+
+
+def _checked_kolada(config: Config) -> dict | None:
+    """The section's ``kolada:`` mapping as checked (defaults filled in), None without one. A section that passed
+    is remembered by its values (repr keeps a date apart from the same text) and the checking code; a faulty one
+    is checked, and its problems named, every time."""
     section = config.get("jamforelse")
+    verdict = checked_files.key(repr(section).encode(), CHECKED_BY)
+    try:
+        return json.loads(checked_files.recall(verdict) or b"")
+    except ValueError:  # not passed yet (or spoilt): checked
+        pass
     problems = validate_section(section)
     if problems:
         raise ConfigError(f"Konfigurationsfilen {config.path} har fel i avsnittet jamforelse:\n  - "
                           + "\n  - ".join(problems))
-    if not section or not section.get("kolada"):
-        return None
-    k = KoladaSection.model_validate(section["kolada"])
-    own = k.kommun_id or str(config.get("kommunkod", "") or "")
-    if not _MUNICIPALITY.fullmatch(own):
-        raise ConfigError(f"Konfigurationsfilen {config.path}: jamforelse.kolada.kommun_id saknas och kommunkod "
-                          "är inte fyra siffror inom citattecken.")
-    return KoladaSettings(
-        file=config.resolve(k.fil), synthetic=k.syntetisk, municipality_id=own,
-        municipality_name=str(config.get("kommun", own)), country_id=k.riket_id,
-        group_name=k.jamforelsegrupp.namn, group_ids=tuple(k.jamforelsegrupp.kommuner),
-        group_measure=k.jamforelsegrupp.matt, kpis=tuple(k.nyckeltal), fetched=k.hamtad,
-        catalogue=config.resolve(k.katalog) if k.katalog else None)
+    from .section_model import checked_kolada
+
+    k = checked_kolada(section) if section and section.get("kolada") else None
+    checked_files.remember(verdict, json.dumps(k).encode())
+    return k
