@@ -4,8 +4,9 @@ Every process of a run reads the configuration, and checking it imports pydantic
 0,2 s of a core each time, before the run's first worker starts. The same bytes checked by the same code (and the
 same pydantic) pass again, so the check is skipped once a process has seen them pass. Only passes are remembered:
 a file with an error is checked, and its messages given, every time. A pass may keep what the check gave (a
-mapping file's mapping), written whole or not at all. Kept beside the package's bytecode; where
-that folder cannot be written, nothing is remembered and every file is checked.
+mapping file's mapping, a comparison section's values), written whole or not at all; what cannot be read back is
+checked again. Kept beside the package's bytecode; where that folder cannot be written, nothing is remembered and
+every file is checked.
 """
 from __future__ import annotations
 

@@ -24,9 +24,9 @@ from .chain import ChainJob, ChainResult
 
 POLL_S = 0.05  # the coordinator notices an announced publication within this (its annex starts then)
 # On Linux the workers are forked from one server process that imported these once (multiprocessing's
-# forkserver), instead of each importing them in a new interpreter: ~0,8 s of a core less per worker, the kernel
-# forked from its worker (forked_kernel.SHARED_MODULES) as early as before. Elsewhere each worker is a new
-# interpreter (spawn).
+# forkserver), instead of each importing them in a new interpreter: some 0,6 s of a core less per worker, and the
+# kernel is forked from its worker (forked_kernel.SHARED_MODULES) as early as before. "helpers" first: it sets
+# pandas' options the moment pandas is imported. Elsewhere each worker is a new interpreter (spawn).
 PRELOADED = ("helpers", "numpy", "pandas", "pyarrow.parquet")
 
 
