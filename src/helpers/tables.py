@@ -33,6 +33,33 @@ def _typed(column, values: pd.Series) -> pd.Series:
     return values.astype(_PANDAS_KIND[column.kind])
 
 
+def sorted_rows(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """``df.sort_values(columns, kind="stable").reset_index(drop=True)``: a stable sort, missing values last. Where
+    every column is text or a date, Arrow finds the order (Python orders text by code point, which is the byte order
+    of UTF-8 that Arrow compares): pandas compares text as Python objects, ~2 s of a core for the import's tables
+    at 50 000 clients."""
+    order = _arrow_order(df, columns) if columns else None
+    if order is None:
+        return df.sort_values(columns, kind="stable").reset_index(drop=True)
+    return df.take(order).reset_index(drop=True)
+
+
+def _arrow_order(df: pd.DataFrame, columns: list[str]):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not all(isinstance(df[c].dtype, pd.StringDtype) or df[c].dtype == "datetime64[ns]" for c in columns):
+        return None
+    try:
+        keys = [pa.array(df[c].to_numpy(dtype=object, na_value=None), type=pa.string())
+                if isinstance(df[c].dtype, pd.StringDtype) else pa.array(df[c], from_pandas=True)  # NaT: null
+                for c in columns]
+        table = pa.table(keys, names=[f"k{i}" for i in range(len(keys))])
+        return pc.sort_indices(table, sort_keys=[(f"k{i}", "ascending") for i in range(len(keys))]).to_numpy()
+    except (pa.ArrowException, UnicodeError):  # text Arrow cannot hold (a lone surrogate): pandas sorts it
+        return None
+
+
 def table_path(processed_dir: Path, name: str) -> Path:
     return Path(processed_dir) / f"{name}.parquet"
 

@@ -26,9 +26,10 @@ MINIMUM_VENV = ".venv-min"
 MINIMUM_CONSTRAINTS = Path("constraints") / "minimum.txt"
 SERVER_CONSTRAINTS = Path("constraints") / "server.txt"
 # The end-to-end tests, and the tests of what the declared minimum versions broke before (Styler, PDF check,
-# the PDF's structure tree, the workbook readers).
+# the PDF's structure tree, the workbook readers), and the sort Arrow does for pandas (tables.sorted_rows).
 MINIMUM_TESTS = ["tests/test_end_to_end.py", "tests/test_checks.py", "tests/test_report_render.py",
-                 "tests/test_params_config.py", "tests/test_cli.py", "tests/test_excel_readers.py"]
+                 "tests/test_params_config.py", "tests/test_cli.py", "tests/test_excel_readers.py",
+                 "tests/test_tables.py"]
 NBSTRIPOUT = "-m nbstripout --keep-id"
 
 

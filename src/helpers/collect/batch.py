@@ -16,7 +16,7 @@ from ..atomic import write_text_atomic
 from ..config import Paths
 from ..importlog import LOG_NAME, MISSING_KEY, read_log
 from ..schema import table as table_spec
-from ..tables import coerce, load_column, load_table, table_path, write_excel_csv, write_table
+from ..tables import coerce, load_column, load_table, sorted_rows, table_path, write_excel_csv, write_table
 from ..sharing import digest
 from .memo import frame_digest
 
@@ -193,7 +193,7 @@ class Batch:
             merged = coerce(result.table, new)
         alone = result.table not in self.tables and (old is None or not len(old))
         self._origin[result.table] = origin if alone else None
-        self.tables[result.table] = merged.sort_values(list(spec.key), kind="stable").reset_index(drop=True)
+        self.tables[result.table] = sorted_rows(merged, list(spec.key))
         q = self.current_quarantine(result.table)
         if len(q):
             q = q[q["Källfil"].astype(str) != result.source]

@@ -17,7 +17,7 @@ import pandas as pd
 from .. import grouping
 from ..atomic import write_text_atomic
 from ..formatting import display_table, percent
-from ..tables import write_atomic, write_excel_csv
+from ..tables import sorted_rows, write_atomic, write_excel_csv
 from .methods import METHODS, Method, margin_text  # noqa: F401 (re-exported)
 
 MISSING_LABEL = grouping.MISSING_GROUP
@@ -68,7 +68,7 @@ def build_population(clients: pd.DataFrame, cases: pd.DataFrame, period: str, un
     pop["age_group"] = grouping.age_group(pop["age"])
     pop["sex"] = pop["sex"].astype("string").fillna("okänt")
     pop["target_group"] = grouping.as_group(pop["target_group"])
-    pop = pop.sort_values(["opened", "case_id", "client_id"], kind="stable").reset_index(drop=True)
+    pop = sorted_rows(pop, ["opened", "case_id", "client_id"])
     return pop[POPULATION_COLUMNS]
 
 
@@ -139,7 +139,7 @@ def draw_sample(population: pd.DataFrame, method: str, params: dict | None = Non
     params = dict(params or {})
     seed = int(seed)
     order = [c for c in ("opened", "case_id", "client_id") if c in population]
-    pop = population.sort_values(order, kind="stable").reset_index(drop=True)  # row order never matters
+    pop = sorted_rows(population, order)  # row order never matters
     warnings: list[str] = []
     strata = list(strata) if strata is not None else ["unit"]
     rng = np.random.default_rng(seed)
