@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,9 @@ from .primary import PRIMARY, SECONDARY, primary_mask
 from .relations import build_model, violated
 from .views import NOT_APPLICABLE, PUBLISHED, SUPPRESSED, Publication
 
+if TYPE_CHECKING:  # imported where a publication is protected (see build)
+    from . import secure
+
 INTERNAL_COLUMNS = COLUMNS + ["status", "reason"]
 
 
@@ -29,7 +33,7 @@ class PublicationError(RuntimeError):
 @dataclass
 class Built:
     cells: pd.DataFrame  # internal: true values, status publicerad/undertryckt/ej tillämplig, reason
-    audit: "secure.Audit"
+    audit: secure.Audit
     rests: dict[str, float] = field(default_factory=dict)  # relations whose parts leave a rest (public knowledge)
     seconds: dict[str, float] = field(default_factory=dict)
     frozen_periods: list[str] = field(default_factory=list)
