@@ -200,6 +200,28 @@ def test_a_table_one_result_gave_is_fingerprinted_by_that_result_in_every_batch(
     assert batch.Batch(paths).fingerprint("clients") == "hashed"
 
 
+def test_a_result_added_again_to_a_batch_leaves_it_as_once_and_another_result_replaces_it(raw, counted, monkeypatch):
+    """Work ahead imports a table's references into a step's batch again for every source it checks: the same
+    result is not merged and sorted again, and the batch is what one adding gave."""
+    from helpers.collect import batch
+
+    result = imp("clients", raw, write=False)
+    paths = importing.period_paths("2025", raw.parents[1])
+    once, twice = batch.Batch(paths), batch.Batch(paths)
+    once.add(result)
+    twice.add(result)
+    sort = batch.sorted_rows
+    monkeypatch.setattr(batch, "sorted_rows", lambda *a: 1 / 0)  # not merged and sorted again
+    twice.add(result)
+    assert twice.tables["clients"].equals(once.tables["clients"]) and len(twice.results) == 2
+    assert twice.quarantine["clients"].equals(once.quarantine["clients"])
+    monkeypatch.setattr(batch, "sorted_rows", sort)
+    other = imp("clients", raw, write=False)
+    other.memo_key, other.accepted = "en annan", other.accepted.iloc[:1]
+    twice.add(other)
+    assert len(twice.tables["clients"]) == 1
+
+
 @pytest.mark.parametrize("sources, groups, statistics", [
     (["a.csv"] * 6, 1, True),                            # one source: known from the statistics alone
     (["a.csv"] * 3 + ["b.xlsx"] * 3, 1, True),           # two: the statistics say so

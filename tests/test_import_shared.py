@@ -313,3 +313,51 @@ def test_a_shared_folder_that_cannot_take_its_name_leaves_nothing_behind(tmp_pat
     with shared_results(processed, "ny") as folder:
         assert folder is None and sharing.SHARED_ENV not in os.environ
     assert list(processed.iterdir()) == []
+
+
+def test_a_result_another_process_is_on_is_not_waited_for_when_told_so(shared_folder):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (shared_folder / "k5.pagar").write_text(str(other.pid))
+        started = time.monotonic()
+        with pytest.raises(sharing.Busy) as busy:
+            sharing.shared("k5", lambda: "räknat här", wait=False)
+        assert busy.value.key == "k5" and time.monotonic() - started < 0.3 and sharing.still_busy("k5")
+        before = sharing.folder_state()
+        threading.Timer(0.3, lambda: (shared_folder / "k5.pkl").write_bytes(pickle.dumps("klart"))).start()
+        sharing.wait_for_change(before, timeout=20)
+        assert not sharing.still_busy("k5")
+        assert sharing.shared("k5", lambda: "räknat här", wait=False) == "klart"  # a finished one is read
+    finally:
+        other.kill()
+
+
+def test_the_spare_takes_the_kernels_last_source_first_and_never_waits_while_another_is_ready(
+        fresh, shared_folder, monkeypatch):
+    """The kernel is on the interventions: what needs them is left, the rest is checked meanwhile, and what was
+    left is checked once the kernel is done (not tried again before)."""
+    data = fresh("skift")
+    monkeypatch.setattr(importing, "read_ahead", lambda *a: None)
+    kernel_on = {"interventions"}
+    needs = {"sessions": "interventions", "evaluations": "interventions", "measurements": "interventions",
+             "goals": "interventions", "goal_followups": "interventions"}
+    tried, done = [], []
+
+    def fake_import(period, cfg, data_dir, tables, steps, write, batch):
+        assert not write and batch is not None
+        tried.append(tables[0])
+        if needs.get(tables[0]) in kernel_on or tables[0] in kernel_on:
+            raise sharing.Busy("kärnans-" + tables[0])
+        done.append(tables[0])
+        if tables[0] == "clients":  # the kernel's last but one: it is done with the interventions meanwhile
+            kernel_on.clear()
+
+    monkeypatch.setattr(importing, "import_sources", fake_import)
+    monkeypatch.setattr(sharing, "still_busy", lambda key: bool(kernel_on))
+    monkeypatch.setattr(sharing, "wait_for_change", lambda before: kernel_on.clear())
+    importing.import_ahead("2025", None, data, (4, 3, 2))
+    assert done[:2] == ["incidents", "survey_answers"]  # the kernel's last sources first
+    ready = ["support_months", "placement_reviews", "placement_visits", "placements"]
+    assert done.index(ready[-1]) < done.index("evaluations")  # not waiting for the interventions meanwhile
+    assert set(done) == set(dict.fromkeys(t for _, t in importing._kernel_order(load_config(), "2025", (4, 3, 2))))
+    assert tried.count("evaluations") == 2  # left once, then checked: never tried while the kernel was on it

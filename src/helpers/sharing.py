@@ -82,20 +82,35 @@ def announced(folder: Path | str | None, name: str) -> bool:
 TAKEN = object()  # what ``shared(..., ahead=True)`` returns for a key another process has done or is doing
 
 
+class Busy(Exception):
+    """Raised by ``shared(..., wait=False)`` for a key another (living) process is working on (``key``)."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def still_busy(key: str) -> bool:
+    """Whether another process of the run is still on ``key`` (claimed, not finished)."""
+    folder = Path(os.environ.get(SHARED_ENV) or ".")
+    return active() and (folder / f"{key}.pagar").exists() and not (folder / f"{key}.pkl").exists()
+
+
 def active() -> bool:
     """Does this process share results with others (is it run by the runner)?"""
     return bool(os.environ.get(SHARED_ENV))
 
 
-def shared(key: str, compute: Callable, ahead: bool = False):
+def shared(key: str, compute: Callable, ahead: bool = False, wait: bool = True):
     """compute(), shared with the run's other processes when the runner names a folder (else just compute()).
     ``ahead``: a process working ahead of the kernel does not wait for, nor read, what another process has done
-    or is doing: it gets ``TAKEN`` (where the two meet, it has nothing left to do)."""
+    or is doing: it gets ``TAKEN`` (where the two meet, it has nothing left to do). Without ``wait``, a result
+    another process is working on raises ``Busy`` (the caller turns to other work); a finished one is read."""
     folder = os.environ.get(SHARED_ENV)
-    return _shared(Path(folder), key, compute, ahead) if folder else compute()
+    return _shared(Path(folder), key, compute, ahead, wait) if folder else compute()
 
 
-def _shared(folder: Path, key: str, compute: Callable, ahead: bool = False):
+def _shared(folder: Path, key: str, compute: Callable, ahead: bool = False, wait: bool = True):
     """The result another process of the run computed, else compute() and share it. A source another process is
     working on is waited for; one whose process is gone is taken over."""
     done, claim = folder / f"{key}.pkl", folder / f"{key}.pagar"
@@ -121,6 +136,8 @@ def _shared(folder: Path, key: str, compute: Callable, ahead: bool = False):
                 return compute()
             if ahead:
                 return TAKEN
+            if not wait:
+                raise Busy(key)
             time.sleep(WAIT_S)
             continue
         except OSError:  # the folder is gone (the run ended): nothing to share with
@@ -138,6 +155,25 @@ def _shared(folder: Path, key: str, compute: Callable, ahead: bool = False):
             return result
         finally:
             claim.unlink(missing_ok=True)
+
+
+def folder_state() -> set[str]:
+    """What the run's shared folder holds now (names); empty without one. See ``wait_for_change``."""
+    folder = os.environ.get(SHARED_ENV)
+    with contextlib.suppress(OSError, TypeError):
+        return set(os.listdir(folder))
+    return set()
+
+
+def wait_for_change(before: set[str], timeout: float = LONGEST_WAIT_S) -> None:
+    """Return once the run's shared folder holds something else than ``before`` (``folder_state`` taken before
+    the work that found everything busy: a result finished, a claim taken or let go), or after ``timeout``: for a
+    process that has nothing to do until another finishes what it is on. Without a shared folder, at once."""
+    if not active():
+        return
+    started = time.monotonic()
+    while folder_state() == before and time.monotonic() - started < timeout:
+        time.sleep(WAIT_S)
 
 
 def _claimant_alive(claim: Path) -> bool:

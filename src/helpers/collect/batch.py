@@ -171,6 +171,9 @@ class Batch:
     def add(self, result) -> None:
         spec = table_spec(result.table)
         origin = (result.source, result.memo_key) if result.memo_key else None
+        if origin is not None and result.table in self.tables and self._origin.get(result.table) == origin:
+            self.results.append(result)  # the same result again (work ahead imports a table's references anew)
+            return
         if result.table not in self.tables:
             known = self._on_disk(result.table)
             if origin is not None and known is not None and known["origin"] == origin:

@@ -216,18 +216,19 @@ def _file_of(entry: dict, table: str, mapping: Mapping | None, cfg: Config) -> s
 
 
 def import_sources(period, config=None, data_dir="data", tables=None, steps=None,
-                   skip_missing: bool = False, write: bool = True) -> list[ImportResult]:
+                   skip_missing: bool = False, write: bool = True, batch: Batch | None = None) -> list[ImportResult]:
     """Import the config's `kallor` for a period (filtered by tables and/or steps), in dependency order,
     and write processed tables, quarantine and log. Nothing is written if any file cannot be used; with
     `skip_missing`, sources whose files do not exist are left out and named in the import log (read them
     with `helpers.importlog.missing_sources`); without `write`, nothing is written at all. A period without a
-    raw folder has nothing to import: the result is empty."""
+    raw folder has nothing to import: the result is empty. ``batch``: one to go on with (its earlier results are
+    not added again)."""
     period = as_period(period)
     cfg = _config(config)
     paths = period_paths(period, data_dir)
     if not paths.raw.is_dir():
         return []
-    batch = Batch(paths)
+    batch = batch or Batch(paths)
     if skip_missing:
         batch.missing = {}
     secret = None
@@ -257,18 +258,49 @@ def _sources(cfg: Config, period: str, tables, steps, mappings: dict):
 
 
 def import_ahead(period, config, data_dir, steps) -> None:
-    """Read and check the sources of ``steps``, each step as its notebook imports them, and write nothing: a
-    spare process of the runner does this while the kernel runs an earlier step, and the step's notebook then
-    finds the results in the run's shared memo (memo.py). Any problem is left for the notebook to report."""
+    """Read and check the sources of ``steps`` and write nothing: a spare process of the runner does this while the
+    kernel runs the steps before them, and each step's notebook then finds the results in the run's shared memo
+    (memo.py). The sources are taken the kernel's last first, and one the kernel is on (or that refers to a table
+    the kernel is on) is left for later, not waited for: the spare turns to the next one ready. Any problem is left
+    for the notebook to report."""
     cfg = _config(config)
     read_ahead(period, cfg, data_dir, steps)
-    for step in steps:
-        try:
-            import_sources(period, cfg, data_dir, steps=[step], write=False)
-        except Exception:  # noqa: BLE001  (the step's own import says what is wrong, in its cell)
-            continue  # the other steps' sources are read all the same
-        finally:
-            memo.forget()  # the results are in the shared folder; this process need not keep them
+    pending = _kernel_order(cfg, as_period(period), steps)[::-1]
+    blocked: dict[tuple, str] = {}  # a source -> the result another process is on that it needs
+    paths = period_paths(as_period(period), data_dir)
+    batches = {step: Batch(paths) for step, _ in pending}  # each step's references are added to its batch once
+    try:
+        with memo.not_waiting():
+            while pending:
+                before = sharing.folder_state()
+                for step, table in pending:
+                    if (step, table) in blocked and sharing.still_busy(blocked[step, table]):
+                        continue
+                    try:
+                        import_sources(period, cfg, data_dir, tables=[table], steps=[step], write=False,
+                                       batch=batches[step])
+                    except sharing.Busy as busy:
+                        blocked[step, table] = busy.key
+                        continue
+                    except Exception:  # noqa: BLE001  (the step's own import says what is wrong, in its cell)
+                        pass
+                    pending.remove((step, table))
+                    break
+                else:  # everything left waits for what the kernel is on
+                    sharing.wait_for_change(before)
+    finally:
+        memo.forget()  # the results are in the shared folder; this process need not keep them
+
+
+def _kernel_order(cfg: Config, period: str, steps) -> list[tuple[int, str]]:
+    """(step, table) of each step's own sources in the order the kernel imports them (a table another step's
+    source feeds is that step's)."""
+    order: list[tuple[int, str]] = []
+    for step in sorted(int(s) for s in steps):
+        for _, _, table, entry in sorted(_jobs(cfg, period, None, [step]), key=lambda j: (j[0], j[1])):
+            if int(entry.get("steg", 0)) == step and (step, table) not in order:
+                order.append((step, table))
+    return order
 
 
 def read_ahead(period, cfg: Config, data_dir, steps) -> None:

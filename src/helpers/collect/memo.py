@@ -9,11 +9,13 @@ references and its duplicate check were compared with. Anything else is a miss a
 
 Within a run, the runner shares results between its processes (helpers/sharing.py): from the moment the kernel
 starts step 01, a spare process reads the source files of steps 02-04 (all but the clients', which the kernel
-starts with), then checks the sources of steps 04, 03 and 02 (``importing.import_ahead``); the kernel finds the
-files read and the results there, or waits for one the spare is on.
+starts with), then checks the sources of steps 02-04 the kernel's last first, leaving for later one that needs
+a result the kernel is on (``importing.import_ahead``); the kernel finds the files read and the results there, or
+waits for one the spare is on.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import OrderedDict
 from dataclasses import replace
@@ -23,6 +25,18 @@ from ..sharing import shared, stable_bytes
 
 LIMIT = 48  # results kept (a period has about twenty table imports)
 _results: OrderedDict = OrderedDict()
+_waiting = [True]  # False: a result another process is on raises sharing.Busy instead of being waited for
+
+
+@contextlib.contextmanager
+def not_waiting():
+    """Within: a result another process of the run is working on raises ``sharing.Busy`` (a process working ahead
+    turns to other work instead of waiting)."""
+    _waiting[0] = False
+    try:
+        yield
+    finally:
+        _waiting[0] = True
 
 
 def frame_digest(df) -> str:
@@ -48,7 +62,7 @@ def remembered(key: str | None, compute: Callable):
     if key in _results:
         _results.move_to_end(key)
         return _fresh(_results[key])
-    result = shared(key, compute)
+    result = shared(key, compute, wait=_waiting[0])
     _results[key] = result
     while len(_results) > LIMIT:
         _results.popitem(last=False)

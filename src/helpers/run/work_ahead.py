@@ -2,9 +2,10 @@
 steps before them, and step 05's indicator cells are computed from both ends (kernel forwards, spare backwards).
 
 The import steps are independent of each other, and most of their time is reading and checking files. From the
-moment the warm kernel starts step 01, an idle worker (no kernel needed) reads and checks what steps 04, 03 and
-02 will import, exactly as their notebooks will, and writes nothing but results into a folder the run's processes
-share (helpers/sharing.py). The notebooks then take those results instead of doing the work again, or wait for a
+moment the warm kernel starts step 01, an idle worker (no kernel needed) reads and checks what steps 02-04 will
+import, exactly as their notebooks will (the kernel's last source first; one that needs a result the kernel is on
+is left until the kernel has it), and writes nothing but results into a folder the run's processes share
+(helpers/sharing.py). The notebooks then take those results instead of doing the work again, or wait for a
 source the worker is busy with. Every table, quarantine and log is still written by the notebooks themselves,
 so the audit trail, the skip logic and a hand-run notebook work as before; the folder is removed when the run
 ends. Step 05 works the same way: the spare's process starts while the kernel runs step 04; when step 05 starts
