@@ -177,11 +177,12 @@ class Timed:
 
 def median_runs(n: int, *fns) -> list[Timed]:
     """Each function's median time and CPU time, its results and peak memory over ``n`` rounds. With several
-    functions, each round runs them one after the other, so a machine whose speed drifts (a shared host) slows them
-    alike."""
+    functions, each round runs them one after the other (every other round in the reverse order), so a machine whose
+    speed drifts (a shared host) slows them alike."""
     results, peaks, cpus = [[] for _ in fns], [[] for _ in fns], [[] for _ in fns]
-    for _ in range(n):
-        for i, fn in enumerate(fns):
+    for round_ in range(n):
+        order = list(enumerate(fns))
+        for i, fn in (order if round_ % 2 == 0 else order[::-1]):
             with Usage() as usage:
                 results[i].append(fn())
             peaks[i].append(usage.peak)
@@ -191,6 +192,15 @@ def median_runs(n: int, *fns) -> list[Timed]:
         total = [r if isinstance(r, float) else sum(r.values()) for r in rs]
         out.append(Timed(statistics.median(total), rs, max(ps), statistics.median(cs), total))
     return out
+
+
+def paired(a: Timed, b: Timed) -> str:
+    """The ratio a/b round by round (the two runs of a round side by side, on the same state of the machine): its
+    median and range. On a host whose speed swings within minutes (the same run 6 s in one section, 14 s in the
+    next), this is the steadier measure; the ratio of the medians mixes rounds from different states."""
+    ratios = [x / y for x, y in zip(a.walls, b.walls)]
+    return (f"median {sv(statistics.median(ratios), 2)}"
+            + (f" ({sv(min(ratios), 2)}–{sv(max(ratios), 2)})" if len(ratios) > 1 else ""))
 
 
 def _spin(loops: int) -> float:
@@ -257,7 +267,8 @@ def main() -> None:
               f"(omgångarna {naive_timed[0].spread})")
         print(f"   körverktyget (uppfoljning run):                                    {sv(t_runner)} s "
               f"(omgångarna {first.spread})")
-        print(f"   kvot: {sv(t_naive / t_runner, 2)}x snabbare (mål: minst 4x)")
+        print(f"   kvot: {sv(t_naive / t_runner, 2)}x snabbare (mål: minst 4x); omgång för omgång: "
+              f"{paired(naive_timed[0], first)}")
         print(f"   körverktyget: {cpu_line(first.cpu, t_runner)}")
     else:
         naive_runs = []
@@ -314,7 +325,7 @@ def main() -> None:
             args.repeats, lambda: runner(large, work / "stor" / PERIOD), lambda: runner(data, runner_out))
         t_large, t_small, peak = big.seconds, small.seconds, max(peak, big.peak)
         print(f"   {args.clients}: {sv(t_small)} s, {args.large}: {sv(t_large)} s, kvot {sv(t_large / t_small, 2)} "
-              "(mål: under 2)")
+              f"(mål: under 2); omgång för omgång: {paired(big, small)}")
         print(f"   omgångarna: {args.large} {big.spread}, {args.clients} {small.spread}")
         print(f"   {args.large}: {cpu_line(big.cpu, t_large)}; {args.clients}: CPU-tid {sv(small.cpu)} s")
 

@@ -330,6 +330,9 @@ def test_a_result_another_process_is_on_is_not_waited_for_when_told_so(shared_fo
         assert sharing.shared("k5", lambda: "räknat här", wait=False) == "klart"  # a finished one is read
     finally:
         other.kill()
+    other.wait()
+    (shared_folder / "k6.pagar").write_text(str(other.pid))
+    assert not sharing.still_busy("k6")  # its process is gone: nobody is on it
 
 
 def test_the_spare_takes_the_kernels_last_source_first_and_never_waits_while_another_is_ready(

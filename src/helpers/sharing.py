@@ -91,9 +91,12 @@ class Busy(Exception):
 
 
 def still_busy(key: str) -> bool:
-    """Whether another process of the run is still on ``key`` (claimed, not finished)."""
-    folder = Path(os.environ.get(SHARED_ENV) or ".")
-    return active() and (folder / f"{key}.pagar").exists() and not (folder / f"{key}.pkl").exists()
+    """Whether another process of the run is still on ``key`` (claimed by a living process, not finished)."""
+    folder = os.environ.get(SHARED_ENV)
+    if not folder:
+        return False
+    claim = Path(folder) / f"{key}.pagar"
+    return claim.exists() and not (Path(folder) / f"{key}.pkl").exists() and _claimant_alive(claim)
 
 
 def active() -> bool:
@@ -160,8 +163,9 @@ def _shared(folder: Path, key: str, compute: Callable, ahead: bool = False, wait
 def folder_state() -> set[str]:
     """What the run's shared folder holds now (names); empty without one. See ``wait_for_change``."""
     folder = os.environ.get(SHARED_ENV)
-    with contextlib.suppress(OSError, TypeError):
-        return set(os.listdir(folder))
+    if folder:
+        with contextlib.suppress(OSError):
+            return set(os.listdir(folder))
     return set()
 
 

@@ -293,8 +293,8 @@ def import_ahead(period, config, data_dir, steps) -> None:
 
 
 def _kernel_order(cfg: Config, period: str, steps) -> list[tuple[int, str]]:
-    """(step, table) of each step's own sources in the order the kernel imports them (a table another step's
-    source feeds is that step's)."""
+    """(step, table) of each step's own sources (not the references it imports with them) in the order the kernel
+    imports them."""
     order: list[tuple[int, str]] = []
     for step in sorted(int(s) for s in steps):
         for _, _, table, entry in sorted(_jobs(cfg, period, None, [step]), key=lambda j: (j[0], j[1])):
