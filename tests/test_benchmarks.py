@@ -34,6 +34,16 @@ def test_the_report_benchmark_shows_the_range_of_its_rounds_beside_the_median():
     assert Timed(20.9, [20.9], 0, 30.0, [20.9]).spread == "en omgång"
 
 
+def test_the_report_benchmark_compares_two_runs_round_by_round_in_alternating_order():
+    from bench_report import Timed, median_runs, paired
+
+    big, small = Timed(0, [], 0, 0, [20.0, 36.0, 18.0]), Timed(0, [], 0, 0, [10.0, 12.0, 9.0])
+    assert paired(big, small) == "median 2,00 (2,00–3,00)"
+    calls = []
+    median_runs(3, lambda: calls.append("a") or 1.0, lambda: calls.append("b") or 1.0)
+    assert calls == ["a", "b", "b", "a", "a", "b"]
+
+
 def test_the_report_benchmark_measures_what_a_second_core_adds():
     from bench_report import machine_line, two_cores
 
