@@ -11,9 +11,10 @@ have, and the lines in the other encoding are named in a note: they are read cor
 """
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from .errors import SourceError
 
@@ -59,12 +60,15 @@ def _has_unusual_breaks(text: str) -> bool:
 
 
 def _candidate_lines(body: bytes, raw_lines: list[bytes]) -> list[int]:
-    """Indexes of the lines holding a byte pair that could be UTF-8."""
-    starts, pos = [], 0
-    for line in raw_lines:
-        starts.append(pos)
-        pos += len(line)
-    return sorted({bisect.bisect_right(starts, m.start()) - 1 for m in _UTF8_MULTIBYTE.finditer(body)})
+    """Indexes of the lines holding a byte pair that could be UTF-8 (``_UTF8_MULTIBYTE``: a lead byte and a
+    continuation byte; a continuation byte is never a lead, so the pairs do not overlap). Found with numpy: a file
+    of mixed encodings has such a pair in most lines, ~0,4 s per 10 MB one match at a time."""
+    b = np.frombuffer(body, dtype=np.uint8)
+    pairs = np.flatnonzero((b[:-1] >= 0xC2) & (b[:-1] <= 0xF4) & (b[1:] >= 0x80) & (b[1:] <= 0xBF))
+    if not len(pairs):
+        return []
+    ends = np.cumsum([len(line) for line in raw_lines])
+    return np.unique(np.searchsorted(ends, pairs, side="right")).tolist()
 
 
 def _split_plain(text: str) -> list[str]:
