@@ -228,7 +228,7 @@ def import_sources(period, config=None, data_dir="data", tables=None, steps=None
     paths = period_paths(period, data_dir)
     if not paths.raw.is_dir():
         return []
-    batch = batch or Batch(paths)
+    batch = batch if batch is not None else Batch(paths)
     if skip_missing:
         batch.missing = {}
     secret = None
