@@ -254,3 +254,21 @@ def test_personnummer_in_free_text_is_found():
     assert pnr.contains_personnummer("Ring 640823-3234 om detta", REF)
     assert not pnr.contains_personnummer("Ärende 2025000123", REF)  # month 50: not a date
     assert not pnr.contains_personnummer("640823-3235", REF)  # wrong check digit
+
+
+def test_a_column_parsed_again_in_the_process_is_not_parsed_again_and_anything_else_is(monkeypatch):
+    s = pd.Series(["640823-3234", "701063-2391", None, "640823-3235"], dtype="string", index=[10, 11, 12, 13])
+    first = pnr.parse_series(s, b"k" * 32, REF)
+    parsed = []
+    monkeypatch.setattr(pnr, "parse_many", lambda *a, **k: parsed.append(1) or pytest.fail("parsed again"))
+    again = pnr.parse_series(s.set_axis([0, 1, 2, 3]), b"k" * 32, REF)  # the same column of another table
+    assert list(again.index) == [0, 1, 2, 3]
+    pd.testing.assert_frame_equal(again.set_axis(first.index), first)
+    again.loc[0, "client_id"] = "ändrad"  # the caller's copy: the next one is as parsed
+    assert pnr.parse_series(s, b"k" * 32, REF).loc[10, "client_id"] == first.loc[10, "client_id"]
+    monkeypatch.undo()
+    for other in (s.replace("640823-3235", "640823-3234"), s.iloc[:3]):  # other content
+        assert pnr.parse_series(other, b"k" * 32, REF)["reason"].isna().sum() == len(other)
+    assert pnr.parse_series(s, b"n" * 32, REF).loc[10, "client_id"] != first.loc[10, "client_id"]  # another key
+    assert first.loc[10, "birth_year"] == 1964  # another reference date: born a century earlier
+    assert pnr.parse_series(s, b"k" * 32, dt.date(1964, 1, 1)).loc[10, "birth_year"] == 1864

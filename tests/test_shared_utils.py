@@ -84,3 +84,33 @@ def test_a_file_is_hashed_once_per_version_and_again_whenever_it_changes(tmp_pat
     assert filehash.file_hash(path) == real(b"bbbb").hexdigest()
     write_text_atomic(path, "cccc")  # replaced, as every write here does
     assert filehash.file_hash(path) == real(b"cccc").hexdigest() and len(opened) == 3
+
+
+def test_the_processes_of_a_run_share_a_files_hash_and_a_changed_file_is_hashed_again(tmp_path, monkeypatch):
+    import hashlib
+    import multiprocessing
+
+    from helpers import filehash
+    from helpers.atomic import write_text_atomic
+    from helpers.sharing import SHARED_ENV
+
+    folder = tmp_path / "delat"
+    folder.mkdir()
+    monkeypatch.setenv(SHARED_ENV, str(folder))
+    path = tmp_path / "insatser.csv"
+    path.write_bytes(b"aaaa")
+    with multiprocessing.get_context("fork").Pool(1) as pool:  # another process of the run hashes it first
+        assert pool.apply(filehash.file_hash, (path,)) == hashlib.sha256(b"aaaa").hexdigest()
+    monkeypatch.setattr(filehash, "_hash", lambda fh: pytest.fail("hashed again"))
+    assert filehash.file_hash(path) == hashlib.sha256(b"aaaa").hexdigest()  # read from the run's folder
+    monkeypatch.undo()
+    monkeypatch.setenv(SHARED_ENV, str(folder))
+    write_text_atomic(path, "bbbb")
+    assert filehash.file_hash(path) == hashlib.sha256(b"bbbb").hexdigest()
+    for shared in folder.iterdir():  # a spoilt entry is not taken for a hash
+        shared.write_text("x")
+    filehash._known.clear()
+    assert filehash.file_hash(path) == hashlib.sha256(b"bbbb").hexdigest()
+    monkeypatch.delenv(SHARED_ENV)
+    filehash._known.clear()
+    assert filehash.file_hash(path) == hashlib.sha256(b"bbbb").hexdigest()  # without a run: hashed here

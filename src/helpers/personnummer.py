@@ -283,18 +283,37 @@ def parse_many(values, reference: dt.date | None = None) -> pd.DataFrame:
 
 
 def parse_series(values: pd.Series, key: bytes, reference: dt.date | None = None) -> pd.DataFrame:
-    """Validate and pseudonymise a column of personnummer; the work is done once per unique value.
+    """Validate and pseudonymise a column of personnummer; the work is done once per unique value, and once per
+    column in a process (the clients and the cases are checked from the same column of the case export, the
+    interventions and their sessions from another).
 
     Returns a frame on the same index with: client_id (pseudonym, NA when invalid), birth_year, birth_day,
     sex, id_type and reason (NA when valid). No column holds the number itself.
     """
-    codes, uniques = pd.factorize(values.astype("string"))
+    reference = reference or dt.date.today()
+    text = values.astype("string")
+    digest = hashlib.blake2b(pd.util.hash_array(text.to_numpy(dtype=object, na_value=None)).tobytes()
+                             + hashlib.sha256(key).digest() + reference.isoformat().encode(), digest_size=20).digest()
+    if digest not in _PARSED:
+        _PARSED[digest] = _parse_series(text, key, reference)
+        while len(_PARSED) > 2:
+            _PARSED.pop(next(iter(_PARSED)))
+    out = _PARSED[digest].copy()
+    out.index = values.index
+    return out
+
+
+_PARSED: dict[bytes, pd.DataFrame] = {}  # the last columns parsed, by content, key and reference date
+
+
+def _parse_series(values: pd.Series, key: bytes, reference: dt.date) -> pd.DataFrame:
+    codes, uniques = pd.factorize(values)
     parsed = parse_many(uniques.tolist(), reference)
     parsed["number"] = [None if n is None else _pseudonym(n, key) for n in parsed["number"]]
     parsed.columns = ["client_id"] + _SHAPE_COLUMNS[1:]
     blank = pd.DataFrame([[None] * len(parsed.columns)], columns=parsed.columns)
     out = pd.concat([parsed, blank], ignore_index=True).take(np.where(codes < 0, len(parsed), codes))
-    out.index = values.index
+    out.index = pd.RangeIndex(len(out))
     return out.astype({"client_id": "string", "birth_year": "Int64", "birth_day": "Int64", "sex": "string",
                        "id_type": "string", "reason": "string"})
 
