@@ -236,6 +236,17 @@ def test_a_text_columns_groups_are_those_of_the_same_values_as_objects():
         assert c.tolist() == codes.tolist() and lab.tolist() == labels.tolist()
 
 
+def test_factorizing_a_column_gives_what_pandas_gives():
+    from helpers.indicators.keys import factorize
+    values = ["b", None, "", "a", "b", "Övrigt", "a"]
+    for series in [pd.Series(values, dtype=t) for t in ("string", "str", object)] + [
+            pd.Series([3, None, 1, 3], dtype="Int64"), pd.to_datetime(pd.Series(["2025-01-02", None, "2024-05-06"]))]:
+        codes, uniques = factorize(series)
+        expected_codes, expected = pd.factorize(series)
+        assert codes.tolist() == expected_codes.tolist()
+        assert list(uniques) == list(expected)
+
+
 def test_the_cells_text_columns_are_strings_whatever_the_groups_were_given_as():
     from helpers.indicators.cells import count_cells
     df = pd.DataFrame({"month": pd.Series(["2025-01", "2025-02"], dtype="string")})
