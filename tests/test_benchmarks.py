@@ -51,3 +51,22 @@ def test_the_report_benchmark_measures_what_a_second_core_adds():
     assert 0 < alone < 5 and 0 < together < 5
     assert machine_line(1.0, 1.25) == ("Maskinen: samma Python-arbete tar 1,00 s ensamt och 1,25 s när två körs "
                                        "samtidigt: två kärnor räcker till 1,60 gånger så mycket som en.")
+
+
+def test_the_report_benchmark_publishes_the_earlier_year_in_a_copy_once(tmp_path, monkeypatch):
+    import bench_report
+
+    data = tmp_path / "data-5000"
+    (data / "raw" / "2025").mkdir(parents=True)
+    (data / "raw" / "2025" / "arenden.csv").write_text("x", encoding="utf-8")
+    runs = []
+
+    def fake_runner(folder, out, units=(), workers=2, period="2025"):
+        runs.append((folder.name, period))
+        (folder / "processed" / period / "publikation").mkdir(parents=True)
+        return 1.0
+    monkeypatch.setattr(bench_report, "runner", fake_runner)
+    copy = bench_report.earlier_published(data, tmp_path)
+    assert copy != data and (copy / "raw" / "2025" / "arenden.csv").exists()
+    assert runs == [(copy.name, "2024")] and not (data / "processed").exists()  # the first-year data as it was
+    assert bench_report.earlier_published(data, tmp_path) == copy and len(runs) == 1  # reused next time
