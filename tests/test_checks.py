@@ -316,3 +316,10 @@ def test_pdf_caption_with_the_count_unit_opens_a_count_table():
     page = ("Tabell 9. Placerade den första dagen i varje månad\n2025 (antal)\nPlaceringsform jan feb\nHVB 12 3\n"
             "X = uppgiften visas inte.\nJourhem 2 2\nTabell 10. Nämndens mål: status\nStatus Mål\nUppnått 1\n")
     assert [f.text for f in check_pdf_text([page], 5)] == ["3"]
+
+
+def test_pdf_rows_with_an_empty_cell_between_numbers_are_read_cell_by_cell():
+    page = ("Tabell 8. Insatser per form\nForm Antal Snitt Antal Personer\nGruppsamtal – 2,6 – 283\n"
+            "Enskilda samtal 3 – 40 283\nFamiljesamtal 1–10 40\n")
+    found = check_pdf_text([page], 5)
+    assert [(f.text, f.where.split('"')[1].split()[0]) for f in found] == [("3", "Enskilda")]

@@ -215,7 +215,9 @@ def _whole_counts(nums: str) -> list[str]:
         return [w for w in nums.split(" ") if w and re.fullmatch(r"\d{1,3}(?:[\u00a0\u202f]\d{3})*", w)
                 and not re.fullmatch(r"(19|20)\d{2}", w)]
     out = []
-    nums = re.sub(r"\d+\s*[–-]\s*\d+", " ", nums)  # a range like "1–10" is a scale, not two counts
+    # A range like "1–10" is a scale, not two counts; a dash between spaces is a cell without a value, and a
+    # decimal number's digits are not a range's ("2,6 – 283": 2,6 and 283, never 2).
+    nums = re.sub(r"(?<![\d,])\d+[–-]\d+(?![\d,])", " ", nums)
     for number, pct in _NUMBER_TOKEN.findall(nums):
         if pct or "," in number or re.fullmatch(r"(19|20)\d{2}", number):
             continue
