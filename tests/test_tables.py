@@ -48,16 +48,41 @@ def test_without_bookkeeping_only_the_declared_columns_are_read(tmp_path, monkey
     raw = pd.DataFrame({"goal_id": ["m1", "m2"], "client_id": ["k1", "k2"], "set_on": ["2025-02-01", None],
                         "import_source": ["mal.csv", "mal.csv"], "import_key": ["a" * 40, "b" * 40]})
     tables.write_atomic(raw, tables.table_path(tmp_path, "goals"))  # no intervention_id, no area
+    import pyarrow.parquet as pq
+
     read = []
-    original = pd.read_parquet
-    monkeypatch.setattr(tables.pd, "read_parquet", lambda path, columns=None: read.append(columns) or
-                        original(path, columns=columns))
+    original = pq.read_table
+    monkeypatch.setattr(pq, "read_table", lambda path, columns=None, **kw: read.append(columns) or
+                        original(path, columns=columns, **kw))
     declared = tables.load_table(tmp_path, "goals", bookkeeping=False)
     whole = tables.load_table(tmp_path, "goals")
-    assert read == [["goal_id", "client_id", "set_on"], None]
+    assert read == [["goal_id", "client_id", "set_on"], ["goal_id", "client_id", "set_on", "import_source", "import_key"]]
     assert list(declared.columns) == schema.table("goals").names
     assert list(whole.columns) == schema.table("goals").names + ["import_source", "import_key"]
     pd.testing.assert_frame_equal(declared, whole[schema.table("goals").names])
+
+
+@pytest.mark.parametrize("rows", [0, 1, 500])
+def test_a_table_loads_as_pandas_reads_it_with_text_through_its_dictionary(tmp_path, rows):
+    import random
+    rng = random.Random(rows)
+    pick = lambda values: [rng.choice(values) for _ in range(rows)]  # noqa: E731
+    raw = pd.DataFrame({
+        "intervention_id": [f"I-{i:05d}" for i in range(rows)], "case_id": pick(["A", "Å", "", None, "a b"]),
+        "client_id": pick([None]), "unit": pick(["barn_unga", "vuxna", None]), "type": pick(["Samtal", "😀", "e\u0301"]),
+        "start": pick(["2025-01-02", None]), "sessions_planned": pick([3, None, 12]),
+        "import_source": pick(["insatser.csv", None]), "import_key": pick(["k1", "k2"])})
+    tables.write_table(tmp_path, "interventions", raw)
+    path = tables.table_path(tmp_path, "interventions")
+    whole = tables.load_table(tmp_path, "interventions")
+    pd.testing.assert_frame_equal(whole, tables.coerce("interventions", pd.read_parquet(path)))
+    declared = tables.load_table(tmp_path, "interventions", bookkeeping=False)
+    pd.testing.assert_frame_equal(declared, whole[schema.table("interventions").names])
+    pd.read_parquet(path).to_parquet(path, index=False, row_group_size=64)  # in chunks, each with its dictionary
+    pd.testing.assert_frame_equal(tables.load_table(tmp_path, "interventions"), whole)
+    if rows:  # a few distinct values: the same string objects, not one per row
+        units = declared["unit"].dropna().to_numpy(dtype=object)
+        assert len({id(u) for u in units}) <= 2
 
 
 def test_one_column_is_read_typed_as_declared(tmp_path):

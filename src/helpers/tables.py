@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .atomic import replace_atomic
@@ -71,12 +72,35 @@ def load_table(processed_dir: str | Path, name: str, bookkeeping: bool = True) -
     path = table_path(Path(processed_dir), name)
     if not path.exists():
         return empty_table(name)
-    columns = None
-    if not bookkeeping:
-        import pyarrow.parquet as pq
-        stored = set(pq.read_schema(path).names)
-        columns = [c for c in table_spec(name).names if c in stored]  # coerce adds a declared column not stored
-    return coerce(name, pd.read_parquet(path, columns=columns))
+    spec = table_spec(name)
+    text = [c.name for c in spec.columns if _PANDAS_KIND[c.kind] == "string"]
+    return coerce(name, read_rows(path, None if bookkeeping else spec.names, text))
+
+
+def read_rows(path: Path, wanted: list[str] | None, text: list[str]) -> pd.DataFrame:
+    """``pd.read_parquet(path, columns=...)`` for the ``wanted`` columns the file has (all without ``wanted``), but
+    the ``text`` columns (stored as text) read as pandas' string array through the file's dictionary of their
+    values: a column of a few distinct values (units, types, sexes) becomes many references to those few strings
+    instead of one new string per row, in a fifth of the time; the strings are equal either way."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    names = [c for c in (wanted or schema.names) if c in schema.names]  # coerce adds a declared column not stored
+    text = [c for c in names if c in text and pa.types.is_string(schema.field(c).type)]
+    table = pq.read_table(path, columns=names, read_dictionary=text)
+    rest = [c for c in names if c not in text]
+    frame = table.select(rest).to_pandas() if rest else pd.DataFrame(index=range(len(table)))
+    for c in text:
+        chunks = [_decoded(chunk) for chunk in table.column(c).chunks]  # a chunk's dictionary may differ
+        frame[c] = pd.array(np.concatenate(chunks) if chunks else np.array([], dtype=object), dtype="string")
+    return frame[names]
+
+
+def _decoded(chunk) -> np.ndarray:
+    """A dictionary-encoded chunk of text as an object array of its strings (None where missing)."""
+    values = np.append(np.asarray(chunk.dictionary.to_numpy(zero_copy_only=False), dtype=object), None)
+    return values.take(chunk.indices.fill_null(len(values) - 1).to_numpy(zero_copy_only=False))
 
 
 def load_column(processed_dir: str | Path, name: str, column: str) -> pd.Series | None:
