@@ -237,14 +237,15 @@ def test_a_text_columns_groups_are_those_of_the_same_values_as_objects():
 
 
 def test_factorizing_a_column_gives_what_pandas_gives():
-    from helpers.indicators.keys import factorize
+    from helpers.tables import factorize
     values = ["b", None, "", "a", "b", "Övrigt", "a"]
     for series in [pd.Series(values, dtype=t) for t in ("string", "str", object)] + [
             pd.Series([3, None, 1, 3], dtype="Int64"), pd.to_datetime(pd.Series(["2025-01-02", None, "2024-05-06"]))]:
-        codes, uniques = factorize(series)
-        expected_codes, expected = pd.factorize(series)
-        assert codes.tolist() == expected_codes.tolist()
-        assert list(uniques) == list(expected)
+        for sentinel in (True, False):
+            codes, uniques = factorize(series, use_na_sentinel=sentinel)
+            expected_codes, expected = pd.factorize(series, use_na_sentinel=sentinel)
+            assert codes.tolist() == expected_codes.tolist()
+            assert pd.Series(uniques, dtype=series.dtype).equals(pd.Series(expected, dtype=series.dtype))
 
 
 def test_the_cells_text_columns_are_strings_whatever_the_groups_were_given_as():

@@ -34,6 +34,15 @@ def _typed(column, values: pd.Series) -> pd.Series:
     return values.astype(_PANDAS_KIND[column.kind])
 
 
+def factorize(values: pd.Series, use_na_sentinel: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize``; text through pandas' own object array (no copy), which it hashes in about half the time it
+    takes for the string array (the distinct values then come as an object array; without ``use_na_sentinel``,
+    a missing value among them is NaN, which a string Series built from them reads as NA)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=use_na_sentinel)
+    return pd.factorize(values, use_na_sentinel=use_na_sentinel)
+
+
 def sorted_rows(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """``df.sort_values(columns, kind="stable").reset_index(drop=True)``: a stable sort, missing values last. Where
     every column is text or a date, Arrow finds the order (Python orders text by code point, which is the byte order

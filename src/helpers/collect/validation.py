@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..tables import coerce
+from ..tables import coerce, factorize
 from ..schema import ATTAINMENT_LABELS, INSTRUMENTS, OCCASION_LABELS, Column, Table
 from .dates import parse_dates
 from .records import R_ENCODING, R_LONG_FIELD, R_QUOTE, R_UNREADABLE, R_UNSPLITTABLE  # noqa: F401 (reasons)
@@ -85,7 +85,7 @@ class Problems:
 
 def by_unique(s: pd.Series, fn):
     """`fn(s)` for a function that works value by value, computed once per distinct value (missing included)."""
-    codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    codes, uniques = factorize(s, use_na_sentinel=False)
     out = fn(pd.Series(uniques, dtype=s.dtype, name=s.name)).take(codes)
     out.index = s.index
     return out
