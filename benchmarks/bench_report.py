@@ -16,7 +16,8 @@ Side by side, in this one process tree (medians of --repeats runs):
 4. Peak memory of the runs' process trees (runner, workers, kernels) during the runs.
 With each run, the CPU time of its processes: on 2 cores a run cannot take less than half of it, which shows
 how much of a target is a matter of CPU and how much of scheduling. First, how much the machine's second core adds
-(a shared host may give less than a whole one).
+(a shared host may give less than a whole one); with each range of rounds, the share of the machine's time its host
+took meanwhile (steal, on Linux), which slows every run alike.
 
 Targets on a 2-core machine: (1) at least 4x faster than the naive route, (2) under 17 s and at most 2 s per
 extra unit, (3) 50 000 clients in less than 2x the time of 5 000, (4) under 2 GiB.
@@ -36,7 +37,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -56,13 +57,24 @@ def sv(x: float, d: int = 1) -> str:
     return f"{x:.{d}f}".replace(".", ",")
 
 
+def host_ticks() -> tuple[int, int] | None:
+    """(stolen, all) clock ticks of the machine so far, from Linux's /proc/stat (None elsewhere): the hypervisor of
+    a shared host takes "steal" time from the machine, which slows every run alike whatever its code."""
+    try:
+        with open("/proc/stat", encoding="ascii") as fh:
+            ticks = [int(x) for x in fh.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks)
+
+
 class Usage:
     """Samples the resident memory and the CPU time of this process's descendants (the runs: runner, workers,
     kernels, or the naive route's processes), not of this process itself; keeps the peak memory and each process's
     CPU seconds as last seen (a process that ends between two samples loses at most one interval's CPU)."""
 
     def __init__(self, every: float = 0.1):
-        self.every, self.peak, self._stop = every, 0, threading.Event()
+        self.every, self.peak, self._stop, self.stolen = every, 0, threading.Event(), None
         self._cpu: dict[tuple[int, float], float] = {}  # (pid, start time) -> CPU seconds
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -85,12 +97,16 @@ class Usage:
             self._stop.wait(self.every)
 
     def __enter__(self):
+        self._ticks = host_ticks()
         self._thread.start()
         return self
 
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+        before, after = self._ticks, host_ticks()
+        self.stolen = None if before is None or after is None or after[1] <= before[1] else \
+            (after[0] - before[0]) / (after[1] - before[1])
 
 
 def run(cmd, **kw) -> float:
@@ -184,18 +200,25 @@ class Timed:
     peak: int       # the highest memory of the runs' processes, in bytes
     cpu: float      # the median CPU seconds of the runs' processes
     walls: list     # each round's wall time
+    stolen: list = field(default_factory=list)  # each round's share of the machine's time its host took (steal)
 
     @property
     def spread(self) -> str:
-        """The rounds' range: on a shared machine the same run varies by seconds, and a median alone hides it."""
-        return f"{sv(min(self.walls))}–{sv(max(self.walls))} s" if len(self.walls) > 1 else "en omgång"
+        """The rounds' range: on a shared machine the same run varies by seconds, and a median alone hides it;
+        with the share of the machine's time the host took meanwhile, where the system tells it."""
+        out = f"{sv(min(self.walls))}–{sv(max(self.walls))} s" if len(self.walls) > 1 else "en omgång"
+        stolen = [x for x in self.stolen if x is not None]
+        if stolen:
+            out += (f"; värden tog {sv(100 * min(stolen), 0)}–{sv(100 * max(stolen), 0)} % av maskinens tid"
+                    if len(stolen) > 1 else f"; värden tog {sv(100 * stolen[0], 0)} % av maskinens tid")
+        return out
 
 
 def median_runs(n: int, *fns) -> list[Timed]:
     """Each function's median time and CPU time, its results and peak memory over ``n`` rounds. With several
     functions, each round runs them one after the other (every other round in the reverse order), so a machine whose
     speed drifts (a shared host) slows them alike."""
-    results, peaks, cpus = [[] for _ in fns], [[] for _ in fns], [[] for _ in fns]
+    results, peaks, cpus, stolen = [[] for _ in fns], [[] for _ in fns], [[] for _ in fns], [[] for _ in fns]
     for round_ in range(n):
         order = list(enumerate(fns))
         for i, fn in (order if round_ % 2 == 0 else order[::-1]):
@@ -203,10 +226,11 @@ def median_runs(n: int, *fns) -> list[Timed]:
                 results[i].append(fn())
             peaks[i].append(usage.peak)
             cpus[i].append(usage.cpu)
+            stolen[i].append(usage.stolen)
     out = []
-    for rs, ps, cs in zip(results, peaks, cpus):
+    for rs, ps, cs, st in zip(results, peaks, cpus, stolen):
         total = [r if isinstance(r, float) else sum(r.values()) for r in rs]
-        out.append(Timed(statistics.median(total), rs, max(ps), statistics.median(cs), total))
+        out.append(Timed(statistics.median(total), rs, max(ps), statistics.median(cs), total, st))
     return out
 
 

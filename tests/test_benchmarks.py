@@ -70,3 +70,20 @@ def test_the_report_benchmark_publishes_the_earlier_year_in_a_copy_once(tmp_path
     assert copy != data and (copy / "raw" / "2025" / "arenden.csv").exists()
     assert runs == [(copy.name, "2024")] and not (data / "processed").exists()  # the first-year data as it was
     assert bench_report.earlier_published(data, tmp_path) == copy and len(runs) == 1  # reused next time
+
+
+def test_the_report_benchmark_says_how_much_of_the_machines_time_its_host_took(monkeypatch):
+    import bench_report
+    from bench_report import Timed, Usage
+
+    ticks = iter([(100, 1000), (150, 2000)])
+    monkeypatch.setattr(bench_report, "host_ticks", lambda: next(ticks))
+    with Usage(every=0.01) as usage:
+        pass
+    assert usage.stolen == 0.05
+    assert Timed(7.0, [], 0, 9.0, [7.1, 11.7], [0.05, 0.124]).spread == \
+        "7,1–11,7 s; värden tog 5–12 % av maskinens tid"
+    assert Timed(7.0, [], 0, 9.0, [7.1], [None]).spread == "en omgång"  # no /proc/stat: nothing said
+    monkeypatch.undo()
+    ticks = bench_report.host_ticks()  # this machine's own counters (None where there is no /proc/stat)
+    assert ticks is None or 0 <= ticks[0] <= ticks[1]
