@@ -96,11 +96,11 @@ def read_rows(path: Path, wanted: list[str] | None, text: list[str]) -> pd.DataF
 
     schema = pq.read_schema(path)
     names = [c for c in (wanted or schema.names) if c in schema.names]  # coerce adds a declared column not stored
-    text = [c for c in names if c in text and pa.types.is_string(schema.field(c).type)]
-    table = pq.read_table(path, columns=names, read_dictionary=text)
-    rest = [c for c in names if c not in text]
+    decode = [c for c in names if c in text and pa.types.is_string(schema.field(c).type)]
+    table = pq.read_table(path, columns=names, read_dictionary=decode)
+    rest = [c for c in names if c not in decode]
     frame = table.select(rest).to_pandas() if rest else pd.DataFrame(index=range(len(table)))
-    for c in text:
+    for c in decode:
         chunks = [_decoded(chunk) for chunk in table.column(c).chunks]  # a chunk's dictionary may differ
         frame[c] = pd.array(np.concatenate(chunks) if chunks else np.array([], dtype=object), dtype="string")
     return frame[names]
