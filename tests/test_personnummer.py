@@ -272,3 +272,14 @@ def test_a_column_parsed_again_in_the_process_is_not_parsed_again_and_anything_e
     assert pnr.parse_series(s, b"n" * 32, REF).loc[10, "client_id"] != first.loc[10, "client_id"]  # another key
     assert first.loc[10, "birth_year"] == 1964  # another reference date: born a century earlier
     assert pnr.parse_series(s, b"k" * 32, dt.date(1964, 1, 1)).loc[10, "birth_year"] == 1864
+
+
+def test_keyed_hashes_are_hmac_sha256_for_every_length_of_key_and_value():
+    import random
+    rng = random.Random(3)
+    for length in (0, 1, 32, 63, 64, 65, 200):
+        key = bytes(rng.randrange(256) for _ in range(length))
+        values = [bytes(rng.randrange(256) for _ in range(rng.randrange(0, 150))) for _ in range(50)]
+        expected = [hmac.new(key, v, hashlib.sha256).hexdigest() for v in values]
+        assert pnr.keyed_hashes(key, values) == expected
+        assert pnr.keyed_hash(key, values[0]) == expected[0]

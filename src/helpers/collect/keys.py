@@ -43,6 +43,7 @@ def natural_key(df: pd.DataFrame, columns, personnummer_columns: set[str], forma
 
 def built_ids(key: pd.Series, id_column: str, secret: bytes) -> pd.Series:
     """A keyed hash per natural key, computed once per distinct key."""
-    lookup = {k: pnr.keyed_hash(secret, f"{id_column}{SEP}{k}".encode("utf-8"))[:ID_LENGTH]
-              for k in key.unique().tolist()}
+    distinct = key.unique().tolist()
+    hashes = pnr.keyed_hashes(secret, [f"{id_column}{SEP}{k}".encode("utf-8") for k in distinct])
+    lookup = {k: h[:ID_LENGTH] for k, h in zip(distinct, hashes)}
     return key.map(lookup).astype("string")
