@@ -61,7 +61,7 @@ def _arrow_order(df: pd.DataFrame, columns: list[str]):
     if not all(isinstance(df[c].dtype, pd.StringDtype) or df[c].dtype == "datetime64[ns]" for c in columns):
         return None
     try:
-        keys = [pa.array(df[c].to_numpy(dtype=object, na_value=None), type=pa.string())
+        keys = [pa.array(df[c].to_numpy(dtype=object), type=pa.string(), from_pandas=True)  # NA: null
                 if isinstance(df[c].dtype, pd.StringDtype) else pa.array(df[c], from_pandas=True)  # NaT: null
                 for c in columns]
         table = pa.table(keys, names=[f"k{i}" for i in range(len(keys))])
