@@ -203,3 +203,26 @@ def test_ctrl_c_stops_the_batch_and_its_workers(tmp_path):
     assert {t["publicering"] for t in summary["kommuner"]} == {"tidigare kvar"}
     time.sleep(3)
     assert _processes_in(home, nb) == []
+
+
+def test_a_dask_worker_loads_the_report_template_only_after_its_kernel_has_started(monkeypatch, tmp_path):
+    """The kernel's start imports papermill and pyarrow in a thread of the worker; the template's imports (pandas,
+    pyarrow) in another thread at the same time failed with KeyError: 'pyarrow' in a loaded batch."""
+    import threading
+    import time
+
+    from helpers.run import dask_tasks, workers
+
+    started, loaded = threading.Event(), threading.Event()
+
+    class Kernel:
+        def wait_started(self):
+            started.wait(5)
+
+    monkeypatch.setattr(dask_tasks, "_process_kernel", lambda *a: Kernel())
+    monkeypatch.setattr(workers, "prepare_rendering", lambda: loaded.set())
+    assert dask_tasks.warm_up(str(tmp_path), []) is not None
+    time.sleep(0.2)
+    assert not loaded.is_set()  # still starting
+    started.set()
+    assert loaded.wait(5)

@@ -35,7 +35,11 @@ def warm_up(notebooks_dir: str, notebooks: list[str]) -> int | None:
     from .workers import prepare_rendering
 
     kernel = _process_kernel(Path(notebooks_dir), [Path(n) for n in notebooks])
-    threading.Thread(target=prepare_rendering, daemon=True).start()
+
+    def prepare() -> None:
+        kernel.wait_started()  # its thread imports papermill and pyarrow: not two threads importing at once
+        prepare_rendering()
+    threading.Thread(target=prepare, daemon=True).start()
     return os.getpid() if kernel else None
 
 

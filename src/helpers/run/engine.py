@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,6 +268,11 @@ class WarmKernel:
 
     def wait_ready(self) -> None:
         self._thread.submit(self._await_ready).result()
+
+    def wait_started(self) -> None:
+        """Until the kernel's start is over, whatever its outcome: this process imports papermill (and pyarrow with
+        it) in the kernel's thread meanwhile, and two threads importing the same modules at once can fail."""
+        futures.wait([self._starting])
 
     def is_alive(self) -> bool:
         process = self._process()
