@@ -37,7 +37,8 @@ def warm_up(notebooks_dir: str, notebooks: list[str]) -> int | None:
     kernel = _process_kernel(Path(notebooks_dir), [Path(n) for n in notebooks])
 
     def prepare() -> None:
-        kernel.wait_started()  # its thread imports papermill and pyarrow: not two threads importing at once
+        if kernel is not None:  # its thread imports papermill and pyarrow: not two threads importing at once
+            kernel.wait_started()
         prepare_rendering()
     threading.Thread(target=prepare, daemon=True).start()
     return os.getpid() if kernel else None
