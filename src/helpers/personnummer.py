@@ -107,7 +107,8 @@ def parse(value, reference: dt.date | None = None) -> Personnummer | str:
     if born > ref:
         return R_FUTURE
     sex = "man" if int(tail[2]) % 2 == 1 else "kvinna"
-    return Personnummer(f"{born.year:04d}{yymmdd[2:]}{tail}", born, sex, id_type)
+    # in ASCII digits whatever digits the value was written in (the same person, the same pseudonym)
+    return Personnummer(f"{born.year:04d}{int(yymmdd[2:]):04d}{int(tail):04d}", born, sex, id_type)
 
 
 def is_valid(value, reference: dt.date | None = None) -> bool:
@@ -269,10 +270,66 @@ def _parse_shape(texts: list[str], length: int, ref: dt.date) -> tuple[np.ndarra
 
 def parse_many(values, reference: dt.date | None = None) -> pd.DataFrame:
     """`parse` for many values at once: a frame with one row per value (in order) and the columns number,
-    birth_year, birth_day, sex, id_type (NA when invalid) and reason (NA when valid). The common shapes are
-    checked with numpy; any other value (a format error, non-ASCII digits) goes through `parse` itself."""
+    birth_year, birth_day, sex, id_type (NA when invalid) and reason (NA when valid). A value this process has
+    parsed for the same reference date is not parsed again (`_Parsed`): an import's tables name the same persons
+    again and again."""
     ref = reference or dt.date.today()
     texts = ["" if v is None else str(v).strip().replace(" ", "") for v in values]
+    known = _parsed_for(ref)
+    rows = known.rows(texts)
+    if len(rows) and rows.min() < 0:
+        fresh = list(dict.fromkeys(t for t, r in zip(texts, rows.tolist()) if r < 0))
+        known.add(fresh, _parse_fresh(fresh, ref))
+        rows = known.rows(texts)
+    return pd.DataFrame({c: known.column(c)[rows] for c in _SHAPE_COLUMNS}, dtype=object)
+
+
+class _Parsed:
+    """What `_parse_fresh` gave for each text parsed in this process (for one reference date): a row per text."""
+
+    def __init__(self):
+        self.row: dict[str, int] = {}
+        self._columns = {c: [] for c in _SHAPE_COLUMNS}
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def rows(self, texts: list[str]) -> np.ndarray:
+        """Each text's row, -1 for one not parsed yet."""
+        get = self.row.get
+        return np.fromiter((get(t, -1) for t in texts), dtype=np.int64, count=len(texts))
+
+    def add(self, texts: list[str], parsed: dict[str, np.ndarray]) -> None:
+        for t in texts:
+            self.row[t] = len(self.row)
+        for c in _SHAPE_COLUMNS:
+            self._columns[c].extend(parsed[c].tolist())
+        self._arrays.clear()
+
+    def column(self, name: str) -> np.ndarray:
+        if name not in self._arrays:
+            self._arrays[name] = np.empty(len(self.row), dtype=object)
+            self._arrays[name][:] = self._columns[name]
+        return self._arrays[name]
+
+
+_KNOWN_LIMIT = 2_000_000  # texts kept per reference date (a few hundred bytes each); more starts afresh
+
+
+def _parsed_for(ref: dt.date) -> _Parsed:
+    known = _KNOWN.get(ref)
+    if known is None or len(known.row) > _KNOWN_LIMIT:
+        _KNOWN.pop(ref, None)
+        while len(_KNOWN) >= 2:  # the reference dates of a run: its period's end (and the previous period's)
+            _KNOWN.pop(next(iter(_KNOWN)))
+        known = _KNOWN[ref] = _Parsed()
+    return known
+
+
+_KNOWN: dict[dt.date, _Parsed] = {}
+
+
+def _parse_fresh(texts: list[str], ref: dt.date) -> dict[str, np.ndarray]:
+    """The columns of `parse_many` for normalised texts: the common shapes are checked with numpy; any other
+    value (a format error, non-ASCII digits) goes through `parse` itself."""
     out = {c: np.full(len(texts), None, dtype=object) for c in _SHAPE_COLUMNS}
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     left = np.ones(len(texts), dtype=bool)
@@ -297,35 +354,27 @@ def parse_many(values, reference: dt.date | None = None) -> pd.DataFrame:
                   else [None] * 5 + [p])
         for c, x in zip(_SHAPE_COLUMNS, fields):
             out[c][i] = x
-    return pd.DataFrame(out, dtype=object)
+    return out
 
 
 def parse_series(values: pd.Series, key: bytes, reference: dt.date | None = None) -> pd.DataFrame:
-    """Validate and pseudonymise a column of personnummer; the work is done once per unique value, and once per
-    column in a process (the clients and the cases are checked from the same column of the case export, the
-    interventions and their sessions from another).
+    """Validate and pseudonymise a column of personnummer; the work is done once per unique value, and a value is
+    parsed once per process (`parse_many`): the clients and the cases are checked from the same column of the
+    case export, the interventions and their sessions from another, and the register's sheets name the same
+    persons again.
 
     Returns a frame on the same index with: client_id (pseudonym, NA when invalid), birth_year, birth_day,
     sex, id_type and reason (NA when valid). No column holds the number itself.
     """
-    reference = reference or dt.date.today()
-    text = values.astype("string")
-    digest = hashlib.blake2b(pd.util.hash_array(text.to_numpy(dtype=object, na_value=None)).tobytes()
-                             + hashlib.sha256(key).digest() + reference.isoformat().encode(), digest_size=20).digest()
-    if digest not in _PARSED:
-        _PARSED[digest] = _parse_series(text, key, reference)
-        while len(_PARSED) > 2:
-            _PARSED.pop(next(iter(_PARSED)))
-    out = _PARSED[digest].copy()
+    out = _parse_series(values.astype("string"), key, reference or dt.date.today())
     out.index = values.index
     return out
 
 
-_PARSED: dict[bytes, pd.DataFrame] = {}  # the last columns parsed, by content, key and reference date
-
-
 def _parse_series(values: pd.Series, key: bytes, reference: dt.date) -> pd.DataFrame:
-    codes, uniques = pd.factorize(values)
+    from .tables import factorize
+
+    codes, uniques = factorize(values)
     parsed = parse_many(uniques.tolist(), reference)
     parsed["number"] = [None if n is None else _pseudonym(n, key) for n in parsed["number"]]
     parsed.columns = ["client_id"] + _SHAPE_COLUMNS[1:]

@@ -11,39 +11,40 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from .. import personnummer as pnr
+from ..tables import factorize
 from .dates import iso
 
 ID_LENGTH = 20  # hex characters, like the pseudonyms
 SEP = "\x1f"
 
 
-def _normalise(values: pd.Series, is_pnr: bool, formats, reference: dt.date) -> pd.Series:
-    text = values.astype("string").str.strip().fillna("")
-    uniques = text.unique().tolist()
+def _normalised(values: pd.Series, is_pnr: bool, formats, reference: dt.date) -> np.ndarray:
+    """Each value's normalised text (object array; a missing value is ""), worked out once per distinct value."""
+    codes, uniques = factorize(values.astype("string"))
+    texts = [u.strip() for u in uniques.tolist()] + [""]  # the last for the missing values (code -1)
     if is_pnr:
-        numbers = pnr.parse_many(uniques, reference)["number"]
-        lookup = {u: " ".join(u.split()) if n is None else n for u, n in zip(uniques, numbers)}
+        numbers = pnr.parse_many(texts, reference)["number"].tolist()
+        normal = [" ".join(u.split()) if n is None else n for u, n in zip(texts, numbers)]
     else:
-        lookup = {u: iso(u, formats) or " ".join(u.split()).casefold() for u in uniques}
-    return text.map(lookup).astype("string")
+        normal = [iso(u, formats) or " ".join(u.split()).casefold() for u in texts]
+    return np.array(normal, dtype=object)[codes]
 
 
 def natural_key(df: pd.DataFrame, columns, personnummer_columns: set[str], formats,
                 reference: dt.date) -> pd.Series:
     """One text per row joining the normalised values of `columns` (source columns present in `df`)."""
-    parts = [_normalise(df[c], c in personnummer_columns, formats, reference) for c in columns]
-    key = parts[0]
-    for p in parts[1:]:
-        key = key + SEP + p
-    return key
+    parts = [_normalised(df[c], c in personnummer_columns, formats, reference) for c in columns]
+    key = parts[0] if len(parts) == 1 else [SEP.join(values) for values in zip(*parts)]
+    return pd.Series(pd.array(key, dtype="string"), index=df.index, name=columns[0] if len(parts) == 1 else None)
 
 
 def built_ids(key: pd.Series, id_column: str, secret: bytes) -> pd.Series:
     """A keyed hash per natural key, computed once per distinct key."""
-    distinct = key.unique().tolist()
-    hashes = pnr.keyed_hashes(secret, [f"{id_column}{SEP}{k}".encode("utf-8") for k in distinct])
-    lookup = {k: h[:ID_LENGTH] for k, h in zip(distinct, hashes)}
-    return key.map(lookup).astype("string")
+    codes, distinct = factorize(key)
+    hashes = pnr.keyed_hashes(secret, [f"{id_column}{SEP}{k}".encode("utf-8") for k in distinct.tolist()])
+    ids = np.array([h[:ID_LENGTH] for h in hashes] + [None], dtype=object)[codes]  # a missing key: no id
+    return pd.Series(pd.array(ids, dtype="string"), index=key.index, name=key.name)
