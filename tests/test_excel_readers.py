@@ -86,6 +86,9 @@ def test_text_columns_are_the_cells_stripped_column_by_column():
     expected = [_stripped([r[j] if j < len(r) else None for r in excel._cells(rows)]) for j in range(width)]
     assert excel._text_columns(rows, width) == expected
     assert excel._text_columns(rows, 3) == expected[:3] and excel._text_columns([], 2) == [[], []]
+    even = rows[:2]  # rows of one width (what calamine gives) take another way through
+    assert excel._text_columns(even, len(row)) == [c[:2] for c in expected[:len(row)]]
+    assert excel._text_columns(even, 4) == [c[:2] for c in expected[:4]]
 
 
 @pytest.mark.parametrize("xml", [b"<c><v>1</v></c>", b"<c><f>A1+1</f></c>", b"<x:f>A1</x:f>", b"<f/>", b"<font/>",

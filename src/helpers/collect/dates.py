@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import numpy as np
 import pandas as pd
 
 EARLIEST = dt.datetime(1900, 1, 1)
@@ -42,15 +43,19 @@ def parse_date(text: str, formats) -> dt.datetime | None:
 
 def parse_dates(s: pd.Series, formats) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """(dates as datetime64[ns] with NaT where not usable, unreadable, too early, too late) for a column."""
-    text = s.astype("string").str.strip()
-    parsed = {u: parse_date(u, formats) for u in text.dropna().unique().tolist()}
-    kind = {u: ("bad" if d is None else "early" if d < EARLIEST else "late" if d > LATEST else "ok")
-            for u, d in parsed.items()}
-    status = text.map(kind)
-    good = {u: pd.Timestamp(d) for u, d in parsed.items() if kind[u] == "ok"}
-    values = pd.to_datetime(text.map(good), errors="coerce").astype("datetime64[ns]")
-    return values, (status == "bad").fillna(False), (status == "early").fillna(False), \
-        (status == "late").fillna(False)
+    from ..tables import factorize
+
+    codes, uniques = factorize(s.astype("string"))
+    parsed = [parse_date(u.strip(), formats) for u in uniques.tolist()]
+    kind = np.array([_BAD if d is None else _EARLY if d < EARLIEST else _LATE if d > LATEST else _OK for d in parsed]
+                    + [_MISSING], dtype=np.int8)[codes]
+    usable = pd.DatetimeIndex([d if d is not None and EARLIEST <= d <= LATEST else pd.NaT for d in parsed] + [pd.NaT],
+                              dtype="datetime64[ns]")
+    values = pd.Series(usable.to_numpy()[codes], index=s.index, name=s.name)
+    return values, *(pd.Series(kind == k, index=s.index, name=s.name) for k in (_BAD, _EARLY, _LATE))
+
+
+_OK, _BAD, _EARLY, _LATE, _MISSING = range(5)
 
 
 def iso(text: str, formats) -> str | None:

@@ -229,8 +229,11 @@ def _text_columns(rows: list[list], width: int) -> list[list]:
     """The first `width` columns of `rows`, each cell as `_cell` gives it without surrounding whitespace and None
     when empty: what `_cells` and then `frames.finish` make of the rows, in one pass over each column."""
     converted = _converter()
-    columns = list(itertools.zip_longest(*rows))[:width] if rows else []
-    columns += [(None,) * len(rows)] * (width - len(columns))
+    if all(len(r) >= width for r in rows):  # calamine's rows are all as wide as the sheet: no padding needed
+        columns = [[r[j] for r in rows] for j in range(width)]
+    else:
+        columns = list(itertools.zip_longest(*rows))[:width] if rows else []
+        columns += [(None,) * len(rows)] * (width - len(columns))
     return [[(v.strip() or None) if v.__class__ is str else (None if v is None else converted(v).strip() or None)
              for v in column] for column in columns]
 

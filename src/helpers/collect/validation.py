@@ -159,10 +159,7 @@ def check_column(df: pd.DataFrame, col: Column, problems: Problems, *, period_en
                          f"{col.label}: periodens slut är {period_end:%Y-%m-%d}")
         return d
     if col.kind == "bool":
-        folded = s.astype("string").str.casefold()
-        val = pd.Series(pd.NA, index=s.index, dtype="boolean")
-        val[folded.isin(TRUE_WORDS).fillna(False)] = True
-        val[folded.isin(FALSE_WORDS).fillna(False)] = False
+        val = by_unique(s.astype("string"), _booleans)
         problems.add(present & val.isna(), col.name, s, R_BOOL, f"{col.label}: ange ja eller nej")
         return val
     if col.kind == "code":
@@ -175,25 +172,43 @@ def check_column(df: pd.DataFrame, col: Column, problems: Problems, *, period_en
     return s
 
 
+def _booleans(s: pd.Series) -> pd.Series:
+    folded = s.str.casefold()
+    val = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    val[folded.isin(TRUE_WORDS).fillna(False)] = True
+    val[folded.isin(FALSE_WORDS).fillna(False)] = False
+    return val
+
+
 def map_units(s: pd.Series, units: dict[str, str]) -> pd.Series:
     """Unit names from the config (e.g. 'Barn och unga') -> unit codes; codes stay as they are."""
     lookup = {name.casefold(): code for code, name in units.items()}
     lookup.update({code.casefold(): code for code in units})
-    mapped = s.astype("string").str.casefold().map(lookup)
+    return by_unique(s.astype("string"), lambda u: _mapped_units(u, lookup))
+
+
+def _mapped_units(s: pd.Series, lookup: dict[str, str]) -> pd.Series:
+    mapped = s.str.casefold().map(lookup)
     return mapped.where(mapped.notna(), s).astype("string")
 
 
 def check_months(s: pd.Series, problems: Problems, period_end: pd.Timestamp) -> pd.Series:
     """support_months.month as ÅÅÅÅ-MM (also accepts ÅÅÅÅMM and a full date)."""
-    parts = by_unique(s.astype("string"), lambda u: u.str.extract(_MONTH_RE))
-    year = pd.to_numeric(parts[0], errors="coerce")
-    month = pd.to_numeric(parts[1], errors="coerce")
+    parts = by_unique(s.astype("string"), _month_parts)
+    year, month = parts["year"], parts["month"]
     ok = year.notna() & month.between(1, 12)
     problems.add(s.notna() & ~ok, "month", s, R_MONTH, "Månad (ÅÅÅÅ-MM)")
-    text = parts[0].str.cat(parts[1], sep="-").astype("string").where(ok)
+    text = parts["text"].where(ok)
     after = ok & ((year > period_end.year) | ((year == period_end.year) & (month > period_end.month)))
     problems.add(after, "month", s, R_AFTER_PERIOD, f"Månad: periodens slut är {period_end:%Y-%m-%d}")
     return text
+
+
+def _month_parts(s: pd.Series) -> pd.DataFrame:
+    parts = s.str.extract(_MONTH_RE)
+    return pd.DataFrame({"year": pd.to_numeric(parts[0], errors="coerce"),
+                         "month": pd.to_numeric(parts[1], errors="coerce"),
+                         "text": parts[0].str.cat(parts[1], sep="-").astype("string")})
 
 
 def check_scores(typed: pd.DataFrame, text: pd.DataFrame, problems: Problems) -> None:
