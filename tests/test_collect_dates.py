@@ -24,3 +24,22 @@ def test_the_first_format_that_reads_a_text_wins():
     assert parse_date("2025-01-31", ["%Y%m%d", "%Y-%m-%d"]) == dt.datetime(2025, 1, 31)
     assert parse_date("250131", ["%Y%m%d", "%y%m%d"]) == dt.datetime(2025, 1, 31)  # not the year 2501
     assert parse_date("31.01.2025", ["%Y-%m-%d"]) is None
+
+
+def test_a_column_of_dates_by_hand():
+    """Each value once: its date (time kept), or why not; missing values are none of the four."""
+    import pandas as pd
+
+    from helpers.collect.dates import parse_dates
+
+    s = pd.Series([" 2025-01-10 ", "20250110", None, "2025-01-10 13:05:00", "fel", "9999-12-31", "1899-12-31",
+                   "2025-01-10", "2100-12-31"], dtype="string", index=range(10, 19), name="Startdatum")
+    values, unreadable, early, late = parse_dates(s, ["%Y-%m-%d", "%Y%m%d", "%Y-%m-%d %H:%M:%S"])
+    day = pd.Timestamp(2025, 1, 10)
+    assert values.dtype == "datetime64[ns]" and list(values.index) == list(s.index) and values.name == "Startdatum"
+    assert values.tolist()[:4] == [day, day, pd.NaT, pd.Timestamp(2025, 1, 10, 13, 5)] and values[17] == day
+    assert values[[14, 15, 16]].isna().all() and values[18] == pd.Timestamp(2100, 12, 31)
+    assert unreadable[unreadable].index.tolist() == [14]
+    assert early[early].index.tolist() == [16] and late[late].index.tolist() == [15]
+    assert all(x.dtype == bool for x in (unreadable, early, late))
+

@@ -181,3 +181,17 @@ def test_natural_key_finds_duplicates_in_another_file_whatever_the_exports_ids(t
     assert processed["import_key"].str.fullmatch(r"[0-9a-f]{20}").all()
     for secret in ("640823", "850412"):
         assert secret.encode() not in written
+
+
+def test_a_natural_key_by_hand_with_missing_values_and_spellings():
+    import datetime as dt
+    df = pd.DataFrame({"P": [P1, None, " 19640823-3234 ", "inte ett nummer"], "E": ["Barn  och UNGA", "x", None, "Ä"],
+                       "D": ["20250110", None, "2025-01-10", "10/01/2025"]}, dtype="string", index=[7, 3, 5, 1])
+    key = keys.natural_key(df, ["P", "E", "D"], {"P"}, ["%Y-%m-%d", "%Y%m%d"], dt.date(2025, 12, 31))
+    assert key.to_dict() == {7: f"{P1_12}\x1fbarn och unga\x1f2025-01-10", 3: "\x1fx\x1f",
+                             5: f"{P1_12}\x1f\x1f2025-01-10", 1: "inte ett nummer\x1fä\x1f10/01/2025"}
+    assert key.dtype == "string" and keys.natural_key(df, ["E"], set(), [], dt.date(2025, 12, 31)).tolist() == [
+        "barn och unga", "x", "", "ä"]
+    ids = keys.built_ids(key, "case_id", TEST_KEY)
+    by_hand = hmac.new(TEST_KEY, f"case_id\x1f{key[7]}".encode(), hashlib.sha256).hexdigest()[:keys.ID_LENGTH]
+    assert list(ids.index) == [7, 3, 5, 1] and ids[7] == by_hand and ids.nunique() == 4
