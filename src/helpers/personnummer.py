@@ -311,7 +311,7 @@ class _Parsed:
         return self._arrays[name]
 
 
-_KNOWN_LIMIT = 2_000_000  # texts kept per reference date (a few hundred bytes each); more starts afresh
+_KNOWN_LIMIT = 500_000  # texts kept per reference date (some 370 bytes each: 18 MB at 50 000 clients); more starts afresh
 
 
 def _parsed_for(ref: dt.date) -> _Parsed:
