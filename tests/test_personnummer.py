@@ -297,3 +297,30 @@ def test_keyed_hashes_are_hmac_sha256_for_every_length_of_key_and_value():
         expected = [hmac.new(key, v, hashlib.sha256).hexdigest() for v in values]
         assert pnr.keyed_hashes(key, values) == expected
         assert pnr.keyed_hash(key, values[0]) == expected[0]
+
+
+def test_values_parsed_in_several_threads_at_once_get_their_own_results(monkeypatch):
+    """The process's parsed values are shared by its threads: each call still gets the fields of its own values."""
+    import sys
+    import threading
+    monkeypatch.setattr(pnr, "_KNOWN", {})
+    ref = dt.date(2025, 12, 31)
+    batches = [[f"19{y:02d}0{m}1{d}-00{t}{pnr.luhn_check_digit(f'{y:02d}0{m}1{d}00{t}')}" for d in range(10)
+                for t in range(10)] for y in range(40, 80) for m in range(1, 4)]
+    results = [None] * len(batches)
+
+    def work(i):
+        results[i] = pnr.parse_many(batches[i], ref)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(batches))]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # let the threads take turns often
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    for batch, out in zip(batches, results):
+        assert [list(r) for r in out.itertuples(index=False)] == [_fields(pnr.parse(v, ref)) for v in batch]

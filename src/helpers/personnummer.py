@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -275,13 +276,15 @@ def parse_many(values, reference: dt.date | None = None) -> pd.DataFrame:
     again and again."""
     ref = reference or dt.date.today()
     texts = ["" if v is None else str(v).strip().replace(" ", "") for v in values]
-    known = _parsed_for(ref)
-    rows = known.rows(texts)
-    if len(rows) and rows.min() < 0:
-        fresh = list(dict.fromkeys(t for t, r in zip(texts, rows.tolist()) if r < 0))
-        known.add(fresh, _parse_fresh(fresh, ref))
+    with _KNOWN_LOCK:  # a row number is only right for the columns it was added with
+        known = _parsed_for(ref)
         rows = known.rows(texts)
-    return pd.DataFrame({c: known.column(c)[rows] for c in _SHAPE_COLUMNS}, dtype=object)
+        if len(rows) and rows.min() < 0:
+            fresh = list(dict.fromkeys(t for t, r in zip(texts, rows.tolist()) if r < 0))
+            known.add(fresh, _parse_fresh(fresh, ref))
+            rows = known.rows(texts)
+        columns = {c: known.column(c)[rows] for c in _SHAPE_COLUMNS}
+    return pd.DataFrame(columns, dtype=object)
 
 
 class _Parsed:
@@ -311,7 +314,7 @@ class _Parsed:
         return self._arrays[name]
 
 
-_KNOWN_LIMIT = 500_000  # texts kept per reference date (some 370 bytes each: 18 MB at 50 000 clients); more starts afresh
+_KNOWN_LIMIT = 500_000  # texts kept per reference date (some 370 bytes each: 18 MB at 50 000 clients); more: afresh
 
 
 def _parsed_for(ref: dt.date) -> _Parsed:
@@ -325,6 +328,7 @@ def _parsed_for(ref: dt.date) -> _Parsed:
 
 
 _KNOWN: dict[dt.date, _Parsed] = {}
+_KNOWN_LOCK = threading.Lock()
 
 
 def _parse_fresh(texts: list[str], ref: dt.date) -> dict[str, np.ndarray]:
