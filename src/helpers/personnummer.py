@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .manifest import demo_file_problem
+from .tables import factorize
 
 # The demo key is public on purpose: it is only accepted for the demo generator's own files (see manifest.py).
 DEMO_KEY = b"exempelkommun-demonyckel-endast-for-syntetiska-data"
@@ -376,8 +377,6 @@ def parse_series(values: pd.Series, key: bytes, reference: dt.date | None = None
 
 
 def _parse_series(values: pd.Series, key: bytes, reference: dt.date) -> pd.DataFrame:
-    from .tables import factorize
-
     codes, uniques = factorize(values)
     parsed = parse_many(uniques.tolist(), reference)
     parsed["number"] = [None if n is None else _pseudonym(n, key) for n in parsed["number"]]

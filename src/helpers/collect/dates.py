@@ -13,6 +13,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..tables import factorize
+
 EARLIEST = dt.datetime(1900, 1, 1)
 LATEST = dt.datetime(2100, 12, 31, 23, 59, 59)
 _DIGITS = {"%Y": 4, "%m": 2, "%d": 2, "%H": 2, "%M": 2, "%S": 2}
@@ -43,8 +45,6 @@ def parse_date(text: str, formats) -> dt.datetime | None:
 
 def parse_dates(s: pd.Series, formats) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """(dates as datetime64[ns] with NaT where not usable, unreadable, too early, too late) for a column."""
-    from ..tables import factorize
-
     codes, uniques = factorize(s.astype("string"))
     parsed = [parse_date(u.strip(), formats) for u in uniques.tolist()]
     kind = np.array([_BAD if d is None else _EARLY if d < EARLIEST else _LATE if d > LATEST else _OK for d in parsed]
