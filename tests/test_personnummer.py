@@ -256,6 +256,46 @@ def test_personnummer_in_free_text_is_found():
     assert not pnr.contains_personnummer("640823-3235", REF)  # wrong check digit
 
 
+def test_the_texts_holding_a_personnummer_are_found_among_many_in_any_digits():
+    """Arrow sieves the ASCII texts, Python's regular expression the others (Unicode digits, a lone surrogate
+    Arrow cannot hold): the texts found are those `contains_personnummer` finds, worked out by hand here."""
+    arabic = "\u0666\u0664\u0660\u0668\u0662\u0663-\u0663\u0662\u0663\u0664"
+    full_width = "\uff16\uff14\uff10\uff18\uff12\uff13\uff13\uff12\uff13\uff14"
+    holding = ["Ring 640823-3234 om detta", "196408233234", f"se {arabic} här", full_width,
+               "två: 640823-3235 och 701063-2391", "6408233234 5"]
+    not_holding = ["640823-3235", "Ärende 2025000123", "tel 070-1234567", "1964082332345", "x19640823+3234y",
+                   "abc", "", "ÅÄÖ utan siffror", f"{arabic}5"]  # '+' belongs to the ten-digit form only
+    assert pnr.texts_with_personnummer(holding + not_holding, REF) == set(holding)
+    assert pnr.texts_with_personnummer(["\ud800 640823-3234", "\ud800 nej"], REF) == {"\ud800 640823-3234"}
+    assert pnr.texts_with_personnummer([], REF) == set()
+
+
+def test_pseudonyms_are_hashed_once_per_process_in_one_batch(monkeypatch):
+    key = b"p" * 32
+    numbers = ["196408233234", None, "197010632391", "196408233234"]
+    first, second = pnr.pseudonym("196408233234", key), pnr.pseudonym("197010632391", key)
+    calls = []
+    real = pnr.keyed_hashes
+    monkeypatch.setattr(pnr, "keyed_hashes", lambda k, items: calls.append(list(items)) or real(k, items))
+    out = pnr._pseudonyms(numbers, key)
+    assert out == [first, None, second, first]
+    assert calls == [[b"196408233234", b"197010632391"]]  # each new number once, in one call
+    assert pnr._pseudonyms(["197010632391", "191212121212"], key)[0] == out[2]
+    assert calls[1:] == [[b"191212121212"]]  # only the new one
+    assert pnr._pseudonyms(["196408233234"], b"q" * 32) != [out[0]]  # another key, another pseudonym
+
+
+def test_parse_series_types_its_columns_and_keeps_the_index():
+    s = pd.Series(["640823-3234", None, "640823-3235", "640823-3234"], dtype="string", index=[5, 6, 7, 8])
+    out = pnr.parse_series(s, b"k" * 32, REF)
+    assert list(out.index) == [5, 6, 7, 8]
+    assert {c: str(t) for c, t in out.dtypes.items()} == {
+        "client_id": "string", "birth_year": "Int64", "birth_day": "Int64", "sex": "string", "id_type": "string",
+        "reason": "string"}
+    assert out["birth_year"].tolist()[::3] == [1964, 1964] and out["sex"].tolist()[::3] == ["man", "man"]
+    assert out.loc[6].isna().all() and out.loc[7, "reason"] == pnr.R_CHECK and pd.isna(out.loc[7, "client_id"])
+
+
 def test_a_value_parsed_once_in_the_process_is_not_parsed_again_and_the_results_stay_right(monkeypatch):
     s = pd.Series(["640823-3234", "701063-2391", None, "640823-3235"], dtype="string", index=[10, 11, 12, 13])
     first = pnr.parse_series(s, b"k" * 32, REF)

@@ -251,3 +251,37 @@ def test_workers_are_forked_with_pandas_imported_and_take_the_coordinators_envir
     worker.join(60)
     message = event[2].failure["meddelande"]
     assert json.loads(message.split("RuntimeError: ", 1)[1]) == {"PROV": "worker", "cwd": str(tmp_path / "worker")}
+
+
+def test_the_run_command_starts_the_workers_server_before_it_prepares_the_run(monkeypatch):
+    """The server's imports (~0,6 s of a core) overlap the coordinator's reading of the config and planning."""
+    from helpers import cli
+    from helpers.run import pipeline, workers
+
+    order = []
+    monkeypatch.setattr(workers, "start_server", lambda: order.append("server"))
+    monkeypatch.setattr(pipeline, "cli_run", lambda args: order.append("run") or 0)
+    assert cli.main(["run", "--period", "2025"]) == 0
+    assert order == ["server", "run"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked from a server on Linux only")
+def test_the_workers_server_runs_once_started_and_workers_come_from_it():
+    import os
+    from multiprocessing import forkserver
+
+    from helpers.run import workers
+    from runner_fakes import report_state
+
+    workers.start_server()
+    server = forkserver._forkserver._forkserver_pid
+    assert server is not None and os.waitpid(server, os.WNOHANG) == (0, 0)  # alive, not reaped
+    workers.start_server()  # again: the same server
+    assert forkserver._forkserver._forkserver_pid == server
+    ctx = workers._context()
+    results = ctx.Queue()
+    child = ctx.Process(target=report_state, args=(results,))
+    child.start()
+    state = results.get(timeout=120)
+    child.join(60)
+    assert state["parent"] == server and state["pandas"] is True

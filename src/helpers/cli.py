@@ -219,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "audit":
             from .publication.command import cli_audit as handler
         elif args.command == "run":
+            from .run.workers import start_server
+            start_server()  # its imports overlap the run's preparation
             from .run.pipeline import cli_run as handler
         elif args.command == "batch":
             from .run.batch import cli_batch as handler

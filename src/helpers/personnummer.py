@@ -32,7 +32,8 @@ PSEUDONYM_LENGTH = 20  # hex characters (80 bits): collisions are negligible at 
 
 _PNR_RE = re.compile(r"^(\d{2})?(\d{6})([-+]?)(\d{4})$")
 # A personnummer-like token inside free text (checked further with the date and Luhn rules).
-PNR_IN_TEXT_PATTERN = r"\d{6}[-+]?\d{4}"  # cheap vectorised pre-filter
+_SHAPE_IN_TEXT = re.compile(r"\d{6}[-+]?\d{4}")  # in every text `_PNR_IN_TEXT` finds something in
+_ASCII_SHAPE_IN_TEXT = r"[0-9]{6}[-+]?[0-9]{4}"  # the same for ASCII text, in Arrow's regular expressions
 _PNR_IN_TEXT = re.compile(r"(?<!\d)((?:18|19|20)?\d{6}[-+]?\d{4})(?!\d)")
 
 # Swedish reasons, one per kind of failure (used as reason categories in the quarantine).
@@ -209,11 +210,21 @@ def load_key(config, source: str | Path | None = None) -> bytes:
     return DEMO_KEY
 
 
-@lru_cache(maxsize=1 << 20)
-def _pseudonym(number: str, key: bytes) -> str:
-    """Kept for the process: an import's files, and the import steps run in one kernel, name the same persons
-    again and again."""
-    return pseudonym(number, key)
+def _pseudonyms(numbers: list, key: bytes) -> list:
+    """`pseudonym` of each number (None stays None), kept for the process: an import's files, and the import steps
+    run in one kernel, name the same persons again and again. The new ones are hashed in one batch."""
+    with _KNOWN_LOCK:
+        known = _PSEUDONYMS.setdefault(key, {})
+        fresh = [n for n in dict.fromkeys(numbers) if n is not None and n not in known]
+        if fresh:
+            if len(known) + len(fresh) > _KNOWN_LIMIT:
+                known.clear()
+            hashes = keyed_hashes(key, [n.encode("ascii") for n in fresh])
+            known.update(zip(fresh, (h[:PSEUDONYM_LENGTH] for h in hashes)))
+        return [None if n is None else known[n] for n in numbers]
+
+
+_PSEUDONYMS: dict[bytes, dict[str, str]] = {}  # key -> number -> pseudonym
 
 
 # length -> where the century, the six-digit date, the separator and the last four digits start
@@ -379,13 +390,33 @@ def parse_series(values: pd.Series, key: bytes, reference: dt.date | None = None
 def _parse_series(values: pd.Series, key: bytes, reference: dt.date) -> pd.DataFrame:
     codes, uniques = factorize(values)
     parsed = parse_many(uniques.tolist(), reference)
-    parsed["number"] = [None if n is None else _pseudonym(n, key) for n in parsed["number"]]
-    parsed.columns = ["client_id"] + _SHAPE_COLUMNS[1:]
-    blank = pd.DataFrame([[None] * len(parsed.columns)], columns=parsed.columns)
-    out = pd.concat([parsed, blank], ignore_index=True).take(np.where(codes < 0, len(parsed), codes))
-    out.index = pd.RangeIndex(len(out))
-    return out.astype({"client_id": "string", "birth_year": "Int64", "birth_day": "Int64", "sex": "string",
-                       "id_type": "string", "reason": "string"})
+    parsed["number"] = _pseudonyms(parsed["number"].tolist(), key)
+    # typed once per distinct value, then spread over the rows (a missing value's code, -1, gives NA)
+    return pd.DataFrame({name: pd.array(parsed[column].to_numpy(), dtype=dtype).take(codes, allow_fill=True)
+                         for name, column, dtype in _SERIES_COLUMNS})
+
+
+_SERIES_COLUMNS = [("client_id", "number", "string"), ("birth_year", "birth_year", "Int64"),
+                   ("birth_day", "birth_day", "Int64"), ("sex", "sex", "string"), ("id_type", "id_type", "string"),
+                   ("reason", "reason", "string")]
+
+
+def texts_with_personnummer(texts, reference: dt.date | None = None) -> set[str]:
+    """Those of the distinct ``texts`` (no missing values) that hold a personnummer (`contains_personnummer`).
+    Only a text with ten digits in a row (a separator allowed) can hold one: Arrow sieves the ASCII texts for
+    them at once, Python's own regular expression the others (any Unicode digit is a digit to it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    values = np.asarray(texts, dtype=object)
+    try:
+        arrow = pa.array(values, type=pa.string())
+        shaped = pc.match_substring_regex(arrow, _ASCII_SHAPE_IN_TEXT).to_numpy(zero_copy_only=False)
+        other = ~pc.string_is_ascii(arrow).to_numpy(zero_copy_only=False)
+    except (pa.ArrowException, UnicodeError):  # text Arrow cannot hold (a lone surrogate)
+        shaped, other = np.zeros(len(values), dtype=bool), np.ones(len(values), dtype=bool)
+    candidates = values[shaped].tolist() + [t for t in values[other].tolist() if _SHAPE_IN_TEXT.search(t)]
+    return {t for t in candidates if contains_personnummer(t, reference)}
 
 
 def contains_personnummer(text: str, reference: dt.date | None = None) -> bool:

@@ -86,9 +86,7 @@ def _scrub_free_text(canon: pd.DataFrame, spec, reference: dt.date, notes: list[
         if col.kind != "str" or col.name == "client_id" or col.name not in canon:
             continue
         s = canon[col.name]
-        shaped = v.by_unique(s, lambda u: u.str.contains(pnr.PNR_IN_TEXT_PATTERN, regex=True))
-        candidates = s[shaped.fillna(False)].unique()
-        hits = {u for u in candidates if pnr.contains_personnummer(u, reference)}
+        hits = pnr.texts_with_personnummer(s.dropna().unique(), reference)
         if hits:
             mask = s.isin(hits).fillna(False)
             canon.loc[mask, col.name] = pd.NA
