@@ -97,8 +97,8 @@ def report_state(results) -> None:
 
 
 class ReportingAnnex(AnnexJob):
-    """An annex whose rendering fails at once, with the worker's environment variable PROV and working folder in
-    the message (not constructed: its fields are never read)."""
+    """An annex whose rendering fails at once, with the worker's environment variable PROV, working folder and
+    Arrow's thread counts in the message (not constructed: its fields are never read)."""
     scope = label = "prov"
 
     def __init__(self):
@@ -108,4 +108,6 @@ class ReportingAnnex(AnnexJob):
     def yields(self):
         import json
         import os
-        raise RuntimeError(json.dumps({"PROV": os.environ.get("PROV"), "cwd": os.getcwd()}))
+        import pyarrow
+        raise RuntimeError(json.dumps({"PROV": os.environ.get("PROV"), "cwd": os.getcwd(),
+                                       "arrow": [pyarrow.cpu_count(), pyarrow.io_thread_count()]}))

@@ -250,7 +250,9 @@ def test_workers_are_forked_with_pandas_imported_and_take_the_coordinators_envir
     tasks.put(None)
     worker.join(60)
     message = event[2].failure["meddelande"]
-    assert json.loads(message.split("RuntimeError: ", 1)[1]) == {"PROV": "worker", "cwd": str(tmp_path / "worker")}
+    # ... and works with Arrow on its own thread (as do its kernel and work ahead, forked from it).
+    assert json.loads(message.split("RuntimeError: ", 1)[1]) == {"PROV": "worker", "cwd": str(tmp_path / "worker"),
+                                                                 "arrow": [1, 1]}
 
 
 def test_the_run_command_starts_the_workers_server_before_it_prepares_the_run(monkeypatch):

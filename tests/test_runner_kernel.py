@@ -58,6 +58,14 @@ def test_the_pre_import_leaves_the_cycle_collector_on_with_the_imported_modules_
     assert _outputs(kernel.execute(nb, tmp_path / "gc_ut.ipynb", {}, tmp_path))[-1].split() == ["True", "True"]
 
 
+def test_a_runs_kernel_works_with_arrow_on_its_own_thread(kernel, tmp_path):
+    """The run's processes keep the cores busy; Arrow's thread pools in them only add hand-overs. A reset between
+    notebooks keeps it so."""
+    nb = notebook(tmp_path / "arrow.ipynb", "import pyarrow\nprint(pyarrow.cpu_count(), pyarrow.io_thread_count())")
+    for name in ("a", "b"):
+        assert _outputs(kernel.execute(nb, tmp_path / f"{name}_ut.ipynb", {}, tmp_path))[-1].split() == ["1", "1"]
+
+
 def test_a_cell_past_the_time_limit_fails_and_a_new_kernel_takes_over(kernel, tmp_path):
     from papermill.exceptions import PapermillExecutionError
 

@@ -18,7 +18,19 @@ def prepare(modules: list[str]) -> float:
     """Import ``modules`` (missing ones are skipped) and record the baseline state; returns seconds taken."""
     started = time.perf_counter()
     import_frozen(modules, then=_record_baseline)
+    one_arrow_thread()
     return time.perf_counter() - started
+
+
+def one_arrow_thread() -> None:
+    """Arrow's conversions and Parquet reads on this process's own thread, in every process of a run: the run keeps
+    the cores busy with processes of its own, and Arrow's thread pools only add hand-overs (turning a table's text
+    columns into Arrow for Parquet took about twice the CPU time on two threads as on one). Not in a notebook run
+    by hand, where the pools may have the cores to themselves."""
+    import pyarrow
+
+    pyarrow.set_cpu_count(1)
+    pyarrow.set_io_thread_count(1)
 
 
 def import_frozen(modules, then=None) -> None:

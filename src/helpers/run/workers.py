@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 from .chain import ChainJob, ChainResult
+from .kernel_side import one_arrow_thread
 
 POLL_S = 0.05  # the coordinator notices an announced publication within this (its annex starts then)
 # On Linux the workers are forked from one server process that imported these once (multiprocessing's
@@ -102,6 +103,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     # pythonw: nothing to say it on.)
     with contextlib.suppress(RuntimeError, ValueError, OSError):
         faulthandler.enable()
+    one_arrow_thread()  # before the kernel and the work ahead are forked from here: they inherit it
     # Starts at once, forked from this worker once it has imported what both need (see forked_kernel.py; before
     # anything here starts a thread, and before the loggers below are silenced, which the kernel's must not be);
     # the imports below overlap its start-up. A worker kept for annexes, or told to start its kernel later
