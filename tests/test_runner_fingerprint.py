@@ -30,6 +30,34 @@ def test_manifest_leaves_out_hidden_files_and_named_top_level_entries(tmp_path):
     assert m.hashes["ut/x.txt"] == fp.file_hash(tmp_path / "ut" / "x.txt")
 
 
+def test_a_walk_takes_links_to_files_but_not_into_folders_sorted_by_path_and_opens_known_files_once(tmp_path,
+                                                                                                    monkeypatch):
+    """As Path.rglob with is_file: a link to a file counts, a link to a folder is not entered; the files come sorted
+    by path (a folder "a" before a file "a.txt"); a file this process has hashed is not opened again unchanged."""
+    import hashlib
+
+    from helpers import filehash
+
+    roots = _tree(tmp_path, {"raw/a/2.csv": "2", "raw/a.txt": "1", "raw/b/c/3.csv": "3", "raw/__pycache__/x": "4",
+                             "elsewhere/4.csv": "4", "elsewhere/d/5.csv": "5"})
+    (roots["raw"] / "länk.csv").symlink_to(tmp_path / "elsewhere" / "4.csv")
+    (roots["raw"] / "mapp").symlink_to(tmp_path / "elsewhere" / "d", target_is_directory=True)
+    expected = [p.relative_to(roots["raw"]).as_posix() for p in sorted(roots["raw"].rglob("*")) if p.is_file()]
+    assert [key[4:] for key in fp.manifest(roots).hashes] == expected == [
+        "__pycache__/x", "a/2.csv", "a.txt", "b/c/3.csv", "länk.csv"]
+    assert [rel for rel, _ in fp.tree(roots["raw"])] == [rel for rel in expected if not rel.startswith("__")]
+    assert fp.manifest(roots).hashes["raw/länk.csv"] == fp.file_hash(tmp_path / "elsewhere" / "4.csv")
+
+    opened = []
+    real_open = open
+    monkeypatch.setattr(filehash, "open", lambda *a, **k: opened.append(a[0]) or real_open(*a, **k), raising=False)
+    fp.manifest(roots)
+    assert opened == []
+    (roots["raw"] / "a.txt").write_text("ändrad", encoding="utf-8")
+    assert fp.manifest(roots).hashes["raw/a.txt"] == hashlib.sha256("ändrad".encode("utf-8")).hexdigest()
+    assert [Path(p).name for p in opened] == ["a.txt"]
+
+
 def test_a_step_is_skipped_only_when_its_inputs_and_outputs_are_as_they_were(tmp_path):
     roots = _tree(tmp_path, {"raw/2025/a.csv": "rådata"})
     executed = tmp_path / "01.ipynb"

@@ -18,14 +18,23 @@ CHUNK = 1 << 20
 _known: dict[tuple, str] = {}
 
 
-def file_hash(path) -> str:
+def file_hash(path, st: os.stat_result | None = None) -> str:
+    """The file's hash; with ``st`` (its ``os.stat`` a moment ago, as a walk over a folder has it), a version this
+    process already knows is not opened again."""
+    if st is not None:
+        known = _known.get(_version(path, st))
+        if known is not None:
+            return known
     with open(path, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        version = (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        version = _version(path, os.fstat(fh.fileno()))
         known = _known.get(version)
         if known is None:
             known = _known[version] = _shared_hash(version, fh)
     return known
+
+
+def _version(path, st: os.stat_result) -> tuple:
+    return os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
 
 
 def _hash(fh) -> str:

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Callable
 
 from ..config import PROJECT_ROOT, mapping_candidates
 from ..filehash import file_hash
@@ -36,20 +38,38 @@ def digest(parts) -> str:
     return h.hexdigest()
 
 
+def files(root: Path, leave_out: Callable[[str, bool], bool]):
+    """(relative path, path, stat) of the files under ``root``, sorted by path; a name for which ``leave_out(name,
+    at_top)`` is true is left out with everything under it. As ``Path.rglob``: links to files count, links to
+    folders are not entered. One ``os.scandir`` per folder (``rglob`` with ``is_file`` and ``stat`` per path took
+    several times as long, and a run walks its folders before and after every step)."""
+    def walk(folder: str, prefix: str):
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if leave_out(entry.name, not prefix):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    yield from walk(entry.path, f"{prefix}{entry.name}/")
+                elif entry.is_file():
+                    yield f"{prefix}{entry.name}", entry.path, entry.stat()
+            except OSError:  # removed while we looked: it is not there any more
+                continue
+    return walk(os.fspath(root), "")
+
+
 def tree(root: Path, suffixes: tuple[str, ...] | None = None):
     """(relative path, hash) of the files under root, sorted; hidden files and __pycache__ are left out."""
     if root.is_file():
         yield root.name, file_hash(root)
         return
-    if not root.is_dir():
-        return
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root)
-        if any(p.startswith(".") or p == "__pycache__" for p in rel.parts) or not path.is_file():
-            continue
-        if suffixes and path.suffix not in suffixes:
-            continue
-        yield rel.as_posix(), file_hash(path)
+    for rel, path, st in files(root, lambda name, _: name.startswith(".") or name == "__pycache__"):
+        if not suffixes or os.path.splitext(rel)[1] in suffixes:
+            yield rel, file_hash(path, st)
 
 
 def code_digest() -> str:
@@ -121,21 +141,13 @@ def manifest(roots: dict[str, Path], skip_top: frozenset[str] = frozenset()) -> 
     notebooks, unit folders, rendered reports), are left out."""
     m = Manifest()
     for name, root in roots.items():
-        if not root.is_dir():
-            continue
-        for path in root.rglob("*"):
-            rel = path.relative_to(root)
-            if any(p.startswith(".") for p in rel.parts) or rel.parts[0] in skip_top:
-                continue
+        for rel, path, st in files(root, lambda entry, at_top: entry.startswith(".") or (at_top and entry in skip_top)):
+            key = f"{name}/{rel}"
             try:
-                if not path.is_file():
-                    continue
-                st = path.stat()
-                key = f"{name}/{rel.as_posix()}"
-                m.hashes[key] = file_hash(path)
-                m.stats[key] = (st.st_size, st.st_mtime_ns, st.st_ino)
+                m.hashes[key] = file_hash(path, st)
             except OSError:  # removed while we looked: it is not an input any more
                 continue
+            m.stats[key] = (st.st_size, st.st_mtime_ns, st.st_ino)
     return m
 
 
