@@ -156,6 +156,55 @@ def test_the_cells_ahead_wait_for_their_step_and_end_when_the_chain_went_without
     assert computed == [("2025", str(tmp_path), "k.yml")]
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="elsewhere a work ahead is a new interpreter")
+def test_cells_forked_ahead_begin_only_when_claimed_and_end_unclaimed_with_their_step_or_the_run(tmp_path,
+                                                                                                 monkeypatch):
+    """The spare forks the cells ahead before it loads the report template. The fork works only once the worker
+    gets the cells job for that period: another worker may get it, and two processes must not compute the cells."""
+    import psutil
+
+    from helpers.run import work_ahead
+    from helpers.sharing import SHARED_ENV
+
+    shared = tmp_path / "delad"
+    shared.mkdir()
+    monkeypatch.setenv(SHARED_ENV, str(shared))
+    ran = tmp_path / "körda"
+    monkeypatch.setattr(work_ahead, "main", lambda argv: ran.open("a").write(" ".join(argv) + "\n"))
+    imports = AheadJob("hela verksamheten", "2025", "k.yml", tmp_path, (4,))
+    cells = AheadJob("hela verksamheten", "2025", "k.yml", tmp_path, (work_ahead.CELLS,))
+
+    forked = work_ahead.fork_cells(imports)
+    time.sleep(0.5)
+    assert not ran.exists() and psutil.Process(forked.pid).status() != psutil.STATUS_ZOMBIE
+    events = []
+    assert work_ahead.run_ahead(cells, events.append, forked).status == "klar"
+    assert events == [{"typ": "i_förväg", "pid": forked.pid}]
+    assert ran.read_text() == f"2025 k.yml {tmp_path} celler\n"
+
+    # Forked for another period than the job's: stopped, and the job's own process forked.
+    forked = work_ahead.fork_cells(imports)
+    other = AheadJob("hela verksamheten", "2024", "k.yml", tmp_path, (work_ahead.CELLS,))
+    events.clear()
+    assert work_ahead.run_ahead(other, events.append, forked).status == "klar"
+    assert events[0]["pid"] != forked.pid and not psutil.pid_exists(forked.pid)
+    assert ran.read_text().splitlines()[1:] == [f"2024 k.yml {tmp_path} celler"]
+
+    # Forked again: the earlier one is stopped. Unclaimed, it ends without work when the cells' step is done ...
+    earlier = work_ahead.fork_cells(imports)
+    forked = work_ahead.fork_cells(imports, before=earlier)
+    assert not psutil.pid_exists(earlier.pid) and earlier not in work_ahead._running
+    work_ahead.cells_done(shared)
+    assert forked.wait() == 0
+    # ... or when the run ends.
+    (shared / work_ahead.DONE).unlink()
+    forked = work_ahead.fork_cells(imports)
+    time.sleep(0.2)
+    shared.rmdir()
+    assert forked.wait() == 0
+    assert len(ran.read_text().splitlines()) == 2 and work_ahead._running == []
+
+
 def test_files_are_read_ahead_before_any_check_but_the_clients_which_step_01_starts_with(fresh, monkeypatch):
     """Checking a table needs the tables it refers to (clients first, then cases), which the kernel imports in
     step 01; reading needs none. The spare worker first reads every source but the clients' into the shared

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -57,6 +58,11 @@ class AheadJob:
     @property
     def kind(self) -> str:
         return CELLS if CELLS in self.steps else "inläsning"
+
+    @property
+    def argv(self) -> list[str]:
+        """What its process is given (``main``)."""
+        return [self.period, str(self.config), str(self.data_dir), *map(str, self.steps)]
 
     @property
     def label(self) -> str:
@@ -106,8 +112,10 @@ class _Child:
     ``work``: what a fork does instead of ``main(argv)`` (only where the platform can fork). Until it has been
     waited for, ``stop_running`` stops it."""
 
-    def __init__(self, argv: list[str], work: Callable[[], None] | None = None):
+    def __init__(self, argv: list[str], work: Callable[[], None] | None = None, gate: int | None = None):
         self._popen = None
+        self.argv = argv
+        self._gate = gate  # held by a fork that waits to be claimed (``fork_cells``)
         if hasattr(os, "fork"):
             self.pid = _fork(work or (lambda: main(argv)))
         else:
@@ -126,7 +134,19 @@ class _Child:
             with contextlib.suppress(ValueError):
                 _running.remove(self)
 
+    def claim(self) -> None:
+        """Let a fork that waits to be claimed begin (``fork_cells``)."""
+        if self._gate is not None:
+            os.write(self._gate, b"1")
+            self._close_gate()
+
+    def _close_gate(self) -> None:
+        if self._gate is not None:
+            os.close(self._gate)
+            self._gate = None
+
     def kill(self) -> None:
+        self._close_gate()
         if self._popen is not None:
             self._popen.kill()
         else:
@@ -162,16 +182,57 @@ def _fork(work: Callable[[], None]) -> int:
 _running: list[_Child] = []
 
 
-def run_ahead(job: AheadJob, emit) -> ChainResult:
+def run_ahead(job: AheadJob, emit, forked: _Child | None = None) -> ChainResult:
     """In a process of its own, which gives its memory back when it ends (the worker goes on to render the annex
-    while the kernel computes the publication; at 50 000 clients it held 0,75 GiB after the imports). Its pid
-    goes to the coordinator, which stops it when the steps it reads for are done (``stop_child``)."""
+    while the kernel computes the publication; at 50 000 clients it held 0,75 GiB after the imports): ``forked``
+    if it was forked for this job already (``fork_cells``), else one forked now. Its pid goes to the coordinator,
+    which stops it when the steps it reads for are done (``stop_child``)."""
     started = time.perf_counter()
-    child = _Child([job.period, str(job.config), str(job.data_dir), *map(str, job.steps)])
+    child = forked if forked is not None and forked.argv == job.argv else _Child(job.argv)
+    if child is forked:
+        child.claim()
+    elif forked is not None:
+        forked.kill()
+        forked.wait()
     emit({"typ": "i_förväg", "pid": child.pid})
     code = child.wait()
     status = "klar" if code == 0 else "stoppad" if code < 0 else "fel"  # < 0: stopped by a signal
     return ChainResult(job.scope, job.label, status, seconds=time.perf_counter() - started)
+
+
+def fork_cells(job: AheadJob, before: _Child | None = None) -> _Child | None:
+    """The cells ahead of ``job``'s period, forked now, before the worker imports anything more. The process waits
+    until ``run_ahead`` claims it, when the coordinator asks this worker for the cells (then as a process forked
+    at that moment), and ends unclaimed when the cells' step is done or the run is: a worker that does not get the
+    cells leaves them to the one that does. ``before``: one forked earlier, stopped first. None where the
+    platform cannot fork."""
+    if before is not None:
+        before.kill()
+        before.wait()
+    if not hasattr(os, "fork"):
+        return None
+    argv = AheadJob(job.scope, job.period, job.config, job.data_dir, (CELLS,)).argv
+    wait_end, claim_end = os.pipe()
+
+    def work() -> None:
+        os.close(claim_end)
+        if _claimed(wait_end):
+            main(argv)
+
+    try:
+        return _Child(argv, work=work, gate=claim_end)
+    finally:
+        os.close(wait_end)
+
+
+def _claimed(wait_end: int) -> bool:
+    """In a fork that waits to be claimed: True once it is, False when it never will be (the cells' step is done,
+    the run has ended, or the worker closed its end)."""
+    folder = os.environ.get(SHARED_ENV)
+    while folder and os.path.isdir(folder) and not announced(folder, DONE):
+        if select.select([wait_end], [], [], 0.05)[0]:
+            return os.read(wait_end, 1) == b"1"
+    return False
 
 
 def figures_ahead(reports: list[dict], ready: Callable[[], None]) -> bool:

@@ -61,11 +61,15 @@ def prepare_rendering_now() -> None:
     prepare_rendering(wait=False)
 
 
-def prepare_figures() -> None:
+def prepare_figures(wait: bool = False) -> None:
     """Load what drawing a report's figures imports (matplotlib and seaborn: ~1,5 s), also on the way of a first
     drawing and a first reading of the publication, in the worker that draws them (chain._figures_ahead): a fork
     of the worker then draws without importing (a module another thread was importing when the worker forked
-    stays locked in the fork)."""
+    stays locked in the fork). With ``wait``: once a core is free, as ``prepare_rendering``."""
+    from .work_ahead import wait_for_free_core
+    if wait:
+        wait_for_free_core()
+
     def load() -> None:
         import io
 
@@ -75,6 +79,10 @@ def prepare_figures() -> None:
         charts.prime()
         pd.read_parquet(io.BytesIO(pd.DataFrame({"a": ["x"]}).to_parquet()))
     _import_quietly(load)
+
+
+def prepare_figures_once_free() -> None:
+    prepare_figures(wait=True)
 
 
 def _import_quietly(load: Callable[[], object]) -> None:
@@ -114,7 +122,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
     kernel = _kernel(cwd, notebooks, forked) if with_kernel else None
     from .annex_job import AnnexJob
     from .chain import run_chain
-    from .work_ahead import CELLS, AheadJob, figures_ahead, preload, run_ahead, stop_running
+    from .work_ahead import CELLS, AheadJob, figures_ahead, fork_cells, preload, run_ahead, stop_running
 
     # A spare worker works ahead first: its forks start with what that work imports.
     preloading = preload() if not with_kernel else None
@@ -142,9 +150,9 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         draws the reports' figures) once, when the worker would otherwise sit idle (see ChainJob.warm_up_at): at
         its start it would compete with the kernel's start for a core. The template once a core is free, or
         ``at_once``."""
+        if with_kernel:  # first: the figures are drawn as soon as the publication is written, the report later
+            load(prepare_figures if at_once else prepare_figures_once_free, "figurerna")
         load(prepare_rendering_now if at_once else prepare_rendering, "mallen")
-        if with_kernel:
-            load(prepare_figures, "figurerna")
 
     def warmed() -> None:
         """Wait for the loading above before rendering or drawing here."""
@@ -167,6 +175,7 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
         os._exit(143)
 
     signal.signal(signal.SIGTERM, stop_now)
+    cells = None  # the spare's cells ahead, forked before it loads the template (see below)
     while True:
         item = tasks.get()
         if preloading is not None:  # nothing else imports meanwhile: two threads importing the same modules can fail
@@ -185,9 +194,17 @@ def _worker(index: int, tasks, events, cwd: str, notebooks: list[str], with_kern
                 warmed()
                 result = _render_annex(job, emit, kernel is not None)
             elif isinstance(job, AheadJob):
-                result = run_ahead(job, emit)
-                # The spare worker, its import ahead done: until step 05 starts, a core is idle.
-                warm_up(at_once=kernel is None and job.kind != CELLS)
+                result = run_ahead(job, emit, cells if job.kind == CELLS else None)
+                if job.kind == CELLS or kernel is not None:
+                    cells = None
+                    warm_up()
+                else:
+                    # The spare, its import ahead done: until step 05 starts a core is idle, and the template is
+                    # loaded in it. The cells ahead are forked first (they wait for step 05): nothing is forked
+                    # while the worker imports, and at 50 000 clients, where the import ahead ends with step 04,
+                    # the cells ahead waited up to a second for the template.
+                    cells = fork_cells(job, cells)
+                    warm_up(at_once=True)
             else:
                 if kernel is None:
                     kernel = _kernel(cwd, later or notebooks)
