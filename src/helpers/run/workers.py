@@ -66,8 +66,8 @@ def prepare_figures(wait: bool = False) -> None:
     drawing and a first reading of the publication, in the worker that draws them (chain._figures_ahead): a fork
     of the worker then draws without importing (a module another thread was importing when the worker forked
     stays locked in the fork). With ``wait``: once a core is free, as ``prepare_rendering``."""
-    from .work_ahead import wait_for_free_core
     if wait:
+        from .work_ahead import wait_for_free_core
         wait_for_free_core()
 
     def load() -> None:
